@@ -1,0 +1,97 @@
+// Package activities holds every side effect of zhidu's workflows: each
+// activity writes the projection, the timeline and the audit trail in one
+// PostgreSQL transaction, and is idempotent under retries.
+package activities
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/metrics"
+	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
+)
+
+// Activities are the workflows' side effects; the fields are their
+// dependencies.
+type Activities struct {
+	Store *store.Store
+}
+
+// Register registers every activity under the name the workflows use.
+func (a *Activities) Register(r worker.ActivityRegistry) {
+	for name, fn := range map[string]any{
+		workflows.ActivityCreateTask:      a.CreateTask,
+		workflows.ActivityCompleteTask:    a.CompleteTask,
+		workflows.ActivityAssignTask:      a.AssignTask,
+		workflows.ActivityRecordTaskEvent: a.RecordTaskEvent,
+		workflows.ActivityFinishProcess:   a.FinishProcess,
+	} {
+		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+}
+
+// permanent marks errors no retry can fix (bad input) as non-retryable.
+func permanent(err error) error {
+	var e *zhidu.Error
+	if errors.As(err, &e) && (e.Code == zhidu.CodeInvalid || e.Code == zhidu.CodeConflict || e.Code == zhidu.CodeNotFound) {
+		return temporal.NewNonRetryableApplicationError(e.Message, string(e.Code), err)
+	}
+	return err
+}
+
+// CreateTask puts a human task in the inbox (once per run and step) and
+// reports how many people may work it.
+func (a *Activities) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (zhidu.CreateTaskResult, error) {
+	n, err := a.Store.CreateTask(ctx, in)
+	if err != nil {
+		return zhidu.CreateTaskResult{}, permanent(err)
+	}
+	if activity.GetInfo(ctx).Attempt == 1 {
+		metrics.TasksCreated.WithLabelValues(in.Process.Kind).Inc()
+	}
+	return zhidu.CreateTaskResult{Eligible: n}, nil
+}
+
+// CompleteTask records a task's completion.
+func (a *Activities) CompleteTask(ctx context.Context, r zhidu.CompletionRecord) error {
+	if err := a.Store.CompleteTask(ctx, r); err != nil {
+		return permanent(err)
+	}
+	if activity.GetInfo(ctx).Attempt == 1 {
+		metrics.TasksCompleted.WithLabelValues(kindOf(r.ProcessID)).Inc()
+	}
+	return nil
+}
+
+// AssignTask records a delegation or reassignment.
+func (a *Activities) AssignTask(ctx context.Context, r zhidu.AssignRecord) error {
+	return permanent(a.Store.AssignTask(ctx, r))
+}
+
+// RecordTaskEvent records a reminder or an escalation and returns how many
+// people may now work the task.
+func (a *Activities) RecordTaskEvent(ctx context.Context, e zhidu.TaskEvent) (int, error) {
+	n, err := a.Store.RecordTaskEvent(ctx, e)
+	return n, permanent(err)
+}
+
+// FinishProcess records the end of a process.
+func (a *Activities) FinishProcess(ctx context.Context, r zhidu.FinishRecord) error {
+	return permanent(a.Store.FinishProcess(ctx, r))
+}
+
+// kindOf returns the kind prefix of a process ID ("approval-…").
+func kindOf(processID string) string {
+	for i := range len(processID) {
+		if processID[i] == '-' {
+			return processID[:i]
+		}
+	}
+	return processID
+}

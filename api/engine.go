@@ -1,0 +1,89 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/zhidu/zhidu"
+)
+
+// TemporalEngine runs processes on a Temporal cluster.
+type TemporalEngine struct {
+	Client    client.Client
+	TaskQueue string
+}
+
+// Start starts a workflow with a stable ID; a second start with the same
+// ID returns the running (or finished) one instead of failing.
+func (t TemporalEngine) Start(ctx context.Context, workflow, id string, input any) (string, error) {
+	run, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                t.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflow, input)
+	if err != nil {
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &started) {
+			return started.RunId, nil
+		}
+		return "", engineErr("start process", err)
+	}
+	return run.GetRunID(), nil
+}
+
+// Update sends an update and waits for its result.
+func (t TemporalEngine) Update(ctx context.Context, processID, name string, arg, result any) error {
+	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   processID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, result)
+	}
+	return engineErr(name, err)
+}
+
+// Ping checks the cluster answers.
+func (t TemporalEngine) Ping(ctx context.Context) error {
+	_, err := t.Client.CheckHealth(ctx, &client.CheckHealthRequest{})
+	return err
+}
+
+// engineErr turns Temporal errors into domain errors: a workflow's
+// rejection keeps its code and fields; a finished workflow is a conflict;
+// an unreachable cluster is unavailable.
+func engineErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && statusOf[zhidu.Code(app.Type())] != 0 {
+		e := &zhidu.Error{Code: zhidu.Code(app.Type()), Message: app.Message()}
+		if app.HasDetails() {
+			var fields map[string]string
+			if app.Details(&fields) == nil && len(fields) > 0 {
+				e.Fields = fields
+			}
+		}
+		return e
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return zhidu.Errorf(zhidu.CodeConflict, "the process is no longer running")
+	}
+	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	if errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %v: %w", what, err, zhidu.Errorf(zhidu.CodeUnavailable, "workflow engine unavailable"))
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

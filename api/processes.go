@@ -1,0 +1,228 @@
+package api
+
+import (
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/authz"
+	"github.com/zhidu/zhidu/metrics"
+	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
+)
+
+// processKind knows how to start one kind of process from a request body.
+type processKind struct {
+	workflow string
+	// prepare validates the body, fills the process facts (title, level,
+	// department) and returns the workflow input.
+	prepare func(c *gin.Context, info *zhidu.ProcessInfo) (input any, err error)
+}
+
+func (s *Server) processKinds() map[string]processKind {
+	return map[string]processKind{
+		workflows.KindApproval: {workflow: workflows.WorkflowApproval, prepare: s.prepareApproval},
+	}
+}
+
+type approvalBody struct {
+	Title   string       `json:"title"`
+	Details string       `json:"details"`
+	Level   *zhidu.Level `json:"level"`
+}
+
+func (s *Server) prepareApproval(c *gin.Context, info *zhidu.ProcessInfo) (any, error) {
+	var b approvalBody
+	if err := decode(c, &b); err != nil {
+		return nil, err
+	}
+	errs := map[string]string{}
+	if n := utf8.RuneCountInString(b.Title); n == 0 || n > 200 {
+		errs["title"] = "must be 1 to 200 characters"
+	}
+	if utf8.RuneCountInString(b.Details) > 10000 {
+		errs["details"] = "must be at most 10000 characters"
+	}
+	info.Level = zhidu.Internal
+	if b.Level != nil {
+		info.Level = *b.Level
+	}
+	if info.Level > currentUser(c).Clearance {
+		errs["level"] = "is above your clearance"
+	}
+	if len(errs) > 0 {
+		return nil, zhidu.Invalid("cannot start the approval", errs)
+	}
+	info.Title = b.Title
+	return workflows.ApprovalInput{Process: *info, Details: b.Details, SLA: s.Config.ApprovalSLA}, nil
+}
+
+// startProcess starts a process. An Idempotency-Key header makes a retried
+// start return the same process.
+func (s *Server) startProcess(c *gin.Context) {
+	kindName := c.Param("kind")
+	kind, ok := s.kinds[kindName]
+	if !ok {
+		fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no process kind %q", kindName))
+		return
+	}
+	u := currentUser(c)
+	key := c.GetHeader("Idempotency-Key")
+	if len(key) > 200 {
+		fail(c, invalid("Idempotency-Key", "must be at most 200 characters"))
+		return
+	}
+	allowed, err := s.Authz.Can(u.Username, u.Department, authz.StartObject(kindName), authz.ActStart)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !allowed {
+		s.deny(c, "process.start", "process:"+kindName, "you may not start a "+kindName+" process")
+		return
+	}
+	info := zhidu.ProcessInfo{ID: workflows.ProcessID(kindName, u.Username, key), Kind: kindName,
+		Department: u.Department, StartedBy: u.Username}
+	input, err := kind.prepare(c, &info)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	runID, err := s.Engine.Start(ctx, kind.workflow, info.ID, input)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: kindName, Title: info.Title, Level: info.Level,
+		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: toMap(input)}, runID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		metrics.ProcessStarts.WithLabelValues(kindName).Inc()
+		if err := s.Store.Audit(ctx, store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
+			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}}); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	s.respondProcess(c, status, info.ID)
+}
+
+func (s *Server) respondProcess(c *gin.Context, status int, id string) {
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, err := s.Store.Process(c.Request.Context(), v, id, s.Now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, p)
+}
+
+var processStates = []string{string(zhidu.ProcessRunning), string(zhidu.ProcessCompleted), string(zhidu.ProcessCancelled), string(zhidu.ProcessFailed)}
+
+func (s *Server) listProcesses(c *gin.Context) {
+	p := queryParams(c)
+	f := store.ProcessFilter{
+		Kind:          p.str("kind", 64),
+		Department:    p.str("department", 32),
+		StartedBy:     p.str("started_by", 64),
+		StartedAfter:  p.time("started_after"),
+		StartedBefore: p.time("started_before"),
+		Q:             p.str("q", 200),
+		Sort:          p.oneOf("sort", "started_at", "-started_at"),
+		Cursor:        p.str("cursor", 500),
+		Limit:         p.integer("limit", 1, store.MaxLimit),
+	}
+	for _, st := range p.list("state", processStates...) {
+		f.States = append(f.States, zhidu.ProcessState(st))
+	}
+	if err := p.err(); err != nil {
+		fail(c, err)
+		return
+	}
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	page, err := s.Store.Processes(c.Request.Context(), v, f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+func (s *Server) getProcess(c *gin.Context) { s.respondProcess(c, http.StatusOK, c.Param("id")) }
+
+type cancelBody struct {
+	Reason string `json:"reason"`
+}
+
+// cancelProcess cancels a running process: its starter, managers of its
+// department and the GM's office may.
+func (s *Server) cancelProcess(c *gin.Context) {
+	id := c.Param("kind")
+	var b cancelBody
+	if err := decode(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if n := utf8.RuneCountInString(b.Reason); n == 0 || n > 2000 {
+		fail(c, invalid("reason", "must be 1 to 2000 characters"))
+		return
+	}
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p, err := s.Store.Process(ctx, v, id, s.Now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	u := currentUser(c)
+	allowed := p.StartedBy == u.Username
+	if !allowed {
+		if allowed, err = s.Authz.Can(u.Username, zhidu.Department(p.Department), authz.ObjProcess, authz.ActCancel); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	if !allowed {
+		s.deny(c, "process.cancel", "process:"+id, "you may not cancel this process")
+		return
+	}
+	if p.State != zhidu.ProcessRunning {
+		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the process is %s", p.State))
+		return
+	}
+	var state zhidu.ProcessState
+	if err := s.Engine.Update(ctx, id, workflows.UpdateCancelProcess, zhidu.CancelProcessRequest{Actor: actor(c), Reason: b.Reason}, &state); err != nil {
+		fail(c, err)
+		return
+	}
+	s.respondProcess(c, http.StatusOK, id)
+}
+
+// toMap renders a workflow input as the JSON object stored with the process.
+func toMap(v any) map[string]any {
+	switch in := v.(type) {
+	case workflows.ApprovalInput:
+		return map[string]any{"title": in.Process.Title, "details": in.Details, "level": in.Process.Level.String()}
+	}
+	return map[string]any{}
+}

@@ -1,0 +1,250 @@
+// Package api serves zhidu's HTTP API with Gin: the inbox, processes,
+// health and metrics. Every access decision goes through the Authorizer;
+// reads come from the PostgreSQL projection; writes that change a process
+// go to the workflow engine.
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/metrics"
+	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
+)
+
+// Store is what the API reads and writes in PostgreSQL.
+type Store interface {
+	Ping(ctx context.Context) error
+	UserByToken(ctx context.Context, token string) (store.User, error)
+	User(ctx context.Context, username string) (store.User, error)
+	Tasks(ctx context.Context, v store.Viewer, f store.TaskFilter, now time.Time) (store.Page[store.Task], error)
+	Task(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Task, error)
+	Claim(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Task, error)
+	Unclaim(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Task, error)
+	AddComment(ctx context.Context, v store.Viewer, id, body string, now time.Time) (store.Comment, error)
+	Comments(ctx context.Context, taskID string) ([]store.Comment, error)
+	PutProcess(ctx context.Context, p store.Process, runID string) (bool, error)
+	Processes(ctx context.Context, v store.Viewer, f store.ProcessFilter) (store.Page[store.Process], error)
+	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, error)
+	Audit(ctx context.Context, e store.AuditEntry) error
+}
+
+// Authorizer decides who may do what (see package authz).
+type Authorizer interface {
+	Can(user string, dept zhidu.Department, obj, act string) (bool, error)
+	Scope(user, obj, act string) (all bool, depts []string, err error)
+}
+
+// Engine runs processes (see TemporalEngine).
+type Engine interface {
+	Start(ctx context.Context, workflow, id string, input any) (runID string, err error)
+	Update(ctx context.Context, processID, name string, arg, result any) error
+	Ping(ctx context.Context) error
+}
+
+// Config holds the API's settings.
+type Config struct {
+	MaxBodyBytes   int64         // larger request bodies get 413
+	RequestTimeout time.Duration // every request's deadline
+	ApprovalSLA    workflows.SLA // passed to each approval started
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
+		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}}
+}
+
+// Server holds the API's dependencies.
+type Server struct {
+	Store  Store
+	Authz  Authorizer
+	Engine Engine
+	Config Config
+	Now    func() time.Time
+
+	ready atomic.Bool
+	kinds map[string]processKind
+}
+
+// New returns a server; call Router for its handler.
+func New(st Store, az Authorizer, en Engine, cfg Config) *Server {
+	s := &Server{Store: st, Authz: az, Engine: en, Config: cfg, Now: time.Now}
+	s.kinds = s.processKinds()
+	s.ready.Store(true)
+	return s
+}
+
+// Router builds the Gin engine with every route.
+func (s *Server) Router() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.Use(gin.Recovery(), s.observe, s.limitBody)
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.Handler()))
+
+	v1 := r.Group("/api/v1")
+	v1.GET("/openapi.json", serveOpenAPI)
+	a := v1.Group("", s.gate, s.authenticate)
+	a.GET("/me", s.me)
+	a.GET("/tasks", s.listTasks)
+	a.GET("/tasks/:id", s.getTask)
+	a.POST("/tasks/:id/claim", s.claimTask)
+	a.POST("/tasks/:id/unclaim", s.unclaimTask)
+	a.POST("/tasks/:id/complete", s.completeTask)
+	a.POST("/tasks/:id/delegate", s.delegateTask)
+	a.POST("/tasks/:id/reassign", s.reassignTask)
+	a.GET("/tasks/:id/comments", s.listComments)
+	a.POST("/tasks/:id/comments", s.addComment)
+	a.GET("/processes", s.listProcesses)
+	a.POST("/processes/:kind", s.startProcess)
+	a.GET("/processes/:id", s.getProcess)
+	a.POST("/processes/:kind/cancel", s.cancelProcess) // :kind is the process ID: Gin wants one name per segment of a tree
+	r.NoRoute(func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
+	return r
+}
+
+// observe records request latency by route.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	metrics.RequestDuration.WithLabelValues(c.Request.Method, route, statusClass(c.Writer.Status())).Observe(time.Since(start).Seconds())
+}
+
+func statusClass(code int) string { return string("12345"[code/100-1]) + "xx" }
+
+// limitBody caps request bodies; decoding past the cap fails with 413.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Config.MaxBodyBytes)
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.Config.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
+
+// gate answers 503 at once while a dependency is down, instead of letting
+// requests hang.
+func (s *Server) gate(c *gin.Context) {
+	if !s.ready.Load() {
+		fail(c, zhidu.Errorf(zhidu.CodeUnavailable, "zhidu is not ready: a dependency is unreachable"))
+	}
+}
+
+type ctxKey int
+
+const userKey ctxKey = iota
+
+// authenticate resolves the bearer token to a user.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="zhidu"`)
+		fail(c, zhidu.Errorf(zhidu.CodeUnauthenticated, "missing bearer token"))
+		return
+	}
+	u, err := s.Store.UserByToken(c.Request.Context(), token)
+	if err != nil {
+		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
+			c.Header("WWW-Authenticate", `Bearer realm="zhidu", error="invalid_token"`)
+			err = zhidu.Errorf(zhidu.CodeUnauthenticated, "unknown or revoked token")
+		}
+		fail(c, err)
+		return
+	}
+	c.Set("user", u)
+}
+
+func currentUser(c *gin.Context) store.User {
+	return c.MustGet("user").(store.User)
+}
+
+// actor returns the current user's facts for the workflows.
+func actor(c *gin.Context) zhidu.Actor {
+	a := currentUser(c).Actor()
+	a.Address = c.ClientIP()
+	return a
+}
+
+// viewer returns what the read queries need to know about the caller.
+func (s *Server) viewer(c *gin.Context) (store.Viewer, error) {
+	u := currentUser(c)
+	all, depts, err := s.Authz.Scope(u.Username, "process", "read")
+	if err != nil {
+		return store.Viewer{}, err
+	}
+	return store.Viewer{Username: u.Username, Clearance: u.Clearance, ReadAll: all, ReadDepts: depts}, nil
+}
+
+// deny records a refused action in the audit trail and answers 403.
+func (s *Server) deny(c *gin.Context, action, object, why string) {
+	u := currentUser(c)
+	if err := s.Store.Audit(c.Request.Context(), store.AuditEntry{Actor: u.Username, Action: action, Object: object,
+		Decision: "denied", Address: c.ClientIP(), Detail: map[string]any{"reason": why}}); err != nil {
+		fail(c, err)
+		return
+	}
+	fail(c, zhidu.Errorf(zhidu.CodeForbidden, "%s", why))
+}
+
+func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }
+
+func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+// readyz checks PostgreSQL and Temporal now, with a short deadline.
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	status := gin.H{"postgres": "ok", "temporal": "ok"}
+	ok := true
+	if err := s.Store.Ping(ctx); err != nil {
+		status["postgres"], ok = err.Error(), false
+	}
+	if err := s.Engine.Ping(ctx); err != nil {
+		status["temporal"], ok = err.Error(), false
+	}
+	s.ready.Store(ok)
+	if !ok {
+		c.JSON(http.StatusServiceUnavailable, status)
+		return
+	}
+	c.JSON(http.StatusOK, status)
+}
+
+// Watch checks the dependencies every interval until ctx ends, so that
+// requests fail fast with 503 while one is down.
+func (s *Server) Watch(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.ready.Store(s.check(ctx) == nil)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Server) check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return errors.Join(s.Store.Ping(ctx), s.Engine.Ping(ctx))
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zhidu/zhidu/api"
+	"github.com/zhidu/zhidu/workflows"
+)
+
+// config is every setting of every command: defaults, overridden by
+// environment variables, overridden by flags.
+type config struct {
+	DataDir         string
+	DatabaseURL     string
+	DBMaxConns      int
+	TemporalAddress string
+	TemporalPort    int
+	Namespace       string
+	TaskQueue       string
+	HTTPAddr        string
+	UIPort          int
+	MetricsAddr     string
+	Pollers         int
+	API             api.Config
+}
+
+// setting binds one flag to its environment variable.
+type setting struct {
+	flag, env, usage string
+	bind             func(fs *flag.FlagSet, name, usage string)
+	fromEnv          func(string) error
+}
+
+func settings(c *config) []setting {
+	str := func(p *string, flagName, env, usage string) setting {
+		return setting{flag: flagName, env: env, usage: usage,
+			bind:    func(fs *flag.FlagSet, n, u string) { fs.StringVar(p, n, *p, u) },
+			fromEnv: func(v string) error { *p = v; return nil }}
+	}
+	num := func(p *int, flagName, env, usage string) setting {
+		return setting{flag: flagName, env: env, usage: usage,
+			bind: func(fs *flag.FlagSet, n, u string) { fs.IntVar(p, n, *p, u) },
+			fromEnv: func(v string) (err error) {
+				*p, err = strconv.Atoi(v)
+				return err
+			}}
+	}
+	dur := func(p *time.Duration, flagName, env, usage string) setting {
+		return setting{flag: flagName, env: env, usage: usage,
+			bind: func(fs *flag.FlagSet, n, u string) { fs.DurationVar(p, n, *p, u) },
+			fromEnv: func(v string) (err error) {
+				*p, err = time.ParseDuration(v)
+				return err
+			}}
+	}
+	durs := func(p *[]time.Duration, flagName, env, usage string) setting {
+		return setting{flag: flagName, env: env, usage: usage,
+			bind: func(fs *flag.FlagSet, n, u string) {
+				fs.Func(n, u+" (comma-separated)", func(v string) error { return parseDurations(p, v) })
+			},
+			fromEnv: func(v string) error { return parseDurations(p, v) }}
+	}
+	return []setting{
+		str(&c.DataDir, "data", "ZHIDU_DATA_DIR", "dev: data directory (PostgreSQL, Temporal's SQLite file, demo-users.json)"),
+		str(&c.DatabaseURL, "database-url", "ZHIDU_DATABASE_URL", "PostgreSQL URL; dev starts a private PostgreSQL when empty"),
+		num(&c.DBMaxConns, "db-max-conns", "ZHIDU_DB_MAX_CONNS", "PostgreSQL pool size"),
+		str(&c.TemporalAddress, "temporal-address", "ZHIDU_TEMPORAL_ADDRESS", "Temporal frontend host:port (serve, worker)"),
+		num(&c.TemporalPort, "temporal-port", "ZHIDU_TEMPORAL_PORT", "dev: port of the embedded Temporal frontend"),
+		str(&c.Namespace, "temporal-namespace", "ZHIDU_TEMPORAL_NAMESPACE", "Temporal namespace"),
+		str(&c.TaskQueue, "task-queue", "ZHIDU_TASK_QUEUE", "Temporal task queue of zhidu's workers"),
+		str(&c.HTTPAddr, "http", "ZHIDU_HTTP_ADDR", "address of the web inbox and API"),
+		num(&c.UIPort, "ui-port", "ZHIDU_UI_PORT", "dev: port of the Temporal Web UI on 127.0.0.1 (0: no UI)"),
+		str(&c.MetricsAddr, "metrics-addr", "ZHIDU_METRICS_ADDR", "worker: address serving /metrics"),
+		num(&c.Pollers, "pollers", "ZHIDU_WORKER_POLLERS", "worker: workflow and activity task pollers"),
+		dur(&c.API.RequestTimeout, "request-timeout", "ZHIDU_REQUEST_TIMEOUT", "deadline of each API request"),
+		dur(&c.API.ApprovalSLA.Due, "approval-due", "ZHIDU_APPROVAL_DUE", "approval: each step is due after"),
+		dur(&c.API.ApprovalSLA.Reminder, "approval-reminder", "ZHIDU_APPROVAL_REMINDER", "approval: remind after"),
+		durs(&c.API.ApprovalSLA.Escalate, "approval-escalate", "ZHIDU_APPROVAL_ESCALATE", "approval: escalation ladder times"),
+	}
+}
+
+func parseDurations(p *[]time.Duration, v string) error {
+	var out []time.Duration
+	for _, s := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(s))
+		if err != nil {
+			return err
+		}
+		out = append(out, d)
+	}
+	*p = out
+	return nil
+}
+
+func defaultConfig() config {
+	return config{
+		DataDir:         ".zhidu",
+		DBMaxConns:      20,
+		TemporalAddress: "127.0.0.1:7233",
+		TemporalPort:    7233,
+		Namespace:       "default",
+		TaskQueue:       workflows.TaskQueue,
+		HTTPAddr:        "127.0.0.1:8080",
+		UIPort:          8233,
+		MetricsAddr:     "127.0.0.1:9090",
+		Pollers:         8,
+		API:             api.DefaultConfig(),
+	}
+}
+
+// load builds the configuration for a command from env and flags.
+func load(name string, args []string, getenv func(string) string) (config, error) {
+	c := defaultConfig()
+	fs := flag.NewFlagSet("zhidu "+name, flag.ContinueOnError)
+	for _, s := range settings(&c) {
+		if v := getenv(s.env); v != "" {
+			if err := s.fromEnv(v); err != nil {
+				return c, fmt.Errorf("%s=%q: %w", s.env, v, err)
+			}
+		}
+		s.bind(fs, s.flag, s.usage+" ($"+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return c, nil
+}

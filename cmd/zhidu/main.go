@@ -1,0 +1,211 @@
+// Command zhidu runs company rules as durable workflows.
+//
+//	zhidu dev       everything on one machine: private PostgreSQL, embedded
+//	                Temporal and its Web UI, worker, API, demo organisation
+//	zhidu serve     the HTTP API, against external PostgreSQL and Temporal
+//	zhidu worker    the Temporal worker
+//	zhidu migrate   apply database migrations and the default policy
+//
+// Every command takes flags and the matching ZHIDU_* environment
+// variables; `zhidu COMMAND -h` lists them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/zhidu/zhidu/activities"
+	"github.com/zhidu/zhidu/api"
+	"github.com/zhidu/zhidu/authz"
+	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "zhidu:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `zhidu runs company rules as durable workflows.
+
+Usage: zhidu COMMAND [flags]
+
+Commands:
+  dev       start everything on this machine: a private PostgreSQL, an embedded
+            Temporal server and Web UI, the worker, the API, the demo organisation
+  serve     serve the HTTP API against external PostgreSQL and Temporal
+  worker    run the Temporal worker against external PostgreSQL and Temporal
+  migrate   apply database migrations and install the default policy
+
+Run 'zhidu COMMAND -h' for the flags of a command; each flag has a ZHIDU_*
+environment variable too.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	commands := map[string]func(context.Context, config, io.Writer) error{
+		"dev": runDev, "serve": runServe, "worker": runWorker, "migrate": runMigrate,
+	}
+	f, ok := commands[cmd]
+	if !ok {
+		fmt.Fprint(out, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	cfg, err := load(cmd, rest, getenv)
+	if err != nil {
+		return err
+	}
+	return f(ctx, cfg, out)
+}
+
+func requireDB(cfg config) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("set ZHIDU_DATABASE_URL or --database-url")
+	}
+	return nil
+}
+
+func connect(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
+	return store.Connect(ctx, cfg.DatabaseURL, int32(cfg.DBMaxConns))
+}
+
+func runMigrate(ctx context.Context, cfg config, out io.Writer) error {
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return migrate(ctx, pool, out)
+}
+
+func migrate(ctx context.Context, pool *pgxpool.Pool, out io.Writer) error {
+	log := slog.New(slog.NewTextHandler(out, nil))
+	if err := store.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+	if err := authz.InstallDefaultPolicy(ctx, pool); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "database schema and default policy are up to date")
+	return nil
+}
+
+func dialTemporal(cfg config) (client.Client, error) {
+	c, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.Namespace,
+		Logger: quietLogger()})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	return c, nil
+}
+
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func runServe(ctx context.Context, cfg config, out io.Writer) error {
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tc, err := dialTemporal(cfg)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	return serveAPI(ctx, cfg, pool, tc, out)
+}
+
+// serveAPI serves the API until ctx ends.
+func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Client, out io.Writer) error {
+	az, err := authz.New(pool)
+	if err != nil {
+		return err
+	}
+	srv := api.New(store.New(pool), az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
+	go srv.Watch(ctx, time.Second)
+	return serveHTTP(ctx, cfg.HTTPAddr, srv.Router(), out, "API and inbox")
+}
+
+// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, out io.Writer, what string) error {
+	hs := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	fmt.Fprintf(out, "%s listening on http://%s\n", what, addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("%s: %w", what, err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdown)
+}
+
+func newWorker(cfg config, pool *pgxpool.Pool, tc client.Client) worker.Worker {
+	w := worker.New(tc, cfg.TaskQueue, worker.Options{
+		MaxConcurrentWorkflowTaskPollers: cfg.Pollers,
+		MaxConcurrentActivityTaskPollers: cfg.Pollers,
+	})
+	workflows.Register(w)
+	(&activities.Activities{Store: store.New(pool)}).Register(w)
+	return w
+}
+
+func runWorker(ctx context.Context, cfg config, out io.Writer) error {
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tc, err := dialTemporal(cfg)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w := newWorker(cfg, pool, tc)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+	fmt.Fprintf(out, "worker polling task queue %q on %s\n", cfg.TaskQueue, cfg.TemporalAddress)
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.Handler())
+	return serveHTTP(ctx, cfg.MetricsAddr, mux, out, "worker metrics")
+}

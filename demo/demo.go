@@ -1,0 +1,140 @@
+// Package demo seeds the demo organisation of DOMAIN.md, so every example,
+// test and demo speaks of the same people.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/store"
+)
+
+type (
+	l = zhidu.Level
+	d = zhidu.Department
+)
+
+func roles(role zhidu.Role, depts ...d) []zhidu.RoleGrant {
+	out := make([]zhidu.RoleGrant, len(depts))
+	for i, dep := range depts {
+		out[i] = zhidu.RoleGrant{Role: role, Department: dep}
+	}
+	return out
+}
+
+func user(username, name, nameEn string, dept d, clearance l, grants []zhidu.RoleGrant) store.User {
+	return store.User{Username: username, Name: name, NameEn: nameEn, Department: dept, Clearance: clearance, Roles: grants}
+}
+
+// Users returns the demo organisation.
+func Users() []store.User {
+	return []store.User{
+		user("gm", "王建国", "Wang Jianguo", zhidu.DeptGMO, zhidu.TopSecret, roles(zhidu.RoleGM, zhidu.DeptGMO)),
+		user("deputy", "赵敏", "Zhao Min", zhidu.DeptGMO, zhidu.TopSecret, roles(zhidu.RoleDeputyGM, zhidu.DeptGMO)),
+		user("vp.ops", "孙立", "Sun Li", zhidu.DeptGMO, zhidu.Confidential,
+			roles(zhidu.RoleVP, zhidu.DeptCS, zhidu.DeptQuality, zhidu.DeptWH, zhidu.DeptSales)),
+		user("vp.admin", "钱芳", "Qian Fang", zhidu.DeptGMO, zhidu.Confidential,
+			roles(zhidu.RoleVP, zhidu.DeptPur, zhidu.DeptFin, zhidu.DeptHR)),
+		user("cs.head", "周强", "Zhou Qiang", zhidu.DeptCS, zhidu.Secret, roles(zhidu.RoleDeptHead, zhidu.DeptCS)),
+		user("cs.super", "吴丽", "Wu Li", zhidu.DeptCS, zhidu.Secret, roles(zhidu.RoleSupervisor, zhidu.DeptCS)),
+		user("cs.agent", "郑晓", "Zheng Xiao", zhidu.DeptCS, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptCS)),
+		user("quality.head", "冯涛", "Feng Tao", zhidu.DeptQuality, zhidu.Secret, roles(zhidu.RoleDeptHead, zhidu.DeptQuality)),
+		user("quality.eng", "陈静", "Chen Jing", zhidu.DeptQuality, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptQuality)),
+		user("sales.head", "褚明", "Chu Ming", zhidu.DeptSales, zhidu.Secret, roles(zhidu.RoleDeptHead, zhidu.DeptSales)),
+		user("sales.rep", "卫东", "Wei Dong", zhidu.DeptSales, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptSales)),
+		user("mkt.head", "吕红", "Lv Hong", zhidu.DeptMkt, zhidu.Secret, roles(zhidu.RoleDeptHead, zhidu.DeptMkt)),
+		user("rnd.eng", "施杰", "Shi Jie", zhidu.DeptRnD, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptRnD)),
+		user("wh.clerk", "蒋伟", "Jiang Wei", zhidu.DeptWH, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptWH)),
+		user("fin.clerk", "沈玉", "Shen Yu", zhidu.DeptFin, zhidu.Secret, roles(zhidu.RoleStaff, zhidu.DeptFin)),
+		user("fin.head", "韩磊", "Han Lei", zhidu.DeptFin, zhidu.Confidential, roles(zhidu.RoleDeptHead, zhidu.DeptFin)),
+		user("pur.buyer", "杨帆", "Yang Fan", zhidu.DeptPur, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptPur)),
+		user("pur.head", "朱刚", "Zhu Gang", zhidu.DeptPur, zhidu.Secret, roles(zhidu.RoleDeptHead, zhidu.DeptPur)),
+		user("hr.head", "秦岚", "Qin Lan", zhidu.DeptHR, zhidu.Confidential, roles(zhidu.RoleDeptHead, zhidu.DeptHR)),
+		user("hr.trainer", "尤佳", "You Jia", zhidu.DeptHR, zhidu.Secret, roles(zhidu.RoleSupervisor, zhidu.DeptHR)),
+		user("bmo.auditor", "许诺", "Xu Nuo", zhidu.DeptBMO, zhidu.Confidential, roles(zhidu.RoleCompliance, zhidu.DeptBMO)),
+		user("admin", "何平", "He Ping", zhidu.DeptGMO, zhidu.Internal, roles(zhidu.RoleAdmin, zhidu.DeptGMO)),
+		user("newhire", "张新", "Zhang Xin", zhidu.DeptSales, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptSales)),
+	}
+}
+
+// Credential is one line of demo-users.json.
+type Credential struct {
+	Token      string            `json:"token"`
+	Name       string            `json:"name"`
+	Department zhidu.Department  `json:"department"`
+	Roles      []zhidu.RoleGrant `json:"roles"`
+	Clearance  zhidu.Level       `json:"clearance"`
+}
+
+// Credentials maps usernames to their demo credentials.
+type Credentials map[string]Credential
+
+// Seed creates the demo users with fresh bearer tokens and returns them.
+// Call it on an empty database only: it replaces tokens.
+func Seed(ctx context.Context, s *store.Store) (Credentials, error) {
+	creds := Credentials{}
+	for _, u := range Users() {
+		if err := s.PutUser(ctx, u); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", u.Username, err)
+		}
+		token := newToken()
+		if err := s.SetToken(ctx, u.Username, token); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", u.Username, err)
+		}
+		creds[u.Username] = Credential{Token: token, Name: u.Name + " " + u.NameEn, Department: u.Department, Roles: u.Roles, Clearance: u.Clearance}
+	}
+	return creds, nil
+}
+
+func newToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return "zd_" + hex.EncodeToString(b)
+}
+
+// Save writes the credentials to path, readable by the owner only.
+func (c Credentials) Save(path string) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
+}
+
+// Load reads credentials written by Save.
+func Load(path string) (Credentials, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var c Credentials
+	return c, json.Unmarshal(b, &c)
+}
+
+// Print writes the credentials as a table, in the order of Users.
+func (c Credentials) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "USER\tNAME\tDEPT\tROLES\tCLEARANCE\tTOKEN")
+	for _, u := range Users() {
+		cr, ok := c[u.Username]
+		if !ok {
+			continue
+		}
+		var rs string
+		for i, g := range cr.Roles {
+			if i > 0 {
+				rs += ","
+			}
+			rs += string(g.Role) + "@" + string(g.Department)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, cr.Name, cr.Department, rs, cr.Clearance, cr.Token)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The project's test command: formatting, vet, dependency rules, then all
+# tests. Tests start their own PostgreSQL (see pgtest), so this script only
+# makes sure the PostgreSQL binaries are installed.
+# Extra arguments are passed to "go test".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have_postgres() {
+	command -v initdb >/dev/null 2>&1 && return 0
+	local d
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] && return 0
+	done
+	return 1
+}
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		echo "need root to run: $*" >&2
+		return 1
+	fi
+}
+
+echo "==> checking for PostgreSQL binaries"
+if ! have_postgres; then
+	echo "==> PostgreSQL binaries not found: installing them with apt-get install -y postgresql"
+	as_root apt-get update
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+fi
+
+echo "==> gofmt -l"
+unformatted=$(find . \( -name .git -o -name vendor -o -name testdata -o -name '.?*' -o -name '_*' \) -prune -o -name '*.go' -type f -print0 | xargs -0 -r gofmt -l)
+if [ -n "$unformatted" ]; then
+	echo "these files need gofmt -w:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+
+echo "==> go vet ./..."
+go vet ./...
+
+if [ -d workflows ]; then
+	echo "==> checking that ./workflows does not depend on pgx, gin or casbin"
+	deps=$(go list -deps ./workflows/...)
+	forbidden=$(grep -E 'pgx|gin-gonic|casbin' <<<"$deps" || true)
+	if [ -n "$forbidden" ]; then
+		echo "./workflows must not depend on:" >&2
+		echo "$forbidden" >&2
+		exit 1
+	fi
+fi
+
+echo "==> go test -count=1 -timeout 30m ./... $*"
+go test -count=1 -timeout 30m ./... "$@"

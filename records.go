@@ -1,0 +1,66 @@
+package zhidu
+
+import "time"
+
+// The records below are what the workflows hand to the activities that
+// write the projection. Each carries an EventKey unique within the
+// process, so a retried activity writes nothing twice.
+
+// CompletionRecord records a completed task.
+type CompletionRecord struct {
+	TaskID     string         `json:"task_id"`
+	ProcessID  string         `json:"process_id"`
+	Step       string         `json:"step"`
+	Actor      string         `json:"actor"`
+	OnBehalfOf string         `json:"on_behalf_of,omitempty"`
+	Address    string         `json:"address,omitempty"`
+	Outcome    string         `json:"outcome"`
+	Data       map[string]any `json:"data,omitempty"`
+	Comment    string         `json:"comment,omitempty"`
+	At         time.Time      `json:"at"`
+}
+
+// AssignRecord records a delegation or a reassignment.
+type AssignRecord struct {
+	EventKey  string    `json:"event_key"`
+	TaskID    string    `json:"task_id"`
+	ProcessID string    `json:"process_id"`
+	Step      string    `json:"step"`
+	Kind      string    `json:"kind"` // AssignDelegate or AssignReassign
+	By        string    `json:"by"`
+	Address   string    `json:"address,omitempty"`
+	Owner     string    `json:"owner,omitempty"`
+	To        string    `json:"to"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// Task events recorded by the SLA timers.
+const (
+	EventReminded  = "reminded"
+	EventEscalated = "escalated"
+)
+
+// TaskEvent records a reminder or an escalation; an escalation adds
+// candidates and sets the escalation rung.
+type TaskEvent struct {
+	EventKey      string      `json:"event_key"`
+	TaskID        string      `json:"task_id"`
+	ProcessID     string      `json:"process_id"`
+	Step          string      `json:"step"`
+	Event         string      `json:"event"`
+	Rung          int         `json:"rung,omitempty"`
+	AddCandidates []Candidate `json:"add_candidates,omitempty"`
+	At            time.Time   `json:"at"`
+}
+
+// FinishRecord records the end of a process.
+type FinishRecord struct {
+	ProcessID string       `json:"process_id"`
+	State     ProcessState `json:"state"`
+	Result    string       `json:"result,omitempty"`
+	Actor     string       `json:"actor,omitempty"`
+	Address   string       `json:"address,omitempty"`
+	Reason    string       `json:"reason,omitempty"`
+	At        time.Time    `json:"at"`
+}

@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/zhidu/zhidu"
+)
+
+// Process is a process as its page shows it.
+type Process struct {
+	ID         string             `json:"id"`
+	Kind       string             `json:"kind"`
+	Title      string             `json:"title"`
+	State      zhidu.ProcessState `json:"state"`
+	Level      zhidu.Level        `json:"level"`
+	Department string             `json:"department"`
+	StartedBy  string             `json:"started_by"`
+	StartedAt  time.Time          `json:"started_at"`
+	EndedAt    *time.Time         `json:"ended_at"`
+	Result     string             `json:"result"`
+	Input      map[string]any     `json:"input"`
+	Tasks      []Task             `json:"tasks,omitempty"`
+	Timeline   []TimelineEntry    `json:"timeline,omitempty"`
+}
+
+// TimelineEntry is one event in a process's history: who did what when.
+type TimelineEntry struct {
+	ID         int64          `json:"id"`
+	At         time.Time      `json:"at"`
+	Actor      string         `json:"actor"`
+	OnBehalfOf string         `json:"on_behalf_of,omitempty"`
+	Action     string         `json:"action"`
+	TaskID     string         `json:"task_id,omitempty"`
+	Step       string         `json:"step,omitempty"`
+	Outcome    string         `json:"outcome,omitempty"`
+	Detail     map[string]any `json:"detail,omitempty"`
+}
+
+const sqlInsertProcess = `
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input
+    WHERE processes.input = '{}'::jsonb
+RETURNING (xmax = 0)`
+
+// PutProcess records a started process; it reports whether the row is new.
+// A row the workflow already created is completed with the input.
+func (s *Store) PutProcess(ctx context.Context, p Process, runID string) (bool, error) {
+	input, err := json.Marshal(p.Input)
+	if err != nil {
+		return false, err
+	}
+	var created bool
+	err = s.Pool.QueryRow(ctx, sqlInsertProcess, p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input).Scan(&created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil // the row existed with its input: a repeated start
+	}
+	return created, mapErr(err, "process "+p.ID)
+}
+
+const sqlProcessColumns = `p.id, p.kind, p.title, p.state, p.level, p.department, p.started_by, p.started_at, p.ended_at, p.result, p.input`
+
+func scanProcess(row pgx.Row, extra ...any) (Process, error) {
+	var p Process
+	var input []byte
+	dest := []any{&p.ID, &p.Kind, &p.Title, &p.State, &p.Level, &p.Department, &p.StartedBy, &p.StartedAt, &p.EndedAt, &p.Result, &input}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return Process{}, err
+	}
+	return p, json.Unmarshal(input, &p.Input)
+}
+
+// readableProcessExists is the condition under which the viewer may read
+// the process whose id is idExpr: they started it, took part in it, or
+// their roles let them read its department.
+func (q *query) readableProcessExists(v Viewer, idExpr string) string {
+	q.args = append(q.args, v.Username)
+	u := len(q.args)
+	cond := "EXISTS (SELECT 1 FROM processes p WHERE p.id = " + idExpr + q.readableProcess(v, "p", u) + ")"
+	return cond
+}
+
+// readableProcess renders " AND (...)" for process alias a; u is the
+// placeholder number holding the viewer's username.
+func (q *query) readableProcess(v Viewer, a string, u int) string {
+	q.args = append(q.args, v.Clearance)
+	clr := len(q.args)
+	user := "$" + itoa(u)
+	cond := " AND " + a + ".level <= $" + itoa(clr) + " AND (" + a + ".started_by = " + user
+	if v.ReadAll {
+		cond += " OR true"
+	} else if len(v.ReadDepts) > 0 {
+		q.args = append(q.args, v.ReadDepts)
+		cond += " OR " + a + ".department = ANY($" + itoa(len(q.args)) + ")"
+	}
+	cond += ` OR EXISTS (SELECT 1 FROM tasks pt WHERE pt.process_id = ` + a + `.id AND (pt.assignee = ` + user +
+		` OR pt.delegate = ` + user + ` OR pt.completed_by = ` + user + ` OR EXISTS (SELECT 1 FROM task_candidates c
+        WHERE c.task_id = pt.id AND (c.username = ` + user + ` OR (c.role, c.department) IN
+        (SELECT r.role, r.department FROM user_roles r WHERE r.username = ` + user + `))))))`
+	return cond
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// ProcessFilter selects processes. Zero fields match everything.
+type ProcessFilter struct {
+	Kind          string
+	States        []zhidu.ProcessState
+	Department    string
+	StartedBy     string
+	StartedAfter  *time.Time
+	StartedBefore *time.Time
+	Q             string
+	Sort          string
+	Cursor        string
+	Limit         int
+}
+
+var processSorts = map[string]sortKey{
+	"started_at": {expr: "p.started_at", cast: "timestamptz"},
+}
+
+// Processes lists the processes the viewer may read.
+func (s *Store) Processes(ctx context.Context, v Viewer, f ProcessFilter) (Page[Process], error) {
+	k, desc, err := parseSort(f.Sort, "-started_at", processSorts)
+	if err != nil {
+		return Page[Process]{}, err
+	}
+	build := func(selectList string) *query {
+		q := newQuery("SELECT " + selectList + " FROM processes p WHERE true")
+		q.args = append(q.args, v.Username)
+		q.sql.WriteString(q.readableProcess(v, "p", len(q.args)))
+		q.whereIf(f.Kind != "", "p.kind = ?", f.Kind)
+		if len(f.States) > 0 {
+			ss := make([]string, len(f.States))
+			for i, st := range f.States {
+				ss[i] = string(st)
+			}
+			q.where("p.state = ANY(?)", ss)
+		}
+		q.whereIf(f.Department != "", "p.department = ?", f.Department)
+		q.whereIf(f.StartedBy != "", "p.started_by = ?", f.StartedBy)
+		q.whereIf(f.StartedAfter != nil, "p.started_at >= ?", f.StartedAfter)
+		q.whereIf(f.StartedBefore != nil, "p.started_at < ?", f.StartedBefore)
+		if f.Q != "" {
+			q.sql.WriteString(" AND " + q.arg("%"+escapeLike(f.Q)+"%", "(p.title ILIKE ? OR p.id ILIKE ?)"))
+		}
+		return q
+	}
+	var page Page[Process]
+	count := build("count(*)")
+	if err := s.Pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&page.Total); err != nil {
+		return page, mapErr(err, "processes")
+	}
+	q := build(sqlProcessColumns + ", (" + k.expr + ")::text")
+	if err := q.keyset(k, desc, "p.id", f.Cursor); err != nil {
+		return page, err
+	}
+	limit := clampLimit(f.Limit)
+	q.add(" LIMIT ?", limit+1)
+	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
+	if err != nil {
+		return page, mapErr(err, "processes")
+	}
+	defer rows.Close()
+	page.Items = []Process{}
+	var lastKey string
+	for rows.Next() {
+		var key string
+		p, err := scanProcess(rows, &key)
+		if err != nil {
+			return page, mapErr(err, "processes")
+		}
+		if len(page.Items) == limit {
+			page.NextCursor = cursor{Key: lastKey, ID: page.Items[limit-1].ID}.encode()
+			break
+		}
+		page.Items = append(page.Items, p)
+		lastKey = key
+	}
+	return page, mapErr(rows.Err(), "processes")
+}
+
+// Process returns one process the viewer may read, with its tasks and
+// timeline, or not found.
+func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time) (Process, error) {
+	q := newQuery("SELECT " + sqlProcessColumns + " FROM processes p WHERE true")
+	q.where("p.id = ?", id)
+	q.args = append(q.args, v.Username)
+	q.sql.WriteString(q.readableProcess(v, "p", len(q.args)))
+	p, err := scanProcess(s.Pool.QueryRow(ctx, q.sql.String(), q.args...))
+	if err != nil {
+		return Process{}, mapErr(err, "process "+id)
+	}
+	rows, err := s.Pool.Query(ctx, "SELECT "+sqlTaskColumns+" FROM tasks t WHERE t.process_id = $1 ORDER BY t.created_at, t.id", id)
+	if err != nil {
+		return Process{}, mapErr(err, "process tasks")
+	}
+	p.Tasks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r, now) })
+	if err != nil {
+		return Process{}, mapErr(err, "process tasks")
+	}
+	p.Timeline, err = s.Timeline(ctx, id)
+	return p, err
+}
+
+// ProcessInternal returns a process without visibility checks, for the
+// code paths that have already authorised the caller.
+func (s *Store) ProcessInternal(ctx context.Context, id string) (Process, error) {
+	p, err := scanProcess(s.Pool.QueryRow(ctx, "SELECT "+sqlProcessColumns+" FROM processes p WHERE p.id = $1", id))
+	return p, mapErr(err, "process "+id)
+}
+
+// Timeline returns a process's timeline, oldest first.
+func (s *Store) Timeline(ctx context.Context, processID string) ([]TimelineEntry, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, at, actor, on_behalf_of, action, task_id, step, outcome, detail
+        FROM timeline WHERE process_id = $1 ORDER BY at, id`, processID)
+	if err != nil {
+		return nil, mapErr(err, "timeline")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (TimelineEntry, error) {
+		var e TimelineEntry
+		var detail []byte
+		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.OnBehalfOf, &e.Action, &e.TaskID, &e.Step, &e.Outcome, &detail)
+		if err == nil {
+			err = json.Unmarshal(detail, &e.Detail)
+		}
+		return e, err
+	})
+	if out == nil {
+		out = []TimelineEntry{}
+	}
+	return out, mapErr(err, "timeline")
+}

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/zhidu/zhidu"
+)
+
+// This file holds the writes the activities make: each is one
+// transaction that updates the projection, appends to the timeline and
+// to the audit trail, and is idempotent under retries.
+
+const sqlEnsureProcess = `
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (id) DO NOTHING`
+
+const sqlInsertTask = `
+INSERT INTO tasks (id, process_id, run_id, step_key, kind, step, title_zh, title_en, department,
+    level, priority, form, excluded, due_at, created_at)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::smallint, $11::smallint, $12::jsonb, $13::text[],
+    $14::timestamptz, $15::timestamptz
+WHERE EXISTS (SELECT 1 FROM processes WHERE id = $2 AND state = 'running') -- never behind a cancel
+ON CONFLICT DO NOTHING`
+
+const sqlInsertCandidate = `
+INSERT INTO task_candidates (task_id, username, role, department) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING`
+
+const sqlInsertTimeline = `
+INSERT INTO timeline (process_id, event_key, at, actor, on_behalf_of, action, task_id, step, outcome, detail)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (event_key) DO NOTHING`
+
+// sqlEligible counts the active users who may work a task: candidates by
+// name or by role in a department, minus the excluded.
+const sqlEligible = `
+SELECT count(DISTINCT u.username) FROM users u
+JOIN task_candidates c ON c.task_id = $1
+LEFT JOIN user_roles r ON r.username = u.username AND r.role = c.role AND r.department = c.department
+WHERE NOT u.disabled AND u.clearance >= $2 AND NOT (u.username = ANY($3))
+  AND (c.username = u.username OR r.username IS NOT NULL)`
+
+type timelineEntry struct {
+	processID, eventKey, actor, onBehalfOf, action, taskID, step, outcome string
+	detail                                                                any
+}
+
+func insertTimeline(ctx context.Context, tx pgx.Tx, e timelineEntry, at any) error {
+	detail, err := json.Marshal(e.detail)
+	if err != nil {
+		return err
+	}
+	if e.detail == nil {
+		detail = []byte("{}")
+	}
+	_, err = tx.Exec(ctx, sqlInsertTimeline, e.processID, e.eventKey, at, e.actor, e.onBehalfOf, e.action, e.taskID, e.step, e.outcome, detail)
+	return err
+}
+
+// CreateTask inserts a task, its candidates and a timeline entry, unless
+// the (run, step) task exists already, and returns how many active users
+// may work it.
+func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, error) {
+	p, sp := in.Process, in.Spec
+	excluded := sp.Excluded
+	if excluded == nil {
+		excluded = []string{}
+	}
+	var eligible int
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt); err != nil {
+			return err
+		}
+		form, err := json.Marshal(sp.Form)
+		if err != nil {
+			return err
+		}
+		level := zhidu.MaxLevel(sp.Level, p.Level) // a task never sits below its process
+		tag, err := tx.Exec(ctx, sqlInsertTask, in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step,
+			sp.Title.Zh, sp.Title.En, sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			if err := insertCandidates(ctx, tx, in.TaskID, sp.Candidates); err != nil {
+				return err
+			}
+			if err := insertTimeline(ctx, tx, timelineEntry{processID: p.ID, eventKey: in.TaskID + ":created",
+				actor: "system", action: "task_created", taskID: in.TaskID, step: sp.Step,
+				detail: map[string]any{"candidates": sp.Candidates, "title": sp.Title}}, in.CreatedAt); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRow(ctx, sqlEligible, in.TaskID, level, excluded).Scan(&eligible)
+	})
+	return eligible, mapErr(err, "task "+in.TaskID)
+}
+
+func insertCandidates(ctx context.Context, tx pgx.Tx, taskID string, cs []zhidu.Candidate) error {
+	for _, c := range cs {
+		if _, err := tx.Exec(ctx, sqlInsertCandidate, taskID, c.User, string(c.Role), string(c.Department)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const sqlCompleteTask = `
+UPDATE tasks SET state = 'completed', outcome = $2, data = $3, comment = $4, completed_by = $5,
+    on_behalf_of = NULLIF($6, ''), completed_at = $7
+WHERE id = $1 AND state IN ('open', 'claimed')`
+
+// CompleteTask records a task's completion, its timeline entry and audit
+// entry.
+func (s *Store) CompleteTask(ctx context.Context, r zhidu.CompletionRecord) error {
+	data, err := json.Marshal(r.Data)
+	if err != nil {
+		return err
+	}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlCompleteTask, r.TaskID, r.Outcome, data, r.Comment, r.Actor, r.OnBehalfOf, r.At)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // already recorded by an earlier attempt
+		}
+		if err := insertTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.TaskID + ":completed",
+			actor: r.Actor, onBehalfOf: r.OnBehalfOf, action: "task_completed", taskID: r.TaskID, step: r.Step,
+			outcome: r.Outcome, detail: map[string]any{"data": r.Data, "comment": r.Comment}}, r.At); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "task.complete", Object: "task:" + r.TaskID,
+			Decision: "allowed", Address: r.Address, Detail: map[string]any{"outcome": r.Outcome, "on_behalf_of": r.OnBehalfOf, "process": r.ProcessID}})
+	})
+	return mapErr(err, "task "+r.TaskID)
+}
+
+// AssignTask records a delegation or a reassignment.
+func (s *Store) AssignTask(ctx context.Context, r zhidu.AssignRecord) error {
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var err error
+		switch r.Kind {
+		case zhidu.AssignDelegate:
+			_, err = tx.Exec(ctx, `UPDATE tasks SET delegate = $2 WHERE id = $1 AND state = 'claimed' AND assignee = $3`, r.TaskID, r.To, r.Owner)
+		case zhidu.AssignReassign:
+			if _, err = tx.Exec(ctx, sqlInsertCandidate, r.TaskID, r.To, "", ""); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `UPDATE tasks SET assignee = $2, delegate = NULL, state = 'claimed', claimed_at = $3
+                WHERE id = $1 AND state IN ('open', 'claimed')`, r.TaskID, r.To, r.At)
+		default:
+			return fmt.Errorf("unknown assignment kind %q", r.Kind)
+		}
+		if err != nil {
+			return err
+		}
+		if err := insertTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.EventKey, actor: r.By,
+			action: "task_" + r.Kind + "d", taskID: r.TaskID, step: r.Step,
+			detail: map[string]any{"to": r.To, "owner": r.Owner, "note": r.Note}}, r.At); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.By, Action: "task." + r.Kind, Object: "task:" + r.TaskID,
+			Decision: "allowed", Address: r.Address, Detail: map[string]any{"to": r.To, "owner": r.Owner, "event_key": r.EventKey}})
+	})
+	return mapErr(err, "task "+r.TaskID)
+}
+
+// RecordTaskEvent records a reminder or an escalation and returns how many
+// active users may now work the task.
+func (s *Store) RecordTaskEvent(ctx context.Context, e zhidu.TaskEvent) (int, error) {
+	var eligible int
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if e.Event == zhidu.EventEscalated {
+			if err := insertCandidates(ctx, tx, e.TaskID, e.AddCandidates); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE tasks SET escalation = GREATEST(escalation, $2) WHERE id = $1`, e.TaskID, e.Rung); err != nil {
+				return err
+			}
+		}
+		if err := insertTimeline(ctx, tx, timelineEntry{processID: e.ProcessID, eventKey: e.EventKey, actor: "system",
+			action: "task_" + e.Event, taskID: e.TaskID, step: e.Step,
+			detail: map[string]any{"rung": e.Rung, "candidates": e.AddCandidates}}, e.At); err != nil {
+			return err
+		}
+		var level int
+		var excluded []string
+		if err := tx.QueryRow(ctx, `SELECT level, excluded FROM tasks WHERE id = $1`, e.TaskID).Scan(&level, &excluded); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, sqlEligible, e.TaskID, level, excluded).Scan(&eligible)
+	})
+	return eligible, mapErr(err, "task "+e.TaskID)
+}
+
+// FinishProcess records the end of a process; a cancelled process also
+// cancels its open tasks.
+func (s *Store) FinishProcess(ctx context.Context, r zhidu.FinishRecord) error {
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE processes SET state = $2, result = $3, ended_at = $4 WHERE id = $1 AND state = 'running'`,
+			r.ProcessID, r.State, r.Result, r.At)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		if r.State != zhidu.ProcessCompleted {
+			if _, err := tx.Exec(ctx, `UPDATE tasks SET state = 'cancelled', completed_at = $2
+                WHERE process_id = $1 AND state IN ('open', 'claimed')`, r.ProcessID, r.At); err != nil {
+				return err
+			}
+		}
+		actor := r.Actor
+		if actor == "" {
+			actor = "system"
+		}
+		if err := insertTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.ProcessID + ":finished",
+			actor: actor, action: "process_" + string(r.State), outcome: r.Result,
+			detail: map[string]any{"reason": r.Reason}}, r.At); err != nil {
+			return err
+		}
+		if r.State == zhidu.ProcessCancelled {
+			return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: actor, Action: "process.cancel", Object: "process:" + r.ProcessID,
+				Decision: "allowed", Address: r.Address, Detail: map[string]any{"reason": r.Reason}})
+		}
+		return nil
+	})
+	return mapErr(err, "process "+r.ProcessID)
+}

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/zhidu/zhidu"
+)
+
+// query builds a SQL statement with numbered placeholders: "?" in each
+// fragment becomes $n in order.
+type query struct {
+	sql  strings.Builder
+	args []any
+}
+
+func newQuery(base string) *query {
+	q := &query{}
+	q.sql.WriteString(base)
+	return q
+}
+
+// add appends a fragment, numbering its "?" placeholders.
+func (q *query) add(fragment string, args ...any) {
+	parts := strings.Split(fragment, "?")
+	if len(parts)-1 != len(args) {
+		panic(fmt.Sprintf("query fragment %q has %d placeholders for %d args", fragment, len(parts)-1, len(args)))
+	}
+	for i, p := range parts {
+		q.sql.WriteString(p)
+		if i < len(args) {
+			q.args = append(q.args, args[i])
+			fmt.Fprintf(&q.sql, "$%d", len(q.args))
+		}
+	}
+}
+
+func (q *query) where(cond string, args ...any) { q.add(" AND ("+cond+")", args...) }
+
+func (q *query) whereIf(ok bool, cond string, args ...any) {
+	if ok {
+		q.where(cond, args...)
+	}
+}
+
+// Page limits.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultLimit
+	case n > MaxLimit:
+		return MaxLimit
+	}
+	return n
+}
+
+// cursor is the keyset position after the last row of a page.
+type cursor struct {
+	Key string `json:"k"`
+	ID  string `json:"i"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return cursor{}, zhidu.Invalid("bad cursor", map[string]string{"cursor": "is not a cursor this server issued"})
+	}
+	return c, nil
+}
+
+// sortKey is one allowed sort column: its SQL expression (never null), the
+// type its cursor value is cast to, and how to render a row's value.
+type sortKey struct {
+	expr, cast string
+}
+
+// parseSort turns "-created_at" into a sort key and direction.
+func parseSort(s, def string, keys map[string]sortKey) (sortKey, bool, error) {
+	if s == "" {
+		s = def
+	}
+	desc := strings.HasPrefix(s, "-")
+	name := strings.TrimPrefix(s, "-")
+	k, ok := keys[name]
+	if !ok {
+		names := make([]string, 0, len(keys))
+		for n := range keys {
+			names = append(names, n)
+		}
+		return sortKey{}, false, zhidu.Invalid("bad sort", map[string]string{"sort": fmt.Sprintf("must be one of %v, optionally prefixed with -", names)})
+	}
+	return k, desc, nil
+}
+
+// keyset adds the cursor condition and ORDER BY for a sort key; the table's
+// id column is the tie-breaker.
+func (q *query) keyset(k sortKey, desc bool, idCol string, after string) error {
+	op, dir := ">", "ASC"
+	if desc {
+		op, dir = "<", "DESC"
+	}
+	if after != "" {
+		c, err := decodeCursor(after)
+		if err != nil {
+			return err
+		}
+		q.where(fmt.Sprintf("(%s, %s) %s (?::%s, ?)", k.expr, idCol, op, k.cast), c.Key, c.ID)
+	}
+	q.add(fmt.Sprintf(" ORDER BY %s %s, %s %s", k.expr, dir, idCol, dir))
+	return nil
+}

@@ -1,0 +1,119 @@
+// Package store keeps zhidu's projection of processes and tasks, users and
+// roles, the timeline and the audit trail in PostgreSQL through pgx/v5.
+//
+// Reads (inboxes, lists, process pages) are answered here, never from
+// Temporal visibility, so a user always sees their own last action.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/zhidu/zhidu"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the PostgreSQL store. Its zero value is not usable: use New.
+type Store struct {
+	Pool *pgxpool.Pool
+}
+
+// New wraps a pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{Pool: pool} }
+
+// Connect opens a pool for url. Connections fail fast (5 s) so that a
+// database outage turns into 503s instead of hanging requests.
+func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return pool, nil
+}
+
+// Migrate applies every embedded migration not yet applied, in order,
+// logging each one as it goes.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	pending, err := provider.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("check migrations: %w", err)
+	}
+	if !pending {
+		return nil
+	}
+	results, err := provider.Up(ctx)
+	for _, r := range results {
+		if log != nil {
+			log.Info("migration applied", "file", r.Source.Path, "took", r.Duration.Round(time.Millisecond))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// Ping checks the database answers within the context's deadline.
+func (s *Store) Ping(ctx context.Context) error { return s.Pool.Ping(ctx) }
+
+// mapErr turns pgx errors into domain errors in one place: no rows is
+// not found, a unique violation a conflict, a connection failure
+// unavailable.
+func mapErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return zhidu.Errorf(zhidu.CodeNotFound, "%s not found", what)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return &zhidu.Error{Code: zhidu.CodeConflict, Message: what + " already exists"}
+		case "57P01", "57P02", "57P03":
+			return fmt.Errorf("%s: %w", what, zhidu.Errorf(zhidu.CodeUnavailable, "database unavailable"))
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnectErr(err) {
+		return fmt.Errorf("%s: %v: %w", what, err, zhidu.Errorf(zhidu.CodeUnavailable, "database unavailable"))
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func isConnectErr(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce)
+}

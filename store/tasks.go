@@ -1,0 +1,373 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/zhidu/zhidu"
+)
+
+// Viewer is who is reading, with what the authorisation layer decided
+// about them; every read query puts these conditions in its WHERE clause
+// so pages are full and counts exact.
+type Viewer struct {
+	Username  string
+	Clearance zhidu.Level
+	// ReadAll: the viewer's roles let them read processes of every department.
+	ReadAll bool
+	// ReadDepts: departments whose processes the viewer's roles let them read.
+	ReadDepts []string
+}
+
+// Task is a human task as the inbox shows it.
+type Task struct {
+	ID          string            `json:"id"`
+	ProcessID   string            `json:"process_id"`
+	Kind        string            `json:"kind"`
+	Step        string            `json:"step"`
+	Title       zhidu.Text        `json:"title"`
+	Department  string            `json:"department"`
+	State       zhidu.TaskState   `json:"state"`
+	Assignee    *string           `json:"assignee"`
+	Delegate    *string           `json:"delegate"`
+	Candidates  []zhidu.Candidate `json:"candidates"`
+	Level       zhidu.Level       `json:"level"`
+	Priority    int               `json:"priority"`
+	DueAt       *time.Time        `json:"due_at"`
+	Overdue     bool              `json:"overdue"`
+	Escalation  int               `json:"escalation"`
+	CreatedAt   time.Time         `json:"created_at"`
+	ClaimedAt   *time.Time        `json:"claimed_at"`
+	CompletedAt *time.Time        `json:"completed_at"`
+	Outcome     *string           `json:"outcome"`
+	Data        map[string]any    `json:"data,omitempty"`
+	Comment     *string           `json:"comment"`
+	CompletedBy *string           `json:"completed_by"`
+	OnBehalfOf  *string           `json:"on_behalf_of"`
+	Form        zhidu.Form        `json:"form"`
+	Excluded    []string          `json:"-"`
+}
+
+// Page is one page of a list with the exact total of matching rows.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	Total      int    `json:"total"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+const sqlTaskColumns = `t.id, t.process_id, t.kind, t.step, t.title_zh, t.title_en, t.department, t.state,
+    t.assignee, t.delegate,
+    COALESCE((SELECT json_agg(json_build_object('user', c.username, 'role', c.role, 'department', c.department)
+              ORDER BY c.username, c.role, c.department) FROM task_candidates c WHERE c.task_id = t.id), '[]'),
+    t.level, t.priority, t.due_at, t.escalation, t.created_at, t.claimed_at, t.completed_at,
+    t.outcome, t.data, t.comment, t.completed_by, t.on_behalf_of, t.form, t.excluded`
+
+func scanTask(row pgx.Row, now time.Time, extra ...any) (Task, error) {
+	var t Task
+	var candidates, data, form []byte
+	dest := []any{&t.ID, &t.ProcessID, &t.Kind, &t.Step, &t.Title.Zh, &t.Title.En, &t.Department, &t.State,
+		&t.Assignee, &t.Delegate, &candidates, &t.Level, &t.Priority, &t.DueAt, &t.Escalation, &t.CreatedAt,
+		&t.ClaimedAt, &t.CompletedAt, &t.Outcome, &data, &t.Comment, &t.CompletedBy, &t.OnBehalfOf, &form, &t.Excluded}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return Task{}, err
+	}
+	if err := json.Unmarshal(candidates, &t.Candidates); err != nil {
+		return Task{}, err
+	}
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &t.Data); err != nil {
+			return Task{}, err
+		}
+	}
+	if err := json.Unmarshal(form, &t.Form); err != nil {
+		return Task{}, err
+	}
+	t.Overdue = t.DueAt != nil && t.DueAt.Before(now) && (t.State == zhidu.TaskOpen || t.State == zhidu.TaskClaimed)
+	return t, nil
+}
+
+// candidateMatch is true when the viewer is a candidate of task alias a.
+func (q *query) candidateMatch(a, user string) string {
+	n := len(q.args)
+	q.args = append(q.args, user)
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM task_candidates c WHERE c.task_id = %[1]s.id AND (c.username = $%[2]d
+        OR (c.role, c.department) IN (SELECT r.role, r.department FROM user_roles r WHERE r.username = $%[2]d)))`, a, n+1)
+}
+
+// Inbox scopes.
+const (
+	ScopeMine      = "mine"      // assigned or delegated to me
+	ScopeClaimable = "claimable" // open, and I am a candidate
+	ScopeCompleted = "completed" // completed by me or on my behalf
+)
+
+// TaskFilter selects inbox rows. Zero fields match everything.
+type TaskFilter struct {
+	Scope      string
+	States     []zhidu.TaskState
+	Kind       string
+	Department string
+	Overdue    *bool
+	DueBefore  *time.Time
+	DueAfter   *time.Time
+	Priority   int
+	Q          string
+	Sort       string
+	Cursor     string
+	Limit      int
+}
+
+var taskSorts = map[string]sortKey{
+	"created_at": {expr: "t.created_at", cast: "timestamptz"},
+	"due_at":     {expr: "COALESCE(t.due_at, 'infinity')", cast: "timestamptz"},
+	"priority":   {expr: "t.priority", cast: "smallint"},
+}
+
+// inboxCondition adds the scope condition for the viewer.
+func (q *query) inboxCondition(v Viewer, scope string) error {
+	mine := func() string {
+		return q.arg(v.Username, "(t.assignee = ? OR t.delegate = ?)")
+	}
+	claimable := func() string {
+		excl := q.arg(v.Username, "t.state = 'open' AND NOT (? = ANY(t.excluded))")
+		return excl + " AND " + q.candidateMatch("t", v.Username)
+	}
+	switch scope {
+	case "":
+		m := mine()
+		c := claimable()
+		q.sql.WriteString(" AND (" + m + " OR (" + c + "))")
+	case ScopeMine:
+		q.sql.WriteString(" AND " + mine())
+	case ScopeClaimable:
+		q.sql.WriteString(" AND (" + claimable() + ")")
+	case ScopeCompleted:
+		q.sql.WriteString(" AND " + q.arg(v.Username, "t.state = 'completed' AND (t.completed_by = ? OR t.on_behalf_of = ?)"))
+	default:
+		return zhidu.Invalid("bad scope", map[string]string{"scope": "must be one of mine, claimable, completed"})
+	}
+	return nil
+}
+
+// arg renders a fragment whose every "?" stands for the same value.
+func (q *query) arg(v any, fragment string) string {
+	q.args = append(q.args, v)
+	return strings.ReplaceAll(fragment, "?", fmt.Sprintf("$%d", len(q.args)))
+}
+
+// Tasks lists the viewer's inbox: their tasks and those they may claim.
+func (s *Store) Tasks(ctx context.Context, v Viewer, f TaskFilter, now time.Time) (Page[Task], error) {
+	k, desc, err := parseSort(f.Sort, "-created_at", taskSorts)
+	if err != nil {
+		return Page[Task]{}, err
+	}
+	build := func(selectList string) (*query, error) {
+		q := newQuery("SELECT " + selectList + " FROM tasks t WHERE true")
+		q.where("t.level <= ?", v.Clearance)
+		if err := q.inboxCondition(v, f.Scope); err != nil {
+			return nil, err
+		}
+		states := f.States
+		if len(states) == 0 && f.Scope != ScopeCompleted {
+			states = []zhidu.TaskState{zhidu.TaskOpen, zhidu.TaskClaimed}
+		}
+		if len(states) > 0 {
+			ss := make([]string, len(states))
+			for i, st := range states {
+				ss[i] = string(st)
+			}
+			q.where("t.state = ANY(?)", ss)
+		}
+		q.whereIf(f.Kind != "", "t.kind = ?", f.Kind)
+		q.whereIf(f.Department != "", "t.department = ?", f.Department)
+		if f.Overdue != nil {
+			cond := "t.due_at < ? AND t.state IN ('open', 'claimed')"
+			if !*f.Overdue {
+				cond = "NOT (t.due_at IS NOT NULL AND t.due_at < ? AND t.state IN ('open', 'claimed'))"
+			}
+			q.where(cond, now)
+		}
+		q.whereIf(f.DueBefore != nil, "t.due_at < ?", f.DueBefore)
+		q.whereIf(f.DueAfter != nil, "t.due_at >= ?", f.DueAfter)
+		q.whereIf(f.Priority > 0, "t.priority = ?", f.Priority)
+		if f.Q != "" {
+			like := "%" + escapeLike(f.Q) + "%"
+			q.sql.WriteString(" AND " + q.arg(like, "(t.title_zh ILIKE ? OR t.title_en ILIKE ? OR t.process_id ILIKE ?)"))
+		}
+		return q, nil
+	}
+	count, err := build("count(*)")
+	if err != nil {
+		return Page[Task]{}, err
+	}
+	var page Page[Task]
+	if err := s.Pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&page.Total); err != nil {
+		return Page[Task]{}, mapErr(err, "tasks")
+	}
+	q, err := build(sqlTaskColumns + ", (" + k.expr + ")::text")
+	if err != nil {
+		return Page[Task]{}, err
+	}
+	if err := q.keyset(k, desc, "t.id", f.Cursor); err != nil {
+		return Page[Task]{}, err
+	}
+	limit := clampLimit(f.Limit)
+	q.add(" LIMIT ?", limit+1)
+	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
+	if err != nil {
+		return Page[Task]{}, mapErr(err, "tasks")
+	}
+	defer rows.Close()
+	var lastKey string
+	page.Items = []Task{}
+	for rows.Next() {
+		var key string
+		t, err := scanTask(rows, now, &key)
+		if err != nil {
+			return Page[Task]{}, mapErr(err, "tasks")
+		}
+		if len(page.Items) == limit {
+			page.NextCursor = cursor{Key: lastKey, ID: page.Items[limit-1].ID}.encode()
+			break
+		}
+		page.Items = append(page.Items, t)
+		lastKey = key
+	}
+	return page, mapErr(rows.Err(), "tasks")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// readableTask is the condition under which the viewer may read task t:
+// it is in their inbox, they worked it, or they may read its process.
+func (q *query) readableTask(v Viewer) {
+	q.where("t.level <= ?", v.Clearance)
+	u := q.arg(v.Username, "(t.assignee = ? OR t.delegate = ? OR t.completed_by = ? OR t.on_behalf_of = ?)")
+	c := q.candidateMatch("t", v.Username)
+	p := q.readableProcessExists(v, "t.process_id")
+	q.sql.WriteString(" AND (" + u + " OR " + c + " OR " + p + ")")
+}
+
+// Task returns one task the viewer may read, or not found.
+func (s *Store) Task(ctx context.Context, v Viewer, id string, now time.Time) (Task, error) {
+	q := newQuery("SELECT " + sqlTaskColumns + " FROM tasks t WHERE true")
+	q.where("t.id = ?", id)
+	q.readableTask(v)
+	t, err := scanTask(s.Pool.QueryRow(ctx, q.sql.String(), q.args...), now)
+	return t, mapErr(err, "task "+id)
+}
+
+// CanWork reports whether the user is a candidate of the task and not
+// excluded from it.
+func (s *Store) CanWork(ctx context.Context, username, taskID string) (bool, error) {
+	q := newQuery("SELECT EXISTS (SELECT 1 FROM tasks t WHERE true")
+	q.where("t.id = ?", taskID)
+	q.sql.WriteString(" AND " + q.arg(username, "NOT (? = ANY(t.excluded))") + " AND " + q.candidateMatch("t", username) + ")")
+	var ok bool
+	err := s.Pool.QueryRow(ctx, q.sql.String(), q.args...).Scan(&ok)
+	return ok, mapErr(err, "task "+taskID)
+}
+
+// Claim makes the user the task's assignee if it is open and they may
+// work it. Of simultaneous claims exactly one wins; the others get a
+// conflict.
+func (s *Store) Claim(ctx context.Context, v Viewer, id string, now time.Time) (Task, error) {
+	t, err := s.Task(ctx, v, id, now)
+	if err != nil {
+		return Task{}, err
+	}
+	ok, err := s.CanWork(ctx, v.Username, id)
+	if err != nil {
+		return Task{}, err
+	}
+	if !ok {
+		return Task{}, zhidu.Errorf(zhidu.CodeForbidden, "you are not a candidate for this task")
+	}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE tasks SET state = 'claimed', assignee = $2, claimed_at = $3
+            WHERE id = $1 AND state = 'open'`, id, v.Username, now)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return zhidu.Errorf(zhidu.CodeConflict, "task is not open")
+		}
+		return insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:claimed:%d", id, now.UnixNano()),
+			actor: v.Username, action: "task_claimed", taskID: id, step: t.Step}, now)
+	})
+	if err != nil {
+		return Task{}, mapErr(err, "task "+id)
+	}
+	return s.Task(ctx, v, id, now)
+}
+
+// Unclaim returns a task the user holds to the open pool.
+func (s *Store) Unclaim(ctx context.Context, v Viewer, id string, now time.Time) (Task, error) {
+	t, err := s.Task(ctx, v, id, now)
+	if err != nil {
+		return Task{}, err
+	}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE tasks SET state = 'open', assignee = NULL, delegate = NULL, claimed_at = NULL
+            WHERE id = $1 AND state = 'claimed' AND assignee = $2`, id, v.Username)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return zhidu.Errorf(zhidu.CodeConflict, "task is not claimed by you")
+		}
+		return insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:unclaimed:%d", id, now.UnixNano()),
+			actor: v.Username, action: "task_unclaimed", taskID: id, step: t.Step}, now)
+	})
+	if err != nil {
+		return Task{}, mapErr(err, "task "+id)
+	}
+	return s.Task(ctx, v, id, now)
+}
+
+// Comment is a note on a task.
+type Comment struct {
+	ID        int64     `json:"id"`
+	TaskID    string    `json:"task_id"`
+	Author    string    `json:"author"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AddComment adds a comment to a task the viewer may read.
+func (s *Store) AddComment(ctx context.Context, v Viewer, id, body string, now time.Time) (Comment, error) {
+	t, err := s.Task(ctx, v, id, now)
+	if err != nil {
+		return Comment{}, err
+	}
+	c := Comment{TaskID: id, Author: v.Username, Body: body, CreatedAt: now}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO task_comments (task_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			id, v.Username, body, now).Scan(&c.ID); err != nil {
+			return err
+		}
+		return insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:comment:%d", id, c.ID),
+			actor: v.Username, action: "task_commented", taskID: id, step: t.Step, detail: map[string]any{"body": body}}, now)
+	})
+	return c, mapErr(err, "comment")
+}
+
+// Comments lists a task's comments, oldest first.
+func (s *Store) Comments(ctx context.Context, taskID string) ([]Comment, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, task_id, author, body, created_at FROM task_comments WHERE task_id = $1 ORDER BY id`, taskID)
+	if err != nil {
+		return nil, mapErr(err, "comments")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Comment])
+	if out == nil {
+		out = []Comment{}
+	}
+	return out, mapErr(err, "comments")
+}

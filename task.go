@@ -1,0 +1,278 @@
+package zhidu
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// TaskState is the state of a human task in the inbox.
+type TaskState string
+
+// Task states.
+const (
+	TaskOpen      TaskState = "open"
+	TaskClaimed   TaskState = "claimed"
+	TaskCompleted TaskState = "completed"
+	TaskCancelled TaskState = "cancelled"
+)
+
+// ProcessState is the state of a process.
+type ProcessState string
+
+// Process states.
+const (
+	ProcessRunning   ProcessState = "running"
+	ProcessCompleted ProcessState = "completed"
+	ProcessCancelled ProcessState = "cancelled"
+	ProcessFailed    ProcessState = "failed"
+)
+
+// Text is a label in Chinese and English.
+type Text struct {
+	Zh string `json:"zh"`
+	En string `json:"en"`
+}
+
+// Candidate names who may work a task: one user, or everyone holding a role
+// within a department.
+type Candidate struct {
+	User       string     `json:"user,omitempty"`
+	Role       Role       `json:"role,omitempty"`
+	Department Department `json:"department,omitempty"`
+}
+
+// Matches reports whether the actor is this candidate.
+func (c Candidate) Matches(a Actor) bool {
+	if c.User != "" {
+		return c.User == a.Username
+	}
+	return a.Has(c.Role, c.Department)
+}
+
+func (c Candidate) String() string {
+	if c.User != "" {
+		return "user:" + c.User
+	}
+	return string(c.Role) + "@" + string(c.Department)
+}
+
+// Priorities run from 1 (low) to 4 (urgent).
+const (
+	PriorityLow    = 1
+	PriorityNormal = 2
+	PriorityHigh   = 3
+	PriorityUrgent = 4
+)
+
+// FieldType is the type of a form field.
+type FieldType string
+
+// Field types.
+const (
+	FieldText    FieldType = "text"
+	FieldNumber  FieldType = "number"
+	FieldBoolean FieldType = "boolean"
+	FieldDate    FieldType = "date" // YYYY-MM-DD
+	FieldChoice  FieldType = "choice"
+	FieldList    FieldType = "list" // a list of strings
+)
+
+// Field is one named input of a task form.
+type Field struct {
+	Name     string    `json:"name"`
+	Type     FieldType `json:"type"`
+	Label    Text      `json:"label"`
+	Required bool      `json:"required,omitempty"`
+	// RequiredFor makes the field required only for these outcomes.
+	RequiredFor []string `json:"required_for,omitempty"`
+	Choices     []string `json:"choices,omitempty"`
+	MaxLength   int      `json:"max_length,omitempty"`
+}
+
+// Form is what a task expects back: its fields and the outcomes allowed.
+type Form struct {
+	Fields   []Field  `json:"fields"`
+	Outcomes []string `json:"outcomes"`
+}
+
+// DefaultMaxTextLength bounds text fields that set no MaxLength.
+const DefaultMaxTextLength = 4000
+
+// Validate checks an outcome and form data against the form and returns
+// field errors, or nil when the submission is acceptable. Unknown fields
+// are errors too, so nothing unexpected is stored.
+func (f Form) Validate(outcome string, data map[string]any) map[string]string {
+	errs := map[string]string{}
+	if !slices.Contains(f.Outcomes, outcome) {
+		errs["outcome"] = fmt.Sprintf("must be one of %v", f.Outcomes)
+	}
+	known := map[string]bool{}
+	for _, fd := range f.Fields {
+		known[fd.Name] = true
+		v, present := data[fd.Name]
+		if !present || v == nil || v == "" {
+			if fd.Required || slices.Contains(fd.RequiredFor, outcome) {
+				errs["data."+fd.Name] = "is required"
+			}
+			continue
+		}
+		if msg := fd.check(v); msg != "" {
+			errs["data."+fd.Name] = msg
+		}
+	}
+	for name := range data {
+		if !known[name] {
+			errs["data."+name] = "is not a field of this form"
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+func (fd Field) check(v any) string {
+	switch fd.Type {
+	case FieldText, FieldChoice:
+		s, ok := v.(string)
+		if !ok {
+			return "must be a string"
+		}
+		limit := fd.MaxLength
+		if limit == 0 {
+			limit = DefaultMaxTextLength
+		}
+		if len([]rune(s)) > limit {
+			return fmt.Sprintf("must be at most %d characters", limit)
+		}
+		if fd.Type == FieldChoice && !slices.Contains(fd.Choices, s) {
+			return fmt.Sprintf("must be one of %v", fd.Choices)
+		}
+	case FieldNumber:
+		if _, ok := v.(float64); !ok {
+			if _, ok := v.(int); !ok {
+				return "must be a number"
+			}
+		}
+	case FieldBoolean:
+		if _, ok := v.(bool); !ok {
+			return "must be true or false"
+		}
+	case FieldDate:
+		s, ok := v.(string)
+		if !ok {
+			return "must be a date (YYYY-MM-DD)"
+		}
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return "must be a date (YYYY-MM-DD)"
+		}
+	case FieldList:
+		items, ok := v.([]any)
+		if !ok {
+			return "must be a list of strings"
+		}
+		for _, it := range items {
+			if _, ok := it.(string); !ok {
+				return "must be a list of strings"
+			}
+		}
+	default:
+		return "has an unknown type"
+	}
+	return ""
+}
+
+// Escalation is one rung of a task's escalation ladder: After the task was
+// created, these candidates are added.
+type Escalation struct {
+	After      time.Duration `json:"after"`
+	Candidates []Candidate   `json:"candidates"`
+}
+
+// TaskSpec is what a workflow step asks of the human-task step.
+type TaskSpec struct {
+	StepKey     string        `json:"step_key"` // unique within the run, e.g. "approve-1#2"
+	Step        string        `json:"step"`     // the step's name, e.g. "dept_head_approval"
+	Title       Text          `json:"title"`
+	Department  Department    `json:"department"`
+	Candidates  []Candidate   `json:"candidates"`
+	Level       Level         `json:"level"`
+	Priority    int           `json:"priority"`
+	Form        Form          `json:"form"`
+	Due         time.Duration `json:"due"`      // 0: no due time
+	Reminder    time.Duration `json:"reminder"` // 0: no reminder
+	Escalations []Escalation  `json:"escalations,omitempty"`
+	// Excluded users may never complete this task (separation of duties),
+	// e.g. the requester of an approval.
+	Excluded []string `json:"excluded,omitempty"`
+}
+
+// ProcessInfo describes a process to the activities that project it.
+type ProcessInfo struct {
+	ID         string     `json:"id"`
+	RunID      string     `json:"run_id"`
+	Kind       string     `json:"kind"`
+	Title      string     `json:"title"`
+	Level      Level      `json:"level"`
+	Department Department `json:"department"`
+	StartedBy  string     `json:"started_by"`
+}
+
+// CreateTaskInput is the input of the CreateTask activity.
+type CreateTaskInput struct {
+	TaskID    string      `json:"task_id"`
+	Process   ProcessInfo `json:"process"`
+	Spec      TaskSpec    `json:"spec"`
+	CreatedAt time.Time   `json:"created_at"`
+	DueAt     *time.Time  `json:"due_at,omitempty"`
+}
+
+// CreateTaskResult reports how many active users may work the new task; 0
+// means nobody can, and the workflow escalates at once.
+type CreateTaskResult struct {
+	Eligible int `json:"eligible"`
+}
+
+// CompleteTaskRequest is the argument of the CompleteTask update. The API
+// fills Actor from the authenticated user and Assignee / OnBehalfOf from the
+// inbox row it locked; the workflow validator checks them again.
+type CompleteTaskRequest struct {
+	TaskID     string         `json:"task_id"`
+	Actor      Actor          `json:"actor"`
+	Assignee   string         `json:"assignee"`
+	OnBehalfOf string         `json:"on_behalf_of,omitempty"`
+	Outcome    string         `json:"outcome"`
+	Data       map[string]any `json:"data,omitempty"`
+	Comment    string         `json:"comment,omitempty"`
+}
+
+// CompleteTaskResult is the result of the CompleteTask update.
+type CompleteTaskResult struct {
+	TaskID      string    `json:"task_id"`
+	Outcome     string    `json:"outcome"`
+	CompletedAt time.Time `json:"completed_at"`
+}
+
+// Assignment kinds for the AssignTask update.
+const (
+	AssignDelegate = "delegate" // the owner stays accountable; the delegate acts on their behalf
+	AssignReassign = "reassign" // a manager moves the task to another person
+)
+
+// AssignTaskRequest is the argument of the AssignTask update.
+type AssignTaskRequest struct {
+	TaskID string `json:"task_id"`
+	Kind   string `json:"kind"`
+	Actor  Actor  `json:"actor"`
+	// Owner is the assignee of record when delegating (from the inbox row).
+	Owner string `json:"owner,omitempty"`
+	To    Actor  `json:"to"`
+	Note  string `json:"note,omitempty"`
+}
+
+// CancelProcessRequest is the argument of the CancelProcess update.
+type CancelProcessRequest struct {
+	Actor  Actor  `json:"actor"`
+	Reason string `json:"reason"`
+}

@@ -1,0 +1,95 @@
+package workflows
+
+import (
+	"errors"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zhidu/zhidu"
+)
+
+// ApprovalInput starts an approval: the process facts and the step SLAs.
+type ApprovalInput struct {
+	Process zhidu.ProcessInfo `json:"process"`
+	Details string            `json:"details"`
+	SLA     SLA               `json:"sla"`
+}
+
+// ApprovalResult is how an approval ended: approved, rejected or
+// cancelled, and by whom.
+type ApprovalResult struct {
+	Outcome   string   `json:"outcome"`
+	DecidedBy []string `json:"decided_by,omitempty"`
+}
+
+// Approval outcomes.
+const (
+	OutcomeApprove = "approve"
+	OutcomeReject  = "reject"
+)
+
+// approvalForm is what each approval step asks: approve, or reject with an
+// opinion.
+var approvalForm = zhidu.Form{
+	Fields: []zhidu.Field{{Name: "opinion", Type: zhidu.FieldText, Label: zhidu.Text{Zh: "审批意见", En: "Opinion"},
+		RequiredFor: []string{OutcomeReject}, MaxLength: 2000}},
+	Outcomes: []string{OutcomeApprove, OutcomeReject},
+}
+
+// Approval is the reference process of the human-task step: the starter's
+// department head approves, then the VP in charge of that department. The
+// starter never approves their own request, and nobody approves two levels.
+// A step nobody can work escalates at once (a department without a VP goes
+// to the deputy GM and the GM).
+//
+// Updates: CompleteTask, AssignTask, CancelProcess. Query: State.
+func Approval(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
+	p := newProcess(ctx, in.Process)
+	if err := p.setup(ctx); err != nil {
+		return ApprovalResult{}, err
+	}
+	res, err := p.approve(ctx, in)
+	if errors.Is(err, errCancelled) {
+		res, err = ApprovalResult{Outcome: "cancelled"}, nil
+	}
+	if err != nil {
+		return res, err
+	}
+	return res, p.wrapUp(ctx)
+}
+
+func (p *process) approve(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
+	d, title := p.Info.Department, p.Info.Title
+	gmo := zhidu.DeptGMO
+	leadership := []zhidu.Candidate{{Role: zhidu.RoleDeputyGM, Department: gmo}, {Role: zhidu.RoleGM, Department: gmo}}
+	steps := []zhidu.TaskSpec{{
+		StepKey: "dept_head", Step: "dept_head_approval",
+		Title:      zhidu.Text{Zh: "部门经理审批：" + title, En: "Department head approval: " + title},
+		Candidates: []zhidu.Candidate{{Role: zhidu.RoleDeptHead, Department: d}},
+		Escalations: in.SLA.ladder(
+			[]zhidu.Candidate{{Role: zhidu.RoleVP, Department: d}},
+			leadership),
+	}, {
+		StepKey: "vp", Step: "vp_approval",
+		Title:       zhidu.Text{Zh: "分管副总审批：" + title, En: "VP approval: " + title},
+		Candidates:  []zhidu.Candidate{{Role: zhidu.RoleVP, Department: d}},
+		Escalations: in.SLA.ladder(leadership[:1], leadership[1:]),
+	}}
+	var decided []string
+	for _, s := range steps {
+		s.Department, s.Level, s.Priority, s.Form = d, p.Info.Level, zhidu.PriorityNormal, approvalForm
+		s.Due, s.Reminder = in.SLA.Due, in.SLA.Reminder
+		s.Excluded = append([]string{p.Info.StartedBy}, p.Approvers...)
+		done, err := p.ask(ctx, s)
+		if err != nil {
+			return ApprovalResult{}, err
+		}
+		decided = append(decided, done.Actor.Username)
+		if done.Outcome == OutcomeReject {
+			return ApprovalResult{Outcome: "rejected", DecidedBy: decided},
+				p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCompleted, Result: "rejected"})
+		}
+	}
+	return ApprovalResult{Outcome: "approved", DecidedBy: decided},
+		p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCompleted, Result: "approved"})
+}

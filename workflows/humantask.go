@@ -1,0 +1,382 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zhidu/zhidu"
+)
+
+// SLA configures a step's deadlines; every duration comes from
+// configuration. Escalate[i] is when, after the task was created, rung i of
+// the step's escalation ladder is added to its candidates.
+type SLA struct {
+	Due      time.Duration   `json:"due"`
+	Reminder time.Duration   `json:"reminder"`
+	Escalate []time.Duration `json:"escalate"`
+}
+
+// ladder pairs the configured escalation times with a step's rungs; rungs
+// without a configured time are left out.
+func (s SLA) ladder(rungs ...[]zhidu.Candidate) []zhidu.Escalation {
+	var out []zhidu.Escalation
+	for i, after := range s.Escalate {
+		if i < len(rungs) {
+			out = append(out, zhidu.Escalation{After: after, Candidates: rungs[i]})
+		}
+	}
+	return out
+}
+
+// errCancelled is returned by ask when the process was cancelled while
+// waiting.
+var errCancelled = errors.New("process cancelled")
+
+const (
+	taskOpen       = "open"
+	taskCompleting = "completing"
+	taskDone       = "done"
+)
+
+// humanTask is a task's state inside the workflow.
+type humanTask struct {
+	ID          string            `json:"id"`
+	Spec        zhidu.TaskSpec    `json:"spec"`
+	Candidates  []zhidu.Candidate `json:"candidates"`
+	Delegate    string            `json:"delegate,omitempty"`
+	DelegatedBy string            `json:"delegated_by,omitempty"`
+	State       string            `json:"state"`
+	CreatedAt   time.Time         `json:"created_at"`
+	Reminded    bool              `json:"reminded"`
+	Rung        int               `json:"rung"`
+	Assignments int               `json:"assignments"`
+	result      zhidu.CompleteTaskRequest
+}
+
+// eligible reports whether the actor may work the task: a candidate,
+// cleared for its level, and not excluded from it.
+func (t *humanTask) eligible(a zhidu.Actor) bool {
+	if a.Clearance < t.Spec.Level || t.excluded(a.Username) {
+		return false
+	}
+	return slices.ContainsFunc(t.Candidates, func(c zhidu.Candidate) bool { return c.Matches(a) })
+}
+
+func (t *humanTask) excluded(user string) bool {
+	return user != "" && slices.Contains(t.Spec.Excluded, user)
+}
+
+// process is the state every process workflow shares: who it is, its
+// human tasks, and whether it was cancelled. Each process embeds it,
+// calls setup before its first blocking call, then ask for each step.
+type process struct {
+	Info      zhidu.ProcessInfo           `json:"info"`
+	Tasks     []*humanTask                `json:"tasks"`
+	Cancelled *zhidu.CancelProcessRequest `json:"cancelled,omitempty"`
+	Finished  bool                        `json:"finished"`
+	Approvers []string                    `json:"approvers,omitempty"`
+}
+
+// ProcessState is what the State query returns.
+type ProcessState = process
+
+func newProcess(ctx workflow.Context, info zhidu.ProcessInfo) *process {
+	info.RunID = workflow.GetInfo(ctx).WorkflowExecution.RunID
+	if info.ID == "" {
+		info.ID = workflow.GetInfo(ctx).WorkflowExecution.ID
+	}
+	return &process{Info: info}
+}
+
+// setup registers the updates and the query every process answers. It
+// must run before the first blocking call, or an early update is refused
+// as unknown.
+func (p *process) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*process, error) { return p, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, p.complete,
+		workflow.UpdateHandlerOptions{Validator: p.validateComplete}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAssignTask, p.assign,
+		workflow.UpdateHandlerOptions{Validator: p.validateAssign}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancelProcess, p.cancel,
+		workflow.UpdateHandlerOptions{Validator: p.validateCancel})
+}
+
+func activityCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    500 * time.Millisecond,
+			BackoffCoefficient: 2,
+			MaximumInterval:    30 * time.Second,
+		},
+	})
+}
+
+// reject turns a domain error into an update rejection the API maps back
+// to the same code.
+func reject(code zhidu.Code, format string, args ...any) error {
+	return rejectErr(zhidu.Errorf(code, format, args...))
+}
+
+func rejectErr(e *zhidu.Error) error {
+	return temporal.NewApplicationErrorWithOptions(e.Message, string(e.Code),
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{e.Fields}})
+}
+
+func (p *process) find(id string) *humanTask {
+	for _, t := range p.Tasks {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// ask creates a human task for spec and waits until it is completed,
+// reminding and escalating on the way; it returns the completion, or
+// errCancelled when the process is cancelled first.
+func (p *process) ask(ctx workflow.Context, spec zhidu.TaskSpec) (zhidu.CompleteTaskRequest, error) {
+	if p.Cancelled != nil {
+		return zhidu.CompleteTaskRequest{}, errCancelled
+	}
+	now := workflow.Now(ctx)
+	spec.Level = zhidu.MaxLevel(spec.Level, p.Info.Level)
+	t := &humanTask{ID: taskID(p.Info.RunID, spec.StepKey), Spec: spec, Candidates: slices.Clone(spec.Candidates),
+		State: taskOpen, CreatedAt: now}
+	p.Tasks = append(p.Tasks, t)
+	in := zhidu.CreateTaskInput{TaskID: t.ID, Process: p.Info, Spec: spec, CreatedAt: now}
+	if spec.Due > 0 {
+		due := now.Add(spec.Due)
+		in.DueAt = &due
+	}
+	var res zhidu.CreateTaskResult
+	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityCreateTask, in).Get(ctx, &res); err != nil {
+		return zhidu.CompleteTaskRequest{}, fmt.Errorf("create task %s: %w", spec.StepKey, err)
+	}
+	// Nobody can work the task: climb the ladder at once.
+	for eligible := res.Eligible; eligible == 0 && t.Rung < len(spec.Escalations) && p.Cancelled == nil; {
+		var err error
+		if eligible, err = p.escalate(ctx, t); err != nil {
+			return zhidu.CompleteTaskRequest{}, err
+		}
+	}
+	settled := func() bool { return t.State == taskDone || p.Cancelled != nil }
+	for !settled() {
+		at, fire := p.nextDeadline(t)
+		if fire == nil {
+			if err := workflow.Await(ctx, settled); err != nil {
+				return zhidu.CompleteTaskRequest{}, err
+			}
+			continue
+		}
+		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithTimeout(ctx, wait, settled)
+			if err != nil {
+				return zhidu.CompleteTaskRequest{}, err
+			}
+			if ok {
+				continue
+			}
+		}
+		if err := fire(ctx); err != nil {
+			return zhidu.CompleteTaskRequest{}, err
+		}
+	}
+	if t.State != taskDone {
+		return zhidu.CompleteTaskRequest{}, errCancelled
+	}
+	p.Approvers = append(p.Approvers, t.result.Actor.Username)
+	if t.result.OnBehalfOf != "" {
+		p.Approvers = append(p.Approvers, t.result.OnBehalfOf)
+	}
+	return t.result, nil
+}
+
+// nextDeadline returns the next SLA event of a task: a reminder or the
+// next rung of its escalation ladder, whichever comes first.
+func (p *process) nextDeadline(t *humanTask) (time.Time, func(workflow.Context) error) {
+	var at time.Time
+	var fire func(workflow.Context) error
+	if t.Spec.Reminder > 0 && !t.Reminded {
+		at, fire = t.CreatedAt.Add(t.Spec.Reminder), func(ctx workflow.Context) error { return p.remind(ctx, t) }
+	}
+	if t.Rung < len(t.Spec.Escalations) {
+		esc := t.CreatedAt.Add(t.Spec.Escalations[t.Rung].After)
+		if fire == nil || esc.Before(at) {
+			at, fire = esc, func(ctx workflow.Context) error { _, err := p.escalate(ctx, t); return err }
+		}
+	}
+	return at, fire
+}
+
+func (p *process) remind(ctx workflow.Context, t *humanTask) error {
+	t.Reminded = true
+	ev := zhidu.TaskEvent{EventKey: t.ID + ":reminded", TaskID: t.ID, ProcessID: p.Info.ID, Step: t.Spec.Step,
+		Event: zhidu.EventReminded, At: workflow.Now(ctx)}
+	return workflow.ExecuteActivity(activityCtx(ctx), ActivityRecordTaskEvent, ev).Get(ctx, nil)
+}
+
+// escalate adds the next rung's candidates and returns how many people
+// may now work the task.
+func (p *process) escalate(ctx workflow.Context, t *humanTask) (int, error) {
+	rung := t.Spec.Escalations[t.Rung]
+	t.Rung++
+	t.Candidates = append(t.Candidates, rung.Candidates...)
+	ev := zhidu.TaskEvent{EventKey: t.ID + ":escalated:" + strconv.Itoa(t.Rung), TaskID: t.ID, ProcessID: p.Info.ID,
+		Step: t.Spec.Step, Event: zhidu.EventEscalated, Rung: t.Rung, AddCandidates: rung.Candidates, At: workflow.Now(ctx)}
+	var eligible int
+	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityRecordTaskEvent, ev).Get(ctx, &eligible)
+	return eligible, err
+}
+
+// validateComplete rejects, without touching history, a completion that
+// may not happen.
+func (p *process) validateComplete(ctx workflow.Context, req zhidu.CompleteTaskRequest) error {
+	t := p.find(req.TaskID)
+	switch {
+	case t == nil:
+		return reject(zhidu.CodeNotFound, "no task %s in this process", req.TaskID)
+	case p.Cancelled != nil || p.Finished:
+		return reject(zhidu.CodeConflict, "the process is no longer running")
+	case t.State != taskOpen:
+		return reject(zhidu.CodeConflict, "the task is not open")
+	case req.Assignee == "":
+		return reject(zhidu.CodeConflict, "claim the task before completing it")
+	}
+	actor := req.Actor.Username
+	switch {
+	case actor == req.Assignee:
+		if req.OnBehalfOf != "" {
+			return rejectErr(zhidu.Invalid("on_behalf_of is only for delegates", map[string]string{"on_behalf_of": "must be empty"}))
+		}
+		if !t.eligible(req.Actor) {
+			return reject(zhidu.CodeForbidden, "%s may not work this task", actor)
+		}
+	case actor == t.Delegate && req.Assignee == t.DelegatedBy:
+		if req.OnBehalfOf != req.Assignee {
+			return rejectErr(zhidu.Invalid("a delegate acts on behalf of the owner", map[string]string{"on_behalf_of": "must be " + req.Assignee}))
+		}
+	default:
+		return reject(zhidu.CodeForbidden, "%s is not the assignee of this task", actor)
+	}
+	for _, u := range []string{actor, req.Assignee} {
+		if t.excluded(u) {
+			return reject(zhidu.CodeForbidden, "separation of duties: %s may not complete this task", u)
+		}
+	}
+	if errs := t.Spec.Form.Validate(req.Outcome, req.Data); errs != nil {
+		return rejectErr(zhidu.Invalid("the form is not complete", errs))
+	}
+	return nil
+}
+
+func (p *process) complete(ctx workflow.Context, req zhidu.CompleteTaskRequest) (zhidu.CompleteTaskResult, error) {
+	t := p.find(req.TaskID)
+	t.State = taskCompleting
+	now := workflow.Now(ctx)
+	rec := zhidu.CompletionRecord{TaskID: t.ID, ProcessID: p.Info.ID, Step: t.Spec.Step, Actor: req.Actor.Username,
+		OnBehalfOf: req.OnBehalfOf, Address: req.Actor.Address, Outcome: req.Outcome, Data: req.Data, Comment: req.Comment, At: now}
+	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityCompleteTask, rec).Get(ctx, nil); err != nil {
+		t.State = taskOpen
+		return zhidu.CompleteTaskResult{}, err
+	}
+	t.result = req
+	t.State = taskDone
+	return zhidu.CompleteTaskResult{TaskID: t.ID, Outcome: req.Outcome, CompletedAt: now}, nil
+}
+
+func (p *process) validateAssign(ctx workflow.Context, req zhidu.AssignTaskRequest) error {
+	t := p.find(req.TaskID)
+	switch {
+	case t == nil:
+		return reject(zhidu.CodeNotFound, "no task %s in this process", req.TaskID)
+	case p.Cancelled != nil || p.Finished:
+		return reject(zhidu.CodeConflict, "the process is no longer running")
+	case t.State != taskOpen:
+		return reject(zhidu.CodeConflict, "the task is not open")
+	case req.To.Username == "":
+		return rejectErr(zhidu.Invalid("who to?", map[string]string{"to": "is required"}))
+	case req.To.Username == req.Actor.Username:
+		return rejectErr(zhidu.Invalid("cannot assign a task to yourself", map[string]string{"to": "must be someone else"}))
+	case t.excluded(req.To.Username):
+		return reject(zhidu.CodeForbidden, "separation of duties: %s may not work this task", req.To.Username)
+	case req.To.Clearance < t.Spec.Level:
+		return reject(zhidu.CodeForbidden, "%s is not cleared for %s", req.To.Username, t.Spec.Level)
+	}
+	switch req.Kind {
+	case zhidu.AssignDelegate:
+		if req.Owner != req.Actor.Username {
+			return reject(zhidu.CodeForbidden, "only the assignee may delegate this task")
+		}
+		if !t.eligible(req.Actor) {
+			return reject(zhidu.CodeForbidden, "%s may not work this task", req.Actor.Username)
+		}
+	case zhidu.AssignReassign:
+	default:
+		return rejectErr(zhidu.Invalid("unknown assignment", map[string]string{"kind": "must be delegate or reassign"}))
+	}
+	return nil
+}
+
+func (p *process) assign(ctx workflow.Context, req zhidu.AssignTaskRequest) (string, error) {
+	t := p.find(req.TaskID)
+	t.Assignments++
+	rec := zhidu.AssignRecord{EventKey: t.ID + ":assign:" + strconv.Itoa(t.Assignments), TaskID: t.ID, ProcessID: p.Info.ID,
+		Step: t.Spec.Step, Kind: req.Kind, By: req.Actor.Username, Address: req.Actor.Address, Owner: req.Owner,
+		To: req.To.Username, Note: req.Note, At: workflow.Now(ctx)}
+	if req.Kind == zhidu.AssignDelegate {
+		t.Delegate, t.DelegatedBy = req.To.Username, req.Owner
+	} else {
+		t.Delegate, t.DelegatedBy = "", ""
+		t.Candidates = append(t.Candidates, zhidu.Candidate{User: req.To.Username})
+	}
+	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityAssignTask, rec).Get(ctx, nil); err != nil {
+		return "", err
+	}
+	return req.To.Username, nil
+}
+
+func (p *process) validateCancel(ctx workflow.Context, req zhidu.CancelProcessRequest) error {
+	if p.Cancelled != nil || p.Finished {
+		return reject(zhidu.CodeConflict, "the process is no longer running")
+	}
+	if req.Reason == "" {
+		return rejectErr(zhidu.Invalid("say why", map[string]string{"reason": "is required"}))
+	}
+	return nil
+}
+
+func (p *process) cancel(ctx workflow.Context, req zhidu.CancelProcessRequest) (zhidu.ProcessState, error) {
+	p.Cancelled = &req
+	err := p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCancelled, Result: "cancelled", Actor: req.Actor.Username,
+		Address: req.Actor.Address, Reason: req.Reason})
+	return zhidu.ProcessCancelled, err
+}
+
+// finish records the end of the process once.
+func (p *process) finish(ctx workflow.Context, rec zhidu.FinishRecord) error {
+	if p.Finished {
+		return nil
+	}
+	p.Finished = true
+	rec.ProcessID = p.Info.ID
+	rec.At = workflow.Now(ctx)
+	return workflow.ExecuteActivity(activityCtx(ctx), ActivityFinishProcess, rec).Get(ctx, nil)
+}
+
+// wrapUp waits for running update handlers before the workflow returns.
+func (p *process) wrapUp(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
