@@ -306,3 +306,20 @@ func TestDynamicConfig(t *testing.T) {
 		t.Errorf("some.float = %#v", v)
 	}
 }
+
+// TestPortInUse checks busy ports are reported as errors (the UI server
+// would otherwise call os.Exit).
+func TestPortInUse(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	busy := l.Addr().(*net.TCPAddr).Port
+	if _, err := Start(Options{Port: busy}); err == nil || !strings.Contains(err.Error(), "frontend port") {
+		t.Errorf("busy frontend port: err = %v", err)
+	}
+	if _, err := Start(Options{UIPort: busy}); err == nil || !strings.Contains(err.Error(), "UI port") {
+		t.Errorf("busy UI port: err = %v", err)
+	}
+}

@@ -161,7 +161,7 @@ func (s *Store) AssignTask(ctx context.Context, r zhidu.AssignRecord) error {
 			return err
 		}
 		if err := insertTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.EventKey, actor: r.By,
-			action: "task_" + r.Kind + "d", taskID: r.TaskID, step: r.Step,
+			action: map[string]string{zhidu.AssignDelegate: "task_delegated", zhidu.AssignReassign: "task_reassigned"}[r.Kind], taskID: r.TaskID, step: r.Step,
 			detail: map[string]any{"to": r.To, "owner": r.Owner, "note": r.Note}}, r.At); err != nil {
 			return err
 		}
