@@ -1,0 +1,286 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// openAPIOperation is the part of an OpenAPI operation the tests check.
+type openAPIOperation struct {
+	OperationID string                     `json:"operationId"`
+	Summary     string                     `json:"summary"`
+	Parameters  []map[string]any           `json:"parameters"`
+	Security    *[]map[string][]string     `json:"security"`
+	Responses   map[string]json.RawMessage `json:"responses"`
+}
+
+// openAPIDocument is the part of the OpenAPI document the tests check.
+type openAPIDocument struct {
+	OpenAPI    string                                `json:"openapi"`
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Security   []map[string][]string                 `json:"security"`
+	Components struct {
+		SecuritySchemes map[string]any `json:"securitySchemes"`
+		Schemas         map[string]any `json:"schemas"`
+		Parameters      map[string]any `json:"parameters"`
+		Responses       map[string]any `json:"responses"`
+	} `json:"components"`
+}
+
+var openAPIMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// readOpenAPI reads and parses api/openapi.json from disk.
+func readOpenAPI(t *testing.T) ([]byte, openAPIDocument) {
+	t.Helper()
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc openAPIDocument
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("openapi.json is not valid JSON: %v", err)
+	}
+	return raw, doc
+}
+
+// openAPIOperations returns the document's operations keyed "METHOD /path".
+func openAPIOperations(t *testing.T, doc openAPIDocument) map[string]openAPIOperation {
+	t.Helper()
+	ops := map[string]openAPIOperation{}
+	for path, item := range doc.Paths {
+		for key, raw := range item {
+			if !slices.Contains(openAPIMethods, key) {
+				continue // parameters, summary, description, servers
+			}
+			var op openAPIOperation
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("%s %s: %v", key, path, err)
+			}
+			ops[strings.ToUpper(key)+" "+path] = op
+		}
+	}
+	return ops
+}
+
+var (
+	ginParam     = regexp.MustCompile(`/[:*][^/]*`)
+	openAPIParam = regexp.MustCompile(`/\{[^/}]*\}`)
+
+	openAPIParamName = regexp.MustCompile(`\{([^/}]+)\}`)
+)
+
+// routeShape replaces path parameters, whatever their names, by {}:
+// Gin's /tasks/:id and OpenAPI's /tasks/{id} both become /tasks/{}.
+func routeShape(path string) string {
+	path = ginParam.ReplaceAllString(path, "/{}")
+	return openAPIParam.ReplaceAllString(path, "/{}")
+}
+
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	router := New(nil, nil, nil, DefaultConfig()).Router()
+	_, doc := readOpenAPI(t)
+
+	routes := map[string]string{} // shape → as the router spells it
+	for _, r := range router.Routes() {
+		routes[r.Method+" "+routeShape(r.Path)] = r.Method + " " + r.Path
+	}
+	documented := map[string]string{}
+	for key := range openAPIOperations(t, doc) {
+		method, path, _ := strings.Cut(key, " ")
+		shape := method + " " + routeShape(path)
+		if other, dup := documented[shape]; dup {
+			t.Errorf("%s and %s describe the same route", other, key)
+		}
+		documented[shape] = key
+	}
+
+	var missing, extra []string
+	for shape, route := range routes {
+		if _, ok := documented[shape]; !ok {
+			missing = append(missing, route)
+		}
+	}
+	for shape, op := range documented {
+		if _, ok := routes[shape]; !ok {
+			extra = append(extra, op)
+		}
+	}
+	slices.Sort(missing)
+	slices.Sort(extra)
+	if len(missing) > 0 {
+		t.Errorf("routes missing from openapi.json:\n\t%s", strings.Join(missing, "\n\t"))
+	}
+	if len(extra) > 0 {
+		t.Errorf("operations in openapi.json the router does not serve:\n\t%s", strings.Join(extra, "\n\t"))
+	}
+	if len(routes) == 0 {
+		t.Fatal("the router has no routes")
+	}
+}
+
+func TestOpenAPIDocumentIsWellFormed(t *testing.T) {
+	raw, doc := readOpenAPI(t)
+	if !utf8.Valid(raw) {
+		t.Error("openapi.json is not valid UTF-8")
+	}
+	if doc.OpenAPI != "3.0.3" {
+		t.Errorf("openapi = %q, want 3.0.3", doc.OpenAPI)
+	}
+	if _, ok := doc.Components.SecuritySchemes["bearerAuth"]; !ok {
+		t.Error("components.securitySchemes has no bearerAuth")
+	}
+
+	ops := openAPIOperations(t, doc)
+	if len(ops) == 0 {
+		t.Fatal("openapi.json has no operations")
+	}
+	ids := map[string]string{}
+	for key, op := range ops {
+		if op.OperationID == "" {
+			t.Errorf("%s has no operationId", key)
+		} else if other, dup := ids[op.OperationID]; dup {
+			t.Errorf("%s and %s share operationId %q", other, key, op.OperationID)
+		}
+		ids[op.OperationID] = key
+		if op.Summary == "" {
+			t.Errorf("%s has no summary", key)
+		}
+		if len(op.Responses) == 0 {
+			t.Errorf("%s lists no responses", key)
+		}
+
+		// Every /api/v1 route but the document itself needs the bearer token.
+		_, path, _ := strings.Cut(key, " ")
+		wantAuth := strings.HasPrefix(path, "/api/v1/") && path != "/api/v1/openapi.json"
+		security := doc.Security
+		if op.Security != nil {
+			security = *op.Security
+		}
+		hasBearer := slices.ContainsFunc(security, func(req map[string][]string) bool {
+			_, ok := req["bearerAuth"]
+			return ok
+		})
+		switch {
+		case wantAuth && !hasBearer:
+			t.Errorf("%s does not require the bearer token", key)
+		case !wantAuth && len(security) > 0:
+			t.Errorf("%s is public but lists security %v", key, security)
+		}
+		if wantAuth {
+			if _, ok := op.Responses["401"]; !ok {
+				t.Errorf("%s requires a token but lists no 401", key)
+			}
+		}
+
+		// Every {name} in the path is declared as a path parameter.
+		declared := map[string]bool{}
+		for _, p := range op.Parameters {
+			p = resolveOpenAPIParameter(t, doc, p)
+			if name, _ := p["name"].(string); p["in"] == "path" {
+				declared[name] = true
+			}
+		}
+		for _, m := range openAPIParamName.FindAllStringSubmatch(path, -1) {
+			if !declared[m[1]] {
+				t.Errorf("%s does not declare path parameter %q", key, m[1])
+			}
+		}
+	}
+
+	// Every $ref points at something in the document.
+	var tree any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		t.Fatal(err)
+	}
+	walkOpenAPIRefs(tree, func(ref string) {
+		if resolveOpenAPIPointer(tree, ref) == nil {
+			t.Errorf("$ref %q does not resolve", ref)
+		}
+	})
+}
+
+func resolveOpenAPIParameter(t *testing.T, doc openAPIDocument, p map[string]any) map[string]any {
+	t.Helper()
+	ref, ok := p["$ref"].(string)
+	if !ok {
+		return p
+	}
+	name, ok := strings.CutPrefix(ref, "#/components/parameters/")
+	if !ok {
+		t.Fatalf("parameter $ref %q is not under #/components/parameters", ref)
+	}
+	resolved, _ := doc.Components.Parameters[name].(map[string]any)
+	if resolved == nil {
+		t.Fatalf("parameter $ref %q does not resolve", ref)
+	}
+	return resolved
+}
+
+func walkOpenAPIRefs(v any, visit func(string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if s, ok := e.(string); ok && k == "$ref" {
+				visit(s)
+				continue
+			}
+			walkOpenAPIRefs(e, visit)
+		}
+	case []any:
+		for _, e := range x {
+			walkOpenAPIRefs(e, visit)
+		}
+	}
+}
+
+// resolveOpenAPIPointer follows a local JSON pointer such as
+// "#/components/schemas/Task"; nil means it leads nowhere.
+func resolveOpenAPIPointer(tree any, ref string) any {
+	pointer, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil
+	}
+	cur := tree
+	for _, tok := range strings.Split(pointer, "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if cur, ok = m[tok]; !ok {
+			return nil
+		}
+	}
+	return cur
+}
+
+func TestOpenAPIServedByRouter(t *testing.T) {
+	raw, _ := readOpenAPI(t)
+	router := New(nil, nil, nil, DefaultConfig()).Router()
+
+	w := httptest.NewRecorder()
+	router.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/openapi.json", nil))
+
+	if w.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200; body: %s", w.Code, w.Body.String())
+	}
+	mediaType, _, err := mime.ParseMediaType(w.Header().Get("Content-Type"))
+	if err != nil || mediaType != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", w.Header().Get("Content-Type"))
+	}
+	if !bytes.Equal(w.Body.Bytes(), raw) {
+		t.Errorf("served document (%d bytes) differs from openapi.json (%d bytes)", w.Body.Len(), len(raw))
+	}
+	if !bytes.Equal(OpenAPI(), raw) {
+		t.Error("OpenAPI() differs from openapi.json")
+	}
+}
