@@ -1,0 +1,352 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhidu/zhidu"
+)
+
+// decodeTestContext returns a Gin context for a request to target with
+// body (nil for none).
+func decodeTestContext(method, target string, body io.Reader) (*gin.Context, *httptest.ResponseRecorder) {
+	gin.SetMode(gin.TestMode)
+	w := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(w)
+	c.Request = httptest.NewRequest(method, target, body)
+	return c, w
+}
+
+// domainError returns err's *zhidu.Error, failing the test if there is none.
+func domainError(t *testing.T, err error) *zhidu.Error {
+	t.Helper()
+	var e *zhidu.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a *zhidu.Error", err, err)
+	}
+	return e
+}
+
+// decodeTarget has a field of each kind the request bodies use.
+type decodeTarget struct {
+	Title string         `json:"title"`
+	Count int            `json:"count"`
+	Data  map[string]any `json:"data"`
+	Level *zhidu.Level   `json:"level"`
+}
+
+func TestDecodeAccepts(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       decodeTarget
+	}{
+		{"empty body", "", decodeTarget{}},
+		{"blank body", " \n\t ", decodeTarget{}},
+		{"empty object", "{}", decodeTarget{}},
+		{"null", "null", decodeTarget{}},
+		{"trailing whitespace", "{\"title\":\"报销\"}\n", decodeTarget{Title: "报销"}},
+		{"every field", `{"title":"t","count":3,"data":{"n":1.5,"s":"x"},"level":"secret"}`, decodeTarget{
+			Title: "t", Count: 3, Data: map[string]any{"n": json.Number("1.5"), "s": "x"}, Level: new(zhidu.Secret)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := decodeTestContext(http.MethodPost, "/", strings.NewReader(tt.body))
+			var got decodeTarget
+			if err := decode(c, &got); err != nil {
+				t.Fatalf("decode(%q) = %v", tt.body, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("decode(%q) = %+v, want %+v", tt.body, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	tests := []struct {
+		name, body string
+		field      string // the field named in Fields; "" for none
+	}{
+		{"unknown field", `{"title":"t","colour":"red"}`, "colour"},
+		{"string for int", `{"count":"three"}`, "count"},
+		{"number for string", `{"title":42}`, "title"},
+		{"string for object", `{"data":"x"}`, "data"},
+		{"unknown level", `{"level":"ultra"}`, "level"},
+		{"number for level", `{"level":2}`, "level"},
+		{"trailing object", `{} {}`, ""},
+		{"trailing garbage", `{"title":"t"} x`, ""},
+		{"truncated", `{"title":`, ""},
+		{"not JSON", `title=t`, ""},
+		{"array", `[]`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := decodeTestContext(http.MethodPost, "/", strings.NewReader(tt.body))
+			var got decodeTarget
+			err := decode(c, &got)
+			if err == nil {
+				t.Fatalf("decode(%q) = nil, want an error", tt.body)
+			}
+			e := domainError(t, err)
+			if e.Code != zhidu.CodeInvalid {
+				t.Errorf("decode(%q): code %q, want %q", tt.body, e.Code, zhidu.CodeInvalid)
+			}
+			if tt.field == "" {
+				if len(e.Fields) != 0 {
+					t.Errorf("decode(%q): fields %v, want none", tt.body, e.Fields)
+				}
+				return
+			}
+			if msg, ok := e.Fields[tt.field]; !ok || msg == "" {
+				t.Errorf("decode(%q): fields %v, want an entry for %q", tt.body, e.Fields, tt.field)
+			}
+		})
+	}
+}
+
+func TestDecodeBodyLimit(t *testing.T) {
+	const limit = 32
+	tests := []struct {
+		name string
+		size int // length of the body
+		code zhidu.Code
+	}{
+		{"at the limit", limit, ""},
+		{"one byte over", limit + 1, zhidu.CodeTooLarge},
+		{"far over", 10 * limit, zhidu.CodeTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"title":"` + strings.Repeat("x", tt.size-len(`{"title":""}`)) + `"}`
+			c, w := decodeTestContext(http.MethodPost, "/", strings.NewReader(body))
+			c.Request.Body = http.MaxBytesReader(w, c.Request.Body, limit)
+			var got decodeTarget
+			err := decode(c, &got)
+			if tt.code == "" {
+				if err != nil {
+					t.Fatalf("decode of %d bytes = %v", tt.size, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("decode of %d bytes = nil, want %s", tt.size, tt.code)
+			}
+			if e := domainError(t, err); e.Code != tt.code {
+				t.Errorf("decode of %d bytes: code %q, want %q", tt.size, e.Code, tt.code)
+			}
+		})
+	}
+}
+
+// The limitBody middleware, decode and fail together answer 413 in the
+// error envelope.
+func TestDecodeTooLargeThroughMiddleware(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxBodyBytes = 64
+	s := New(nil, nil, nil, cfg)
+	gin.SetMode(gin.TestMode)
+	r := gin.New()
+	r.Use(s.limitBody)
+	r.POST("/echo", func(c *gin.Context) {
+		var b decodeTarget
+		if err := decode(c, &b); err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, b)
+	})
+
+	for _, tt := range []struct {
+		size int
+		want int
+	}{{20, http.StatusOK}, {64, http.StatusOK}, {65, http.StatusRequestEntityTooLarge}, {1 << 20, http.StatusRequestEntityTooLarge}} {
+		body := `{"title":"` + strings.Repeat("x", tt.size-len(`{"title":""}`)) + `"}`
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/echo", strings.NewReader(body)))
+		if w.Code != tt.want {
+			t.Errorf("%d-byte body: status %d, want %d; body %s", tt.size, w.Code, tt.want, w.Body.String())
+			continue
+		}
+		if tt.want == http.StatusOK {
+			continue
+		}
+		var env struct {
+			Error zhidu.Error `json:"error"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil {
+			t.Fatalf("%d-byte body: response is not JSON: %v", tt.size, err)
+		}
+		if env.Error.Code != zhidu.CodeTooLarge {
+			t.Errorf("%d-byte body: error code %q, want %q", tt.size, env.Error.Code, zhidu.CodeTooLarge)
+		}
+	}
+}
+
+func TestNormalise(t *testing.T) {
+	tests := []struct {
+		name     string
+		in, want any
+	}{
+		{"integer", json.Number("42"), float64(42)},
+		{"decimal", json.Number("-1.25"), -1.25},
+		{"exponent", json.Number("1e3"), float64(1000)},
+		{"out of float64 range stays text", json.Number("1e400"), "1e400"},
+		{"string", "42", "42"},
+		{"bool", true, true},
+		{"nil", nil, nil},
+		{"nested", map[string]any{
+			"amount": json.Number("12.5"),
+			"items":  []any{json.Number("1"), "two", map[string]any{"qty": json.Number("3")}, nil},
+			"ok":     false,
+			"sub":    map[string]any{"deep": []any{[]any{json.Number("7")}}},
+		}, map[string]any{
+			"amount": 12.5,
+			"items":  []any{float64(1), "two", map[string]any{"qty": float64(3)}, nil},
+			"ok":     false,
+			"sub":    map[string]any{"deep": []any{[]any{float64(7)}}},
+		}},
+		{"empty map", map[string]any{}, map[string]any{}},
+		{"empty list", []any{}, []any{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := normalise(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("normalise(%#v) = %#v, want %#v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// decode keeps numbers exact (UseNumber); normalise then gives the forms
+// the float64 they check for.
+func TestDecodeThenNormalise(t *testing.T) {
+	c, _ := decodeTestContext(http.MethodPost, "/", strings.NewReader(`{"data":{"amount":9007199254740993,"n":[1,2]}}`))
+	var b decodeTarget
+	if err := decode(c, &b); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Data["amount"]; got != json.Number("9007199254740993") {
+		t.Errorf("decoded amount = %#v, want json.Number", got)
+	}
+	data, ok := normalise(b.Data).(map[string]any)
+	if !ok {
+		t.Fatalf("normalise(map) returned %T", normalise(b.Data))
+	}
+	if got, ok := data["amount"].(float64); !ok || got != 9007199254740992 {
+		t.Errorf("normalised amount = %#v, want float64 9007199254740992", data["amount"])
+	}
+	if got := data["n"]; !reflect.DeepEqual(got, []any{float64(1), float64(2)}) {
+		t.Errorf("normalised n = %#v", got)
+	}
+}
+
+func TestParamsValid(t *testing.T) {
+	c, _ := decodeTestContext(http.MethodGet,
+		"/?q=%E5%AE%A2%E6%88%B7&scope=mine&state=open,claimed&priority=4&overdue=false&due_before=2026-11-27T09:00:00%2B08:00", nil)
+	p := queryParams(c)
+
+	if got := p.str("q", 200); got != "客户" {
+		t.Errorf("str(q) = %q", got)
+	}
+	if got := p.oneOf("scope", "mine", "claimable"); got != "mine" {
+		t.Errorf("oneOf(scope) = %q", got)
+	}
+	if got := p.list("state", "open", "claimed", "completed"); !reflect.DeepEqual(got, []string{"open", "claimed"}) {
+		t.Errorf("list(state) = %q", got)
+	}
+	if got := p.integer("priority", 1, 4); got != 4 {
+		t.Errorf("integer(priority) = %d", got)
+	}
+	if got := p.boolean("overdue"); got == nil || *got {
+		t.Errorf("boolean(overdue) = %v, want false", got)
+	}
+	want := time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)
+	if got := p.time("due_before"); got == nil || !got.Equal(want) {
+		t.Errorf("time(due_before) = %v, want %v", got, want)
+	}
+	// Absent parameters are zero values, not errors.
+	if p.str("kind", 64) != "" || p.oneOf("sort", "a") != "" || p.list("missing", "a") != nil ||
+		p.integer("limit", 1, 200) != 0 || p.boolean("flag") != nil || p.time("due_after") != nil {
+		t.Error("absent parameters are not zero")
+	}
+	if err := p.err(); err != nil {
+		t.Errorf("err() = %v, want nil", err)
+	}
+}
+
+func TestParamsInvalid(t *testing.T) {
+	tests := []struct {
+		name  string
+		query string
+		read  func(p *params) any // returns what the helper returned
+		field string
+		zero  any
+	}{
+		{"bad integer", "limit=ten", func(p *params) any { return p.integer("limit", 1, 200) }, "limit", 0},
+		{"fractional integer", "limit=1.5", func(p *params) any { return p.integer("limit", 1, 200) }, "limit", 0},
+		{"integer below range", "priority=0", func(p *params) any { return p.integer("priority", 1, 4) }, "priority", 0},
+		{"integer above range", "limit=201", func(p *params) any { return p.integer("limit", 1, 200) }, "limit", 0},
+		{"bad bool", "overdue=yes", func(p *params) any { return p.boolean("overdue") }, "overdue", (*bool)(nil)},
+		{"bad time", "due_before=tomorrow", func(p *params) any { return p.time("due_before") }, "due_before", (*time.Time)(nil)},
+		{"date without time", "due_after=2026-11-27", func(p *params) any { return p.time("due_after") }, "due_after", (*time.Time)(nil)},
+		{"bad list value", "state=open,done", func(p *params) any { return p.list("state", "open", "claimed") }, "state", []string(nil)},
+		{"empty list value", "state=open,", func(p *params) any { return p.list("state", "open", "claimed") }, "state", []string(nil)},
+		{"not one of", "sort=title", func(p *params) any { return p.oneOf("sort", "created_at", "-created_at") }, "sort", ""},
+		{"too long", "q=" + strings.Repeat("a", 201), func(p *params) any { return p.str("q", 200) }, "q", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := decodeTestContext(http.MethodGet, "/?"+tt.query, nil)
+			p := queryParams(c)
+			if got := tt.read(p); !reflect.DeepEqual(got, tt.zero) {
+				t.Errorf("helper returned %#v, want %#v", got, tt.zero)
+			}
+			err := p.err()
+			if err == nil {
+				t.Fatalf("?%s: err() = nil, want a field error", tt.query)
+			}
+			e := domainError(t, err)
+			if e.Code != zhidu.CodeInvalid {
+				t.Errorf("code %q, want %q", e.Code, zhidu.CodeInvalid)
+			}
+			if len(e.Fields) != 1 || e.Fields[tt.field] == "" {
+				t.Errorf("fields %v, want exactly one entry for %q", e.Fields, tt.field)
+			}
+		})
+	}
+}
+
+// Every bad parameter is reported at once, each under its own name.
+func TestParamsCollectsEveryError(t *testing.T) {
+	c, _ := decodeTestContext(http.MethodGet, "/?limit=0&priority=9&overdue=maybe&due_before=never&state=lost&sort=x", nil)
+	p := queryParams(c)
+	p.integer("limit", 1, 200)
+	p.integer("priority", 1, 4)
+	p.boolean("overdue")
+	p.time("due_before")
+	p.list("state", "open")
+	p.oneOf("sort", "created_at")
+	p.str("q", 10) // absent: fine
+
+	e := domainError(t, p.err())
+	if e.Code != zhidu.CodeInvalid {
+		t.Errorf("code %q, want %q", e.Code, zhidu.CodeInvalid)
+	}
+	for _, f := range []string{"limit", "priority", "overdue", "due_before", "state", "sort"} {
+		if e.Fields[f] == "" {
+			t.Errorf("no error for %s in %v", f, e.Fields)
+		}
+	}
+	if len(e.Fields) != 6 {
+		t.Errorf("fields %v, want 6 entries", e.Fields)
+	}
+}

@@ -1,0 +1,179 @@
+package authz_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/authz"
+	"github.com/zhidu/zhidu/demo"
+	"github.com/zhidu/zhidu/pgtest"
+	"github.com/zhidu/zhidu/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func newAuthz(t *testing.T) (*authz.Authz, *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := store.Connect(ctx, pgtest.URL(t), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if err := store.Migrate(ctx, pool, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := authz.InstallDefaultPolicy(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	if err := authz.InstallDefaultPolicy(ctx, pool); err != nil {
+		t.Fatalf("installing the default policy twice: %v", err)
+	}
+	st := store.New(pool)
+	if _, err := demo.Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	az, err := authz.New(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return az, st
+}
+
+// TestDefaultPolicy checks the default policy's decisions for the demo
+// organisation, every denial included.
+func TestDefaultPolicy(t *testing.T) {
+	az, _ := newAuthz(t)
+	type c struct {
+		user string
+		dept zhidu.Department
+		obj  string
+		act  string
+		want bool
+	}
+	start := authz.StartObject("approval")
+	cases := []c{
+		{"cs.agent", "cs", start, "start", true},
+		{"newhire", "sales", start, "start", true},
+		{"vp.ops", "gmo", start, "start", true},
+		{"gm", "gmo", start, "start", true},
+		{"bmo.auditor", "bmo", start, "start", true},
+		{"admin", "gmo", start, "start", false},
+		{"cs.agent", "cs", authz.StartObject("unknown"), "start", false},
+
+		{"cs.super", "cs", "process", "read", true},
+		{"cs.head", "cs", "process", "read", true},
+		{"cs.head", "fin", "process", "read", false},
+		{"cs.agent", "cs", "process", "read", false},
+		{"vp.ops", "cs", "process", "read", true},
+		{"vp.ops", "quality", "process", "read", true},
+		{"vp.ops", "fin", "process", "read", false},
+		{"vp.admin", "fin", "process", "read", true},
+		{"vp.admin", "cs", "process", "read", false},
+		{"gm", "rnd", "process", "read", true},
+		{"deputy", "bmo", "process", "read", true},
+		{"bmo.auditor", "cs", "process", "read", true},
+		{"admin", "gmo", "process", "read", false},
+		{"admin", "cs", "process", "read", false},
+
+		{"cs.head", "cs", "process", "cancel", true},
+		{"cs.super", "cs", "process", "cancel", false},
+		{"cs.agent", "cs", "process", "cancel", false},
+		{"vp.ops", "sales", "process", "cancel", true},
+		{"vp.ops", "hr", "process", "cancel", false},
+		{"gm", "hr", "process", "cancel", true},
+		{"bmo.auditor", "cs", "process", "cancel", false},
+
+		{"cs.super", "cs", "task", "reassign", true},
+		{"cs.super", "quality", "task", "reassign", false},
+		{"quality.eng", "quality", "task", "reassign", false},
+		{"deputy", "quality", "task", "reassign", true},
+		{"bmo.auditor", "quality", "task", "reassign", false},
+
+		{"bmo.auditor", "*", "audit", "read", true},
+		{"gm", "*", "audit", "read", true},
+		{"cs.head", "*", "audit", "read", false},
+		{"admin", "*", "audit", "read", false},
+		{"admin", "*", "admin", "users", true},
+		{"gm", "*", "admin", "users", false},
+		{"nobody", "cs", start, "start", false},
+	}
+	for _, tc := range cases {
+		got, err := az.Can(tc.user, tc.dept, tc.obj, tc.act)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s %s %s in %s = %v, want %v", tc.user, tc.act, tc.obj, tc.dept, got, tc.want)
+		}
+	}
+}
+
+func TestScope(t *testing.T) {
+	az, _ := newAuthz(t)
+	for _, tc := range []struct {
+		user  string
+		all   bool
+		depts []string
+	}{
+		{"gm", true, nil},
+		{"bmo.auditor", true, nil},
+		{"vp.ops", false, []string{"cs", "sales", "quality", "wh"}},
+		{"cs.head", false, []string{"cs"}},
+		{"cs.agent", false, nil},
+		{"admin", false, nil},
+	} {
+		all, depts, err := az.Scope(tc.user, authz.ObjProcess, authz.ActRead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all != tc.all || len(depts) != len(tc.depts) {
+			t.Errorf("scope of %s = %v %v, want %v %v", tc.user, all, depts, tc.all, tc.depts)
+		}
+	}
+}
+
+// TestPolicyPersists: changes through the adapter land in PostgreSQL and
+// survive a new enforcer; role changes in user_roles are seen on reload.
+func TestPolicyPersists(t *testing.T) {
+	az, st := newAuthz(t)
+	ctx := context.Background()
+	if err := az.AddPolicy("staff", "own", "process", "read"); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := authz.New(st.Pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := fresh.Can("cs.agent", "cs", "process", "read"); !ok {
+		t.Fatal("an added policy line must persist")
+	}
+	if err := az.RemovePolicy("staff", "own", "process", "read"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := fresh.Can("cs.agent", "cs", "process", "read"); ok {
+		t.Fatal("a removed policy line must be gone after reload")
+	}
+	if _, err := st.Pool.Exec(ctx, `INSERT INTO user_roles VALUES ('cs.agent', 'dept_head', 'cs')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := fresh.Can("cs.agent", "cs", "process", "cancel"); !ok {
+		t.Fatal("a role granted in user_roles must count after reload")
+	}
+	if _, err := st.Pool.Exec(ctx, `UPDATE users SET disabled = true WHERE username = 'cs.agent'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := fresh.Can("cs.agent", "cs", authz.StartObject("approval"), "start"); ok {
+		t.Fatal("a disabled user holds no roles")
+	}
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{nil, {"help"}, {"--help"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, func(string) string { return "" }, &out); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []string{"dev", "serve", "worker", "migrate"} {
+			if !strings.Contains(out.String(), cmd) {
+				t.Errorf("help lacks %s", cmd)
+			}
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, &out); err == nil {
+		t.Fatal("an unknown command must fail")
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	env := map[string]string{
+		"ZHIDU_HTTP_ADDR":         "127.0.0.1:9999",
+		"ZHIDU_DATABASE_URL":      "postgres://env",
+		"ZHIDU_APPROVAL_ESCALATE": "1h, 2h",
+		"ZHIDU_WORKER_POLLERS":    "3",
+	}
+	cfg, err := load("serve", []string{"--database-url", "postgres://flag", "--approval-due", "90m"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != "127.0.0.1:9999" || cfg.DatabaseURL != "postgres://flag" || cfg.Pollers != 3 {
+		t.Fatalf("config = %+v", cfg)
+	}
+	if cfg.API.ApprovalSLA.Due != 90*time.Minute || len(cfg.API.ApprovalSLA.Escalate) != 2 || cfg.API.ApprovalSLA.Escalate[1] != 2*time.Hour {
+		t.Fatalf("approval SLA = %+v", cfg.API.ApprovalSLA)
+	}
+	if cfg.TemporalAddress != "127.0.0.1:7233" || cfg.Namespace != "default" {
+		t.Fatalf("defaults lost: %+v", cfg)
+	}
+	for _, bad := range []map[string]string{{"ZHIDU_WORKER_POLLERS": "many"}, {"ZHIDU_APPROVAL_DUE": "soon"}} {
+		if _, err := load("serve", nil, func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v must be refused", bad)
+		}
+	}
+	if _, err := load("serve", []string{"extra"}, func(string) string { return "" }); err == nil {
+		t.Error("stray arguments must be refused")
+	}
+	if err := run(context.Background(), []string{"serve"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil ||
+		!strings.Contains(err.Error(), "ZHIDU_DATABASE_URL") {
+		t.Errorf("serve without a database must say how to set one: %v", err)
+	}
+}

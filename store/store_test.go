@@ -1,0 +1,280 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/pgtest"
+	"github.com/zhidu/zhidu/store"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := store.Connect(ctx, pgtest.URL(t), 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if err := store.Migrate(ctx, pool, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx, pool, nil); err != nil {
+		t.Fatalf("a second migrate must be a no-op: %v", err)
+	}
+	return store.New(pool)
+}
+
+func putUser(t *testing.T, s *store.Store, name string, dept zhidu.Department, clr zhidu.Level, grants ...zhidu.RoleGrant) {
+	t.Helper()
+	if err := s.PutUser(context.Background(), store.User{Username: name, Name: name, Department: dept, Clearance: clr, Roles: grants}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var t0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
+func createTask(t *testing.T, s *store.Store, n int, level zhidu.Level, cands ...zhidu.Candidate) string {
+	t.Helper()
+	id := fmt.Sprintf("t-%04d", n)
+	due := t0.Add(time.Duration(n%7) * time.Hour)
+	in := zhidu.CreateTaskInput{TaskID: id, CreatedAt: t0.Add(time.Duration(n) * time.Minute), DueAt: &due,
+		Process: zhidu.ProcessInfo{ID: fmt.Sprintf("approval-%04d", n), RunID: "run", Kind: "approval", Level: level, Department: zhidu.DeptCS, StartedBy: "starter"},
+		Spec: zhidu.TaskSpec{StepKey: id, Step: "dept_head_approval", Title: zhidu.Text{Zh: fmt.Sprintf("审批 %d", n), En: fmt.Sprintf("approval %d", n)},
+			Department: zhidu.DeptCS, Candidates: cands, Level: level, Priority: 1 + n%4,
+			Form: zhidu.Form{Outcomes: []string{"approve"}}}}
+	if _, err := s.CreateTask(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestCreateTaskIsIdempotent(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	putUser(t, s, "head", zhidu.DeptCS, zhidu.Secret, zhidu.RoleGrant{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS})
+	putUser(t, s, "off", zhidu.DeptCS, zhidu.Secret, zhidu.RoleGrant{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS})
+	if err := s.PutUser(ctx, store.User{Username: "off", Name: "off", Department: zhidu.DeptCS, Clearance: zhidu.Secret, Disabled: true,
+		Roles: []zhidu.RoleGrant{{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}}}); err != nil {
+		t.Fatal(err)
+	}
+	cand := zhidu.Candidate{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}
+	createTask(t, s, 1, zhidu.Internal, cand)
+	createTask(t, s, 1, zhidu.Internal, cand) // a retried activity
+	var tasks, created int
+	if err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM tasks), (SELECT count(*) FROM timeline WHERE action = 'task_created')`).Scan(&tasks, &created); err != nil {
+		t.Fatal(err)
+	}
+	if tasks != 1 || created != 1 {
+		t.Fatalf("after a retried create: %d tasks, %d timeline entries; want 1 and 1", tasks, created)
+	}
+	// Eligible counts active, cleared users only.
+	in := zhidu.CreateTaskInput{TaskID: "t-secret", CreatedAt: t0,
+		Process: zhidu.ProcessInfo{ID: "p-secret", RunID: "run", Kind: "approval", Level: zhidu.Confidential, Department: zhidu.DeptCS},
+		Spec:    zhidu.TaskSpec{StepKey: "s", Step: "s", Candidates: []zhidu.Candidate{cand}, Form: zhidu.Form{Outcomes: []string{"ok"}}}}
+	n, err := s.CreateTask(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("eligible for a confidential task = %d, want 0 (clearance secret)", n)
+	}
+	var level int
+	if err := s.Pool.QueryRow(ctx, `SELECT level FROM tasks WHERE id = 't-secret'`).Scan(&level); err != nil || zhidu.Level(level) != zhidu.Confidential {
+		t.Fatalf("task level = %d (%v), want the process's level", level, err)
+	}
+}
+
+// TestClaimRace: of 50 candidates claiming at once, exactly one wins.
+func TestClaimRace(t *testing.T) {
+	s := newStore(t)
+	var users []string
+	for i := range 50 {
+		u := fmt.Sprintf("agent%02d", i)
+		putUser(t, s, u, zhidu.DeptCS, zhidu.Internal, zhidu.RoleGrant{Role: zhidu.RoleStaff, Department: zhidu.DeptCS})
+		users = append(users, u)
+	}
+	id := createTask(t, s, 1, zhidu.Internal, zhidu.Candidate{Role: zhidu.RoleStaff, Department: zhidu.DeptCS})
+	var wg sync.WaitGroup
+	codes := make([]zhidu.Code, len(users))
+	for i, u := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.Claim(context.Background(), store.Viewer{Username: u, Clearance: zhidu.Internal}, id, t0)
+			codes[i] = "ok"
+			if err != nil {
+				codes[i] = zhidu.ErrorCode(err)
+			}
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, c := range codes {
+		switch c {
+		case "ok":
+			won++
+		case zhidu.CodeConflict:
+		default:
+			t.Errorf("claim failed with %s", c)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d claims won, want exactly 1", won)
+	}
+}
+
+// TestInboxPagination walks every sort order page by page: each task
+// appears once, in order, and every page reports the exact total.
+func TestInboxPagination(t *testing.T) {
+	s := newStore(t)
+	putUser(t, s, "head", zhidu.DeptCS, zhidu.Secret, zhidu.RoleGrant{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS})
+	cand := zhidu.Candidate{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}
+	var all []string
+	for i := range 53 {
+		all = append(all, createTask(t, s, i, zhidu.Internal, cand))
+	}
+	createTask(t, s, 900, zhidu.Confidential, cand) // above head's clearance
+	createTask(t, s, 901, zhidu.Internal, zhidu.Candidate{Role: zhidu.RoleDeptHead, Department: zhidu.DeptFin})
+	v := store.Viewer{Username: "head", Clearance: zhidu.Secret}
+	for _, sort := range []string{"created_at", "-created_at", "due_at", "-due_at", "priority", "-priority"} {
+		t.Run(sort, func(t *testing.T) {
+			var got []string
+			var prev *store.Task
+			cursor := ""
+			for pages := 0; ; pages++ {
+				page, err := s.Tasks(context.Background(), v, store.TaskFilter{Sort: sort, Limit: 7, Cursor: cursor}, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if page.Total != len(all) {
+					t.Fatalf("total = %d, want %d", page.Total, len(all))
+				}
+				for i := range page.Items {
+					it := page.Items[i]
+					if prev != nil && !inOrder(sort, *prev, it) {
+						t.Fatalf("%s before %s breaks order %s", prev.ID, it.ID, sort)
+					}
+					prev = &it
+					got = append(got, it.ID)
+				}
+				if page.NextCursor == "" {
+					break
+				}
+				if pages > 20 {
+					t.Fatal("pagination does not end")
+				}
+				cursor = page.NextCursor
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, all) {
+				t.Fatalf("pages hold %d tasks, want %d, each once", len(got), len(all))
+			}
+		})
+	}
+}
+
+func inOrder(sort string, a, b store.Task) bool {
+	desc := sort[0] == '-'
+	cmp := 0
+	switch sort {
+	case "created_at", "-created_at":
+		cmp = a.CreatedAt.Compare(b.CreatedAt)
+	case "due_at", "-due_at":
+		cmp = a.DueAt.Compare(*b.DueAt)
+	default:
+		cmp = a.Priority - b.Priority
+	}
+	if cmp == 0 {
+		if a.ID < b.ID {
+			cmp = -1
+		} else {
+			cmp = 1
+		}
+	}
+	return (cmp < 0) != desc
+}
+
+func TestInboxFilters(t *testing.T) {
+	s := newStore(t)
+	putUser(t, s, "head", zhidu.DeptCS, zhidu.Secret, zhidu.RoleGrant{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS})
+	cand := zhidu.Candidate{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}
+	for i := range 14 {
+		createTask(t, s, i, zhidu.Internal, cand)
+	}
+	v := store.Viewer{Username: "head", Clearance: zhidu.Secret}
+	now := t0.Add(3*time.Hour + 30*time.Minute) // due times are t0 + (n%7)h: 0..3h are overdue
+	yes, no := true, false
+	before := t0.Add(2 * time.Hour)
+	for _, tc := range []struct {
+		name string
+		f    store.TaskFilter
+		want int
+	}{
+		{"all", store.TaskFilter{}, 14},
+		{"overdue", store.TaskFilter{Overdue: &yes}, 8},
+		{"not overdue", store.TaskFilter{Overdue: &no}, 6},
+		{"due before", store.TaskFilter{DueBefore: &before}, 4},
+		{"due after", store.TaskFilter{DueAfter: &before}, 10},
+		{"priority", store.TaskFilter{Priority: 2}, 4},
+		{"kind", store.TaskFilter{Kind: "approval"}, 14},
+		{"other kind", store.TaskFilter{Kind: "complaint"}, 0},
+		{"department", store.TaskFilter{Department: "fin"}, 0},
+		{"q zh", store.TaskFilter{Q: "审批 1"}, 5},
+		{"q like chars are literal", store.TaskFilter{Q: "%"}, 0},
+		{"claimable", store.TaskFilter{Scope: store.ScopeClaimable}, 14},
+		{"mine", store.TaskFilter{Scope: store.ScopeMine}, 0},
+		{"completed", store.TaskFilter{Scope: store.ScopeCompleted}, 0},
+		{"state completed", store.TaskFilter{States: []zhidu.TaskState{zhidu.TaskCompleted}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page, err := s.Tasks(context.Background(), v, tc.f, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Total != tc.want || len(page.Items) != tc.want {
+				t.Fatalf("total %d, items %d; want %d", page.Total, len(page.Items), tc.want)
+			}
+		})
+	}
+	if _, err := s.Claim(context.Background(), v, "t-0001", now); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.Tasks(context.Background(), v, store.TaskFilter{Scope: store.ScopeMine}, now)
+	if err != nil || page.Total != 1 || page.Items[0].Assignee == nil || *page.Items[0].Assignee != "head" {
+		t.Fatalf("mine after a claim: %+v (%v)", page, err)
+	}
+	// Another user sees none of it.
+	putUser(t, s, "clerk", zhidu.DeptFin, zhidu.Internal, zhidu.RoleGrant{Role: zhidu.RoleStaff, Department: zhidu.DeptFin})
+	page, err = s.Tasks(context.Background(), store.Viewer{Username: "clerk", Clearance: zhidu.Internal}, store.TaskFilter{}, now)
+	if err != nil || page.Total != 0 {
+		t.Fatalf("clerk's inbox: %d tasks (%v), want 0", page.Total, err)
+	}
+	if _, err := s.Task(context.Background(), store.Viewer{Username: "clerk", Clearance: zhidu.Internal}, "t-0001", now); zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+		t.Fatalf("clerk reading head's task: %v, want not found", err)
+	}
+}
+
+func TestAuditIsAppendOnly(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if err := s.Audit(ctx, store.AuditEntry{Actor: "a", Action: "x", Object: "task:1", Decision: "denied"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{`UPDATE audit SET decision = 'allowed'`, `DELETE FROM audit`, `TRUNCATE audit`} {
+		if _, err := s.Pool.Exec(ctx, sql); err == nil {
+			t.Errorf("%s succeeded; the audit trail must be append-only", sql)
+		}
+	}
+	es, err := s.AuditEntries(ctx, store.AuditFilter{Decision: "denied"})
+	if err != nil || len(es) != 1 || es[0].Object != "task:1" {
+		t.Fatalf("audit entries = %+v (%v)", es, err)
+	}
+}
