@@ -2,14 +2,17 @@ package api
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -36,7 +39,7 @@ func decode(c *gin.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return badJSON(err)
 	}
-	if dec.More() {
+	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
 		return zhidu.Errorf(zhidu.CodeInvalid, "request body has data after the JSON value")
 	}
 	return nil
@@ -44,8 +47,11 @@ func decode(c *gin.Context, v any) error {
 
 func badJSON(err error) error {
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return invalid(typeErr.Field, "must be a "+typeErr.Type.String())
+	if errors.As(err, &typeErr) {
+		if typeErr.Field == "" {
+			return zhidu.Errorf(zhidu.CodeInvalid, "request body must be a JSON object")
+		}
+		return invalid(typeErr.Field, "must be "+jsonKind(typeErr.Type))
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		f := strings.Trim(field, `"`)
@@ -54,7 +60,33 @@ func badJSON(err error) error {
 	if strings.Contains(err.Error(), "unknown level") {
 		return invalid("level", err.Error())
 	}
-	return zhidu.Errorf(zhidu.CodeInvalid, "request body is not valid JSON: %v", err)
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return zhidu.Errorf(zhidu.CodeInvalid, "request body is not valid JSON (at byte %d)", syntaxErr.Offset)
+	}
+	return zhidu.Errorf(zhidu.CodeInvalid, "request body is not valid JSON")
+}
+
+// jsonKind names a Go type the way a JSON client thinks of it.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) || reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+	return "an object"
 }
 
 // normalise turns json.Number values (from UseNumber) into float64, the
@@ -89,7 +121,7 @@ func queryParams(c *gin.Context) *params { return &params{c: c, errs: map[string
 
 func (p *params) str(name string, max int) string {
 	v := p.c.Query(name)
-	if len(v) > max {
+	if utf8.RuneCountInString(v) > max {
 		p.errs[name] = fmt.Sprintf("must be at most %d characters", max)
 		return ""
 	}

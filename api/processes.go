@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"net/http"
 	"unicode/utf8"
 
@@ -101,6 +104,12 @@ func (s *Server) startProcess(c *gin.Context) {
 	if err != nil {
 		fail(c, err)
 		return
+	}
+	if !created {
+		if err := s.sameRequest(ctx, info.ID, toMap(input)); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	status := http.StatusOK
 	if created {
@@ -212,10 +221,26 @@ func (s *Server) cancelProcess(c *gin.Context) {
 	}
 	var state zhidu.ProcessState
 	if err := s.Engine.Update(ctx, id, workflows.UpdateCancelProcess, zhidu.CancelProcessRequest{Actor: actor(c), Reason: b.Reason}, &state); err != nil {
-		fail(c, err)
+		s.failOrDeny(c, err, "process.cancel", "process:"+id)
 		return
 	}
 	s.respondProcess(c, http.StatusOK, id)
+}
+
+// sameRequest refuses an Idempotency-Key reused with a different request:
+// answering with the first process would hide that the second was never
+// started.
+func (s *Server) sameRequest(ctx context.Context, id string, input map[string]any) error {
+	p, err := s.Store.ProcessInternal(ctx, id)
+	if err != nil {
+		return err
+	}
+	was, _ := json.Marshal(p.Input)
+	now, _ := json.Marshal(input)
+	if !bytes.Equal(was, now) {
+		return zhidu.Errorf(zhidu.CodeConflict, "this Idempotency-Key was used for a different request")
+	}
+	return nil
 }
 
 // toMap renders a workflow input as the JSON object stored with the process.

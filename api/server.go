@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -35,6 +36,7 @@ type Store interface {
 	PutProcess(ctx context.Context, p store.Process, runID string) (bool, error)
 	Processes(ctx context.Context, v store.Viewer, f store.ProcessFilter) (store.Page[store.Process], error)
 	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, error)
+	ProcessInternal(ctx context.Context, id string) (store.Process, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
 }
 
@@ -147,10 +149,6 @@ func (s *Server) gate(c *gin.Context) {
 	}
 }
 
-type ctxKey int
-
-const userKey ctxKey = iota
-
 // authenticate resolves the bearer token to a user.
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
@@ -169,11 +167,14 @@ func (s *Server) authenticate(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.Set("user", u)
+	c.Set(userKey, u)
 }
 
+// userKey is where authenticate leaves the caller in the Gin context.
+const userKey = "zhidu.user"
+
 func currentUser(c *gin.Context) store.User {
-	return c.MustGet("user").(store.User)
+	return c.MustGet(userKey).(store.User)
 }
 
 // actor returns the current user's facts for the workflows.
@@ -215,10 +216,12 @@ func (s *Server) readyz(c *gin.Context) {
 	status := gin.H{"postgres": "ok", "temporal": "ok"}
 	ok := true
 	if err := s.Store.Ping(ctx); err != nil {
-		status["postgres"], ok = err.Error(), false
+		slog.Warn("readiness: PostgreSQL unreachable", "error", err)
+		status["postgres"], ok = "unreachable", false
 	}
 	if err := s.Engine.Ping(ctx); err != nil {
-		status["temporal"], ok = err.Error(), false
+		slog.Warn("readiness: Temporal unreachable", "error", err)
+		status["temporal"], ok = "unreachable", false
 	}
 	s.ready.Store(ok)
 	if !ok {

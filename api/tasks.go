@@ -97,17 +97,17 @@ func (s *Server) claimTask(c *gin.Context) {
 		return
 	}
 	if _, err := s.Store.Claim(c.Request.Context(), v, c.Param("id"), s.Now()); err != nil {
-		s.failOrDeny(c, err, "task.claim")
+		s.failOrDeny(c, err, "task.claim", "task:"+c.Param("id"))
 		return
 	}
 	s.respondTask(c, http.StatusOK, v, c.Param("id"))
 }
 
 // failOrDeny audits a forbidden action before answering.
-func (s *Server) failOrDeny(c *gin.Context, err error, action string) {
+func (s *Server) failOrDeny(c *gin.Context, err error, action, object string) {
 	var e *zhidu.Error
 	if errors.As(err, &e) && e.Code == zhidu.CodeForbidden {
-		s.deny(c, action, "task:"+c.Param("id"), e.Message)
+		s.deny(c, action, object, e.Message)
 		return
 	}
 	fail(c, err)
@@ -160,6 +160,9 @@ func (s *Server) completeTask(c *gin.Context) {
 	case t.State != zhidu.TaskClaimed:
 		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s", t.State))
 		return
+	case t.Assignee == nil:
+		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task has no assignee"))
+		return
 	case *t.Assignee == me:
 		req.Assignee = me
 	case t.Delegate != nil && *t.Delegate == me:
@@ -174,7 +177,7 @@ func (s *Server) completeTask(c *gin.Context) {
 	}
 	var res zhidu.CompleteTaskResult
 	if err := s.Engine.Update(c.Request.Context(), t.ProcessID, workflows.UpdateCompleteTask, req, &res); err != nil {
-		s.failOrDeny(c, err, "task.complete")
+		s.failOrDeny(c, err, "task.complete", "task:"+t.ID)
 		return
 	}
 	s.respondTask(c, http.StatusOK, v, t.ID)
@@ -212,7 +215,7 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 	req := zhidu.AssignTaskRequest{TaskID: t.ID, Kind: kind, Actor: actor(c), Note: b.Note}
 	switch kind {
 	case zhidu.AssignDelegate:
-		if t.State != zhidu.TaskClaimed || *t.Assignee != me {
+		if t.State != zhidu.TaskClaimed || t.Assignee == nil || *t.Assignee != me {
 			if t.State != zhidu.TaskClaimed {
 				fail(c, zhidu.Errorf(zhidu.CodeConflict, "only a claimed task can be delegated"))
 			} else {
@@ -237,6 +240,10 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 		return
 	}
 	to, err := s.Store.User(c.Request.Context(), b.To)
+	if err != nil && zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+		fail(c, err)
+		return
+	}
 	if err != nil || to.Disabled {
 		fail(c, invalid("to", "is not an active user"))
 		return
@@ -244,7 +251,7 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 	req.To = to.Actor()
 	var res string
 	if err := s.Engine.Update(c.Request.Context(), t.ProcessID, workflows.UpdateAssignTask, req, &res); err != nil {
-		s.failOrDeny(c, err, "task."+kind)
+		s.failOrDeny(c, err, "task."+kind, "task:"+t.ID)
 		return
 	}
 	s.respondTask(c, http.StatusOK, v, t.ID)

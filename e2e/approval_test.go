@@ -142,12 +142,18 @@ func TestIdempotentStart(t *testing.T) {
 	if theirs["id"] == first["id"] {
 		t.Fatal("keys are per user")
 	}
+	// The same key with a different request is refused, not answered with the first process.
+	s.wantError(s.call("cs.agent", "POST", "/api/v1/processes/approval", map[string]any{"title": "tables", "level": "internal"},
+		"Idempotency-Key", key), 409, "conflict")
 	if n := s.count(`SELECT count(*) FROM processes`); n != 3 {
 		t.Fatalf("processes = %d, want 3", n)
 	}
 	s.waitTask(first["id"].(string), "dept_head_approval")
 	if n := s.count(`SELECT count(*) FROM tasks WHERE process_id = $1`, first["id"]); n != 1 {
 		t.Fatalf("tasks of the retried process = %d, want 1", n)
+	}
+	if n := s.count(`SELECT count(*) FROM audit WHERE action = 'process.start'`); n != 3 {
+		t.Fatalf("process.start audit entries = %d, want one per process", n)
 	}
 }
 

@@ -47,10 +47,12 @@ INSERT INTO processes (id, run_id, kind, title, level, department, started_by, s
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input
     WHERE processes.input = '{}'::jsonb
-RETURNING (xmax = 0)`
+RETURNING true`
 
-// PutProcess records a started process; it reports whether the row is new.
-// A row the workflow already created is completed with the input.
+// PutProcess records a started process. It reports whether this call
+// recorded the start (a new row, or the bare row the workflow's first
+// activity wrote, now completed with the input) rather than finding a
+// start recorded already.
 func (s *Store) PutProcess(ctx context.Context, p Process, runID string) (bool, error) {
 	input, err := json.Marshal(p.Input)
 	if err != nil {

@@ -1,0 +1,37 @@
+package workflows
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// TestReplay replays every recorded history against today's workflow
+// code: a change that would break a running process (a missing
+// workflow.GetVersion) fails here. Record new fixtures with
+// `go run ./cmd/record-histories` before changing a workflow.
+func TestReplay(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no histories in testdata/histories; record them with go run ./cmd/record-histories")
+	}
+	logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflowWithOptions(Approval, workflow.RegisterOptions{Name: WorkflowApproval})
+			if err := r.ReplayWorkflowHistoryFromJSONFile(logger, file); err != nil {
+				t.Errorf("replay %s: %v", file, err)
+			}
+		})
+	}
+}
