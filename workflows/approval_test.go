@@ -911,3 +911,31 @@ func TestApprovalEarlyUpdate(t *testing.T) {
 		wantResult(t, res, "approved", "cs.head", "vp.ops")
 	})
 }
+
+// TestApprovalTimedEscalationClimbsEmptyRungs: when a timed escalation
+// finds nobody able to work the task, the next rung follows at once.
+func TestApprovalTimedEscalationClimbsEmptyRungs(t *testing.T) {
+	sla := SLA{Due: 48 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}
+	h := newHarness(t)
+	h.afterEscalation = func(e zhidu.TaskEvent) int {
+		if e.Rung == 1 {
+			return 0 // the VP post is vacant
+		}
+		return 1
+	}
+	var r1 *reply
+	h.at(50*time.Hour, func() { r1 = h.complete("step 1", approve(h.task(stepDeptHead), deputy)) })
+	h.at(51*time.Hour, func() { h.complete("step 2", approve(h.task(stepVP), vpOps)) })
+	h.run(input(zhidu.Internal, sla))
+	wantAccepted(t, r1)
+	var got []string
+	for _, e := range h.events {
+		if e.Step == "dept_head_approval" && e.Event == zhidu.EventEscalated {
+			got = append(got, "rung "+strconv.Itoa(e.Rung)+" at "+e.At.Sub(t0).String())
+		}
+	}
+	want := []string{"rung 1 at 48h0m0s", "rung 2 at 48h0m0s"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("escalations of step 1 = %q, want %q", got, want)
+	}
+}

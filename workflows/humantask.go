@@ -215,7 +215,7 @@ func (p *process) nextDeadline(t *humanTask) (time.Time, func(workflow.Context) 
 	if t.Rung < len(t.Spec.Escalations) {
 		esc := t.CreatedAt.Add(t.Spec.Escalations[t.Rung].After)
 		if fire == nil || esc.Before(at) {
-			at, fire = esc, func(ctx workflow.Context) error { _, err := p.escalate(ctx, t); return err }
+			at, fire = esc, func(ctx workflow.Context) error { return p.escalateTimed(ctx, t) }
 		}
 	}
 	return at, fire
@@ -226,6 +226,22 @@ func (p *process) remind(ctx workflow.Context, t *humanTask) error {
 	ev := zhidu.TaskEvent{EventKey: t.ID + ":reminded", TaskID: t.ID, ProcessID: p.Info.ID, Step: t.Spec.Step,
 		Event: zhidu.EventReminded, At: workflow.Now(ctx)}
 	return workflow.ExecuteActivity(activityCtx(ctx), ActivityRecordTaskEvent, ev).Get(ctx, nil)
+}
+
+// changeClimbEmptyRungs names the change after which a timed escalation
+// that finds nobody able to work the task climbs on at once, as the
+// first escalation always did.
+const changeClimbEmptyRungs = "climb-empty-rungs"
+
+func (p *process) escalateTimed(ctx workflow.Context, t *humanTask) error {
+	eligible, err := p.escalate(ctx, t)
+	if workflow.GetVersion(ctx, changeClimbEmptyRungs, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return err
+	}
+	for err == nil && eligible == 0 && t.Rung < len(t.Spec.Escalations) && p.Cancelled == nil {
+		eligible, err = p.escalate(ctx, t)
+	}
+	return err
 }
 
 // escalate adds the next rung's candidates and returns how many people
