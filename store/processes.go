@@ -25,8 +25,9 @@ type Process struct {
 	EndedAt    *time.Time         `json:"ended_at"`
 	Result     string             `json:"result"`
 	Input      map[string]any     `json:"input"`
-	Tasks      []Task             `json:"tasks,omitempty"`
-	Timeline   []TimelineEntry    `json:"timeline,omitempty"`
+	// Tasks and Timeline are loaded for a single process; lists leave them null.
+	Tasks    []Task          `json:"tasks"`
+	Timeline []TimelineEntry `json:"timeline"`
 }
 
 // TimelineEntry is one event in a process's history: who did what when.
@@ -205,6 +206,9 @@ func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time)
 		return Process{}, mapErr(err, "process tasks")
 	}
 	p.Tasks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r, now) })
+	if p.Tasks == nil {
+		p.Tasks = []Task{}
+	}
 	if err != nil {
 		return Process{}, mapErr(err, "process tasks")
 	}
