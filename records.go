@@ -64,3 +64,26 @@ type FinishRecord struct {
 	Reason    string       `json:"reason,omitempty"`
 	At        time.Time    `json:"at"`
 }
+
+// SetLevelRequest is the argument of the SetLevel update: raise the
+// process's level (anyone who may write it), or lower it (解密: the GM or
+// a deputy GM only).
+type SetLevelRequest struct {
+	Actor  Actor  `json:"actor"`
+	Level  Level  `json:"level"`
+	Reason string `json:"reason"`
+}
+
+// LevelRecord records a change of a process's level; tasks follow: none
+// stays below the process, and those that inherited the old level take the
+// new one.
+type LevelRecord struct {
+	EventKey  string    `json:"event_key"`
+	ProcessID string    `json:"process_id"`
+	From      Level     `json:"from"`
+	To        Level     `json:"to"`
+	Actor     string    `json:"actor"`
+	Address   string    `json:"address,omitempty"`
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"at"`
+}

@@ -31,6 +31,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityAssignTask:      a.AssignTask,
 		workflows.ActivityRecordTaskEvent: a.RecordTaskEvent,
 		workflows.ActivityFinishProcess:   a.FinishProcess,
+		workflows.ActivitySetLevel:        a.SetProcessLevel,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -94,4 +95,9 @@ func kindOf(processID string) string {
 		}
 	}
 	return processID
+}
+
+// SetProcessLevel records a change of a process's level.
+func (a *Activities) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) error {
+	return permanent(a.Store.SetProcessLevel(ctx, r))
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +23,16 @@ type processKind struct {
 	// prepare validates the body, fills the process facts (title, level,
 	// department) and returns the workflow input.
 	prepare func(c *gin.Context, info *zhidu.ProcessInfo) (input any, err error)
+}
+
+// kindNames lists the process kinds, sorted.
+func (s *Server) kindNames() []string {
+	names := make([]string, 0, len(s.kinds))
+	for k := range s.kinds {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func (s *Server) processKinds() map[string]processKind {
@@ -124,19 +135,38 @@ func (s *Server) startProcess(c *gin.Context) {
 	s.respondProcess(c, status, info.ID)
 }
 
+type processView struct {
+	store.Process
+	Permissions map[string]bool `json:"permissions"`
+}
+
+// respondProcess answers with the process as the caller may see it now.
 func (s *Server) respondProcess(c *gin.Context, status int, id string) {
 	v, err := s.viewer(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	p, err := s.Store.Process(c.Request.Context(), v, id, s.Now())
+	ctx := c.Request.Context()
+	p, err := s.Store.Process(ctx, v, id, s.Now())
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(status, p)
+	f, err := s.Store.ObjectFacts(ctx, processRef(id))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	perms, err := s.permissions(c, f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, processView{Process: p, Permissions: perms})
 }
+
+func processRef(id string) zhidu.ObjectRef { return zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: id} }
 
 var processStates = []string{string(zhidu.ProcessRunning), string(zhidu.ProcessCompleted), string(zhidu.ProcessCancelled), string(zhidu.ProcessFailed)}
 
@@ -173,14 +203,18 @@ func (s *Server) listProcesses(c *gin.Context) {
 	c.JSON(http.StatusOK, page)
 }
 
-func (s *Server) getProcess(c *gin.Context) { s.respondProcess(c, http.StatusOK, c.Param("id")) }
+func (s *Server) getProcess(c *gin.Context) {
+	if _, ok := s.access(c, processRef(c.Param("id")), zhidu.ActRead); ok {
+		s.respondProcess(c, http.StatusOK, c.Param("id"))
+	}
+}
 
 type cancelBody struct {
 	Reason string `json:"reason"`
 }
 
-// cancelProcess cancels a running process: its starter, managers of its
-// department and the GM's office may.
+// cancelProcess cancels a running process: its starter, heads and VPs of
+// its department and the GM's office may.
 func (s *Server) cancelProcess(c *gin.Context) {
 	id := c.Param("kind")
 	var b cancelBody
@@ -192,36 +226,67 @@ func (s *Server) cancelProcess(c *gin.Context) {
 		fail(c, invalid("reason", "must be 1 to 2000 characters"))
 		return
 	}
-	v, err := s.viewer(c)
-	if err != nil {
-		fail(c, err)
+	f, ok := s.access(c, processRef(id), zhidu.ActCancel)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	p, err := s.Store.Process(ctx, v, id, s.Now())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	u := currentUser(c)
-	allowed := p.StartedBy == u.Username
-	if !allowed {
-		if allowed, err = s.Authz.Can(u.Username, zhidu.Department(p.Department), authz.ObjProcess, authz.ActCancel); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	if !allowed {
-		s.deny(c, "process.cancel", "process:"+id, "you may not cancel this process")
-		return
-	}
-	if p.State != zhidu.ProcessRunning {
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the process is %s", p.State))
+	if !f.Running {
+		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the process is no longer running"))
 		return
 	}
 	var state zhidu.ProcessState
-	if err := s.Engine.Update(ctx, id, workflows.UpdateCancelProcess, zhidu.CancelProcessRequest{Actor: actor(c), Reason: b.Reason}, &state); err != nil {
+	if err := s.Engine.Update(c.Request.Context(), id, workflows.UpdateCancelProcess, zhidu.CancelProcessRequest{Actor: actor(c), Reason: b.Reason}, &state); err != nil {
 		s.failOrDeny(c, err, "process.cancel", "process:"+id)
+		return
+	}
+	s.respondProcess(c, http.StatusOK, id)
+}
+
+type levelBody struct {
+	Level  *zhidu.Level `json:"level"`
+	Reason string       `json:"reason"`
+}
+
+// setProcessLevel raises a process's level (whoever may write it) or
+// lowers it (解密: the GM or a deputy GM only); its tasks follow.
+func (s *Server) setProcessLevel(c *gin.Context) {
+	id := c.Param("kind")
+	var b levelBody
+	if err := decode(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	errs := map[string]string{}
+	if b.Level == nil {
+		errs["level"] = "is required"
+	}
+	if n := utf8.RuneCountInString(b.Reason); n == 0 || n > 2000 {
+		errs["reason"] = "must be 1 to 2000 characters"
+	}
+	if len(errs) > 0 {
+		fail(c, zhidu.Invalid("cannot change the level", errs))
+		return
+	}
+	f, ok := s.access(c, processRef(id), zhidu.ActWrite)
+	if !ok {
+		return
+	}
+	u := currentUser(c)
+	switch {
+	case !f.Running:
+		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the process is no longer running"))
+		return
+	case *b.Level < f.Level && !u.Actor().IsLeadership():
+		s.deny(c, "process.level", f.Ref.String(), "only the GM or a deputy GM may lower a level (解密)")
+		return
+	case *b.Level > u.Clearance && !u.Actor().IsLeadership():
+		fail(c, invalid("level", "is above your clearance"))
+		return
+	}
+	var level zhidu.Level
+	if err := s.Engine.Update(c.Request.Context(), id, workflows.UpdateSetLevel,
+		zhidu.SetLevelRequest{Actor: actor(c), Level: *b.Level, Reason: b.Reason}, &level); err != nil {
+		s.failOrDeny(c, err, "process.level", f.Ref.String())
 		return
 	}
 	s.respondProcess(c, http.StatusOK, id)

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/authz"
 	"github.com/zhidu/zhidu/metrics"
 	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
@@ -27,6 +28,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	UserByToken(ctx context.Context, token string) (store.User, error)
 	User(ctx context.Context, username string) (store.User, error)
+	Users(ctx context.Context) ([]store.User, error)
 	Tasks(ctx context.Context, v store.Viewer, f store.TaskFilter, now time.Time) (store.Page[store.Task], error)
 	Task(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Task, error)
 	Claim(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Task, error)
@@ -37,13 +39,30 @@ type Store interface {
 	Processes(ctx context.Context, v store.Viewer, f store.ProcessFilter) (store.Page[store.Process], error)
 	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, error)
 	ProcessInternal(ctx context.Context, id string) (store.Process, error)
+	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
+	AuditEntries(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
+	VerifyAudit(ctx context.Context) (store.AuditVerification, error)
+	Designate(ctx context.Context, d store.Designation, address string) (store.Designation, error)
+	Revoke(ctx context.Context, username, object, by, address string, at time.Time) error
+	Designations(ctx context.Context, object string, all bool) ([]store.Designation, error)
+	CreateUser(ctx context.Context, c store.AdminChange, u store.User, token string) error
+	UpdateUser(ctx context.Context, c store.AdminChange, username string, up store.UserUpdate) error
+	SetRoles(ctx context.Context, c store.AdminChange, username string, roles []zhidu.RoleGrant) error
+	RotateToken(ctx context.Context, c store.AdminChange, username, token string) error
+	Policy(ctx context.Context) ([]store.PolicyLine, error)
+	AddPolicyLine(ctx context.Context, c store.AdminChange, l store.PolicyLine) error
+	RemovePolicyLine(ctx context.Context, c store.AdminChange, l store.PolicyLine) error
 }
 
 // Authorizer decides who may do what (see package authz).
 type Authorizer interface {
 	Can(user string, dept zhidu.Department, obj, act string) (bool, error)
-	Scope(user, obj, act string) (all bool, depts []string, err error)
+	Decide(u zhidu.Actor, o zhidu.ObjectFacts, action string) (zhidu.Decision, error)
+	ReadScope(u zhidu.Actor) (authz.ReadScope, error)
+	WhoCan(users []zhidu.Actor, o zhidu.ObjectFacts, action string) ([]authz.Permitted, error)
+	WhatCan(u zhidu.Actor, kinds []string) ([]authz.Capability, error)
+	Reload() error
 }
 
 // Engine runs processes (see TemporalEngine).
@@ -112,7 +131,24 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/processes", s.listProcesses)
 	a.POST("/processes/:kind", s.startProcess)
 	a.GET("/processes/:id", s.getProcess)
-	a.POST("/processes/:kind/cancel", s.cancelProcess) // :kind is the process ID: Gin wants one name per segment of a tree
+	a.POST("/processes/:kind/cancel", s.cancelProcess)
+	a.POST("/processes/:kind/level", s.setProcessLevel) // :kind is the process ID: Gin wants one name per segment of a tree
+	a.GET("/authz/explain", s.explain)
+	a.GET("/authz/who-can", s.whoCan)
+	a.GET("/authz/what-can", s.whatCan)
+	a.GET("/audit", s.listAudit)
+	a.GET("/audit/verify", s.verifyAudit)
+	a.GET("/designations", s.listDesignations)
+	a.POST("/designations", s.designate)
+	a.DELETE("/designations", s.revokeDesignation)
+	a.GET("/admin/users", s.listUsers)
+	a.POST("/admin/users", s.createUser)
+	a.PATCH("/admin/users/:username", s.updateUser)
+	a.PUT("/admin/users/:username/roles", s.setRoles)
+	a.POST("/admin/users/:username/token", s.rotateToken)
+	a.GET("/admin/policy", s.listPolicy)
+	a.POST("/admin/policy", s.addPolicy)
+	a.DELETE("/admin/policy", s.removePolicy)
 	r.NoRoute(func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
 	return r
 }
@@ -187,11 +223,12 @@ func actor(c *gin.Context) zhidu.Actor {
 // viewer returns what the read queries need to know about the caller.
 func (s *Server) viewer(c *gin.Context) (store.Viewer, error) {
 	u := currentUser(c)
-	all, depts, err := s.Authz.Scope(u.Username, "process", "read")
+	sc, err := s.Authz.ReadScope(u.Actor())
 	if err != nil {
 		return store.Viewer{}, err
 	}
-	return store.Viewer{Username: u.Username, Clearance: u.Clearance, ReadAll: all, ReadDepts: depts}, nil
+	return store.Viewer{Username: u.Username, Clearance: u.Clearance, Roles: u.Roles, Leadership: sc.Leadership,
+		Global: sc.Global, Member: sc.Member, ConfidentialAll: sc.ConfidentialAll, Confidential: sc.Confidential}, nil
 }
 
 // deny records a refused action in the audit trail and answers 403.

@@ -53,54 +53,60 @@ func (s *Server) listTasks(c *gin.Context) {
 
 type taskView struct {
 	store.Task
-	Comments []store.Comment `json:"comments"`
+	Comments    []store.Comment `json:"comments"`
+	Permissions map[string]bool `json:"permissions"`
 }
 
-// loadTask returns a task the caller may read; anything else is 404.
-func (s *Server) loadTask(c *gin.Context) (store.Task, store.Viewer, bool) {
+// respondTask answers with the task as the caller may see it now.
+func (s *Server) respondTask(c *gin.Context, status int, id string) {
 	v, err := s.viewer(c)
-	if err == nil {
-		var t store.Task
-		if t, err = s.Store.Task(c.Request.Context(), v, c.Param("id"), s.Now()); err == nil {
-			return t, v, true
-		}
-	}
-	fail(c, err)
-	return store.Task{}, v, false
-}
-
-func (s *Server) respondTask(c *gin.Context, status int, v store.Viewer, id string) {
-	t, err := s.Store.Task(c.Request.Context(), v, id, s.Now())
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	comments, err := s.Store.Comments(c.Request.Context(), id)
+	ctx := c.Request.Context()
+	t, err := s.Store.Task(ctx, v, id, s.Now())
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(status, taskView{Task: t, Comments: comments})
+	comments, err := s.Store.Comments(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f, err := s.Store.ObjectFacts(ctx, zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: id})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	perms, err := s.permissions(c, f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, taskView{Task: t, Comments: comments, Permissions: perms})
 }
 
 func (s *Server) getTask(c *gin.Context) {
-	t, v, ok := s.loadTask(c)
-	if ok {
-		s.respondTask(c, http.StatusOK, v, t.ID)
+	if _, ok := s.access(c, taskRef(c), zhidu.ActRead); ok {
+		s.respondTask(c, http.StatusOK, c.Param("id"))
 	}
 }
 
 func (s *Server) claimTask(c *gin.Context) {
+	if _, ok := s.access(c, taskRef(c), zhidu.ActComplete, "task.claim"); !ok {
+		return
+	}
 	v, err := s.viewer(c)
+	if err == nil {
+		_, err = s.Store.Claim(c.Request.Context(), v, c.Param("id"), s.Now())
+	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if _, err := s.Store.Claim(c.Request.Context(), v, c.Param("id"), s.Now()); err != nil {
-		s.failOrDeny(c, err, "task.claim", "task:"+c.Param("id"))
-		return
-	}
-	s.respondTask(c, http.StatusOK, v, c.Param("id"))
+	s.respondTask(c, http.StatusOK, c.Param("id"))
 }
 
 // failOrDeny audits a forbidden action before answering.
@@ -114,16 +120,18 @@ func (s *Server) failOrDeny(c *gin.Context, err error, action, object string) {
 }
 
 func (s *Server) unclaimTask(c *gin.Context) {
+	if _, ok := s.access(c, taskRef(c), zhidu.ActRead); !ok {
+		return
+	}
 	v, err := s.viewer(c)
+	if err == nil {
+		_, err = s.Store.Unclaim(c.Request.Context(), v, c.Param("id"), s.Now())
+	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if _, err := s.Store.Unclaim(c.Request.Context(), v, c.Param("id"), s.Now()); err != nil {
-		fail(c, err)
-		return
-	}
-	s.respondTask(c, http.StatusOK, v, c.Param("id"))
+	s.respondTask(c, http.StatusOK, c.Param("id"))
 }
 
 type completeBody struct {
@@ -140,47 +148,40 @@ func (s *Server) completeTask(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	t, v, ok := s.loadTask(c)
-	if !ok {
-		return
-	}
 	if utf8.RuneCountInString(b.Comment) > zhidu.DefaultMaxTextLength {
 		fail(c, invalid("comment", "is too long"))
 		return
 	}
+	f, ok := s.access(c, taskRef(c), zhidu.ActComplete)
+	if !ok {
+		return
+	}
 	me := currentUser(c).Username
-	req := zhidu.CompleteTaskRequest{TaskID: t.ID, Actor: actor(c), Outcome: b.Outcome, Comment: b.Comment}
+	req := zhidu.CompleteTaskRequest{TaskID: f.Ref.ID, Actor: actor(c), Outcome: b.Outcome, Comment: b.Comment}
 	if b.Data != nil {
 		req.Data = normalise(b.Data).(map[string]any)
 	}
 	switch {
-	case t.State == zhidu.TaskOpen:
+	case f.TaskState == zhidu.TaskOpen:
 		fail(c, zhidu.Errorf(zhidu.CodeConflict, "claim the task before completing it"))
 		return
-	case t.State != zhidu.TaskClaimed:
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s", t.State))
+	case f.TaskState != zhidu.TaskClaimed:
+		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s", f.TaskState))
 		return
-	case t.Assignee == nil:
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task has no assignee"))
-		return
-	case *t.Assignee == me:
+	case f.Assignee == me:
 		req.Assignee = me
-	case t.Delegate != nil && *t.Delegate == me:
-		req.Assignee, req.OnBehalfOf = *t.Assignee, *t.Assignee
+	case f.Delegate != "" && f.Delegate == me:
+		req.Assignee, req.OnBehalfOf = f.Assignee, f.Assignee
 	default:
-		s.deny(c, "task.complete", "task:"+t.ID, "you are not the assignee of this task")
-		return
-	}
-	if errs := t.Form.Validate(b.Outcome, req.Data); errs != nil {
-		fail(c, zhidu.Invalid("the form is not complete", errs))
+		s.deny(c, "task.complete", f.Ref.String(), "you are not the assignee of this task")
 		return
 	}
 	var res zhidu.CompleteTaskResult
-	if err := s.Engine.Update(c.Request.Context(), t.ProcessID, workflows.UpdateCompleteTask, req, &res); err != nil {
-		s.failOrDeny(c, err, "task.complete", "task:"+t.ID)
+	if err := s.Engine.Update(c.Request.Context(), f.ProcessID, workflows.UpdateCompleteTask, req, &res); err != nil {
+		s.failOrDeny(c, err, "task.complete", f.Ref.String())
 		return
 	}
-	s.respondTask(c, http.StatusOK, v, t.ID)
+	s.respondTask(c, http.StatusOK, f.Ref.ID)
 }
 
 type assignBody struct {
@@ -207,36 +208,36 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 		fail(c, invalid("note", "must be at most 2000 characters"))
 		return
 	}
-	t, v, ok := s.loadTask(c)
+	f, ok := s.access(c, taskRef(c), zhidu.ActRead, "task."+kind)
 	if !ok {
 		return
 	}
 	me := currentUser(c).Username
-	req := zhidu.AssignTaskRequest{TaskID: t.ID, Kind: kind, Actor: actor(c), Note: b.Note}
+	req := zhidu.AssignTaskRequest{TaskID: f.Ref.ID, Kind: kind, Actor: actor(c), Note: b.Note}
 	switch kind {
 	case zhidu.AssignDelegate:
-		if t.State != zhidu.TaskClaimed || t.Assignee == nil || *t.Assignee != me {
-			if t.State != zhidu.TaskClaimed {
-				fail(c, zhidu.Errorf(zhidu.CodeConflict, "only a claimed task can be delegated"))
-			} else {
-				s.deny(c, "task.delegate", "task:"+t.ID, "only the assignee may delegate this task")
-			}
+		if f.TaskState != zhidu.TaskClaimed {
+			fail(c, zhidu.Errorf(zhidu.CodeConflict, "only a claimed task can be delegated"))
+			return
+		}
+		if f.Assignee != me {
+			s.deny(c, "task.delegate", f.Ref.String(), "only the assignee may delegate this task")
 			return
 		}
 		req.Owner = me
 	case zhidu.AssignReassign:
-		ok, err := s.Authz.Can(me, zhidu.Department(t.Department), authz.ObjTask, authz.ActReassign)
+		ok, err := s.Authz.Can(me, f.Department, authz.ObjTask, authz.ActReassign)
 		if err != nil {
 			fail(c, err)
 			return
 		}
 		if !ok {
-			s.deny(c, "task.reassign", "task:"+t.ID, "only managers of the task's department may reassign it")
+			s.deny(c, "task.reassign", f.Ref.String(), "only managers of the task's department may reassign it")
 			return
 		}
 	}
-	if t.State != zhidu.TaskOpen && t.State != zhidu.TaskClaimed {
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s", t.State))
+	if f.TaskState != zhidu.TaskOpen && f.TaskState != zhidu.TaskClaimed {
+		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s", f.TaskState))
 		return
 	}
 	to, err := s.Store.User(c.Request.Context(), b.To)
@@ -250,11 +251,11 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 	}
 	req.To = to.Actor()
 	var res string
-	if err := s.Engine.Update(c.Request.Context(), t.ProcessID, workflows.UpdateAssignTask, req, &res); err != nil {
-		s.failOrDeny(c, err, "task."+kind, "task:"+t.ID)
+	if err := s.Engine.Update(c.Request.Context(), f.ProcessID, workflows.UpdateAssignTask, req, &res); err != nil {
+		s.failOrDeny(c, err, "task."+kind, f.Ref.String())
 		return
 	}
-	s.respondTask(c, http.StatusOK, v, t.ID)
+	s.respondTask(c, http.StatusOK, f.Ref.ID)
 }
 
 type commentBody struct {
@@ -271,11 +272,15 @@ func (s *Server) addComment(c *gin.Context) {
 		fail(c, invalid("body", "must be 1 to 4000 characters"))
 		return
 	}
-	t, v, ok := s.loadTask(c)
-	if !ok {
+	if _, ok := s.access(c, taskRef(c), zhidu.ActRead); !ok {
 		return
 	}
-	cm, err := s.Store.AddComment(c.Request.Context(), v, t.ID, b.Body, s.Now())
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	cm, err := s.Store.AddComment(c.Request.Context(), v, c.Param("id"), b.Body, s.Now())
 	if err != nil {
 		fail(c, err)
 		return
@@ -284,11 +289,10 @@ func (s *Server) addComment(c *gin.Context) {
 }
 
 func (s *Server) listComments(c *gin.Context) {
-	t, _, ok := s.loadTask(c)
-	if !ok {
+	if _, ok := s.access(c, taskRef(c), zhidu.ActRead); !ok {
 		return
 	}
-	cs, err := s.Store.Comments(c.Request.Context(), t.ID)
+	cs, err := s.Store.Comments(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return

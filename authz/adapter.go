@@ -51,10 +51,9 @@ func (a *Adapter) LoadPolicy(m model.Model) error {
 		return fmt.Errorf("load roles: %w", err)
 	}
 	links, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]string, error) {
-		v := make([]string, 4)
-		v[0] = "g"
-		err := r.Scan(&v[1], &v[2], &v[3])
-		return v, err
+		var user, role, dept string
+		err := r.Scan(&user, &role, &dept)
+		return []string{"g", Subject(user), role, dept}, err
 	})
 	if err != nil {
 		return fmt.Errorf("load roles: %w", err)
@@ -89,7 +88,7 @@ func (a *Adapter) AddPolicy(sec, ptype string, rule []string) error {
 			return fmt.Errorf("role link needs user, role, department: %v", rule)
 		}
 		_, err := a.pool.Exec(ctx, `INSERT INTO user_roles (username, role, department) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-			rule[0], rule[1], rule[2])
+			username(rule[0]), rule[1], rule[2])
 		return err
 	}
 	v := padded(ptype, rule)
@@ -106,7 +105,7 @@ func (a *Adapter) RemovePolicy(sec, ptype string, rule []string) error {
 		if len(rule) != 3 {
 			return fmt.Errorf("role link needs user, role, department: %v", rule)
 		}
-		_, err := a.pool.Exec(ctx, `DELETE FROM user_roles WHERE username = $1 AND role = $2 AND department = $3`, rule[0], rule[1], rule[2])
+		_, err := a.pool.Exec(ctx, `DELETE FROM user_roles WHERE username = $1 AND role = $2 AND department = $3`, username(rule[0]), rule[1], rule[2])
 		return err
 	}
 	v := padded(ptype, rule)
@@ -130,6 +129,9 @@ func (a *Adapter) RemoveFilteredPolicy(sec, ptype string, fieldIndex int, fieldV
 		if v == "" {
 			continue
 		}
+		if ptype == "g" && fieldIndex+i == 0 {
+			v = username(v)
+		}
 		if fieldIndex+i >= len(cols) {
 			return fmt.Errorf("remove filtered policy: field %d out of range", fieldIndex+i)
 		}
@@ -142,6 +144,12 @@ func (a *Adapter) RemoveFilteredPolicy(sec, ptype string, fieldIndex int, fieldV
 	_, err := a.pool.Exec(ctx, "DELETE FROM "+table+" WHERE "+strings.Join(conds, " AND "), args...)
 	return err
 }
+
+// Subject is how a user appears in Casbin: prefixed, so that a user named
+// like a role never matches that role's name.
+func Subject(user string) string { return "u:" + user }
+
+func username(subject string) string { return strings.TrimPrefix(subject, "u:") }
 
 func padded(ptype string, rule []string) []any {
 	v := []any{ptype, "", "", "", "", "", ""}

@@ -1,12 +1,14 @@
-// Package authz decides who may do what: Casbin RBAC with departments as
-// domains, its model embedded, its policy and role links in PostgreSQL
-// through a pgx adapter.
+// Package authz decides who may see and do what: Casbin RBAC with
+// departments as domains (model embedded, policy and role links in
+// PostgreSQL through a pgx adapter), combined with secrecy levels,
+// need-to-know and designations (decide.go).
 package authz
 
 import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/casbin/casbin/v2"
@@ -19,17 +21,26 @@ import (
 //go:embed model.conf
 var modelText string
 
-// Object types and actions named in the policy.
-const (
-	ObjProcess = "process"
-	ObjTask    = "task"
-	ObjAudit   = "audit"
-	ObjAdmin   = "admin"
+// memberMatcher holds only for policy lines granted through a role the
+// user holds in the request's department itself: what "members of the
+// owning department with a permitting role" means for secret objects.
+const memberMatcher = `g(r.sub, p.sub, r.dom) && (p.dom == "*" || p.dom == "own" || p.dom == r.dom) && (p.obj == "*" || r.obj == p.obj) && (p.act == "*" || r.act == p.act)`
 
-	ActRead     = "read"
+// Policy objects and actions.
+const (
+	ObjProcess      = "process"
+	ObjConfidential = "process:confidential" // who may read confidential (机密) processes and tasks
+	ObjTask         = "task"
+	ObjAudit        = "audit"
+	ObjAdmin        = "admin"
+	ObjDesignation  = "designation"
+
+	ActRead     = zhidu.ActRead
+	ActWrite    = zhidu.ActWrite
 	ActStart    = "start"
-	ActCancel   = "cancel"
+	ActCancel   = zhidu.ActCancel
 	ActReassign = "reassign"
+	ActGrant    = "grant"
 )
 
 // StartObject names the object checked when starting a process of a kind.
@@ -57,7 +68,7 @@ func New(pool *pgxpool.Pool) (*Authz, error) {
 }
 
 // hasRoleFunc is the model's hasRole(user, role): the user holds role in
-// any department.
+// some department.
 func (a *Authz) hasRoleFunc(args ...any) (any, error) {
 	if len(args) != 2 {
 		return false, fmt.Errorf("hasRole needs 2 arguments")
@@ -87,19 +98,37 @@ func (a *Authz) Reload() error {
 	return nil
 }
 
-// Can reports whether user may act on obj in department dept.
+// Can reports whether some role of user permits act on obj in department
+// dept ("*": in every department).
 func (a *Authz) Can(user string, dept zhidu.Department, obj, act string) (bool, error) {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	ok, err := a.e.Enforce(user, string(dept), obj, act)
-	if err != nil {
-		return false, fmt.Errorf("enforce %s %s %s:%s: %w", user, act, dept, obj, err)
-	}
-	return ok, nil
+	ok, _, err := a.explain(user, dept, obj, act)
+	return ok, err
 }
 
-// Scope tells in which departments user may act on obj: all of them, or
-// the listed ones. It is what list queries put in their WHERE clause.
+// explain is Can with the policy line that matched.
+func (a *Authz) explain(user string, dept zhidu.Department, obj, act string) (bool, []string, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	ok, line, err := a.e.EnforceEx(Subject(user), string(dept), obj, act)
+	if err != nil {
+		return false, nil, fmt.Errorf("enforce %s %s %s:%s: %w", user, act, dept, obj, err)
+	}
+	return ok, line, nil
+}
+
+// member is Can limited to roles the user holds in dept itself.
+func (a *Authz) member(user string, dept zhidu.Department, obj, act string) (bool, []string, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	ok, line, err := a.e.EnforceExWithMatcher(memberMatcher, Subject(user), string(dept), obj, act)
+	if err != nil {
+		return false, nil, fmt.Errorf("enforce %s %s %s:%s: %w", user, act, dept, obj, err)
+	}
+	return ok, line, nil
+}
+
+// Scope tells in which departments some role of user permits act on obj:
+// all of them, or the listed ones.
 func (a *Authz) Scope(user, obj, act string) (all bool, depts []string, err error) {
 	if all, err = a.Can(user, "*", obj, act); err != nil || all {
 		return all, nil, err
@@ -117,19 +146,17 @@ func (a *Authz) Scope(user, obj, act string) (all bool, depts []string, err erro
 }
 
 // AddPolicy adds a policy line (role, dom, obj, act).
-func (a *Authz) AddPolicy(rule ...string) error {
+func (a *Authz) AddPolicy(rule ...string) (bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	_, err := a.e.AddPolicy(rule)
-	return err
+	return a.e.AddPolicy(rule)
 }
 
 // RemovePolicy removes a policy line.
-func (a *Authz) RemovePolicy(rule ...string) error {
+func (a *Authz) RemovePolicy(rule ...string) (bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	_, err := a.e.RemovePolicy(rule)
-	return err
+	return a.e.RemovePolicy(rule)
 }
 
 // Policy returns every policy line.
@@ -139,31 +166,38 @@ func (a *Authz) Policy() ([][]string, error) {
 	return a.e.GetPolicy()
 }
 
+// line renders a matched policy line for people.
+func line(l []string) string { return "p, " + strings.Join(l, ", ") }
+
 // DefaultPolicy is installed by migrate when a line is missing. Each line
-// is role, domain, object, action.
+// is role, domain ("own": the role's own department; "*": every
+// department), object, action.
 func DefaultPolicy() [][]string {
 	var p [][]string
-	for _, r := range []zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP,
-		zhidu.RoleDeputyGM, zhidu.RoleGM, zhidu.RoleCompliance} {
-		p = append(p, []string{string(r), "*", StartObject("approval"), ActStart})
+	add := func(roles []zhidu.Role, dom, obj, act string) {
+		for _, r := range roles {
+			p = append(p, []string{string(r), dom, obj, act})
+		}
 	}
-	for _, r := range []zhidu.Role{zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP} {
-		p = append(p, []string{string(r), "own", ObjProcess, ActRead}, []string{string(r), "own", ObjTask, ActReassign})
+	everyone := []zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP,
+		zhidu.RoleDeputyGM, zhidu.RoleGM, zhidu.RoleCompliance}
+	managers := []zhidu.Role{zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP}
+	heads := []zhidu.Role{zhidu.RoleDeptHead, zhidu.RoleVP}
+	leadership := []zhidu.Role{zhidu.RoleGM, zhidu.RoleDeputyGM}
+
+	add(everyone, "*", StartObject("approval"), ActStart)
+	add(managers, "own", ObjProcess, ActRead)
+	add(managers, "own", ObjTask, ActReassign)
+	add(heads, "own", ObjConfidential, ActRead)
+	add(heads, "own", ObjProcess, ActWrite)
+	add(heads, "own", ObjProcess, ActCancel)
+	for _, obj := range [][2]string{{ObjProcess, ActRead}, {ObjConfidential, ActRead}, {ObjProcess, ActWrite},
+		{ObjProcess, ActCancel}, {ObjTask, ActReassign}, {ObjAudit, ActRead}, {ObjDesignation, ActGrant}} {
+		add(leadership, "*", obj[0], obj[1])
 	}
-	for _, r := range []zhidu.Role{zhidu.RoleDeptHead, zhidu.RoleVP} {
-		p = append(p, []string{string(r), "own", ObjProcess, ActCancel})
-	}
-	for _, r := range []zhidu.Role{zhidu.RoleGM, zhidu.RoleDeputyGM} {
-		p = append(p,
-			[]string{string(r), "*", ObjProcess, ActRead},
-			[]string{string(r), "*", ObjProcess, ActCancel},
-			[]string{string(r), "*", ObjTask, ActReassign},
-			[]string{string(r), "*", ObjAudit, ActRead})
-	}
-	p = append(p,
-		[]string{string(zhidu.RoleCompliance), "*", ObjProcess, ActRead},
-		[]string{string(zhidu.RoleCompliance), "*", ObjAudit, ActRead},
-		[]string{string(zhidu.RoleAdmin), "*", ObjAdmin, "*"})
+	add([]zhidu.Role{zhidu.RoleCompliance}, "*", ObjProcess, ActRead)
+	add([]zhidu.Role{zhidu.RoleCompliance}, "*", ObjAudit, ActRead)
+	add([]zhidu.Role{zhidu.RoleAdmin}, "*", ObjAdmin, "*")
 	return p
 }
 

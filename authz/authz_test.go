@@ -139,7 +139,7 @@ func TestScope(t *testing.T) {
 func TestPolicyPersists(t *testing.T) {
 	az, st := newAuthz(t)
 	ctx := context.Background()
-	if err := az.AddPolicy("staff", "own", "process", "read"); err != nil {
+	if _, err := az.AddPolicy("staff", "own", "process", "read"); err != nil {
 		t.Fatal(err)
 	}
 	fresh, err := authz.New(st.Pool)
@@ -149,7 +149,7 @@ func TestPolicyPersists(t *testing.T) {
 	if ok, _ := fresh.Can("cs.agent", "cs", "process", "read"); !ok {
 		t.Fatal("an added policy line must persist")
 	}
-	if err := az.RemovePolicy("staff", "own", "process", "read"); err != nil {
+	if _, err := az.RemovePolicy("staff", "own", "process", "read"); err != nil {
 		t.Fatal(err)
 	}
 	if err := fresh.Reload(); err != nil {

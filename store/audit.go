@@ -18,6 +18,8 @@ type AuditEntry struct {
 	Decision string         `json:"decision"` // allowed or denied
 	Address  string         `json:"address,omitempty"`
 	Detail   map[string]any `json:"detail,omitempty"`
+	PrevHash string         `json:"prev_hash,omitempty"`
+	Hash     string         `json:"hash,omitempty"`
 }
 
 const sqlInsertAudit = `
@@ -52,7 +54,7 @@ type AuditFilter struct {
 
 // AuditEntries lists audit entries in order of their IDs.
 func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	q := newQuery(`SELECT id, at, actor, action, object, decision, address, detail FROM audit WHERE true`)
+	q := newQuery(`SELECT id, at, actor, action, object, decision, address, detail, prev_hash, hash FROM audit WHERE true`)
 	q.whereIf(f.Actor != "", "actor = ?", f.Actor)
 	q.whereIf(f.Object != "", "object = ?", f.Object)
 	q.whereIf(f.Action != "", "action = ?", f.Action)
@@ -68,11 +70,51 @@ func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, 
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditEntry, error) {
 		var e AuditEntry
 		var detail []byte
-		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Object, &e.Decision, &e.Address, &detail)
+		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Object, &e.Decision, &e.Address, &detail, &e.PrevHash, &e.Hash)
 		if err == nil && len(detail) > 0 {
 			err = json.Unmarshal(detail, &e.Detail)
 		}
 		return e, err
 	})
 	return out, mapErr(err, "audit")
+}
+
+// AuditVerification is the result of checking the audit chain.
+type AuditVerification struct {
+	OK      bool   `json:"ok"`
+	Entries int    `json:"entries"`
+	Head    string `json:"head"` // the last entry's hash: note it elsewhere to anchor the chain
+	// BrokenAt is the first entry that does not verify, and why.
+	BrokenAt *int64 `json:"broken_at,omitempty"`
+	Problem  string `json:"problem,omitempty"`
+}
+
+// VerifyAudit recomputes every entry's hash in order and checks that each
+// entry links to the one before it.
+func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, prev_hash, hash, audit_hash(a) FROM audit a ORDER BY id`)
+	if err != nil {
+		return AuditVerification{}, mapErr(err, "audit")
+	}
+	defer rows.Close()
+	v := AuditVerification{OK: true}
+	for rows.Next() {
+		var id int64
+		var prev, hash, computed string
+		if err := rows.Scan(&id, &prev, &hash, &computed); err != nil {
+			return v, mapErr(err, "audit")
+		}
+		v.Entries++
+		switch {
+		case !v.OK:
+		case prev != v.Head:
+			v.OK, v.BrokenAt, v.Problem = false, &id, "the entry does not link to the entry before it (one was removed or inserted)"
+		case hash != computed:
+			v.OK, v.BrokenAt, v.Problem = false, &id, "the entry's content does not match its hash (it was altered)"
+		}
+		if v.OK {
+			v.Head = hash
+		}
+	}
+	return v, mapErr(rows.Err(), "audit")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -79,38 +78,6 @@ func scanProcess(row pgx.Row, extra ...any) (Process, error) {
 	return p, json.Unmarshal(input, &p.Input)
 }
 
-// readableProcessExists is the condition under which the viewer may read
-// the process whose id is idExpr: they started it, took part in it, or
-// their roles let them read its department.
-func (q *query) readableProcessExists(v Viewer, idExpr string) string {
-	q.args = append(q.args, v.Username)
-	u := len(q.args)
-	cond := "EXISTS (SELECT 1 FROM processes p WHERE p.id = " + idExpr + q.readableProcess(v, "p", u) + ")"
-	return cond
-}
-
-// readableProcess renders " AND (...)" for process alias a; u is the
-// placeholder number holding the viewer's username.
-func (q *query) readableProcess(v Viewer, a string, u int) string {
-	q.args = append(q.args, v.Clearance)
-	clr := len(q.args)
-	user := "$" + itoa(u)
-	cond := " AND " + a + ".level <= $" + itoa(clr) + " AND (" + a + ".started_by = " + user
-	if v.ReadAll {
-		cond += " OR true"
-	} else if len(v.ReadDepts) > 0 {
-		q.args = append(q.args, v.ReadDepts)
-		cond += " OR " + a + ".department = ANY($" + itoa(len(q.args)) + ")"
-	}
-	cond += ` OR EXISTS (SELECT 1 FROM tasks pt WHERE pt.process_id = ` + a + `.id AND (pt.assignee = ` + user +
-		` OR pt.delegate = ` + user + ` OR pt.completed_by = ` + user + ` OR EXISTS (SELECT 1 FROM task_candidates c
-        WHERE c.task_id = pt.id AND (c.username = ` + user + ` OR (c.role, c.department) IN
-        (SELECT r.role, r.department FROM user_roles r WHERE r.username = ` + user + `))))))`
-	return cond
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
 // ProcessFilter selects processes. Zero fields match everything.
 type ProcessFilter struct {
 	Kind          string
@@ -137,8 +104,7 @@ func (s *Store) Processes(ctx context.Context, v Viewer, f ProcessFilter) (Page[
 	}
 	build := func(selectList string) *query {
 		q := newQuery("SELECT " + selectList + " FROM processes p WHERE true")
-		q.args = append(q.args, v.Username)
-		q.sql.WriteString(q.readableProcess(v, "p", len(q.args)))
+		q.sql.WriteString(" AND " + q.readableProcess(v, "p"))
 		q.whereIf(f.Kind != "", "p.kind = ?", f.Kind)
 		if len(f.States) > 0 {
 			ss := make([]string, len(f.States))
@@ -195,13 +161,15 @@ func (s *Store) Processes(ctx context.Context, v Viewer, f ProcessFilter) (Page[
 func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time) (Process, error) {
 	q := newQuery("SELECT " + sqlProcessColumns + " FROM processes p WHERE true")
 	q.where("p.id = ?", id)
-	q.args = append(q.args, v.Username)
-	q.sql.WriteString(q.readableProcess(v, "p", len(q.args)))
+	q.sql.WriteString(" AND " + q.readableProcess(v, "p"))
 	p, err := scanProcess(s.Pool.QueryRow(ctx, q.sql.String(), q.args...))
 	if err != nil {
 		return Process{}, mapErr(err, "process "+id)
 	}
-	rows, err := s.Pool.Query(ctx, "SELECT "+sqlTaskColumns+" FROM tasks t WHERE t.process_id = $1 ORDER BY t.created_at, t.id", id)
+	tq := newQuery("SELECT " + sqlTaskColumns + " FROM tasks t WHERE true")
+	tq.where("t.process_id = ?", id)
+	tq.sql.WriteString(" AND " + tq.readableTask(v, "t") + " ORDER BY t.created_at, t.id")
+	rows, err := s.Pool.Query(ctx, tq.sql.String(), tq.args...)
 	if err != nil {
 		return Process{}, mapErr(err, "process tasks")
 	}

@@ -234,3 +234,33 @@ func (s *Store) FinishProcess(ctx context.Context, r zhidu.FinishRecord) error {
 	})
 	return mapErr(err, "process "+r.ProcessID)
 }
+
+// SetProcessLevel records a change of a process's level and moves its
+// tasks with it.
+func (s *Store) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) error {
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE processes SET level = $2 WHERE id = $1`, r.ProcessID, r.To); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE tasks SET level = $2 WHERE process_id = $1 AND (level < $2 OR level = $3)`,
+			r.ProcessID, r.To, r.From); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.EventKey, r.At, r.Actor, "", "process_level_changed", "", "", "",
+			mustJSON(map[string]any{"from": r.From.String(), "to": r.To.String(), "reason": r.Reason}))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err // a retry: the audit entry is written already
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "process.level", Object: "process:" + r.ProcessID,
+			Decision: "allowed", Address: r.Address, Detail: map[string]any{"from": r.From.String(), "to": r.To.String(), "reason": r.Reason}})
+	})
+	return mapErr(err, "process "+r.ProcessID)
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

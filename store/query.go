@@ -51,6 +51,9 @@ const (
 	MaxLimit     = 200
 )
 
+// Limit is the page size a requested limit gets.
+func Limit(n int) int { return clampLimit(n) }
+
 func clampLimit(n int) int {
 	switch {
 	case n <= 0:

@@ -108,7 +108,7 @@ func TestClaimRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.Claim(context.Background(), store.Viewer{Username: u, Clearance: zhidu.Internal}, id, t0)
+			_, err := s.Claim(context.Background(), store.Viewer{Username: u, Clearance: zhidu.Internal, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleStaff, Department: zhidu.DeptCS}}}, id, t0)
 			codes[i] = "ok"
 			if err != nil {
 				codes[i] = zhidu.ErrorCode(err)
@@ -143,7 +143,7 @@ func TestInboxPagination(t *testing.T) {
 	}
 	createTask(t, s, 900, zhidu.Confidential, cand) // above head's clearance
 	createTask(t, s, 901, zhidu.Internal, zhidu.Candidate{Role: zhidu.RoleDeptHead, Department: zhidu.DeptFin})
-	v := store.Viewer{Username: "head", Clearance: zhidu.Secret}
+	v := store.Viewer{Username: "head", Clearance: zhidu.Secret, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}}}
 	for _, sort := range []string{"created_at", "-created_at", "due_at", "-due_at", "priority", "-priority"} {
 		t.Run(sort, func(t *testing.T) {
 			var got []string
@@ -209,7 +209,7 @@ func TestInboxFilters(t *testing.T) {
 	for i := range 14 {
 		createTask(t, s, i, zhidu.Internal, cand)
 	}
-	v := store.Viewer{Username: "head", Clearance: zhidu.Secret}
+	v := store.Viewer{Username: "head", Clearance: zhidu.Secret, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}}}
 	now := t0.Add(3*time.Hour + 30*time.Minute) // due times are t0 + (n%7)h: 0..3h are overdue
 	yes, no := true, false
 	before := t0.Add(2 * time.Hour)
@@ -253,11 +253,11 @@ func TestInboxFilters(t *testing.T) {
 	}
 	// Another user sees none of it.
 	putUser(t, s, "clerk", zhidu.DeptFin, zhidu.Internal, zhidu.RoleGrant{Role: zhidu.RoleStaff, Department: zhidu.DeptFin})
-	page, err = s.Tasks(context.Background(), store.Viewer{Username: "clerk", Clearance: zhidu.Internal}, store.TaskFilter{}, now)
+	page, err = s.Tasks(context.Background(), store.Viewer{Username: "clerk", Clearance: zhidu.Internal, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleStaff, Department: zhidu.DeptFin}}}, store.TaskFilter{}, now)
 	if err != nil || page.Total != 0 {
 		t.Fatalf("clerk's inbox: %d tasks (%v), want 0", page.Total, err)
 	}
-	if _, err := s.Task(context.Background(), store.Viewer{Username: "clerk", Clearance: zhidu.Internal}, "t-0001", now); zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+	if _, err := s.Task(context.Background(), store.Viewer{Username: "clerk", Clearance: zhidu.Internal, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleStaff, Department: zhidu.DeptFin}}}, "t-0001", now); zhidu.ErrorCode(err) != zhidu.CodeNotFound {
 		t.Fatalf("clerk reading head's task: %v, want not found", err)
 	}
 }

@@ -12,18 +12,6 @@ import (
 	"github.com/zhidu/zhidu"
 )
 
-// Viewer is who is reading, with what the authorisation layer decided
-// about them; every read query puts these conditions in its WHERE clause
-// so pages are full and counts exact.
-type Viewer struct {
-	Username  string
-	Clearance zhidu.Level
-	// ReadAll: the viewer's roles let them read processes of every department.
-	ReadAll bool
-	// ReadDepts: departments whose processes the viewer's roles let them read.
-	ReadDepts []string
-}
-
 // Task is a human task as the inbox shows it.
 type Task struct {
 	ID          string            `json:"id"`
@@ -91,14 +79,6 @@ func scanTask(row pgx.Row, now time.Time, extra ...any) (Task, error) {
 	return t, nil
 }
 
-// candidateMatch is true when the viewer is a candidate of task alias a.
-func (q *query) candidateMatch(a, user string) string {
-	n := len(q.args)
-	q.args = append(q.args, user)
-	return fmt.Sprintf(`EXISTS (SELECT 1 FROM task_candidates c WHERE c.task_id = %[1]s.id AND (c.username = $%[2]d
-        OR (c.role, c.department) IN (SELECT r.role, r.department FROM user_roles r WHERE r.username = $%[2]d)))`, a, n+1)
-}
-
 // Inbox scopes.
 const (
 	ScopeMine      = "mine"      // assigned or delegated to me
@@ -135,7 +115,7 @@ func (q *query) inboxCondition(v Viewer, scope string) error {
 	}
 	claimable := func() string {
 		excl := q.arg(v.Username, "t.state = 'open' AND NOT (? = ANY(t.excluded))")
-		return excl + " AND " + q.candidateMatch("t", v.Username)
+		return excl + " AND " + q.candidateMatch(v, "t")
 	}
 	switch scope {
 	case "":
@@ -168,10 +148,10 @@ func (s *Store) Tasks(ctx context.Context, v Viewer, f TaskFilter, now time.Time
 	}
 	build := func(selectList string) (*query, error) {
 		q := newQuery("SELECT " + selectList + " FROM tasks t WHERE true")
-		q.where("t.level <= ?", v.Clearance)
 		if err := q.inboxCondition(v, f.Scope); err != nil {
 			return nil, err
 		}
+		q.sql.WriteString(" AND " + q.readableTask(v, "t"))
 		states := f.States
 		if len(states) == 0 && f.Scope != ScopeCompleted {
 			states = []zhidu.TaskState{zhidu.TaskOpen, zhidu.TaskClaimed}
@@ -245,50 +225,22 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// readableTask is the condition under which the viewer may read task t:
-// it is in their inbox, they worked it, or they may read its process.
-func (q *query) readableTask(v Viewer) {
-	q.where("t.level <= ?", v.Clearance)
-	u := q.arg(v.Username, "(t.assignee = ? OR t.delegate = ? OR t.completed_by = ? OR t.on_behalf_of = ?)")
-	c := q.candidateMatch("t", v.Username)
-	p := q.readableProcessExists(v, "t.process_id")
-	q.sql.WriteString(" AND (" + u + " OR " + c + " OR " + p + ")")
-}
-
 // Task returns one task the viewer may read, or not found.
 func (s *Store) Task(ctx context.Context, v Viewer, id string, now time.Time) (Task, error) {
 	q := newQuery("SELECT " + sqlTaskColumns + " FROM tasks t WHERE true")
 	q.where("t.id = ?", id)
-	q.readableTask(v)
+	q.sql.WriteString(" AND " + q.readableTask(v, "t"))
 	t, err := scanTask(s.Pool.QueryRow(ctx, q.sql.String(), q.args...), now)
 	return t, mapErr(err, "task "+id)
 }
 
-// CanWork reports whether the user is a candidate of the task and not
-// excluded from it.
-func (s *Store) CanWork(ctx context.Context, username, taskID string) (bool, error) {
-	q := newQuery("SELECT EXISTS (SELECT 1 FROM tasks t WHERE true")
-	q.where("t.id = ?", taskID)
-	q.sql.WriteString(" AND " + q.arg(username, "NOT (? = ANY(t.excluded))") + " AND " + q.candidateMatch("t", username) + ")")
-	var ok bool
-	err := s.Pool.QueryRow(ctx, q.sql.String(), q.args...).Scan(&ok)
-	return ok, mapErr(err, "task "+taskID)
-}
-
-// Claim makes the user the task's assignee if it is open and they may
-// work it. Of simultaneous claims exactly one wins; the others get a
-// conflict.
+// Claim makes the viewer the task's assignee if it is open. The caller has
+// decided that they may work it (authz). Of simultaneous claims exactly one
+// wins; the others get a conflict.
 func (s *Store) Claim(ctx context.Context, v Viewer, id string, now time.Time) (Task, error) {
 	t, err := s.Task(ctx, v, id, now)
 	if err != nil {
 		return Task{}, err
-	}
-	ok, err := s.CanWork(ctx, v.Username, id)
-	if err != nil {
-		return Task{}, err
-	}
-	if !ok {
-		return Task{}, zhidu.Errorf(zhidu.CodeForbidden, "you are not a candidate for this task")
 	}
 	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE tasks SET state = 'claimed', assignee = $2, claimed_at = $3

@@ -81,6 +81,8 @@ type process struct {
 	Cancelled *zhidu.CancelProcessRequest `json:"cancelled,omitempty"`
 	Finished  bool                        `json:"finished"`
 	Approvers []string                    `json:"approvers,omitempty"`
+	// LevelChanges counts SetLevel updates, for their event keys.
+	LevelChanges int `json:"level_changes,omitempty"`
 }
 
 // ProcessState is what the State query returns.
@@ -107,6 +109,10 @@ func (p *process) setup(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAssignTask, p.assign,
 		workflow.UpdateHandlerOptions{Validator: p.validateAssign}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSetLevel, p.setLevel,
+		workflow.UpdateHandlerOptions{Validator: p.validateSetLevel}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancelProcess, p.cancel,
@@ -395,4 +401,39 @@ func (p *process) finish(ctx workflow.Context, rec zhidu.FinishRecord) error {
 // wrapUp waits for running update handlers before the workflow returns.
 func (p *process) wrapUp(ctx workflow.Context) error {
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+func (p *process) validateSetLevel(ctx workflow.Context, req zhidu.SetLevelRequest) error {
+	switch {
+	case p.Cancelled != nil || p.Finished:
+		return reject(zhidu.CodeConflict, "the process is no longer running")
+	case !req.Level.Valid():
+		return rejectErr(zhidu.Invalid("unknown level", map[string]string{"level": "is not a level"}))
+	case req.Level == p.Info.Level:
+		return rejectErr(zhidu.Invalid("the level is unchanged", map[string]string{"level": "is the current level"}))
+	case req.Reason == "":
+		return rejectErr(zhidu.Invalid("say why", map[string]string{"reason": "is required"}))
+	case req.Level < p.Info.Level && !req.Actor.IsLeadership():
+		return reject(zhidu.CodeForbidden, "only the GM or a deputy GM may lower a level (解密)")
+	}
+	return nil
+}
+
+// setLevel changes the process's level; tasks created from now on inherit it.
+func (p *process) setLevel(ctx workflow.Context, req zhidu.SetLevelRequest) (zhidu.Level, error) {
+	from := p.Info.Level
+	p.Info.Level = req.Level
+	p.LevelChanges++
+	rec := zhidu.LevelRecord{EventKey: p.Info.ID + ":level:" + strconv.Itoa(p.LevelChanges), ProcessID: p.Info.ID,
+		From: from, To: req.Level, Actor: req.Actor.Username, Address: req.Actor.Address, Reason: req.Reason, At: workflow.Now(ctx)}
+	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivitySetLevel, rec).Get(ctx, nil); err != nil {
+		p.Info.Level = from
+		return from, err
+	}
+	for _, t := range p.Tasks {
+		if t.Spec.Level < req.Level || t.Spec.Level == from {
+			t.Spec.Level = req.Level
+		}
+	}
+	return req.Level, nil
 }

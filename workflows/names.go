@@ -20,6 +20,7 @@ const (
 	UpdateCompleteTask  = "CompleteTask"
 	UpdateAssignTask    = "AssignTask"
 	UpdateCancelProcess = "CancelProcess"
+	UpdateSetLevel      = "SetLevel"
 	QueryState          = "State"
 
 	ActivityCreateTask      = "CreateTask"
@@ -27,6 +28,7 @@ const (
 	ActivityAssignTask      = "AssignTask"
 	ActivityRecordTaskEvent = "RecordTaskEvent"
 	ActivityFinishProcess   = "FinishProcess"
+	ActivitySetLevel        = "SetProcessLevel"
 )
 
 // Process kinds and their registered workflow names.

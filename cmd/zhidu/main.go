@@ -156,6 +156,7 @@ func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Cli
 	}
 	srv := api.New(store.New(pool), az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
 	go srv.Watch(ctx, time.Second)
+	go az.Watch(ctx, pool, nil)
 	return serveHTTP(ctx, cfg.HTTPAddr, srv.Router(), out, "API and inbox")
 }
 

@@ -1,0 +1,94 @@
+package zhidu
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Actions decided on objects.
+const (
+	ActRead     = "read"
+	ActWrite    = "write"    // change the object, e.g. raise its level
+	ActComplete = "complete" // work a task: claim, complete
+	ActCancel   = "cancel"   // cancel a process (or the process of a task)
+)
+
+// Actions lists the actions of the access table.
+func Actions() []string { return []string{ActRead, ActWrite, ActComplete, ActCancel} }
+
+// Object types.
+const (
+	ObjectProcess = "process"
+	ObjectTask    = "task"
+)
+
+// ObjectRef names an object as TYPE:ID ("process:approval-1a2b", "task:t-…").
+type ObjectRef struct {
+	Type string
+	ID   string
+}
+
+func (o ObjectRef) String() string { return o.Type + ":" + o.ID }
+
+// ParseObjectRef parses TYPE:ID for the object types that have access
+// rules.
+func ParseObjectRef(s string) (ObjectRef, error) {
+	typ, id, ok := strings.Cut(s, ":")
+	if !ok || id == "" || (typ != ObjectProcess && typ != ObjectTask) {
+		return ObjectRef{}, fmt.Errorf("object must be process:ID or task:ID, got %q", s)
+	}
+	return ObjectRef{Type: typ, ID: id}, nil
+}
+
+// ObjectFacts is what access decisions need to know about an object: its
+// owning department and level, and who takes part in its process.
+type ObjectFacts struct {
+	Ref        ObjectRef  `json:"ref"`
+	ProcessID  string     `json:"process_id"`
+	Kind       string     `json:"kind"`
+	Department Department `json:"department"`
+	Level      Level      `json:"level"`
+	StartedBy  string     `json:"started_by"`
+	// Running is false once the process has ended.
+	Running bool `json:"running"`
+	// Named are the users named on any task of the process: assignees,
+	// delegates, those who completed one or on whose behalf, candidates by name.
+	Named []string `json:"named"`
+	// CandidateRoles are the roles any task of the process is offered to.
+	CandidateRoles []RoleGrant `json:"candidate_roles"`
+	// Designated are the users designated for this object or its process.
+	Designated []string `json:"designated"`
+
+	// For a task only: its state, who holds it and who may work it.
+	TaskState  TaskState   `json:"task_state,omitempty"`
+	Assignee   string      `json:"assignee,omitempty"`
+	Delegate   string      `json:"delegate,omitempty"`
+	Candidates []Candidate `json:"candidates,omitempty"`
+	Excluded   []string    `json:"excluded,omitempty"`
+}
+
+// Participant reports whether the actor takes part in the object's
+// process: started it, is named on a task, or holds a candidate role.
+func (o ObjectFacts) Participant(a Actor) (bool, string) {
+	if o.StartedBy == a.Username {
+		return true, "started the process"
+	}
+	for _, n := range o.Named {
+		if n == a.Username {
+			return true, "is named on a task of the process"
+		}
+	}
+	for _, g := range o.CandidateRoles {
+		if a.Has(g.Role, g.Department) {
+			return true, fmt.Sprintf("holds %s@%s, a candidate role of the process", g.Role, g.Department)
+		}
+	}
+	return false, ""
+}
+
+// Decision is an access decision with the reasons that led to it: the
+// facts and policy lines that allowed it, or the first rule that denied.
+type Decision struct {
+	Allowed bool     `json:"allowed"`
+	Reasons []string `json:"reasons"`
+}

@@ -1,0 +1,291 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/authz"
+	"github.com/zhidu/zhidu/store"
+)
+
+// guard answers 403 (audited) unless some role of the caller permits act
+// on obj in every department.
+func (s *Server) guard(c *gin.Context, obj, act string) bool {
+	u := currentUser(c)
+	ok, err := s.Authz.Can(u.Username, "*", obj, act)
+	if err != nil {
+		fail(c, err)
+		return false
+	}
+	if !ok {
+		s.deny(c, obj+"."+act, obj, "your roles do not permit "+act+" on "+obj)
+	}
+	return ok
+}
+
+// subject loads the object a compliance question is about. Only the GM's
+// office may ask about objects above their own clearance; to anyone else
+// such objects do not exist.
+func (s *Server) subject(c *gin.Context, object string) (zhidu.ObjectFacts, bool) {
+	ref, err := zhidu.ParseObjectRef(object)
+	if err != nil {
+		fail(c, invalid("object", err.Error()))
+		return zhidu.ObjectFacts{}, false
+	}
+	f, err := s.Store.ObjectFacts(c.Request.Context(), ref)
+	u := currentUser(c)
+	if err == nil && f.Level > u.Clearance && !u.Actor().IsLeadership() {
+		err = notFound(ref)
+	}
+	if err != nil {
+		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
+			err = notFound(ref)
+		}
+		fail(c, err)
+		return f, false
+	}
+	return f, true
+}
+
+func actionParam(c *gin.Context) (string, bool) {
+	a := c.Query("action")
+	for _, known := range zhidu.Actions() {
+		if a == known {
+			return a, true
+		}
+	}
+	fail(c, invalid("action", "must be one of read, write, complete, cancel"))
+	return "", false
+}
+
+// explain answers whether a user may take an action on an object, and why.
+func (s *Server) explain(c *gin.Context) {
+	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
+		return
+	}
+	action, ok := actionParam(c)
+	if !ok {
+		return
+	}
+	if c.Query("user") == "" {
+		fail(c, invalid("user", "is required"))
+		return
+	}
+	f, ok := s.subject(c, c.Query("object"))
+	if !ok {
+		return
+	}
+	u, err := s.Store.User(c.Request.Context(), c.Query("user"))
+	if err != nil {
+		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
+			err = invalid("user", "is not a user")
+		}
+		fail(c, err)
+		return
+	}
+	d := zhidu.Decision{Reasons: []string{"the account is disabled"}}
+	if !u.Disabled {
+		if d, err = s.Authz.Decide(u.Actor(), f, action); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"user": u.Username, "action": action, "object": f.Ref.String(),
+		"level": f.Level, "department": f.Department, "allowed": d.Allowed, "reasons": d.Reasons})
+}
+
+// whoCan lists every active user who may take an action on an object.
+func (s *Server) whoCan(c *gin.Context) {
+	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
+		return
+	}
+	action, ok := actionParam(c)
+	if !ok {
+		return
+	}
+	f, ok := s.subject(c, c.Query("object"))
+	if !ok {
+		return
+	}
+	users, err := s.Store.Users(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	actors := make([]zhidu.Actor, 0, len(users))
+	for _, u := range users {
+		if !u.Disabled {
+			actors = append(actors, u.Actor())
+		}
+	}
+	who, err := s.Authz.WhoCan(actors, f, action)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"action": action, "object": f.Ref.String(), "level": f.Level, "department": f.Department, "users": who})
+}
+
+// whatCan lists what a user may do, by department and level, with
+// processes they take no part in.
+func (s *Server) whatCan(c *gin.Context) {
+	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
+		return
+	}
+	if c.Query("user") == "" {
+		fail(c, invalid("user", "is required"))
+		return
+	}
+	u, err := s.Store.User(c.Request.Context(), c.Query("user"))
+	if err != nil {
+		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
+			err = invalid("user", "is not a user")
+		}
+		fail(c, err)
+		return
+	}
+	caps := []authz.Capability{}
+	if !u.Disabled {
+		if caps, err = s.Authz.WhatCan(u.Actor(), s.kindNames()); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"user": u, "process": caps,
+		"note": "taking part in a process (starting it, being a candidate) also lets a user read it up to confidential and work its tasks"})
+}
+
+// listAudit serves the audit trail, oldest first, filtered.
+func (s *Server) listAudit(c *gin.Context) {
+	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
+		return
+	}
+	p := queryParams(c)
+	f := store.AuditFilter{
+		Actor:    p.str("user", 64),
+		Object:   p.str("object", 200),
+		Action:   p.str("action", 64),
+		Decision: p.oneOf("decision", "allowed", "denied"),
+		AfterID:  int64(p.integer("after", 0, 1<<62)),
+		Limit:    p.integer("limit", 1, store.MaxLimit),
+	}
+	if t := p.time("since"); t != nil {
+		f.Since = *t
+	}
+	if t := p.time("until"); t != nil {
+		f.Until = *t
+	}
+	if err := p.err(); err != nil {
+		fail(c, err)
+		return
+	}
+	es, err := s.Store.AuditEntries(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if es == nil {
+		es = []store.AuditEntry{}
+	}
+	out := gin.H{"items": es}
+	if len(es) == store.Limit(f.Limit) {
+		out["next_after"] = es[len(es)-1].ID
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// verifyAudit checks the audit trail's hash chain.
+func (s *Server) verifyAudit(c *gin.Context) {
+	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
+		return
+	}
+	v, err := s.Store.VerifyAudit(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ok": v.OK, "entries": v.Entries, "head": v.Head, "broken_at": v.BrokenAt,
+		"problem": v.Problem, "checked_at": s.Now().UTC().Format(time.RFC3339)})
+}
+
+type designationBody struct {
+	User   string `json:"user"`
+	Object string `json:"object"`
+	Reason string `json:"reason"`
+}
+
+// designate admits one user to one top-secret object (GM, deputy GM).
+func (s *Server) designate(c *gin.Context) {
+	var b designationBody
+	if err := decode(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if !s.guard(c, authz.ObjDesignation, authz.ActGrant) {
+		return
+	}
+	if b.User == "" {
+		fail(c, invalid("user", "is required"))
+		return
+	}
+	f, ok := s.subject(c, b.Object)
+	if !ok {
+		return
+	}
+	if f.Level != zhidu.TopSecret {
+		fail(c, invalid("object", "designations are for top-secret (绝密) objects; this one is "+f.Level.String()))
+		return
+	}
+	u, err := s.Store.User(c.Request.Context(), b.User)
+	if err != nil || u.Disabled {
+		if err != nil && zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+			fail(c, err)
+			return
+		}
+		fail(c, invalid("user", "is not an active user"))
+		return
+	}
+	d, err := s.Store.Designate(c.Request.Context(), store.Designation{Username: u.Username, Object: f.Ref.String(),
+		GrantedBy: currentUser(c).Username, GrantedAt: s.Now(), Reason: b.Reason}, c.ClientIP())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, d)
+}
+
+// revokeDesignation ends a designation (GM, deputy GM).
+func (s *Server) revokeDesignation(c *gin.Context) {
+	if !s.guard(c, authz.ObjDesignation, authz.ActGrant) {
+		return
+	}
+	if c.Query("user") == "" {
+		fail(c, invalid("user", "is required"))
+		return
+	}
+	f, ok := s.subject(c, c.Query("object"))
+	if !ok {
+		return
+	}
+	if err := s.Store.Revoke(c.Request.Context(), c.Query("user"), f.Ref.String(), currentUser(c).Username, c.ClientIP(), s.Now()); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"revoked": true, "user": c.Query("user"), "object": f.Ref.String()})
+}
+
+// listDesignations lists designations (GM, deputy GM, compliance).
+func (s *Server) listDesignations(c *gin.Context) {
+	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
+		return
+	}
+	ds, err := s.Store.Designations(c.Request.Context(), c.Query("object"), c.Query("all") == "true")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": ds})
+}
