@@ -7,6 +7,7 @@ import (
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/authz"
 	"github.com/zhidu/zhidu/demo"
+	"github.com/zhidu/zhidu/internal/accesstable"
 	"github.com/zhidu/zhidu/pgtest"
 	"github.com/zhidu/zhidu/store"
 )
@@ -176,4 +177,51 @@ func TestPolicyPersists(t *testing.T) {
 	if ok, _ := fresh.Can("cs.agent", "cs", authz.StartObject("approval"), "start"); ok {
 		t.Fatal("a disabled user holds no roles")
 	}
+}
+
+// TestAccessTable checks every demo user × object × action of the access
+// table against the enforcer and the policy in PostgreSQL.
+func TestAccessTable(t *testing.T) {
+	az, st := newAuthz(t)
+	ctx := context.Background()
+	if err := accesstable.Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	users := map[string]zhidu.Actor{}
+	all, err := st.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range all {
+		users[u.Username] = u.Actor()
+	}
+	facts := map[string]zhidu.ObjectFacts{}
+	cases := accesstable.Cases()
+	denials := 0
+	for _, tc := range cases {
+		f, ok := facts[tc.Object.Ref.String()]
+		if !ok {
+			if f, err = st.ObjectFacts(ctx, tc.Object.Ref); err != nil {
+				t.Fatal(err)
+			}
+			facts[tc.Object.Ref.String()] = f
+		}
+		d, err := az.Decide(users[tc.User], f, tc.Action)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Allowed != tc.Want {
+			t.Errorf("%s %s %s = %v, want %v; reasons %q", tc.User, tc.Action, tc.Object.Ref, d.Allowed, tc.Want, d.Reasons)
+		}
+		if len(d.Reasons) == 0 {
+			t.Errorf("%s %s %s: a decision without reasons", tc.User, tc.Action, tc.Object.Ref)
+		}
+		if !tc.Want {
+			denials++
+		}
+	}
+	if len(cases) < 300 || denials == 0 {
+		t.Fatalf("the table has %d cases, %d denials", len(cases), denials)
+	}
+	t.Logf("%d cases, %d denials", len(cases), denials)
 }

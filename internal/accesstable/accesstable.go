@@ -1,0 +1,217 @@
+// Package accesstable is the access table the authorisation tests share:
+// objects at every level in three departments, and — written out by hand
+// from DOMAIN.md, not computed by the code under test — who may read,
+// write, complete and cancel each one. The authz tests check the enforcer
+// against it; the e2e tests check the HTTP API and the list endpoints.
+package accesstable
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/demo"
+	"github.com/zhidu/zhidu/store"
+)
+
+// Object is one fixture object.
+type Object struct {
+	Ref        zhidu.ObjectRef
+	ProcessID  string
+	Department zhidu.Department
+	Level      zhidu.Level
+}
+
+// Starter starts every fixture process: a participant of all of them.
+const Starter = "newhire"
+
+// candidate is the one user each department's fixture tasks are offered to.
+var candidate = map[zhidu.Department]string{
+	zhidu.DeptCS:      "cs.super",    // secret clearance
+	zhidu.DeptFin:     "fin.clerk",   // secret clearance
+	zhidu.DeptQuality: "quality.eng", // internal clearance
+}
+
+// Departments are the fixture departments.
+func Departments() []zhidu.Department {
+	return []zhidu.Department{zhidu.DeptCS, zhidu.DeptFin, zhidu.DeptQuality}
+}
+
+// Designated: the GM designates hr.head for the customer-service
+// top-secret process.
+const Designated = "hr.head"
+
+// Excluded is a task whose only candidate is excluded from it (separation
+// of duties): nobody may complete it.
+var Excluded = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-sod"}, ProcessID: "fx-sod", Department: zhidu.DeptCS, Level: zhidu.Internal}
+
+func processID(d zhidu.Department, l zhidu.Level) string { return fmt.Sprintf("fx-%s-%s", d, l) }
+
+// Objects lists every fixture object: a process and its task per
+// department and level, and the separation-of-duties task.
+func Objects() []Object {
+	var out []Object
+	for _, d := range Departments() {
+		for _, l := range zhidu.Levels() {
+			pid := processID(d, l)
+			out = append(out,
+				Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: pid}, ProcessID: pid, Department: d, Level: l},
+				Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-" + pid}, ProcessID: pid, Department: d, Level: l})
+		}
+	}
+	return append(out, Excluded)
+}
+
+// Load writes the fixtures into a store that holds the demo organisation.
+func Load(ctx context.Context, st *store.Store) error {
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	put := func(o Object, cands []zhidu.Candidate, excluded []string) error {
+		_, err := st.CreateTask(ctx, zhidu.CreateTaskInput{TaskID: "t-" + o.ProcessID, CreatedAt: at,
+			Process: zhidu.ProcessInfo{ID: o.ProcessID, RunID: "run-" + o.ProcessID, Kind: "approval", Title: o.ProcessID,
+				Level: o.Level, Department: o.Department, StartedBy: Starter},
+			Spec: zhidu.TaskSpec{StepKey: "step", Step: "dept_head_approval", Title: zhidu.Text{Zh: o.ProcessID, En: o.ProcessID},
+				Department: o.Department, Candidates: cands, Level: o.Level, Priority: zhidu.PriorityNormal,
+				Excluded: excluded, Form: zhidu.Form{Outcomes: []string{"approve"}}}})
+		return err
+	}
+	for _, o := range Objects() {
+		if o.Ref.Type != zhidu.ObjectProcess {
+			continue
+		}
+		if err := put(o, []zhidu.Candidate{{User: candidate[o.Department]}}, nil); err != nil {
+			return err
+		}
+	}
+	if err := put(Excluded, []zhidu.Candidate{{User: "cs.super"}}, []string{"cs.super"}); err != nil {
+		return err
+	}
+	_, err := st.Designate(ctx, store.Designation{Username: Designated, Object: "process:" + processID(zhidu.DeptCS, zhidu.TopSecret),
+		GrantedBy: "gm", GrantedAt: at, Reason: "fixture"}, "")
+	return err
+}
+
+// Users are the demo usernames.
+func Users() []string {
+	var out []string
+	for _, u := range demo.Users() {
+		out = append(out, u.Username)
+	}
+	return out
+}
+
+// readers lists, by hand, who may read the fixture processes (and their
+// tasks) of each department and level:
+//   - the GM and the deputy GM, always;
+//   - newhire started them all (internal clearance);
+//   - the department's candidate user takes part (cs.super and fin.clerk
+//     are cleared for secret, quality.eng for internal);
+//   - public and internal: supervisors, heads and the VP in charge of the
+//     department, and compliance (bmo.auditor) everywhere;
+//   - secret: members of the department whose role permits reading, and
+//     the VP in charge; compliance is not a member;
+//   - confidential: the department head and the VP, if cleared;
+//   - top secret: GM, deputy GM and the designated hr.head (cs only).
+var readers = map[zhidu.Department]map[zhidu.Level][]string{
+	zhidu.DeptCS: {
+		zhidu.Public:       {"gm", "deputy", "newhire", "cs.super", "cs.head", "vp.ops", "bmo.auditor"},
+		zhidu.Internal:     {"gm", "deputy", "newhire", "cs.super", "cs.head", "vp.ops", "bmo.auditor"},
+		zhidu.Secret:       {"gm", "deputy", "cs.super", "cs.head", "vp.ops"},
+		zhidu.Confidential: {"gm", "deputy", "vp.ops"},
+		zhidu.TopSecret:    {"gm", "deputy", "hr.head"},
+	},
+	zhidu.DeptFin: {
+		zhidu.Public:       {"gm", "deputy", "newhire", "fin.clerk", "fin.head", "vp.admin", "bmo.auditor"},
+		zhidu.Internal:     {"gm", "deputy", "newhire", "fin.clerk", "fin.head", "vp.admin", "bmo.auditor"},
+		zhidu.Secret:       {"gm", "deputy", "fin.clerk", "fin.head", "vp.admin"},
+		zhidu.Confidential: {"gm", "deputy", "fin.head", "vp.admin"},
+		zhidu.TopSecret:    {"gm", "deputy"},
+	},
+	zhidu.DeptQuality: {
+		zhidu.Public:       {"gm", "deputy", "newhire", "quality.eng", "quality.head", "vp.ops", "bmo.auditor"},
+		zhidu.Internal:     {"gm", "deputy", "newhire", "quality.eng", "quality.head", "vp.ops", "bmo.auditor"},
+		zhidu.Secret:       {"gm", "deputy", "quality.head", "vp.ops"},
+		zhidu.Confidential: {"gm", "deputy", "vp.ops"},
+		zhidu.TopSecret:    {"gm", "deputy"},
+	},
+}
+
+// writers may write (e.g. raise the level of) and cancel: readers who
+// started the process, head its department, are its VP, or are the GM or
+// deputy GM. Supervisors, compliance and designated users may not.
+var writers = map[zhidu.Department]map[zhidu.Level][]string{
+	zhidu.DeptCS: {
+		zhidu.Public:       {"gm", "deputy", "newhire", "cs.head", "vp.ops"},
+		zhidu.Internal:     {"gm", "deputy", "newhire", "cs.head", "vp.ops"},
+		zhidu.Secret:       {"gm", "deputy", "cs.head", "vp.ops"},
+		zhidu.Confidential: {"gm", "deputy", "vp.ops"},
+		zhidu.TopSecret:    {"gm", "deputy"},
+	},
+	zhidu.DeptFin: {
+		zhidu.Public:       {"gm", "deputy", "newhire", "fin.head", "vp.admin"},
+		zhidu.Internal:     {"gm", "deputy", "newhire", "fin.head", "vp.admin"},
+		zhidu.Secret:       {"gm", "deputy", "fin.head", "vp.admin"},
+		zhidu.Confidential: {"gm", "deputy", "fin.head", "vp.admin"},
+		zhidu.TopSecret:    {"gm", "deputy"},
+	},
+	zhidu.DeptQuality: {
+		zhidu.Public:       {"gm", "deputy", "newhire", "quality.head", "vp.ops"},
+		zhidu.Internal:     {"gm", "deputy", "newhire", "quality.head", "vp.ops"},
+		zhidu.Secret:       {"gm", "deputy", "quality.head", "vp.ops"},
+		zhidu.Confidential: {"gm", "deputy", "vp.ops"},
+		zhidu.TopSecret:    {"gm", "deputy"},
+	},
+}
+
+// completers may complete a fixture task: its candidate, when they may
+// read it. Nobody completes a process, nor the separation-of-duties task.
+var completers = map[zhidu.Department]map[zhidu.Level][]string{
+	zhidu.DeptCS:      {zhidu.Public: {"cs.super"}, zhidu.Internal: {"cs.super"}, zhidu.Secret: {"cs.super"}},
+	zhidu.DeptFin:     {zhidu.Public: {"fin.clerk"}, zhidu.Internal: {"fin.clerk"}, zhidu.Secret: {"fin.clerk"}},
+	zhidu.DeptQuality: {zhidu.Public: {"quality.eng"}, zhidu.Internal: {"quality.eng"}},
+}
+
+// Expected is the decision the table holds for user, object and action.
+func Expected(user string, o Object, action string) bool {
+	if o == Excluded {
+		switch action {
+		case zhidu.ActComplete:
+			return false
+		case zhidu.ActRead:
+			return slices.Contains(readers[o.Department][o.Level], user)
+		default:
+			return slices.Contains(writers[o.Department][o.Level], user)
+		}
+	}
+	switch action {
+	case zhidu.ActRead:
+		return slices.Contains(readers[o.Department][o.Level], user)
+	case zhidu.ActWrite, zhidu.ActCancel:
+		return slices.Contains(writers[o.Department][o.Level], user)
+	case zhidu.ActComplete:
+		return o.Ref.Type == zhidu.ObjectTask && slices.Contains(completers[o.Department][o.Level], user)
+	}
+	return false
+}
+
+// Case is one row of the table.
+type Case struct {
+	User   string
+	Object Object
+	Action string
+	Want   bool
+}
+
+// Cases lists every row: each demo user × object × action.
+func Cases() []Case {
+	var out []Case
+	for _, u := range Users() {
+		for _, o := range Objects() {
+			for _, a := range zhidu.Actions() {
+				out = append(out, Case{User: u, Object: o, Action: a, Want: Expected(u, o, a)})
+			}
+		}
+	}
+	return out
+}
