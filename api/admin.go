@@ -91,12 +91,12 @@ func (s *Server) selfEscalation(c *gin.Context, target string, clearance bool, r
 }
 
 func (s *Server) createUser(c *gin.Context) {
+	if !s.adminGuard(c) {
+		return
+	}
 	var b userBody
 	if err := decode(c, &b); err != nil {
 		fail(c, err)
-		return
-	}
-	if !s.adminGuard(c) {
 		return
 	}
 	errs := map[string]string{}
@@ -142,12 +142,12 @@ type userPatch struct {
 }
 
 func (s *Server) updateUser(c *gin.Context) {
+	if !s.adminGuard(c) {
+		return
+	}
 	var b userPatch
 	if err := decode(c, &b); err != nil {
 		fail(c, err)
-		return
-	}
-	if !s.adminGuard(c) {
 		return
 	}
 	target := c.Param("username")
@@ -184,12 +184,12 @@ type rolesBody struct {
 }
 
 func (s *Server) setRoles(c *gin.Context) {
+	if !s.adminGuard(c) {
+		return
+	}
 	var b rolesBody
 	if err := decode(c, &b); err != nil {
 		fail(c, err)
-		return
-	}
-	if !s.adminGuard(c) {
 		return
 	}
 	errs := map[string]string{}
@@ -264,12 +264,12 @@ func policyLine(c *gin.Context) (store.PolicyLine, error) {
 }
 
 func (s *Server) addPolicy(c *gin.Context) {
+	if !s.adminGuard(c) {
+		return
+	}
 	l, err := policyLine(c)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	if !s.adminGuard(c) {
 		return
 	}
 	if err := s.Store.AddPolicyLine(c.Request.Context(), s.change(c), l); err != nil {
@@ -282,12 +282,12 @@ func (s *Server) addPolicy(c *gin.Context) {
 }
 
 func (s *Server) removePolicy(c *gin.Context) {
+	if !s.adminGuard(c) {
+		return
+	}
 	l, err := policyLine(c)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	if !s.adminGuard(c) {
 		return
 	}
 	if err := s.Store.RemovePolicyLine(c.Request.Context(), s.change(c), l); err != nil {

@@ -219,12 +219,12 @@ type designationBody struct {
 
 // designate admits one user to one top-secret object (GM, deputy GM).
 func (s *Server) designate(c *gin.Context) {
+	if !s.guard(c, authz.ObjDesignation, authz.ActGrant) {
+		return
+	}
 	var b designationBody
 	if err := decode(c, &b); err != nil {
 		fail(c, err)
-		return
-	}
-	if !s.guard(c, authz.ObjDesignation, authz.ActGrant) {
 		return
 	}
 	if b.User == "" {
