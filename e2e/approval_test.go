@@ -93,7 +93,7 @@ func TestApprovalEndToEnd(t *testing.T) {
 		Scan(&outcome, &by, &data); err != nil || outcome != "approve" || by != "cs.head" || data != "同意" {
 		t.Fatalf("task row = %q %q %q (%v)", outcome, by, data, err)
 	}
-	for _, a := range []string{"process.start", "task.complete"} {
+	for _, a := range []string{"process.start", "task.claim", "task.complete"} {
 		if n := s.count(`SELECT count(*) FROM audit WHERE action = $1 AND decision = 'allowed'`, a); n == 0 {
 			t.Errorf("no %s audit entry", a)
 		}

@@ -14,6 +14,7 @@ type Viewer struct {
 	Username  string
 	Clearance zhidu.Level
 	Roles     []zhidu.RoleGrant
+	Address   string // where the request came from, for the audit trail
 
 	Leadership      bool     // the GM and deputy GMs read everything
 	Global          bool     // public and internal processes of every department

@@ -251,8 +251,12 @@ func (s *Store) Claim(ctx context.Context, v Viewer, id string, now time.Time) (
 		if tag.RowsAffected() == 0 {
 			return zhidu.Errorf(zhidu.CodeConflict, "task is not open")
 		}
-		return insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:claimed:%d", id, now.UnixNano()),
-			actor: v.Username, action: "task_claimed", taskID: id, step: t.Step}, now)
+		if err := insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:claimed:%d", id, now.UnixNano()),
+			actor: v.Username, action: "task_claimed", taskID: id, step: t.Step}, now); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: now, Actor: v.Username, Action: "task.claim", Object: "task:" + id,
+			Decision: "allowed", Address: v.Address})
 	})
 	if err != nil {
 		return Task{}, mapErr(err, "task "+id)
@@ -275,8 +279,12 @@ func (s *Store) Unclaim(ctx context.Context, v Viewer, id string, now time.Time)
 		if tag.RowsAffected() == 0 {
 			return zhidu.Errorf(zhidu.CodeConflict, "task is not claimed by you")
 		}
-		return insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:unclaimed:%d", id, now.UnixNano()),
-			actor: v.Username, action: "task_unclaimed", taskID: id, step: t.Step}, now)
+		if err := insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:unclaimed:%d", id, now.UnixNano()),
+			actor: v.Username, action: "task_unclaimed", taskID: id, step: t.Step}, now); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: now, Actor: v.Username, Action: "task.unclaim", Object: "task:" + id,
+			Decision: "allowed", Address: v.Address})
 	})
 	if err != nil {
 		return Task{}, mapErr(err, "task "+id)
@@ -305,8 +313,12 @@ func (s *Store) AddComment(ctx context.Context, v Viewer, id, body string, now t
 			id, v.Username, body, now).Scan(&c.ID); err != nil {
 			return err
 		}
-		return insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:comment:%d", id, c.ID),
-			actor: v.Username, action: "task_commented", taskID: id, step: t.Step, detail: map[string]any{"body": body}}, now)
+		if err := insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:comment:%d", id, c.ID),
+			actor: v.Username, action: "task_commented", taskID: id, step: t.Step, detail: map[string]any{"body": body}}, now); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: now, Actor: v.Username, Action: "task.comment", Object: "task:" + id,
+			Decision: "allowed", Address: v.Address, Detail: map[string]any{"comment": c.ID}})
 	})
 	return c, mapErr(err, "comment")
 }
