@@ -227,7 +227,8 @@ func (s *Server) viewer(c *gin.Context) (store.Viewer, error) {
 	if err != nil {
 		return store.Viewer{}, err
 	}
-	return store.Viewer{Username: u.Username, Clearance: u.Clearance, Roles: u.Roles, Address: c.ClientIP(), Leadership: sc.Leadership,
+	return store.Viewer{Username: u.Username, Clearance: u.Clearance, Roles: u.Roles, Address: c.ClientIP(),
+		Designations: u.Designations, Leadership: sc.Leadership,
 		Global: sc.Global, Member: sc.Member, ConfidentialAll: sc.ConfidentialAll, Confidential: sc.Confidential}, nil
 }
 

@@ -21,11 +21,6 @@ import (
 //go:embed model.conf
 var modelText string
 
-// memberMatcher holds only for policy lines granted through a role the
-// user holds in the request's department itself: what "members of the
-// owning department with a permitting role" means for secret objects.
-const memberMatcher = `g(r.sub, p.sub, r.dom) && (p.dom == "*" || p.dom == "own" || p.dom == r.dom) && (p.obj == "*" || r.obj == p.obj) && (p.act == "*" || r.act == p.act)`
-
 // Policy objects and actions.
 const (
 	ObjProcess      = "process"
@@ -50,6 +45,11 @@ func StartObject(kind string) string { return ObjProcess + ":" + kind }
 type Authz struct {
 	mu sync.RWMutex
 	e  *casbin.Enforcer
+	// scopes caches ReadScope by role grants; cleared on every reload.
+	scopes sync.Map
+	// roles indexes the role links for hasRole: subject → roles held in
+	// some department. Rebuilt on every load.
+	roles map[string]map[string]bool
 }
 
 // New builds an enforcer whose policy is loaded from PostgreSQL.
@@ -64,28 +64,42 @@ func New(pool *pgxpool.Pool) (*Authz, error) {
 	}
 	a := &Authz{e: e}
 	e.AddFunction("hasRole", a.hasRoleFunc)
+	if err := a.index(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
-// hasRoleFunc is the model's hasRole(user, role): the user holds role in
-// some department.
+// index rebuilds the hasRole index from the loaded role links.
+func (a *Authz) index() error {
+	links, err := a.e.GetGroupingPolicy()
+	if err != nil {
+		return fmt.Errorf("role links: %w", err)
+	}
+	roles := map[string]map[string]bool{}
+	for _, l := range links {
+		if len(l) < 2 {
+			continue
+		}
+		if roles[l[0]] == nil {
+			roles[l[0]] = map[string]bool{}
+		}
+		roles[l[0]][l[1]] = true
+	}
+	a.roles = roles
+	return nil
+}
+
+// hasRoleFunc is the model's hasRole(subject, role): the subject holds
+// role in some department — or is that role, when a role is asked about
+// as a subject of its own (see member).
 func (a *Authz) hasRoleFunc(args ...any) (any, error) {
 	if len(args) != 2 {
 		return false, fmt.Errorf("hasRole needs 2 arguments")
 	}
-	user, _ := args[0].(string)
+	sub, _ := args[0].(string)
 	role, _ := args[1].(string)
-	rm := a.e.GetRoleManager()
-	for _, d := range zhidu.Departments() {
-		ok, err := rm.HasLink(user, role, string(d))
-		if err != nil {
-			return false, err
-		}
-		if ok {
-			return true, nil
-		}
-	}
-	return false, nil
+	return sub == role || a.roles[sub][role], nil
 }
 
 // Reload reloads policy and role links from PostgreSQL.
@@ -95,7 +109,8 @@ func (a *Authz) Reload() error {
 	if err := a.e.LoadPolicy(); err != nil {
 		return fmt.Errorf("reload policy: %w", err)
 	}
-	return nil
+	a.scopes.Clear()
+	return a.index()
 }
 
 // Can reports whether some role of user permits act on obj in department
@@ -116,15 +131,25 @@ func (a *Authz) explain(user string, dept zhidu.Department, obj, act string) (bo
 	return ok, line, nil
 }
 
-// member is Can limited to roles the user holds in dept itself.
-func (a *Authz) member(user string, dept zhidu.Department, obj, act string) (bool, []string, error) {
+// member is Can limited to the roles the actor holds in dept itself: what
+// "members of the owning department with a permitting role" means. Each
+// such role is asked as a Casbin subject of its own.
+func (a *Authz) member(u zhidu.Actor, dept zhidu.Department, obj, act string) (bool, []string, error) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	ok, line, err := a.e.EnforceExWithMatcher(memberMatcher, Subject(user), string(dept), obj, act)
-	if err != nil {
-		return false, nil, fmt.Errorf("enforce %s %s %s:%s: %w", user, act, dept, obj, err)
+	for _, g := range u.Roles {
+		if g.Department != dept {
+			continue
+		}
+		ok, line, err := a.e.EnforceEx(string(g.Role), string(dept), obj, act)
+		if err != nil {
+			return false, nil, fmt.Errorf("enforce %s@%s %s %s: %w", g.Role, dept, act, obj, err)
+		}
+		if ok {
+			return true, line, nil
+		}
 	}
-	return ok, line, nil
+	return false, nil, nil
 }
 
 // Scope tells in which departments some role of user permits act on obj:

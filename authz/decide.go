@@ -113,7 +113,7 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 		}
 		return deny(fmt.Sprintf("no role of %s permits reading processes of %s", u.Username, o.Department))
 	case zhidu.Secret:
-		ok, l, err := a.member(u.Username, o.Department, ObjProcess, ActRead)
+		ok, l, err := a.member(u, o.Department, ObjProcess, ActRead)
 		if err != nil || ok {
 			return allowIf(d, ok, err, fmt.Sprintf("need-to-know: a member of %s whose role permits reading (policy: %s)", o.Department, line(l)))
 		}
@@ -146,12 +146,26 @@ type ReadScope struct {
 	Confidential    []string // departments whose confidential processes the reader may read
 }
 
-// Scope computes the reader's ReadScope.
+// ReadScope computes the reader's ReadScope. It depends only on the
+// reader's role grants and the policy, so it is cached by grants until the
+// next reload.
 func (a *Authz) ReadScope(u zhidu.Actor) (ReadScope, error) {
-	var s ReadScope
 	if u.IsLeadership() {
 		return ReadScope{Leadership: true}, nil
 	}
+	key := fmt.Sprint(u.Roles)
+	if s, ok := a.scopes.Load(key); ok {
+		return s.(ReadScope), nil
+	}
+	s, err := a.readScope(u)
+	if err == nil {
+		a.scopes.Store(key, s)
+	}
+	return s, err
+}
+
+func (a *Authz) readScope(u zhidu.Actor) (ReadScope, error) {
+	var s ReadScope
 	var err error
 	if s.Global, err = a.Can(u.Username, "*", ObjProcess, ActRead); err != nil {
 		return s, err
@@ -160,7 +174,7 @@ func (a *Authz) ReadScope(u zhidu.Actor) (ReadScope, error) {
 		return s, err
 	}
 	for _, d := range zhidu.Departments() {
-		ok, _, err := a.member(u.Username, d, ObjProcess, ActRead)
+		ok, _, err := a.member(u, d, ObjProcess, ActRead)
 		if err != nil {
 			return s, err
 		}

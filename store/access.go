@@ -15,6 +15,8 @@ type Viewer struct {
 	Clearance zhidu.Level
 	Roles     []zhidu.RoleGrant
 	Address   string // where the request came from, for the audit trail
+	// Designations are the objects (TYPE:ID) the viewer is designated for.
+	Designations []string
 
 	Leadership      bool     // the GM and deputy GMs read everything
 	Global          bool     // public and internal processes of every department
@@ -39,10 +41,13 @@ func (q *query) grants(v Viewer) string {
 	return fmt.Sprintf("(SELECT * FROM unnest(%s::text[], %s::text[]))", q.param(roles), q.param(depts))
 }
 
-// candidateMatch is true when the viewer is a candidate of task alias a.
-func (q *query) candidateMatch(v Viewer, a string) string {
-	return fmt.Sprintf(`EXISTS (SELECT 1 FROM task_candidates c WHERE c.task_id = %s.id AND (c.username = %s
-        OR (c.role, c.department) IN %s))`, a, q.param(v.Username), q.grants(v))
+// inboxKeys are the inbox keys that name the viewer (see migration 003).
+func (v Viewer) inboxKeys() []string {
+	keys := []string{"u:" + v.Username}
+	for _, g := range v.Roles {
+		keys = append(keys, "r:"+string(g.Role)+"@"+string(g.Department))
+	}
+	return keys
 }
 
 // readable renders the read rule of authz (see authz/decide.go) for an
@@ -54,12 +59,7 @@ func (q *query) readable(v Viewer, level, dept, pid, taskID string) string {
 		return "true"
 	}
 	u := q.param(v.Username)
-	objects := "'process:' || " + pid
-	if taskID != "" {
-		objects += ", 'task:' || " + taskID
-	}
-	designated := fmt.Sprintf(`EXISTS (SELECT 1 FROM designations d WHERE d.username = %s AND d.revoked_at IS NULL
-        AND d.object IN (%s))`, u, objects)
+	designated := q.designated(u, pid, taskID)
 	participant := fmt.Sprintf(`(EXISTS (SELECT 1 FROM processes sp WHERE sp.id = %[1]s AND sp.started_by = %[2]s)
         OR EXISTS (SELECT 1 FROM participants pp WHERE pp.process_id = %[1]s AND pp.username = %[2]s)
         OR EXISTS (SELECT 1 FROM process_roles pr WHERE pr.process_id = %[1]s AND (pr.role, pr.department) IN %[3]s))`,
@@ -81,6 +81,33 @@ func (q *query) readable(v Viewer, level, dept, pid, taskID string) string {
 	return fmt.Sprintf(`(%[1]s OR (%[2]s < 4 AND %[2]s <= %[3]s AND (%[4]s
         OR (%[2]s <= 1 AND %[5]s) OR (%[2]s = 2 AND %[6]s) OR (%[2]s = 3 AND %[7]s))))`,
 		designated, level, q.param(int(v.Clearance)), participant, lowLevels, member, confidential)
+}
+
+// designated is true when the user whose placeholder is u holds an active
+// designation for the process pid or the task taskID.
+func (q *query) designated(u, pid, taskID string) string {
+	objects := "'process:' || " + pid
+	if taskID != "" {
+		objects += ", 'task:' || " + taskID
+	}
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM designations d WHERE d.username = %s AND d.revoked_at IS NULL
+        AND d.object IN (%s))`, u, objects)
+}
+
+// inboxReadable is the read rule for inbox rows of alias a, whose task ID
+// column is idCol. Every inbox row names the viewer — as assignee,
+// delegate, candidate or completer — so the viewer takes part in its
+// process, and the rule reduces to the level conditions and designations.
+func (q *query) inboxReadable(v Viewer, a, idCol string) string {
+	if v.Leadership {
+		return "true"
+	}
+	cond := fmt.Sprintf("(%[1]s.level < 4 AND %[1]s.level <= %[2]s)", a, q.param(int(v.Clearance)))
+	if len(v.Designations) > 0 {
+		cond = fmt.Sprintf("(%s OR 'process:' || %s.process_id = ANY(%[3]s) OR 'task:' || %s = ANY(%[3]s))",
+			cond, a, q.param(v.Designations), idCol)
+	}
+	return cond
 }
 
 // readableTask is the read rule for task alias t.

@@ -108,30 +108,11 @@ var taskSorts = map[string]sortKey{
 	"priority":   {expr: "t.priority", cast: "smallint"},
 }
 
-// inboxCondition adds the scope condition for the viewer.
-func (q *query) inboxCondition(v Viewer, scope string) error {
-	mine := func() string {
-		return q.arg(v.Username, "(t.assignee = ? OR t.delegate = ?)")
-	}
-	claimable := func() string {
-		excl := q.arg(v.Username, "t.state = 'open' AND NOT (? = ANY(t.excluded))")
-		return excl + " AND " + q.candidateMatch(v, "t")
-	}
-	switch scope {
-	case "":
-		m := mine()
-		c := claimable()
-		q.sql.WriteString(" AND (" + m + " OR (" + c + "))")
-	case ScopeMine:
-		q.sql.WriteString(" AND " + mine())
-	case ScopeClaimable:
-		q.sql.WriteString(" AND (" + claimable() + ")")
-	case ScopeCompleted:
-		q.sql.WriteString(" AND " + q.arg(v.Username, "t.state = 'completed' AND (t.completed_by = ? OR t.on_behalf_of = ?)"))
-	default:
-		return zhidu.Invalid("bad scope", map[string]string{"scope": "must be one of mine, claimable, completed"})
-	}
-	return nil
+// entrySorts are the same sort keys over the grouped inbox rows.
+var entrySorts = map[string]sortKey{
+	"created_at": {expr: "e.created_at", cast: "timestamptz"},
+	"due_at":     {expr: "COALESCE(e.due_at, 'infinity')", cast: "timestamptz"},
+	"priority":   {expr: "e.priority", cast: "smallint"},
 }
 
 // arg renders a fragment whose every "?" stands for the same value.
@@ -142,46 +123,7 @@ func (q *query) arg(v any, fragment string) string {
 
 // Tasks lists the viewer's inbox: their tasks and those they may claim.
 func (s *Store) Tasks(ctx context.Context, v Viewer, f TaskFilter, now time.Time) (Page[Task], error) {
-	k, desc, err := parseSort(f.Sort, "-created_at", taskSorts)
-	if err != nil {
-		return Page[Task]{}, err
-	}
-	build := func(selectList string) (*query, error) {
-		q := newQuery("SELECT " + selectList + " FROM tasks t WHERE true")
-		if err := q.inboxCondition(v, f.Scope); err != nil {
-			return nil, err
-		}
-		q.sql.WriteString(" AND " + q.readableTask(v, "t"))
-		states := f.States
-		if len(states) == 0 && f.Scope != ScopeCompleted {
-			states = []zhidu.TaskState{zhidu.TaskOpen, zhidu.TaskClaimed}
-		}
-		if len(states) > 0 {
-			ss := make([]string, len(states))
-			for i, st := range states {
-				ss[i] = string(st)
-			}
-			q.where("t.state = ANY(?)", ss)
-		}
-		q.whereIf(f.Kind != "", "t.kind = ?", f.Kind)
-		q.whereIf(f.Department != "", "t.department = ?", f.Department)
-		if f.Overdue != nil {
-			cond := "t.due_at < ? AND t.state IN ('open', 'claimed')"
-			if !*f.Overdue {
-				cond = "NOT (t.due_at IS NOT NULL AND t.due_at < ? AND t.state IN ('open', 'claimed'))"
-			}
-			q.where(cond, now)
-		}
-		q.whereIf(f.DueBefore != nil, "t.due_at < ?", f.DueBefore)
-		q.whereIf(f.DueAfter != nil, "t.due_at >= ?", f.DueAfter)
-		q.whereIf(f.Priority > 0, "t.priority = ?", f.Priority)
-		if f.Q != "" {
-			like := "%" + escapeLike(f.Q) + "%"
-			q.sql.WriteString(" AND " + q.arg(like, "(t.title_zh ILIKE ? OR t.title_en ILIKE ? OR t.process_id ILIKE ?)"))
-		}
-		return q, nil
-	}
-	count, err := build("count(*)")
+	count, q, limit, err := tasksQueries(v, f, now)
 	if err != nil {
 		return Page[Task]{}, err
 	}
@@ -189,15 +131,6 @@ func (s *Store) Tasks(ctx context.Context, v Viewer, f TaskFilter, now time.Time
 	if err := s.Pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&page.Total); err != nil {
 		return Page[Task]{}, mapErr(err, "tasks")
 	}
-	q, err := build(sqlTaskColumns + ", (" + k.expr + ")::text")
-	if err != nil {
-		return Page[Task]{}, err
-	}
-	if err := q.keyset(k, desc, "t.id", f.Cursor); err != nil {
-		return Page[Task]{}, err
-	}
-	limit := clampLimit(f.Limit)
-	q.add(" LIMIT ?", limit+1)
 	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
 	if err != nil {
 		return Page[Task]{}, mapErr(err, "tasks")
@@ -219,6 +152,120 @@ func (s *Store) Tasks(ctx context.Context, v Viewer, f TaskFilter, now time.Time
 		lastKey = key
 	}
 	return page, mapErr(rows.Err(), "tasks")
+}
+
+// tasksQueries builds the count and page queries of an inbox page. Active
+// tasks (the usual inbox) are found through the inbox table; finished ones
+// (scope completed, or a state filter naming them) from the tasks table.
+func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, limit int, err error) {
+	states := f.States
+	if len(states) == 0 && f.Scope != ScopeCompleted {
+		states = []zhidu.TaskState{zhidu.TaskOpen, zhidu.TaskClaimed}
+	}
+	active := f.Scope != ScopeCompleted && len(states) > 0
+	ss := make([]string, len(states))
+	for i, st := range states {
+		ss[i] = string(st)
+		active = active && (st == zhidu.TaskOpen || st == zhidu.TaskClaimed)
+	}
+	var scope string
+	switch f.Scope {
+	case "":
+		scope = "(e.mine OR (e.cand AND NOT e.excl))"
+	case ScopeMine:
+		scope = "e.mine"
+	case ScopeClaimable:
+		scope = "(e.cand AND NOT e.excl)"
+	case ScopeCompleted:
+	default:
+		return nil, nil, 0, zhidu.Invalid("bad scope", map[string]string{"scope": "must be one of mine, claimable, completed"})
+	}
+	sorts, idCol := entrySorts, "e.task_id"
+	if !active {
+		sorts, idCol = taskSorts, "t.id"
+	}
+	k, desc, err := parseSort(f.Sort, "-created_at", sorts)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	// filters adds the filters on columns that both the inbox rows and the
+	// tasks (alias a) carry.
+	filters := func(q *query, a string) {
+		if len(ss) > 0 {
+			q.where(a+".state = ANY(?)", ss)
+		}
+		q.whereIf(f.Kind != "", a+".kind = ?", f.Kind)
+		q.whereIf(f.Department != "", a+".department = ?", f.Department)
+		if f.Overdue != nil {
+			cond := a + ".due_at < ? AND " + a + ".state IN ('open', 'claimed')"
+			if !*f.Overdue {
+				cond = "NOT (" + a + ".due_at IS NOT NULL AND " + a + ".due_at < ? AND " + a + ".state IN ('open', 'claimed'))"
+			}
+			q.where(cond, now)
+		}
+		q.whereIf(f.DueBefore != nil, a+".due_at < ?", f.DueBefore)
+		q.whereIf(f.DueAfter != nil, a+".due_at >= ?", f.DueAfter)
+		q.whereIf(f.Priority > 0, a+".priority = ?", f.Priority)
+	}
+	build := func(selectList string, joinTasks bool) *query {
+		var q *query
+		if active {
+			q = newQuery("SELECT " + selectList + ` FROM (SELECT i.task_id, bool_or(i.entry = 'm') AS mine,
+                bool_or(i.entry = 'c') AS cand, bool_or(i.entry = 'x') AS excl, min(i.created_at) AS created_at,
+                min(i.due_at) AS due_at, min(i.priority) AS priority FROM inbox i WHERE true`)
+			q.where("i.key = ANY(?)", v.inboxKeys())
+			q.sql.WriteString(" AND " + q.inboxReadable(v, "i", "i.task_id"))
+			filters(q, "i")
+			q.sql.WriteString(" GROUP BY i.task_id) e")
+			if joinTasks || f.Q != "" {
+				q.sql.WriteString(" JOIN tasks t ON t.id = e.task_id")
+			}
+			q.sql.WriteString(" WHERE " + scope)
+		} else {
+			q = newQuery("SELECT " + selectList + " FROM tasks t WHERE true")
+			u := q.param(v.Username)
+			switch f.Scope {
+			case ScopeCompleted:
+				q.sql.WriteString(" AND t.state = 'completed' AND (t.completed_by = " + u + " OR t.on_behalf_of = " + u + ")")
+			case ScopeClaimable:
+				q.sql.WriteString(" AND false") // only open tasks are claimable, and those are active
+			default:
+				q.sql.WriteString(" AND (t.assignee = " + u + " OR t.delegate = " + u + ")")
+			}
+			q.sql.WriteString(" AND " + q.inboxReadable(v, "t", "t.id"))
+			filters(q, "t")
+		}
+		if f.Q != "" {
+			like := "%" + escapeLike(f.Q) + "%"
+			q.sql.WriteString(" AND " + q.arg(like, "(t.title_zh ILIKE ? OR t.title_en ILIKE ? OR t.process_id ILIKE ?)"))
+		}
+		return q
+	}
+	count = build("count(*)", false)
+	limit = clampLimit(f.Limit)
+	if active && f.Q == "" {
+		// Page the narrow inbox rows first; fetch only that page's tasks.
+		page = build("e.*", false)
+		if err := page.keyset(k, desc, idCol, f.Cursor); err != nil {
+			return nil, nil, 0, err
+		}
+		page.add(" LIMIT ?", limit+1)
+		dir := "ASC"
+		if desc {
+			dir = "DESC"
+		}
+		inner := page.sql.String()
+		page.sql.Reset()
+		page.sql.WriteString("SELECT " + sqlTaskColumns + ", (" + k.expr + ")::text FROM (" + inner +
+			") e JOIN tasks t ON t.id = e.task_id ORDER BY " + k.expr + " " + dir + ", e.task_id " + dir)
+		return count, page, limit, nil
+	}
+	page = build(sqlTaskColumns+", ("+k.expr+")::text", true)
+	if err := page.keyset(k, desc, idCol, f.Cursor); err != nil {
+		return nil, nil, 0, err
+	}
+	page.add(" LIMIT ?", limit+1)
+	return count, page, limit, nil
 }
 
 func escapeLike(s string) string {

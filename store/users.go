@@ -19,6 +19,8 @@ type User struct {
 	Clearance  zhidu.Level       `json:"clearance"`
 	Roles      []zhidu.RoleGrant `json:"roles"`
 	Disabled   bool              `json:"disabled"`
+	// Designations are the objects the user is designated for; never shown.
+	Designations []string `json:"-"`
 }
 
 // Actor returns the facts the workflows need about the user.
@@ -71,12 +73,14 @@ func (s *Store) SetToken(ctx context.Context, username, token string) error {
 
 const sqlUserColumns = `u.username, u.name, u.name_en, u.department, u.clearance, u.disabled,
     COALESCE((SELECT array_agg(r.role || '@' || r.department ORDER BY r.department, r.role)
-              FROM user_roles r WHERE r.username = u.username), '{}')`
+              FROM user_roles r WHERE r.username = u.username), '{}'),
+    COALESCE((SELECT array_agg(d.object ORDER BY d.object) FROM designations d
+              WHERE d.username = u.username AND d.revoked_at IS NULL), '{}')`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
 	var grants []string
-	if err := row.Scan(&u.Username, &u.Name, &u.NameEn, &u.Department, &u.Clearance, &u.Disabled, &grants); err != nil {
+	if err := row.Scan(&u.Username, &u.Name, &u.NameEn, &u.Department, &u.Clearance, &u.Disabled, &grants, &u.Designations); err != nil {
 		return User{}, err
 	}
 	u.Roles = parseGrants(grants)
