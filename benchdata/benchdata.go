@@ -205,17 +205,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, opt Options) (Loaded, error) 
 		`INSERT INTO process_roles (process_id, role, department)
          SELECT DISTINCT t.process_id, c.role, c.department FROM task_candidates c JOIN tasks t ON t.id = c.task_id WHERE c.username = ''
          ON CONFLICT DO NOTHING`,
-		`INSERT INTO inbox (task_id, key, entry, process_id, state, level, priority, kind, department, created_at, due_at)
-         SELECT t.id, k.key, k.entry, t.process_id, t.state, t.level, t.priority, t.kind, t.department, t.created_at, t.due_at
-         FROM tasks t, LATERAL (
-             SELECT 'u:' || t.assignee AS key, 'm' AS entry WHERE t.assignee IS NOT NULL
-             UNION SELECT 'u:' || t.delegate, 'm' WHERE t.delegate IS NOT NULL
-             UNION SELECT candidate_key(c.username, c.role, c.department), 'c'
-                   FROM task_candidates c WHERE c.task_id = t.id AND t.state = 'open'
-             UNION SELECT 'u:' || x, 'x' FROM unnest(t.excluded) AS x WHERE t.state = 'open'
-         ) k
-         WHERE t.state IN ('open', 'claimed')
-         ON CONFLICT DO NOTHING`,
+		`INSERT INTO inbox SELECT * FROM inbox_source ON CONFLICT DO NOTHING`,
 		`VACUUM ANALYZE`,
 	} {
 		if _, err := conn.Exec(ctx, sql); err != nil {

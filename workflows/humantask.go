@@ -150,6 +150,21 @@ func (p *process) find(id string) *humanTask {
 	return nil
 }
 
+// openTask returns a task of this running process that is still open, or
+// the rejection saying why not.
+func (p *process) openTask(id string) (*humanTask, error) {
+	t := p.find(id)
+	switch {
+	case t == nil:
+		return nil, reject(zhidu.CodeNotFound, "no task %s in this process", id)
+	case p.Cancelled != nil || p.Finished:
+		return nil, reject(zhidu.CodeConflict, "the process is no longer running")
+	case t.State != taskOpen:
+		return nil, reject(zhidu.CodeConflict, "the task is not open")
+	}
+	return t, nil
+}
+
 // ask creates a human task for spec and waits until it is completed,
 // reminding and escalating on the way; it returns the completion, or
 // errCancelled when the process is cancelled first.
@@ -266,14 +281,10 @@ func (p *process) escalate(ctx workflow.Context, t *humanTask) (int, error) {
 // validateComplete rejects, without touching history, a completion that
 // may not happen.
 func (p *process) validateComplete(ctx workflow.Context, req zhidu.CompleteTaskRequest) error {
-	t := p.find(req.TaskID)
+	t, err := p.openTask(req.TaskID)
 	switch {
-	case t == nil:
-		return reject(zhidu.CodeNotFound, "no task %s in this process", req.TaskID)
-	case p.Cancelled != nil || p.Finished:
-		return reject(zhidu.CodeConflict, "the process is no longer running")
-	case t.State != taskOpen:
-		return reject(zhidu.CodeConflict, "the task is not open")
+	case err != nil:
+		return err
 	case req.Assignee == "":
 		return reject(zhidu.CodeConflict, "claim the task before completing it")
 	}
@@ -320,14 +331,10 @@ func (p *process) complete(ctx workflow.Context, req zhidu.CompleteTaskRequest) 
 }
 
 func (p *process) validateAssign(ctx workflow.Context, req zhidu.AssignTaskRequest) error {
-	t := p.find(req.TaskID)
+	t, err := p.openTask(req.TaskID)
 	switch {
-	case t == nil:
-		return reject(zhidu.CodeNotFound, "no task %s in this process", req.TaskID)
-	case p.Cancelled != nil || p.Finished:
-		return reject(zhidu.CodeConflict, "the process is no longer running")
-	case t.State != taskOpen:
-		return reject(zhidu.CodeConflict, "the task is not open")
+	case err != nil:
+		return err
 	case req.To.Username == "":
 		return rejectErr(zhidu.Invalid("who to?", map[string]string{"to": "is required"}))
 	case req.To.Username == req.Actor.Username:

@@ -80,9 +80,9 @@ func runDev(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	defer tc.Close()
-	w := newWorker(cfg, pool, tc)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
+	w, err := startWorker(cfg, pool, tc)
+	if err != nil {
+		return err
 	}
 	defer w.Stop()
 

@@ -131,20 +131,28 @@ func quietLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-func runServe(ctx context.Context, cfg config, out io.Writer) error {
+// connectAll connects to the external PostgreSQL and Temporal that serve
+// and worker run against; close releases both.
+func connectAll(ctx context.Context, cfg config) (pool *pgxpool.Pool, tc client.Client, close func(), err error) {
 	if err := requireDB(cfg); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	pool, err := connect(ctx, cfg)
+	if pool, err = connect(ctx, cfg); err != nil {
+		return nil, nil, nil, err
+	}
+	if tc, err = dialTemporal(cfg); err != nil {
+		pool.Close()
+		return nil, nil, nil, err
+	}
+	return pool, tc, func() { tc.Close(); pool.Close() }, nil
+}
+
+func runServe(ctx context.Context, cfg config, out io.Writer) error {
+	pool, tc, closeAll, err := connectAll(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	tc, err := dialTemporal(cfg)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	return serveAPI(ctx, cfg, pool, tc, out)
 }
 
@@ -176,33 +184,29 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, out io.Writer, 
 	return hs.Shutdown(shutdown)
 }
 
-func newWorker(cfg config, pool *pgxpool.Pool, tc client.Client) worker.Worker {
+// startWorker starts a worker with every workflow and activity.
+func startWorker(cfg config, pool *pgxpool.Pool, tc client.Client) (worker.Worker, error) {
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: cfg.Pollers,
 		MaxConcurrentActivityTaskPollers: cfg.Pollers,
 	})
 	workflows.Register(w)
 	(&activities.Activities{Store: store.New(pool)}).Register(w)
-	return w
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	return w, nil
 }
 
 func runWorker(ctx context.Context, cfg config, out io.Writer) error {
-	if err := requireDB(cfg); err != nil {
-		return err
-	}
-	pool, err := connect(ctx, cfg)
+	pool, tc, closeAll, err := connectAll(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	tc, err := dialTemporal(cfg)
+	defer closeAll()
+	w, err := startWorker(cfg, pool, tc)
 	if err != nil {
 		return err
-	}
-	defer tc.Close()
-	w := newWorker(cfg, pool, tc)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
 	fmt.Fprintf(out, "worker polling task queue %q on %s\n", cfg.TaskQueue, cfg.TemporalAddress)

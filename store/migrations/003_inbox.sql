@@ -29,21 +29,24 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 -- +goose StatementEnd
 
+-- What the inbox should hold, for every active task.
+CREATE VIEW inbox_source AS
+SELECT t.id AS task_id, k.key, k.entry::char(1) AS entry, t.process_id, t.state, t.level, t.priority, t.kind,
+    t.department, t.created_at, t.due_at
+FROM tasks t, LATERAL (
+    SELECT 'u:' || t.assignee AS key, 'm' AS entry WHERE t.assignee IS NOT NULL
+    UNION SELECT 'u:' || t.delegate, 'm' WHERE t.delegate IS NOT NULL
+    UNION SELECT candidate_key(c.username, c.role, c.department), 'c'
+          FROM task_candidates c WHERE c.task_id = t.id AND t.state = 'open'
+    UNION SELECT 'u:' || x, 'x' FROM unnest(t.excluded) AS x WHERE t.state = 'open'
+) k
+WHERE t.state IN ('open', 'claimed');
+
 -- +goose StatementBegin
 CREATE FUNCTION refresh_inbox(tid text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM inbox WHERE task_id = tid;
-    INSERT INTO inbox (task_id, key, entry, process_id, state, level, priority, kind, department, created_at, due_at)
-    SELECT t.id, k.key, k.entry, t.process_id, t.state, t.level, t.priority, t.kind, t.department, t.created_at, t.due_at
-    FROM tasks t, LATERAL (
-        SELECT 'u:' || t.assignee AS key, 'm' AS entry WHERE t.assignee IS NOT NULL
-        UNION SELECT 'u:' || t.delegate, 'm' WHERE t.delegate IS NOT NULL
-        UNION SELECT candidate_key(c.username, c.role, c.department), 'c'
-              FROM task_candidates c WHERE c.task_id = t.id AND t.state = 'open'
-        UNION SELECT 'u:' || x, 'x' FROM unnest(t.excluded) AS x WHERE t.state = 'open'
-    ) k
-    WHERE t.id = tid AND t.state IN ('open', 'claimed')
-    ON CONFLICT DO NOTHING;
+    INSERT INTO inbox SELECT * FROM inbox_source WHERE task_id = tid ON CONFLICT DO NOTHING;
 END $$;
 -- +goose StatementEnd
 
@@ -67,4 +70,4 @@ END $$;
 CREATE TRIGGER task_candidates_inbox AFTER INSERT ON task_candidates
     FOR EACH ROW EXECUTE FUNCTION inbox_candidate_added();
 
-SELECT refresh_inbox(id) FROM tasks WHERE state IN ('open', 'claimed');
+INSERT INTO inbox SELECT * FROM inbox_source ON CONFLICT DO NOTHING;
