@@ -87,3 +87,33 @@ type LevelRecord struct {
 	Reason    string    `json:"reason"`
 	At        time.Time `json:"at"`
 }
+
+// ComplaintRecord records what a step of a complaint decided, for the
+// complaint register. Empty fields leave the register as it is.
+type ComplaintRecord struct {
+	ProcessID             string     `json:"process_id"`
+	Stage                 string     `json:"stage,omitempty"`
+	Category              string     `json:"category,omitempty"`
+	Valid                 *bool      `json:"valid,omitempty"`
+	InvalidReason         string     `json:"invalid_reason,omitempty"`
+	ResponsibleDepartment string     `json:"responsible_department,omitempty"`
+	Joint                 *bool      `json:"joint,omitempty"`
+	JointDeadline         string     `json:"joint_deadline,omitempty"` // YYYY-MM-DD
+	Important             *bool      `json:"important,omitempty"`
+	Cause                 string     `json:"cause,omitempty"`
+	Responsibility        string     `json:"responsibility,omitempty"`
+	Remedy                string     `json:"remedy,omitempty"`
+	Compensation          *float64   `json:"compensation,omitempty"`
+	ApprovedBy            []string   `json:"approved_by,omitempty"`
+	ReplyMethod           string     `json:"reply_method,omitempty"`
+	ReplyText             string     `json:"reply_text,omitempty"`
+	RepliedAt             *time.Time `json:"replied_at,omitempty"`
+	CustomerFeedback      string     `json:"customer_feedback,omitempty"`
+	Disputed              *bool      `json:"disputed,omitempty"`
+	Satisfaction          string     `json:"satisfaction,omitempty"`
+	ClosedAt              *time.Time `json:"closed_at,omitempty"`
+	RetainUntil           *time.Time `json:"retain_until,omitempty"`
+	SpotChecked           *bool      `json:"spot_checked,omitempty"`
+	SpotCheckFindings     string     `json:"spot_check_findings,omitempty"`
+	At                    time.Time  `json:"at"`
+}

@@ -206,6 +206,9 @@ type TaskSpec struct {
 	// Excluded users may never complete this task (separation of duties),
 	// e.g. the requester of an approval.
 	Excluded []string `json:"excluded,omitempty"`
+	// Context is what the person working the task needs to see from
+	// earlier steps (findings, send-back comments).
+	Context map[string]any `json:"context,omitempty"`
 }
 
 // ProcessInfo describes a process to the activities that project it.

@@ -32,6 +32,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityRecordTaskEvent: a.RecordTaskEvent,
 		workflows.ActivityFinishProcess:   a.FinishProcess,
 		workflows.ActivitySetLevel:        a.SetProcessLevel,
+		workflows.ActivityRecordComplaint: a.RecordComplaint,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -100,4 +101,9 @@ func kindOf(processID string) string {
 // SetProcessLevel records a change of a process's level.
 func (a *Activities) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) error {
 	return permanent(a.Store.SetProcessLevel(ctx, r))
+}
+
+// RecordComplaint records a complaint step's decisions in the register.
+func (a *Activities) RecordComplaint(ctx context.Context, r zhidu.ComplaintRecord) error {
+	return permanent(a.Store.RecordComplaint(ctx, r))
 }

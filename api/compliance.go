@@ -149,7 +149,11 @@ func (s *Server) whatCan(c *gin.Context) {
 	}
 	caps := []authz.Capability{}
 	if !u.Disabled {
-		if caps, err = s.Authz.WhatCan(u.Actor(), s.kindNames()); err != nil {
+		starts := map[string]zhidu.Department{}
+		for name, k := range s.kinds {
+			starts[name] = k.department(u)
+		}
+		if caps, err = s.Authz.WhatCan(u.Actor(), starts); err != nil {
 			fail(c, err)
 			return
 		}

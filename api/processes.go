@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -23,21 +22,17 @@ type processKind struct {
 	// prepare validates the body, fills the process facts (title, level,
 	// department) and returns the workflow input.
 	prepare func(c *gin.Context, info *zhidu.ProcessInfo) (input any, err error)
-}
-
-// kindNames lists the process kinds, sorted.
-func (s *Server) kindNames() []string {
-	names := make([]string, 0, len(s.kinds))
-	for k := range s.kinds {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
+	// department owns the processes a user starts; the start permission is
+	// checked in it.
+	department func(u store.User) zhidu.Department
 }
 
 func (s *Server) processKinds() map[string]processKind {
 	return map[string]processKind{
-		workflows.KindApproval: {workflow: workflows.WorkflowApproval, prepare: s.prepareApproval},
+		workflows.KindApproval: {workflow: workflows.WorkflowApproval, prepare: s.prepareApproval,
+			department: func(u store.User) zhidu.Department { return u.Department }},
+		workflows.KindComplaint: {workflow: workflows.WorkflowComplaint, prepare: s.prepareComplaint,
+			department: func(store.User) zhidu.Department { return zhidu.DeptCS }},
 	}
 }
 
@@ -88,7 +83,8 @@ func (s *Server) startProcess(c *gin.Context) {
 		fail(c, invalid("Idempotency-Key", "must be at most 200 characters"))
 		return
 	}
-	allowed, err := s.Authz.Can(u.Username, u.Department, authz.StartObject(kindName), authz.ActStart)
+	dept := kind.department(u)
+	allowed, err := s.Authz.Can(u.Username, dept, authz.StartObject(kindName), authz.ActStart)
 	if err != nil {
 		fail(c, err)
 		return
@@ -98,7 +94,7 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	info := zhidu.ProcessInfo{ID: workflows.ProcessID(kindName, u.Username, key), Kind: kindName,
-		Department: u.Department, StartedBy: u.Username}
+		Department: dept, StartedBy: u.Username}
 	input, err := kind.prepare(c, &info)
 	if err != nil {
 		fail(c, err)
@@ -129,6 +125,15 @@ func (s *Server) startProcess(c *gin.Context) {
 		if err := s.Store.Audit(ctx, store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
 			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}}); err != nil {
 			fail(c, err)
+			return
+		}
+	}
+	// A complaint registered above its starter's clearance (misconduct is
+	// secret) leaves their sight at once: say so without showing it.
+	if f, err := s.Store.ObjectFacts(ctx, processRef(info.ID)); err == nil {
+		if d, err := s.Authz.Decide(u.Actor(), f, zhidu.ActRead); err == nil && !d.Allowed {
+			c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning,
+				"note": "registered; its level is above your clearance, so it is no longer visible to you"})
 			return
 		}
 	}
@@ -313,6 +318,12 @@ func toMap(v any) map[string]any {
 	switch in := v.(type) {
 	case workflows.ApprovalInput:
 		return map[string]any{"title": in.Process.Title, "details": in.Details, "level": in.Process.Level.String()}
+	case workflows.ComplaintInput:
+		var m map[string]any
+		b, _ := json.Marshal(in.Intake)
+		_ = json.Unmarshal(b, &m)
+		m["level"] = in.Process.Level.String()
+		return m
 	}
 	return map[string]any{}
 }

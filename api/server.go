@@ -39,6 +39,8 @@ type Store interface {
 	Processes(ctx context.Context, v store.Viewer, f store.ProcessFilter) (store.Page[store.Process], error)
 	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, error)
 	ProcessInternal(ctx context.Context, id string) (store.Process, error)
+	Complaints(ctx context.Context, v store.Viewer, f store.ComplaintFilter, now time.Time) (store.Page[store.ComplaintRow], error)
+	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
 	AuditEntries(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
@@ -61,7 +63,7 @@ type Authorizer interface {
 	Decide(u zhidu.Actor, o zhidu.ObjectFacts, action string) (zhidu.Decision, error)
 	ReadScope(u zhidu.Actor) (authz.ReadScope, error)
 	WhoCan(users []zhidu.Actor, o zhidu.ObjectFacts, action string) ([]authz.Permitted, error)
-	WhatCan(u zhidu.Actor, kinds []string) ([]authz.Capability, error)
+	WhatCan(u zhidu.Actor, kinds map[string]zhidu.Department) ([]authz.Capability, error)
 	Reload() error
 }
 
@@ -77,12 +79,14 @@ type Config struct {
 	MaxBodyBytes   int64         // larger request bodies get 413
 	RequestTimeout time.Duration // every request's deadline
 	ApprovalSLA    workflows.SLA // passed to each approval started
+	Complaint      workflows.ComplaintConfig
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
-		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}}
+		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}},
+		Complaint: workflows.DefaultComplaintConfig()}
 }
 
 // Server holds the API's dependencies.
@@ -131,6 +135,8 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/processes", s.listProcesses)
 	a.POST("/processes/:kind", s.startProcess)
 	a.GET("/processes/:id", s.getProcess)
+	a.GET("/processes/:id/reply", s.complaintReply)
+	a.GET("/complaints", s.listComplaints)
 	a.POST("/processes/:kind/cancel", s.cancelProcess)
 	a.POST("/processes/:kind/level", s.setProcessLevel) // :kind is the process ID: Gin wants one name per segment of a tree
 	a.GET("/authz/explain", s.explain)

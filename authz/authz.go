@@ -211,6 +211,9 @@ func DefaultPolicy() [][]string {
 	leadership := []zhidu.Role{zhidu.RoleGM, zhidu.RoleDeputyGM}
 
 	add(everyone, "*", StartObject("approval"), ActStart)
+	// Customer service registers complaints (受理); so may its VP and the GM's office.
+	add([]zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP}, string(zhidu.DeptCS), StartObject("complaint"), ActStart)
+	add(leadership, "*", StartObject("complaint"), ActStart)
 	add(managers, "own", ObjProcess, ActRead)
 	add(managers, "own", ObjTask, ActReassign)
 	add(heads, "own", ObjConfidential, ActRead)

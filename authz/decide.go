@@ -2,6 +2,7 @@ package authz
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/zhidu/zhidu"
@@ -229,7 +230,9 @@ type Capability struct {
 // WhatCan lists, per department and level, what the user may do with
 // processes and their tasks they take no part in; taking part (starting,
 // being a candidate) adds reading up to confidential and completing.
-func (a *Authz) WhatCan(u zhidu.Actor, kinds []string) ([]Capability, error) {
+// kinds maps each process kind to the department the user would start it
+// in.
+func (a *Authz) WhatCan(u zhidu.Actor, kinds map[string]zhidu.Department) ([]Capability, error) {
 	var out []Capability
 	for _, dept := range zhidu.Departments() {
 		for _, lvl := range zhidu.Levels() {
@@ -252,9 +255,16 @@ func (a *Authz) WhatCan(u zhidu.Actor, kinds []string) ([]Capability, error) {
 				}
 				c.Reassign = ok
 			}
-			if lvl <= u.Clearance && dept == u.Department {
-				for _, k := range kinds {
-					if ok, err := a.Can(u.Username, dept, StartObject(k), ActStart); err == nil && ok {
+			if lvl == zhidu.Internal {
+				for _, k := range slices.Sorted(maps.Keys(kinds)) {
+					if kinds[k] != dept {
+						continue
+					}
+					ok, err := a.Can(u.Username, dept, StartObject(k), ActStart)
+					if err != nil {
+						return nil, err
+					}
+					if ok {
 						c.Start = append(c.Start, k)
 					}
 				}

@@ -21,9 +21,9 @@ ON CONFLICT (id) DO NOTHING`
 
 const sqlInsertTask = `
 INSERT INTO tasks (id, process_id, run_id, step_key, kind, step, title_zh, title_en, department,
-    level, priority, form, excluded, due_at, created_at)
+    level, priority, form, excluded, due_at, created_at, context)
 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::smallint, $11::smallint, $12::jsonb, $13::text[],
-    $14::timestamptz, $15::timestamptz
+    $14::timestamptz, $15::timestamptz, $16::jsonb
 WHERE EXISTS (SELECT 1 FROM processes WHERE id = $2 AND state = 'running') -- never behind a cancel
 ON CONFLICT DO NOTHING`
 
@@ -81,8 +81,12 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 			return err
 		}
 		level := zhidu.MaxLevel(sp.Level, p.Level) // a task never sits below its process
+		var taskContext []byte
+		if sp.Context != nil {
+			taskContext = mustJSON(sp.Context)
+		}
 		tag, err := tx.Exec(ctx, sqlInsertTask, in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step,
-			sp.Title.Zh, sp.Title.En, sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt)
+			sp.Title.Zh, sp.Title.En, sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,7 @@ type Task struct {
 	CompletedBy *string           `json:"completed_by"`
 	OnBehalfOf  *string           `json:"on_behalf_of"`
 	Form        zhidu.Form        `json:"form"`
+	Context     map[string]any    `json:"context,omitempty"`
 	Excluded    []string          `json:"-"`
 }
 
@@ -53,14 +54,14 @@ const sqlTaskColumns = `t.id, t.process_id, t.kind, t.step, t.title_zh, t.title_
     COALESCE((SELECT json_agg(json_build_object('user', c.username, 'role', c.role, 'department', c.department)
               ORDER BY c.username, c.role, c.department) FROM task_candidates c WHERE c.task_id = t.id), '[]'),
     t.level, t.priority, t.due_at, t.escalation, t.created_at, t.claimed_at, t.completed_at,
-    t.outcome, t.data, t.comment, t.completed_by, t.on_behalf_of, t.form, t.excluded`
+    t.outcome, t.data, t.comment, t.completed_by, t.on_behalf_of, t.form, t.excluded, t.context`
 
 func scanTask(row pgx.Row, now time.Time, extra ...any) (Task, error) {
 	var t Task
-	var candidates, data, form []byte
+	var candidates, data, form, taskContext []byte
 	dest := []any{&t.ID, &t.ProcessID, &t.Kind, &t.Step, &t.Title.Zh, &t.Title.En, &t.Department, &t.State,
 		&t.Assignee, &t.Delegate, &candidates, &t.Level, &t.Priority, &t.DueAt, &t.Escalation, &t.CreatedAt,
-		&t.ClaimedAt, &t.CompletedAt, &t.Outcome, &data, &t.Comment, &t.CompletedBy, &t.OnBehalfOf, &form, &t.Excluded}
+		&t.ClaimedAt, &t.CompletedAt, &t.Outcome, &data, &t.Comment, &t.CompletedBy, &t.OnBehalfOf, &form, &t.Excluded, &taskContext}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return Task{}, err
 	}
@@ -74,6 +75,11 @@ func scanTask(row pgx.Row, now time.Time, extra ...any) (Task, error) {
 	}
 	if err := json.Unmarshal(form, &t.Form); err != nil {
 		return Task{}, err
+	}
+	if len(taskContext) > 0 {
+		if err := json.Unmarshal(taskContext, &t.Context); err != nil {
+			return Task{}, err
+		}
 	}
 	t.Overdue = t.DueAt != nil && t.DueAt.Before(now) && (t.State == zhidu.TaskOpen || t.State == zhidu.TaskClaimed)
 	return t, nil

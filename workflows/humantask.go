@@ -81,6 +81,9 @@ type process struct {
 	Cancelled *zhidu.CancelProcessRequest `json:"cancelled,omitempty"`
 	Finished  bool                        `json:"finished"`
 	Approvers []string                    `json:"approvers,omitempty"`
+	// checks are a process's own rules for completing a step, beyond its
+	// form (e.g. "compensation needs an amount"), by step name.
+	checks map[string]func(zhidu.CompleteTaskRequest) map[string]string
 	// LevelChanges counts SetLevel updates, for their event keys.
 	LevelChanges int `json:"level_changes,omitempty"`
 }
@@ -311,6 +314,11 @@ func (p *process) validateComplete(ctx workflow.Context, req zhidu.CompleteTaskR
 	}
 	if errs := t.Spec.Form.Validate(req.Outcome, req.Data); errs != nil {
 		return rejectErr(zhidu.Invalid("the form is not complete", errs))
+	}
+	if check := p.checks[t.Spec.Step]; check != nil {
+		if errs := check(req); errs != nil {
+			return rejectErr(zhidu.Invalid("the form breaks a rule of this step", errs))
+		}
 	}
 	return nil
 }

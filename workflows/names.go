@@ -29,12 +29,15 @@ const (
 	ActivityRecordTaskEvent = "RecordTaskEvent"
 	ActivityFinishProcess   = "FinishProcess"
 	ActivitySetLevel        = "SetProcessLevel"
+	ActivityRecordComplaint = "RecordComplaint"
 )
 
 // Process kinds and their registered workflow names.
 const (
-	KindApproval     = "approval"
-	WorkflowApproval = "Approval"
+	KindApproval      = "approval"
+	WorkflowApproval  = "Approval"
+	KindComplaint     = "complaint"
+	WorkflowComplaint = "Complaint"
 )
 
 // ProcessID derives a workflow ID for a new process. With an idempotency

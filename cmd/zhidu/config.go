@@ -57,6 +57,14 @@ func settings(c *config) []setting {
 				return err
 			}}
 	}
+	float := func(p *float64, flagName, env, usage string) setting {
+		return setting{flag: flagName, env: env, usage: usage,
+			bind: func(fs *flag.FlagSet, n, u string) { fs.Float64Var(p, n, *p, u) },
+			fromEnv: func(v string) (err error) {
+				*p, err = strconv.ParseFloat(v, 64)
+				return err
+			}}
+	}
 	durs := func(p *[]time.Duration, flagName, env, usage string) setting {
 		return setting{flag: flagName, env: env, usage: usage,
 			bind: func(fs *flag.FlagSet, n, u string) {
@@ -80,6 +88,16 @@ func settings(c *config) []setting {
 		dur(&c.API.ApprovalSLA.Due, "approval-due", "ZHIDU_APPROVAL_DUE", "approval: each step is due after"),
 		dur(&c.API.ApprovalSLA.Reminder, "approval-reminder", "ZHIDU_APPROVAL_REMINDER", "approval: remind after"),
 		durs(&c.API.ApprovalSLA.Escalate, "approval-escalate", "ZHIDU_APPROVAL_ESCALATE", "approval: escalation ladder times"),
+		dur(&c.API.Complaint.Triage.Due, "complaint-triage-due", "ZHIDU_COMPLAINT_TRIAGE_DUE", "complaint: triage is due after"),
+		dur(&c.API.Complaint.Investigation.Due, "complaint-investigation-due", "ZHIDU_COMPLAINT_INVESTIGATION_DUE", "complaint: the investigation report is due after (3 days)"),
+		dur(&c.API.Complaint.Investigation.Reminder, "complaint-investigation-reminder", "ZHIDU_COMPLAINT_INVESTIGATION_REMINDER", "complaint: remind the investigators after"),
+		durs(&c.API.Complaint.Investigation.Escalate, "complaint-investigation-escalate", "ZHIDU_COMPLAINT_INVESTIGATION_ESCALATE", "complaint: escalate to the department head, then the VP, after"),
+		dur(&c.API.Complaint.Approval.Due, "complaint-approval-due", "ZHIDU_COMPLAINT_APPROVAL_DUE", "complaint: approval is due after"),
+		dur(&c.API.Complaint.Reply.Due, "complaint-reply-due", "ZHIDU_COMPLAINT_REPLY_DUE", "complaint: the reply is due after"),
+		dur(&c.API.Complaint.FollowUpAfter, "complaint-follow-up-after", "ZHIDU_COMPLAINT_FOLLOW_UP_AFTER", "complaint: the follow-up visit is due after the remedy"),
+		float(&c.API.Complaint.CompensationThreshold, "complaint-compensation-threshold", "ZHIDU_COMPLAINT_COMPENSATION_THRESHOLD", "complaint: compensation above this (CNY) needs the GM"),
+		num(&c.API.Complaint.SpotCheckPercent, "complaint-spot-check-percent", "ZHIDU_COMPLAINT_SPOT_CHECK_PERCENT", "complaint: percent of closed complaints spot-checked"),
+		dur(&c.API.Complaint.Retention, "complaint-retention", "ZHIDU_COMPLAINT_RETENTION", "complaint: closed complaints are kept for"),
 	}
 }
 
