@@ -66,7 +66,11 @@ type stack struct {
 	nonce  string
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t *testing.T) *stack { return newStackWith(t, nil) }
+
+// newStackWith is newStack with the API configuration adjusted first (e.g.
+// short SLAs so escalations happen within the test).
+func newStackWith(t *testing.T, configure func(*api.Config)) *stack {
 	t.Helper()
 	ctx := context.Background()
 	pool, err := store.Connect(ctx, pgtest.URL(t), 20)
@@ -93,6 +97,9 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	cfg := api.DefaultConfig()
+	if configure != nil {
+		configure(&cfg)
+	}
 	s.server = api.New(st, az, api.TemporalEngine{Client: s.client, TaskQueue: s.queue}, cfg)
 	s.http = httptest.NewServer(s.server.Router())
 	t.Cleanup(s.http.Close)

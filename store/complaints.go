@@ -114,8 +114,9 @@ const sqlComplaintColumns = `p.id, p.state, COALESCE(c.stage, 'triage'), p.level
 // Complaints lists the register rows the viewer may read, newest first.
 func (s *Store) Complaints(ctx context.Context, v Viewer, f ComplaintFilter, now time.Time) (Page[ComplaintRow], error) {
 	build := func(selectList string) *query {
-		q := newQuery("SELECT " + selectList + " FROM processes p LEFT JOIN complaints c ON c.process_id = p.id WHERE true")
-		q.args = append(q.args, now) // $1, used by the overdue column
+		// $1 is now, for the overdue column and filter.
+		q := newQuery("SELECT " + selectList + " FROM processes p LEFT JOIN complaints c ON c.process_id = p.id WHERE $1::timestamptz IS NOT NULL")
+		q.args = append(q.args, now)
 		q.where("p.kind = 'complaint'")
 		q.sql.WriteString(" AND " + q.readableProcess(v, "p"))
 		q.whereIf(f.Category != "", "COALESCE(c.category, p.input->>'category') = ?", f.Category)
