@@ -191,8 +191,33 @@ func (s *Server) gate(c *gin.Context) {
 	}
 }
 
-// authenticate resolves the bearer token to a user.
+type asUserKey struct{}
+
+// AsUser marks a request context as made on behalf of a signed-in user, for
+// in-process callers (the web inbox) that authenticated the user
+// themselves. Only code in this process can set it: it is never read from
+// the request.
+func AsUser(ctx context.Context, username string) context.Context {
+	return context.WithValue(ctx, asUserKey{}, username)
+}
+
+// authenticate resolves the bearer token (or an in-process AsUser) to a user.
 func (s *Server) authenticate(c *gin.Context) {
+	if name, ok := c.Request.Context().Value(asUserKey{}).(string); ok {
+		u, err := s.Store.User(c.Request.Context(), name)
+		if err == nil && u.Disabled {
+			err = zhidu.Errorf(zhidu.CodeUnauthenticated, "the account is disabled")
+		}
+		if err != nil {
+			if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
+				err = zhidu.Errorf(zhidu.CodeUnauthenticated, "unknown user")
+			}
+			fail(c, err)
+			return
+		}
+		c.Set(userKey, u)
+		return
+	}
 	h := c.GetHeader("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
