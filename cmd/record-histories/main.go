@@ -3,7 +3,12 @@
 //
 // Run it BEFORE changing a workflow, from the module root:
 //
-//	go run ./cmd/record-histories [-out workflows/testdata/histories]
+//	go run ./cmd/record-histories [-out workflows/testdata/histories] [-run regexp] [-overwrite]
+//
+// Fixtures that already exist are kept unless -overwrite is given: a
+// history recorded before an earlier change (e.g. one without a
+// workflow.GetVersion marker) is what proves that change still replays.
+// -run records only the scenarios whose names match.
 //
 // It starts an in-memory Temporal server, runs a worker with the real
 // workflows and stub activities (no database), drives each scenario
@@ -22,6 +27,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -31,7 +37,6 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/zhidu/zhidu"
@@ -41,10 +46,17 @@ import (
 
 func main() {
 	out := flag.String("out", filepath.Join("workflows", "testdata", "histories"), "directory the histories are written to")
+	only := flag.String("run", "", "record only the scenarios whose names match this regular expression")
+	overwrite := flag.Bool("overwrite", false, "re-record fixtures that already exist")
 	flag.Parse()
+	match, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "record-histories: -run:", err)
+		os.Exit(2)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := run(ctx, *out, os.Stdout); err != nil {
+	if err := run(ctx, *out, options{match: match, overwrite: *overwrite}, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "record-histories:", err)
 		os.Exit(1)
 	}
@@ -55,8 +67,18 @@ var (
 	csAgent = actor("cs.agent", zhidu.DeptCS, zhidu.Internal, zhidu.RoleStaff, zhidu.DeptCS)
 	csHead  = actor("cs.head", zhidu.DeptCS, zhidu.Secret, zhidu.RoleDeptHead, zhidu.DeptCS)
 	csSuper = actor("cs.super", zhidu.DeptCS, zhidu.Secret, zhidu.RoleSupervisor, zhidu.DeptCS)
-	vpOps   = actor("vp.ops", zhidu.DeptGMO, zhidu.Confidential, zhidu.RoleVP, zhidu.DeptCS)
-	deputy  = actor("deputy", zhidu.DeptGMO, zhidu.TopSecret, zhidu.RoleDeputyGM, zhidu.DeptGMO)
+	// vp.ops is in charge of cs, quality, wh and sales.
+	vpOps = also(actor("vp.ops", zhidu.DeptGMO, zhidu.Confidential, zhidu.RoleVP, zhidu.DeptCS),
+		zhidu.RoleGrant{Role: zhidu.RoleVP, Department: zhidu.DeptQuality},
+		zhidu.RoleGrant{Role: zhidu.RoleVP, Department: zhidu.DeptWH},
+		zhidu.RoleGrant{Role: zhidu.RoleVP, Department: zhidu.DeptSales})
+	deputy      = actor("deputy", zhidu.DeptGMO, zhidu.TopSecret, zhidu.RoleDeputyGM, zhidu.DeptGMO)
+	gm          = actor("gm", zhidu.DeptGMO, zhidu.TopSecret, zhidu.RoleGM, zhidu.DeptGMO)
+	qualityHead = actor("quality.head", zhidu.DeptQuality, zhidu.Secret, zhidu.RoleDeptHead, zhidu.DeptQuality)
+	qualityEng  = actor("quality.eng", zhidu.DeptQuality, zhidu.Internal, zhidu.RoleStaff, zhidu.DeptQuality)
+	salesRep    = actor("sales.rep", zhidu.DeptSales, zhidu.Internal, zhidu.RoleStaff, zhidu.DeptSales)
+	whClerk     = actor("wh.clerk", zhidu.DeptWH, zhidu.Internal, zhidu.RoleStaff, zhidu.DeptWH)
+	bmoAuditor  = actor("bmo.auditor", zhidu.DeptBMO, zhidu.Confidential, zhidu.RoleCompliance, zhidu.DeptBMO)
 )
 
 func actor(username string, dept zhidu.Department, clearance zhidu.Level, role zhidu.Role, in zhidu.Department) zhidu.Actor {
@@ -64,11 +86,20 @@ func actor(username string, dept zhidu.Department, clearance zhidu.Level, role z
 		Roles: []zhidu.RoleGrant{{Role: role, Department: in}}}
 }
 
-// A scenario drives one approval, started with sla, to its end.
+// also returns a with more role grants.
+func also(a zhidu.Actor, grants ...zhidu.RoleGrant) zhidu.Actor {
+	a.Roles = append(append([]zhidu.RoleGrant(nil), a.Roles...), grants...)
+	return a
+}
+
+// A scenario drives one process to its end: an approval started with sla,
+// or whatever start returns (a workflow name and its input).
 type scenario struct {
-	name  string
-	sla   workflows.SLA
-	drive func(ctx context.Context, d *driver) error
+	name    string
+	sla     workflows.SLA
+	start   func(id string) (workflow string, input any)
+	outcome string // the outcome the result must report, if set
+	drive   func(ctx context.Context, d *driver) error
 }
 
 // longSLA gives every task timers that never fire while the scenario
@@ -150,9 +181,123 @@ var scenarios = []scenario{
 		}
 		return d.complete(ctx, "vp", deputy, workflows.OutcomeApprove, "")
 	}},
+	{name: "complaint-resolved", start: complaintStart(productComplaint(), func(cfg *workflows.ComplaintConfig) {
+		// Short enough that the investigation is reminded and escalated,
+		// the follow-up visit comes due and the spot check is drawn while
+		// the scenario runs.
+		cfg.Investigation = workflows.SLA{Due: 3 * time.Second, Reminder: time.Second,
+			Escalate: []time.Duration{2 * time.Second, time.Hour}}
+		cfg.FollowUpAfter = 2 * time.Second
+		cfg.SpotCheckPercent = 100
+	}), outcome: "resolved", drive: func(ctx context.Context, d *driver) error {
+		// quality.eng lets the first report run late; the head, added by
+		// the escalation, proposes a compensation the VP sends back.
+		// The second round needs the GM too (above the threshold).
+		if err := d.act(ctx, "triage", csSuper, "valid", map[string]any{"category": "product_quality",
+			"responsible_department": "quality", "important": true}); err != nil {
+			return err
+		}
+		if _, err := d.task(ctx, "investigation#1", 1); err != nil {
+			return err
+		}
+		if err := d.refused(ctx, "investigation#1", qualityHead, "submit", findings("compensate", 0), zhidu.CodeInvalid); err != nil {
+			return fmt.Errorf("compensation without an amount: %w", err)
+		}
+		for _, a := range []move{
+			{"investigation#1", qualityHead, "submit", findings("compensate", 8000)},
+			{"approval#1", vpOps, "send_back", map[string]any{"comments": "批次记录不全 — check the whole week"}},
+			{"investigation#2", qualityEng, "submit", findings("compensate", 8000)},
+			{"approval#2", vpOps, "approve", nil},
+			{"gm_approval#2", gm, "approve", map[string]any{"comments": "同意赔偿"}},
+			{"remedy", qualityEng, "done", map[string]any{"actions": "paid the compensation"}},
+			{"reply#2", csAgent, "sent", map[string]any{"method": "letter", "reply": "我们已向您赔偿。We have compensated you."}},
+			{"follow_up", csAgent, "done", map[string]any{"satisfaction": "satisfied"}},
+			{"spot_check", bmoAuditor, "done", map[string]any{"verified": true, "findings": "register and reply match"}},
+		} {
+			if err := d.act(ctx, a.step, a.by, a.outcome, a.data); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+	{name: "complaint-invalid-reopened", start: complaintStart(feesComplaint(), func(cfg *workflows.ComplaintConfig) {
+		cfg.FollowUpAfter = time.Second
+		cfg.SpotCheckPercent = 0
+	}), outcome: "resolved", drive: func(ctx context.Context, d *driver) error {
+		// Found invalid; the customer disputes the reply, and the superior
+		// re-opens it for the warehouse.
+		for _, a := range []move{
+			{"triage", csSuper, "invalid", map[string]any{"reason": "the promotion had ended"}},
+			{"reply#0", csAgent, "sent", map[string]any{"method": "phone", "reply": "促销已结束。The promotion had ended.",
+				"disputed": true}},
+			{"receivables", salesRep, "done", map[string]any{"notes": "invoiced at the contract price"}},
+			{"superior", csHead, "reopen", map[string]any{"responsible_department": "wh",
+				"comments": "the warehouse packed an old price list"}},
+			{"investigation#1", whClerk, "submit", map[string]any{"cause": "an old price list in the parcel",
+				"responsibility": "warehouse packing", "remedy": "apologise"}},
+			{"approval#1", vpOps, "approve", nil},
+			{"remedy", whClerk, "done", map[string]any{"actions": "called the customer to apologise"}},
+			{"reply#1", csAgent, "sent", map[string]any{"method": "letter", "reply": "我们向您致歉。We apologise."}},
+			{"follow_up", csAgent, "done", map[string]any{"satisfaction": "neutral"}},
+		} {
+			if err := d.act(ctx, a.step, a.by, a.outcome, a.data); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
-func run(ctx context.Context, dir string, out io.Writer) error {
+// move is one person completing the task of a step.
+type move struct {
+	step    string
+	by      zhidu.Actor
+	outcome string
+	data    map[string]any
+}
+
+func findings(remedy string, amount float64) map[string]any {
+	d := map[string]any{"cause": "a faulty cap seal", "responsibility": "bottling line 2", "remedy": remedy}
+	if amount != 0 {
+		d["compensation_amount"] = amount
+	}
+	return d
+}
+
+func productComplaint() workflows.ComplaintIntake {
+	return workflows.ComplaintIntake{Complainant: workflows.Complainant{Name: "李梅 Li Mei", Contact: "13800000000"},
+		Channel: "phone", Category: "product_quality", Subject: "Soy sauce 500 ml", Content: "The bottle smelled off",
+		Product: "Soy sauce 500 ml", Batch: "B2026-02-17"}
+}
+
+func feesComplaint() workflows.ComplaintIntake {
+	return workflows.ComplaintIntake{Complainant: workflows.Complainant{Name: "刘洋 Liu Yang", Contact: "liu@example.com"},
+		Channel: "letter", Category: "fees", Subject: "Invoice amount",
+		Content: "Charged the list price instead of the promotion price"}
+}
+
+// complaintStart starts a complaint with the default configuration as
+// changed by tune.
+func complaintStart(intake workflows.ComplaintIntake, tune func(*workflows.ComplaintConfig)) func(string) (string, any) {
+	return func(id string) (string, any) {
+		cfg := workflows.DefaultComplaintConfig()
+		tune(&cfg)
+		return workflows.WorkflowComplaint, workflows.ComplaintInput{
+			Process: zhidu.ProcessInfo{ID: id, Kind: workflows.KindComplaint, Title: intake.Subject,
+				Level: intake.DefaultLevel(), Department: zhidu.DeptCS, StartedBy: csAgent.Username},
+			Intake: intake,
+			Config: cfg,
+		}
+	}
+}
+
+// options select which scenarios run records.
+type options struct {
+	match     *regexp.Regexp
+	overwrite bool
+}
+
+func run(ctx context.Context, dir string, opts options, out io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -179,6 +324,16 @@ func run(ctx context.Context, dir string, out io.Writer) error {
 
 	for _, s := range scenarios {
 		path := filepath.Join(dir, s.name+".json")
+		if !opts.match.MatchString(s.name) {
+			continue
+		}
+		if _, err := os.Stat(path); err == nil && !opts.overwrite {
+			if err := replay(path, logger); err != nil {
+				return fmt.Errorf("%s: the kept fixture does not replay: %w", s.name, err)
+			}
+			fmt.Fprintln(out, "kept", path, "(-overwrite re-records it)")
+			continue
+		}
 		if err := record(ctx, c, s, path); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -193,23 +348,30 @@ func run(ctx context.Context, dir string, out io.Writer) error {
 // record runs one scenario and writes its history to path.
 func record(ctx context.Context, c client.Client, s scenario, path string) error {
 	id := "fixture-" + s.name
-	in := workflows.ApprovalInput{
+	wf, in := workflows.WorkflowApproval, any(workflows.ApprovalInput{
 		Process: zhidu.ProcessInfo{ID: id, Kind: workflows.KindApproval, Title: "Headsets for the hotline",
 			Level: zhidu.Internal, Department: zhidu.DeptCS, StartedBy: csAgent.Username},
 		Details: "12 headsets",
 		SLA:     s.sla,
+	})
+	if s.start != nil {
+		wf, in = s.start(id)
 	}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
-		workflows.WorkflowApproval, in)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, wf, in)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
 	if err := s.drive(ctx, &driver{c: c, id: id}); err != nil {
 		return err
 	}
-	var res workflows.ApprovalResult
+	var res struct {
+		Outcome string `json:"outcome"`
+	}
 	if err := run.Get(ctx, &res); err != nil {
 		return fmt.Errorf("result: %w", err)
+	}
+	if s.outcome != "" && res.Outcome != s.outcome {
+		return fmt.Errorf("outcome %q, want %q", res.Outcome, s.outcome)
 	}
 
 	var h historypb.History
@@ -231,7 +393,7 @@ func record(ctx context.Context, c client.Client, s scenario, path string) error
 // replay checks a fixture the way the replay test will.
 func replay(path string, logger log.Logger) error {
 	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflowWithOptions(workflows.Approval, workflow.RegisterOptions{Name: workflows.WorkflowApproval})
+	workflows.Register(r)
 	return r.ReplayWorkflowHistoryFromJSONFile(logger, path)
 }
 
@@ -266,6 +428,30 @@ func (d *driver) task(ctx context.Context, stepKey string, rung int) (string, er
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// act has a candidate complete a step's task on their own with form data.
+func (d *driver) act(ctx context.Context, stepKey string, a zhidu.Actor, outcome string, data map[string]any) error {
+	task, err := d.task(ctx, stepKey, 0)
+	if err != nil {
+		return err
+	}
+	if err := d.update(ctx, workflows.UpdateCompleteTask, zhidu.CompleteTaskRequest{TaskID: task, Actor: a,
+		Assignee: a.Username, Outcome: outcome, Data: data}); err != nil {
+		return fmt.Errorf("%s by %s: %w", stepKey, a.Username, err)
+	}
+	return nil
+}
+
+// refused checks that a completion is rejected with code; a rejection
+// leaves nothing in the history.
+func (d *driver) refused(ctx context.Context, stepKey string, a zhidu.Actor, outcome string, data map[string]any, code zhidu.Code) error {
+	err := d.act(ctx, stepKey, a, outcome, data)
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != string(code) {
+		return fmt.Errorf("got %v, want a %s rejection", err, code)
+	}
+	return nil
 }
 
 // complete has a candidate complete a step's task on their own.
@@ -305,6 +491,7 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityAssignTask:      s.assignTask,
 		workflows.ActivityRecordTaskEvent: s.recordTaskEvent,
 		workflows.ActivityFinishProcess:   s.finishProcess,
+		workflows.ActivityRecordComplaint: s.recordComplaint,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -324,3 +511,5 @@ func (stubs) assignTask(context.Context, zhidu.AssignRecord) error { return nil 
 func (stubs) recordTaskEvent(context.Context, zhidu.TaskEvent) (int, error) { return 1, nil }
 
 func (stubs) finishProcess(context.Context, zhidu.FinishRecord) error { return nil }
+
+func (stubs) recordComplaint(context.Context, zhidu.ComplaintRecord) error { return nil }
