@@ -24,7 +24,8 @@ type ComplaintConfig struct {
 	Reply         SLA `json:"reply"`
 	Superior      SLA `json:"superior"` // a disputed invalid complaint goes to the superior (签呈)
 	Receivables   SLA `json:"receivables"`
-	// FollowUpAfter is how long after the remedy the follow-up visit (回访) is due.
+	// FollowUpAfter is how long after the reply (which follows the remedy)
+	// the follow-up visit (回访) task is created.
 	FollowUpAfter time.Duration `json:"follow_up_after"`
 	FollowUp      SLA           `json:"follow_up"`
 	SpotCheck     SLA           `json:"spot_check"`
@@ -183,6 +184,7 @@ func Complaint(ctx workflow.Context, in ComplaintInput) (ComplaintResult, error)
 	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]string{
 		StepTriage:        c.checkTriage,
 		StepInvestigation: checkInvestigation,
+		StepSuperior:      c.checkReopen,
 	}
 	if err := p.setup(ctx); err != nil {
 		return ComplaintResult{}, err
@@ -226,6 +228,17 @@ func (c *complaint) task(key, step string, title zhidu.Text, dept zhidu.Departme
 		Candidates: candidates, Escalations: sla.ladder(ladder...), Due: sla.Due, Reminder: sla.Reminder, Form: form}
 }
 
+// changeComplaintReview names the changes made after review: a joint
+// deadline scales the reminder and escalations with the due time; a
+// complaint recategorised as misconduct becomes secret; the register shows
+// the superior's review; a cancel ends the follow-up wait at once.
+const changeComplaintReview = "complaint-review-1"
+
+// reviewed reports whether this run has the review changes.
+func (c *complaint) reviewed(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, changeComplaintReview, workflow.DefaultVersion, 1) == 1
+}
+
 func (c *complaint) record(ctx workflow.Context, r zhidu.ComplaintRecord) error {
 	r.ProcessID, r.At = c.p.Info.ID, workflow.Now(ctx)
 	return workflow.ExecuteActivity(activityCtx(ctx), ActivityRecordComplaint, r).Get(ctx, nil)
@@ -239,6 +252,15 @@ func (c *complaint) run(ctx workflow.Context) (ComplaintResult, error) {
 	d := done.Data
 	if cat, ok := d["category"].(string); ok && cat != "" {
 		c.category = cat
+	}
+	if c.category == "misconduct" && c.p.Info.Level < c.in.Intake.DefaultLevel() || c.category == "misconduct" && c.p.Info.Level < zhidu.Secret {
+		if c.reviewed(ctx) {
+			// Misconduct is secret by nature, however it was registered.
+			if _, err := c.p.setLevel(ctx, zhidu.SetLevelRequest{Actor: done.Actor, Level: zhidu.Secret,
+				Reason: "recategorised as misconduct at triage"}); err != nil {
+				return ComplaintResult{}, err
+			}
+		}
 	}
 	important, _ := d["important"].(bool)
 	rec := zhidu.ComplaintRecord{Stage: "investigation", Category: c.category, Important: &important}
@@ -388,9 +410,14 @@ func (c *complaint) investigate(ctx workflow.Context, sentBack string) error {
 	c.rounds++
 	sla := c.cfg.Investigation
 	if !c.deadline.IsZero() {
-		// The joint-handling deadline is the end of its day, if sooner.
+		// The joint-handling deadline is the end of its day, if sooner; the
+		// reminder and the escalations move with it.
 		if until := c.deadline.Add(24 * time.Hour).Sub(workflow.Now(ctx)); until > 0 && until < sla.Due {
-			sla.Due = until
+			if c.reviewed(ctx) {
+				sla = sla.scaled(until)
+			} else {
+				sla.Due = until
+			}
 		}
 	}
 	s := c.task(fmt.Sprintf("investigation#%d", c.rounds), StepInvestigation, text("投诉调查", "Investigate complaint"),
@@ -540,7 +567,14 @@ func (c *complaint) followUp(ctx workflow.Context) error {
 		return err
 	}
 	if c.cfg.FollowUpAfter > 0 {
-		if err := workflow.Sleep(ctx, c.cfg.FollowUpAfter); err != nil {
+		if c.reviewed(ctx) {
+			if _, err := workflow.AwaitWithTimeout(ctx, c.cfg.FollowUpAfter, func() bool { return c.p.Cancelled != nil }); err != nil {
+				return err
+			}
+			if c.p.Cancelled != nil {
+				return errCancelled
+			}
+		} else if err := workflow.Sleep(ctx, c.cfg.FollowUpAfter); err != nil {
 			return err
 		}
 	}
@@ -586,6 +620,11 @@ func (c *complaint) invalid(ctx workflow.Context, reason string) (ComplaintResul
 		return ComplaintResult{}, err
 	}
 	if disputed {
+		if c.reviewed(ctx) {
+			if err := c.record(ctx, zhidu.ComplaintRecord{Stage: "superior_review"}); err != nil {
+				return ComplaintResult{}, err
+			}
+		}
 		s := c.task("superior", StepSuperior, text("客户异议签呈", "Customer dispute: superior's review"), zhidu.DeptCS,
 			c.cfg.Superior, superiorForm, []zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)},
 			[]zhidu.Candidate{role(zhidu.RoleVP, zhidu.DeptCS)})
@@ -605,6 +644,15 @@ func (c *complaint) invalid(ctx workflow.Context, reason string) (ComplaintResul
 		}
 	}
 	return c.archive(ctx, "invalid")
+}
+
+// checkReopen applies triage's rule to a re-opened complaint: product
+// quality goes to Quality.
+func (c *complaint) checkReopen(req zhidu.CompleteTaskRequest) map[string]string {
+	if req.Outcome == "reopen" && c.category == "product_quality" && req.Data["responsible_department"] != string(zhidu.DeptQuality) {
+		return map[string]string{"data.responsible_department": "product quality complaints go to quality (质量部)"}
+	}
+	return nil
 }
 
 var spotCheckForm = zhidu.Form{

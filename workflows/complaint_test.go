@@ -80,6 +80,7 @@ func complaintConfig(spotCheckPercent int) ComplaintConfig {
 type complaintHarness struct {
 	*harness
 	records []zhidu.ComplaintRecord
+	levels  []zhidu.LevelRecord
 }
 
 func newComplaintHarness(t *testing.T) *complaintHarness {
@@ -87,7 +88,15 @@ func newComplaintHarness(t *testing.T) *complaintHarness {
 	h := &complaintHarness{harness: newHarness(t)}
 	h.env.RegisterWorkflowWithOptions(Complaint, workflow.RegisterOptions{Name: WorkflowComplaint})
 	h.env.RegisterActivityWithOptions(h.recordComplaint, activity.RegisterOptions{Name: ActivityRecordComplaint})
+	h.env.RegisterActivityWithOptions(h.setLevel, activity.RegisterOptions{Name: ActivitySetLevel})
 	return h
+}
+
+func (h *complaintHarness) setLevel(_ context.Context, r zhidu.LevelRecord) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.levels = append(h.levels, r)
+	return nil
 }
 
 func (h *complaintHarness) recordComplaint(_ context.Context, r zhidu.ComplaintRecord) error {
@@ -532,7 +541,7 @@ func TestComplaintInvalid(t *testing.T) {
 		wantAllAccepted(t, upheld)
 		wantOutcome(t, res, "invalid", false)
 		h.wantTasks(t, zhidu.Internal, triage, replied, receivables, superior)
-		h.wantRecords(t, triaged, replyRecord(true), closed(3*time.Hour))
+		h.wantRecords(t, triaged, replyRecord(true), zhidu.ComplaintRecord{Stage: "superior_review"}, closed(3*time.Hour))
 		h.wantCompletions(t, "triage:cs.super", "reply:cs.agent", "receivables:sales.rep", "superior_review:cs.head")
 		h.wantComplaintFinished(t, "invalid", t0.Add(3*time.Hour))
 	})
@@ -576,7 +585,7 @@ func TestComplaintInvalid(t *testing.T) {
 		)
 		reply2 := replyRecord(false)
 		reply2.ReplyMethod, reply2.RepliedAt = "letter", ptr(t0.Add(7*time.Hour))
-		h.wantRecords(t, triaged, replyRecord(true),
+		h.wantRecords(t, triaged, replyRecord(true), zhidu.ComplaintRecord{Stage: "superior_review"},
 			zhidu.ComplaintRecord{Stage: "investigation", Valid: ptr(true), ResponsibleDepartment: "wh"},
 			zhidu.ComplaintRecord{Stage: "approval", Cause: "an old price list in the parcel", Responsibility: "warehouse packing",
 				Remedy: "apologise", Compensation: ptr(0.0)},
@@ -1053,4 +1062,47 @@ func TestSampled(t *testing.T) {
 			t.Errorf("sampled %d of 1000 IDs at %d%%, want %d to %d", n, percent, lo, hi)
 		}
 	}
+}
+
+// TestComplaintReviewChanges covers the versioned changes of
+// changeComplaintReview.
+func TestComplaintReviewChanges(t *testing.T) {
+	t.Run("recategorised as misconduct becomes secret", func(t *testing.T) {
+		h := newComplaintHarness(t)
+		intake := productIntake()
+		h.play(act{time.Hour, "triage", csSuper, "valid", map[string]any{"category": "misconduct", "responsible_department": "wh"}})
+		h.at(2*time.Hour, func() { h.env.CancelWorkflow() })
+		h.env.ExecuteWorkflow(WorkflowComplaint, complaintInput(intake, zhidu.Internal, complaintConfig(0)))
+		if len(h.levels) != 1 || h.levels[0].To != zhidu.Secret || h.levels[0].From != zhidu.Internal {
+			t.Fatalf("level changes = %+v, want internal → secret", h.levels)
+		}
+		inv := h.createdTask(t, "investigation#1")
+		if inv.Spec.Level != zhidu.Secret {
+			t.Fatalf("investigation level = %s, want secret", inv.Spec.Level)
+		}
+	})
+	t.Run("a joint deadline moves the reminder and escalations", func(t *testing.T) {
+		h := newComplaintHarness(t)
+		deadline := t0.Format(time.DateOnly) // the end of the start day: 15h after 09:00
+		h.play(act{time.Hour, "triage", csSuper, "valid", map[string]any{"responsible_department": "quality", "joint": true, "deadline": deadline}})
+		h.at(3*time.Hour, func() { h.env.CancelWorkflow() })
+		h.env.ExecuteWorkflow(WorkflowComplaint, complaintInput(productIntake(), zhidu.Internal, complaintConfig(0)))
+		inv := h.createdTask(t, "investigation#1")
+		due := 14 * time.Hour // from 10:00 to midnight
+		if inv.Spec.Due != due || inv.Spec.Reminder != due*2/3 || len(inv.Spec.Escalations) != 2 ||
+			inv.Spec.Escalations[0].After != due || inv.Spec.Escalations[1].After != due*4/3 {
+			t.Fatalf("investigation SLA = due %s, reminder %s, escalations %+v", inv.Spec.Due, inv.Spec.Reminder, inv.Spec.Escalations)
+		}
+	})
+	t.Run("a product complaint re-opened goes to quality", func(t *testing.T) {
+		h := newComplaintHarness(t)
+		h.play(act{time.Hour, "triage", csSuper, "invalid", map[string]any{"reason": "no receipt"}},
+			act{2 * time.Hour, "reply#0", csAgent, "sent", map[string]any{"method": "phone", "reply": "按规定处理", "disputed": true}},
+			act{3 * time.Hour, "receivables", salesRep, "done", nil})
+		wrong := h.try(4*time.Hour, "reopen to the warehouse", "superior", csHead, "reopen",
+			map[string]any{"responsible_department": "wh", "comments": "x"})
+		h.at(5*time.Hour, func() { h.env.CancelWorkflow() })
+		h.env.ExecuteWorkflow(WorkflowComplaint, complaintInput(productIntake(), zhidu.Internal, complaintConfig(0)))
+		wantRejectedField(t, wrong, zhidu.CodeInvalid, "data.responsible_department")
+	})
 }

@@ -22,6 +22,21 @@ type SLA struct {
 	Escalate []time.Duration `json:"escalate"`
 }
 
+// scaled returns the SLA with its due time moved to due and the reminder
+// and escalations moved in proportion, so none falls after a nearer
+// deadline.
+func (s SLA) scaled(due time.Duration) SLA {
+	if s.Due <= 0 || due <= 0 {
+		return s
+	}
+	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) * float64(due) / float64(s.Due)) }
+	out := SLA{Due: due, Reminder: scale(s.Reminder)}
+	for _, e := range s.Escalate {
+		out.Escalate = append(out.Escalate, scale(e))
+	}
+	return out
+}
+
 // ladder pairs the configured escalation times with a step's rungs; rungs
 // without a configured time are left out.
 func (s SLA) ladder(rungs ...[]zhidu.Candidate) []zhidu.Escalation {
