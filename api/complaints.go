@@ -51,7 +51,7 @@ func (s *Server) listComplaints(c *gin.Context) {
 	p := queryParams(c)
 	f := store.ComplaintFilter{
 		Category:       p.oneOf("category", workflows.ComplaintCategories...),
-		Stage:          p.oneOf("stage", "triage", "investigation", "approval", "remedy", "reply", "follow_up", "closed"),
+		Stage:          p.oneOf("stage", "triage", "investigation", "approval", "remedy", "reply", "superior_review", "follow_up", "closed"),
 		Department:     p.str("department", 32),
 		ReceivedAfter:  p.time("received_after"),
 		ReceivedBefore: p.time("received_before"),
