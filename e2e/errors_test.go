@@ -3,11 +3,14 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/authz"
@@ -204,6 +207,24 @@ func TestNotReady(t *testing.T) {
 	}
 	if took := time.Since(began); took > 2*time.Second {
 		t.Fatalf("a request while not ready took %s; it should fail fast", took)
+	}
+
+	// An unreachable Temporal makes the API unready too.
+	deadTemporal, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer deadTemporal.Close()
+	noTemporal := httptest.NewServer(api.New(s.store, az, api.TemporalEngine{Client: deadTemporal, TaskQueue: s.queue}, api.DefaultConfig()).Router())
+	defer noTemporal.Close()
+	res, err = http.Get(noTemporal.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"temporal":"unreachable"`) {
+		t.Fatalf("/readyz without Temporal = %d %s, want 503 naming temporal", res.StatusCode, body)
 	}
 
 	// The healthy stack is ready.
