@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/zhidu/zhidu"
@@ -76,9 +77,26 @@ type Credential struct {
 // Credentials maps usernames to their demo credentials.
 type Credentials map[string]Credential
 
-// Seed creates the demo users with fresh bearer tokens and returns them.
-// Call it on an empty database only: it replaces tokens.
+// Password is every demo user's web inbox password. It is for the demo
+// organisation only: real users get their own passwords.
+const Password = "zhidu-demo"
+
+var (
+	hashOnce     sync.Once
+	passwordHash []byte
+	hashErr      error
+)
+
+// Seed creates the demo users with fresh bearer tokens and the demo
+// password, and returns the tokens. Call it on an empty database only: it
+// replaces tokens.
 func Seed(ctx context.Context, s *store.Store) (Credentials, error) {
+	// One bcrypt hash (one salt) for every demo user: hashing 23 times
+	// would slow every test that seeds the organisation.
+	hashOnce.Do(func() { passwordHash, hashErr = store.HashPassword(Password) })
+	if hashErr != nil {
+		return nil, hashErr
+	}
 	creds := Credentials{}
 	for _, u := range Users() {
 		if err := s.PutUser(ctx, u); err != nil {
@@ -86,6 +104,9 @@ func Seed(ctx context.Context, s *store.Store) (Credentials, error) {
 		}
 		token := newToken()
 		if err := s.SetToken(ctx, u.Username, token); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", u.Username, err)
+		}
+		if err := s.SetPasswordHash(ctx, u.Username, passwordHash); err != nil {
 			return nil, fmt.Errorf("seed %s: %w", u.Username, err)
 		}
 		creds[u.Username] = Credential{Token: token, Name: u.Name + " " + u.NameEn, Department: u.Department, Roles: u.Roles, Clearance: u.Clearance}
