@@ -26,6 +26,7 @@ type config struct {
 	MetricsAddr     string
 	Pollers         int
 	API             api.Config
+	Bench           benchConfig // zhidu bench only
 }
 
 // setting binds one flag to its environment variable.
@@ -142,6 +143,7 @@ func load(name string, args []string, getenv func(string) string) (config, error
 		}
 		s.bind(fs, s.flag, s.usage+" ($"+s.env+")")
 	}
+	args = commandFlags(name, fs, &c, args)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -57,6 +57,7 @@ Commands:
   serve     serve the HTTP API against external PostgreSQL and Temporal
   worker    run the Temporal worker against external PostgreSQL and Temporal
   migrate   apply database migrations and install the default policy
+  bench     measure throughput and latency against raw Temporal; 'bench inbox' the inbox at scale
 
 Run 'zhidu COMMAND -h' for the flags of a command; each flag has a ZHIDU_*
 environment variable too.
@@ -70,6 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	cmd, rest := args[0], args[1:]
 	commands := map[string]func(context.Context, config, io.Writer) error{
 		"dev": runDev, "serve": runServe, "worker": runWorker, "migrate": runMigrate,
+		"bench": runBench,
 	}
 	f, ok := commands[cmd]
 	if !ok {

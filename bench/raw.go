@@ -1,0 +1,219 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/workflows"
+)
+
+// Raw drives the same workflows straight through the Temporal SDK: the
+// real Approval and Complaint workflow code on a task queue of its own,
+// with no-op activities under the real activity names, and each human step
+// completed by sending the CompleteTask update with a valid actor. No HTTP,
+// no authorisation, no PostgreSQL: what the same Temporal server does for
+// the same workflow shape, the ceiling zhidu is compared with.
+type Raw struct {
+	Client    client.Client
+	TaskQueue string
+	Scenario  Scenario
+	// Actors are the users' facts the updates carry (the workflow's
+	// validators check them).
+	Actors map[string]zhidu.Actor
+	// ApprovalSLA and Complaint are the configuration passed in the
+	// workflow input, as zhidu's API passes its own.
+	ApprovalSLA workflows.SLA
+	Complaint   workflows.ComplaintConfig
+	Nonce       string
+	Timeout     time.Duration
+
+	// created tells a waiting process that its next task was created.
+	created sync.Map // process ID → chan createdTask
+}
+
+type createdTask struct{ id, step string }
+
+// StartWorker registers the real workflows and no-op activities on the
+// raw task queue and starts polling it; stop the returned worker after.
+func (r *Raw) StartWorker(opts worker.Options) (worker.Worker, error) {
+	w := worker.New(r.Client, r.TaskQueue, opts)
+	workflows.Register(w)
+	n := noop{r}
+	for name, fn := range map[string]any{
+		workflows.ActivityCreateTask:      n.CreateTask,
+		workflows.ActivityCompleteTask:    n.CompleteTask,
+		workflows.ActivityAssignTask:      n.AssignTask,
+		workflows.ActivityRecordTaskEvent: n.RecordTaskEvent,
+		workflows.ActivityFinishProcess:   n.FinishProcess,
+		workflows.ActivitySetLevel:        n.SetProcessLevel,
+		workflows.ActivityRecordComplaint: n.RecordComplaint,
+	} {
+		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start raw worker: %w", err)
+	}
+	return w, nil
+}
+
+// noop activities take the real activities' arguments and write nothing.
+// CreateTask says one person may work the task, and tells the process
+// waiting for it.
+type noop struct{ r *Raw }
+
+func (n noop) CreateTask(_ context.Context, in zhidu.CreateTaskInput) (zhidu.CreateTaskResult, error) {
+	if ch, ok := n.r.created.Load(in.Process.ID); ok {
+		select {
+		case ch.(chan createdTask) <- createdTask{id: in.TaskID, step: in.Spec.Step}:
+		default: // a retry of a task already announced
+		}
+	}
+	return zhidu.CreateTaskResult{Eligible: 1}, nil
+}
+
+func (noop) CompleteTask(context.Context, zhidu.CompletionRecord) error    { return nil }
+func (noop) AssignTask(context.Context, zhidu.AssignRecord) error          { return nil }
+func (noop) RecordTaskEvent(context.Context, zhidu.TaskEvent) (int, error) { return 1, nil }
+func (noop) FinishProcess(context.Context, zhidu.FinishRecord) error       { return nil }
+func (noop) SetProcessLevel(context.Context, zhidu.LevelRecord) error      { return nil }
+func (noop) RecordComplaint(context.Context, zhidu.ComplaintRecord) error  { return nil }
+
+// Check verifies that every user the scenario needs is known.
+func (r *Raw) Check() error {
+	for _, u := range r.Scenario.users() {
+		if _, ok := r.Actors[u]; !ok {
+			return fmt.Errorf("no facts for user %s, whom the %s scenario needs", u, r.Scenario.Kind)
+		}
+	}
+	return nil
+}
+
+// input builds the workflow input the API would build for the i-th
+// process's start body.
+func (r *Raw) input(id string, i int) (string, any, error) {
+	sc := r.Scenario
+	starter := r.Actors[sc.Starter]
+	info := zhidu.ProcessInfo{ID: id, Kind: sc.Kind, StartedBy: starter.Username}
+	body, err := json.Marshal(sc.Start(i))
+	if err != nil {
+		return "", nil, err
+	}
+	switch sc.Kind {
+	case workflows.KindApproval:
+		var b struct {
+			Title, Details string
+			Level          zhidu.Level
+		}
+		if err := json.Unmarshal(body, &b); err != nil {
+			return "", nil, err
+		}
+		info.Title, info.Level, info.Department = b.Title, b.Level, starter.Department
+		return workflows.WorkflowApproval, workflows.ApprovalInput{Process: info, Details: b.Details, SLA: r.ApprovalSLA}, nil
+	case workflows.KindComplaint:
+		var in workflows.ComplaintIntake
+		if err := json.Unmarshal(body, &in); err != nil {
+			return "", nil, err
+		}
+		info.Title, info.Level, info.Department = in.Subject, in.DefaultLevel(), zhidu.DeptCS
+		return workflows.WorkflowComplaint, workflows.ComplaintInput{Process: info, Intake: in, Config: r.Complaint}, nil
+	}
+	return "", nil, fmt.Errorf("raw: unknown kind %q", sc.Kind)
+}
+
+// one runs the i-th process: start, then one CompleteTask update per step
+// as soon as its task exists, then wait for the result.
+func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
+	sc := r.Scenario
+	id := fmt.Sprintf("bench-raw-%s-%s-%d", sc.Kind, r.Nonce, i)
+	wf, input, err := r.input(id, i)
+	if err != nil {
+		return err
+	}
+	tasks := make(chan createdTask, 16)
+	r.created.Store(id, tasks)
+	defer r.created.Delete(id)
+
+	began := time.Now()
+	var run client.WorkflowRun
+	if _, err := rec.Time(OpStart, func() (err error) {
+		run, err = r.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: id, TaskQueue: r.TaskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		}, wf, input)
+		return err
+	}); err != nil {
+		return fmt.Errorf("start %s: %w", id, err)
+	}
+	steps := append([]Step(nil), sc.Steps...)
+	for len(steps) > 0 {
+		var t createdTask
+		select {
+		case t = <-tasks:
+		case <-time.After(r.Timeout):
+			return fmt.Errorf("%s: no task %s %w after %s", id, steps[0].Step, errTimeout, r.Timeout)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if t.step != steps[0].Step {
+			return fmt.Errorf("%s: task %s created, want %s", id, t.step, steps[0].Step)
+		}
+		if err := r.complete(ctx, rec, id, t.id, steps[0]); err != nil {
+			return err
+		}
+		steps = steps[1:]
+	}
+	// Optional steps (a spot check) if the configuration samples one.
+	done := make(chan error, 1)
+	go func() { done <- run.Get(ctx, nil) }()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+			rec.Add(OpProcess, time.Since(began))
+			return nil
+		case t := <-tasks:
+			for _, st := range sc.Optional {
+				if st.Step == t.step {
+					if err := r.complete(ctx, rec, id, t.id, st); err != nil {
+						return err
+					}
+				}
+			}
+		case <-time.After(r.Timeout):
+			return fmt.Errorf("%s: did not finish: %w after %s", id, errTimeout, r.Timeout)
+		}
+	}
+}
+
+// complete sends the CompleteTask update as the step's user, who has
+// claimed it (the API would have set Assignee from the inbox row).
+func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st Step) error {
+	actor := r.Actors[st.User]
+	req := zhidu.CompleteTaskRequest{TaskID: taskID, Actor: actor, Assignee: actor.Username, Outcome: st.Outcome, Data: st.Data}
+	if _, err := rec.Time(OpComplete, func() error {
+		h, err := r.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateName: workflows.UpdateCompleteTask, Args: []any{req},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			return err
+		}
+		var res zhidu.CompleteTaskResult
+		return h.Get(ctx, &res)
+	}); err != nil {
+		return fmt.Errorf("%s: complete %s: %w", id, st.Step, err)
+	}
+	rec.Count("tasks", 1)
+	return nil
+}

@@ -1,0 +1,244 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Runner runs the i-th process of a load from start to finish, recording
+// its operations in rec (nil during a warm-up).
+type Runner interface {
+	One(ctx context.Context, i int, rec *Recorder) error
+}
+
+// One runs one process through the HTTP API.
+func (f *Flow) One(ctx context.Context, i int, rec *Recorder) error { return f.one(ctx, i, rec) }
+
+// One runs one process through the Temporal SDK.
+func (r *Raw) One(ctx context.Context, i int, rec *Recorder) error { return r.one(ctx, i, rec) }
+
+// warmupFirst numbers warm-up processes apart from measured ones.
+const warmupFirst = 1_000_000_000
+
+// Measure runs warmup unrecorded processes, then the load, and sums up.
+// The progress bar goes to progress (nil: none).
+func Measure(ctx context.Context, label string, r Runner, l Load, warmup int, progress io.Writer) RunResult {
+	if warmup > 0 {
+		bar := NewProgress(progress, label+" (warm-up)", warmup)
+		Load{N: warmup, Concurrency: max(l.Concurrency, 1)}.run(ctx, warmupFirst, bar,
+			func(ctx context.Context, i int) error { return r.One(ctx, i, nil) })
+		bar.Done()
+	}
+	rec := NewRecorder()
+	bar := NewProgress(progress, label, l.N)
+	out := l.run(ctx, 0, bar, func(ctx context.Context, i int) error { return r.One(ctx, i, rec) })
+	bar.Done()
+	return result(out, rec)
+}
+
+// RunResult is what one measured run of N processes did.
+type RunResult struct {
+	Processes       int                `json:"processes"` // finished
+	Failed          int                `json:"failed"`
+	Tasks           int                `json:"tasks"` // completed
+	Seconds         float64            `json:"seconds"`
+	ProcessesPerSec float64            `json:"processes_per_s"`
+	TasksPerSec     float64            `json:"tasks_per_s"`
+	PollsPerTask    float64            `json:"polls_per_task,omitempty"`
+	Latency         map[string]Latency `json:"latency"`
+	Errors          []string           `json:"errors,omitempty"`
+}
+
+func result(o outcome, rec *Recorder) RunResult {
+	secs := o.elapsed.Seconds()
+	tasks := rec.Counter("tasks")
+	r := RunResult{Processes: o.ok, Failed: o.failed, Tasks: tasks, Seconds: round(secs, 3),
+		ProcessesPerSec: round(float64(o.ok)/secs, 2), TasksPerSec: round(float64(tasks)/secs, 2),
+		Latency: rec.Summary(), Errors: o.errors}
+	if polls := rec.Counter("polls"); polls > 0 && tasks > 0 {
+		r.PollsPerTask = round(float64(polls)/float64(tasks), 2)
+	}
+	return r
+}
+
+func round(v float64, digits int) float64 {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0
+	}
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
+
+// Ratio is a's process throughput over b's, 0 when b did nothing.
+func Ratio(a, b RunResult) float64 {
+	if b.ProcessesPerSec == 0 {
+		return 0
+	}
+	return round(a.ProcessesPerSec/b.ProcessesPerSec, 3)
+}
+
+// KindReport compares zhidu and raw Temporal on one process kind.
+type KindReport struct {
+	Kind  string     `json:"kind"`
+	Zhidu RunResult  `json:"zhidu"`
+	Raw   *RunResult `json:"raw,omitempty"`
+	// Ratio is zhidu's process throughput over raw Temporal's (our
+	// overhead: 1 is none).
+	Ratio float64 `json:"ratio,omitempty"`
+}
+
+// Report is everything one `zhidu bench` run measured.
+type Report struct {
+	Machine     Machine      `json:"machine"`
+	Target      string       `json:"target"` // "embedded" or the deployment's URL
+	Mode        string       `json:"mode,omitempty"`
+	N           int          `json:"n,omitempty"`
+	Concurrency int          `json:"concurrency,omitempty"`
+	Rate        float64      `json:"rate,omitempty"`
+	Kinds       []KindReport `json:"kinds,omitempty"`
+	Inbox       *InboxReport `json:"inbox,omitempty"`
+	Notes       []string     `json:"notes,omitempty"`
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// flowOps is the order operations are printed in.
+var flowOps = []string{OpStart, OpList, OpClaim, OpComplete, OpClaimComplete, OpPoll, OpProcess}
+
+// Print writes the report for people.
+func (r Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "machine: %s\ntarget:  %s\n", r.Machine, r.Target)
+	for _, k := range r.Kinds {
+		load := fmt.Sprintf("closed loop, %d clients", r.Concurrency)
+		if r.Mode == "open" {
+			load = fmt.Sprintf("open loop, %g processes/s arriving", r.Rate)
+		}
+		fmt.Fprintf(w, "\n%s: %d processes, %s\n", k.Kind, r.N, load)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t") }
+		runs := []RunResult{k.Zhidu}
+		head := []string{"", "zhidu (HTTP API)", "", ""}
+		if k.Raw != nil {
+			runs = append(runs, *k.Raw)
+			head = append(head, "raw Temporal SDK", "", "")
+		}
+		row(head...)
+		for _, line := range []struct {
+			name string
+			v    func(RunResult) string
+		}{
+			{"processes/s", func(x RunResult) string { return strconv.FormatFloat(x.ProcessesPerSec, 'f', 2, 64) }},
+			{"tasks/s", func(x RunResult) string { return strconv.FormatFloat(x.TasksPerSec, 'f', 2, 64) }},
+			{"finished/failed", func(x RunResult) string { return fmt.Sprintf("%d/%d", x.Processes, x.Failed) }},
+			{"seconds", func(x RunResult) string { return strconv.FormatFloat(x.Seconds, 'f', 1, 64) }},
+		} {
+			cells := []string{line.name}
+			for _, x := range runs {
+				cells = append(cells, line.v(x), "", "")
+			}
+			row(cells...)
+		}
+		cells := []string{"latency (ms)"}
+		for range runs {
+			cells = append(cells, "p50", "p95", "p99")
+		}
+		row(cells...)
+		for _, op := range ops(k.Zhidu.Latency, flowOps...) {
+			cells := []string{op}
+			for _, x := range runs {
+				l, ok := x.Latency[op]
+				if !ok {
+					cells = append(cells, "-", "-", "-")
+					continue
+				}
+				cells = append(cells, f1(l.P50), f1(l.P95), f1(l.P99))
+			}
+			row(cells...)
+		}
+		tw.Flush()
+		if k.Zhidu.PollsPerTask > 0 {
+			fmt.Fprintf(w, "  polls of the process page per task: %.2f\n", k.Zhidu.PollsPerTask)
+		}
+		if k.Raw != nil {
+			fmt.Fprintf(w, "  zhidu / raw process throughput: %.3f\n", k.Ratio)
+		}
+		for _, x := range runs {
+			for _, e := range x.Errors {
+				fmt.Fprintf(w, "  error: %s\n", e)
+			}
+		}
+	}
+	if r.Inbox != nil {
+		r.Inbox.print(w)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// Machine describes where a run happened.
+type Machine struct {
+	CPU        string  `json:"cpu"`
+	Cores      int     `json:"cores"`
+	MemoryGiB  float64 `json:"memory_gib"`
+	OS         string  `json:"os"`
+	Go         string  `json:"go"`
+	PostgreSQL string  `json:"postgresql,omitempty"`
+}
+
+func (m Machine) String() string {
+	s := fmt.Sprintf("%s, %d cores, %.0f GiB, %s, %s", m.CPU, m.Cores, m.MemoryGiB, m.OS, m.Go)
+	if m.PostgreSQL != "" {
+		s += ", PostgreSQL " + m.PostgreSQL
+	}
+	return s
+}
+
+// ThisMachine describes the machine the process runs on (CPU model and
+// memory from /proc on Linux).
+func ThisMachine() Machine {
+	m := Machine{CPU: "unknown CPU", Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version()}
+	if v := procField("/proc/cpuinfo", "model name"); v != "" {
+		m.CPU = strings.Join(strings.Fields(v), " ")
+	}
+	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+		if kb, err := strconv.ParseFloat(strings.Fields(v)[0], 64); err == nil {
+			m.MemoryGiB = round(kb/(1<<20), 1)
+		}
+	}
+	return m
+}
+
+// procField returns the value of the first "name: value" line of a /proc
+// file, or "".
+func procField(path, name string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == name {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,452 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/api"
+	"github.com/zhidu/zhidu/authz"
+	"github.com/zhidu/zhidu/bench"
+	"github.com/zhidu/zhidu/benchdata"
+	"github.com/zhidu/zhidu/demo"
+	"github.com/zhidu/zhidu/devserver"
+	"github.com/zhidu/zhidu/pglocal"
+	"github.com/zhidu/zhidu/store"
+)
+
+// benchConfig holds the flags of zhidu bench and zhidu bench inbox.
+type benchConfig struct {
+	Inbox     bool // the inbox subcommand
+	URL       string
+	UsersFile string
+	N         int
+	C         int
+	Kind      string
+	Rate      float64
+	JSON      bool
+	Raw       bool
+	Warmup    int
+	Timeout   time.Duration
+	Progress  bool
+	// zhidu bench inbox
+	Users       int
+	Tasks       int
+	Requests    int
+	Concurrency string
+	DeepPage    int
+}
+
+const benchUsage = `zhidu bench [flags]          processes through the HTTP API next to raw Temporal
+zhidu bench inbox [flags]    GET /tasks with 10,000 users and 1,000,000 tasks`
+
+// commandFlags binds the flags only some commands have and returns the
+// arguments left for the flag set to parse.
+func commandFlags(name string, fs *flag.FlagSet, c *config, args []string) []string {
+	if name != "bench" {
+		return args
+	}
+	b := &c.Bench
+	*b = benchConfig{N: 200, C: 16, Kind: "approval", Raw: true, Warmup: -1, Timeout: 2 * time.Minute, Progress: true,
+		Users: 10_000, Tasks: 1_000_000, Requests: 400, Concurrency: "1,4,16", DeepPage: 21}
+	if len(args) > 0 && args[0] == "inbox" {
+		b.Inbox, args = true, args[1:]
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage:\n  %s\n\nFlags:\n", strings.ReplaceAll(benchUsage, "\n", "\n  "))
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&b.URL, "url", "", "base URL of a running deployment (default: start an embedded stack in a temporary directory)")
+	fs.StringVar(&b.UsersFile, "users-file", "", "the deployment's demo-users.json (with --url)")
+	fs.IntVar(&b.N, "n", b.N, "processes to run (per kind)")
+	fs.IntVar(&b.C, "c", b.C, "concurrent clients (closed loop)")
+	fs.StringVar(&b.Kind, "kind", b.Kind, "process kind: approval, complaint or both")
+	fs.Float64Var(&b.Rate, "rate", 0, "open loop: processes started per second whatever happens (0: closed loop, saturated)")
+	fs.BoolVar(&b.JSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&b.Raw, "raw", b.Raw, "also drive the same workflows straight through the Temporal SDK and print zhidu / raw")
+	fs.IntVar(&b.Warmup, "warmup", b.Warmup, "unmeasured processes run first (-1: as many as -c, at most n)")
+	fs.DurationVar(&b.Timeout, "timeout", b.Timeout, "give up on a process that does not move on for this long")
+	fs.BoolVar(&b.Progress, "progress", b.Progress, "draw progress bars on stderr")
+	fs.IntVar(&b.Users, "users", b.Users, "inbox: users to load")
+	fs.IntVar(&b.Tasks, "tasks", b.Tasks, "inbox: tasks to load")
+	fs.IntVar(&b.Requests, "requests", b.Requests, "inbox: requests per reader, page and concurrency")
+	fs.StringVar(&b.Concurrency, "concurrency", b.Concurrency, "inbox: concurrent clients to measure at (comma-separated)")
+	fs.IntVar(&b.DeepPage, "deep-page", b.DeepPage, "inbox: the deep page measured besides the first (reached through next_cursor)")
+	return args
+}
+
+// runBench runs zhidu bench or zhidu bench inbox.
+func runBench(ctx context.Context, cfg config, out io.Writer) error {
+	if cfg.Bench.Inbox {
+		return runBenchInbox(ctx, cfg, out)
+	}
+	b := cfg.Bench
+	load := bench.Load{N: b.N, Concurrency: b.C, Rate: b.Rate}
+	if err := load.Validate(); err != nil {
+		return err
+	}
+	kinds := []string{b.Kind}
+	if b.Kind == "both" {
+		kinds = bench.Kinds
+	}
+	for _, k := range kinds {
+		if _, err := bench.ScenarioFor(k); err != nil {
+			return err
+		}
+	}
+	if b.Warmup < 0 {
+		b.Warmup = min(max(b.C, 1), b.N)
+	}
+	if b.Rate > 0 {
+		load.Concurrency = 0
+	}
+	progress := progressWriter(b.Progress)
+	logf := func(format string, args ...any) {
+		if progress != nil {
+			fmt.Fprintf(progress, "· "+format+"\n", args...)
+		}
+	}
+	// Complaints run without the follow-up wait and the spot check, so a
+	// process is done when its people are.
+	cfg.API.Complaint.FollowUpAfter, cfg.API.Complaint.SpotCheckPercent = 0, 0
+	report := bench.Report{Machine: bench.ThisMachine(), Mode: load.Mode(), N: b.N, Concurrency: load.Concurrency, Rate: b.Rate}
+
+	var (
+		url   string
+		creds demo.Credentials
+		tc    client.Client
+	)
+	if b.URL == "" {
+		st, err := startStack(ctx, cfg, logf)
+		if err != nil {
+			return err
+		}
+		defer st.stop(logf)
+		url, creds, tc = st.url, st.creds, st.temporal
+		report.Target = "embedded: zhidu dev's stack (private PostgreSQL, Temporal on SQLite, worker, API) in a temporary directory"
+		report.Machine.PostgreSQL = st.pgVersion
+	} else {
+		if b.UsersFile == "" {
+			return errors.New("--url needs --users-file (the deployment's demo-users.json)")
+		}
+		var err error
+		if creds, err = demo.Load(b.UsersFile); err != nil {
+			return fmt.Errorf("users file: %w", err)
+		}
+		url, report.Target = b.URL, b.URL
+		report.Notes = append(report.Notes, "the deployment's own configuration applies: start it with "+
+			"ZHIDU_COMPLAINT_FOLLOW_UP_AFTER=0 (and ZHIDU_COMPLAINT_SPOT_CHECK_PERCENT=0 to skip spot checks; sampled ones are worked)")
+		if b.Raw {
+			if tc, err = dialTemporal(cfg); err != nil {
+				return err
+			}
+			defer tc.Close()
+		}
+	}
+
+	tokens, actors := map[string]string{}, map[string]zhidu.Actor{}
+	for u, c := range creds {
+		tokens[u] = c.Token
+		actors[u] = zhidu.Actor{Username: u, Name: c.Name, Department: c.Department, Roles: c.Roles, Clearance: c.Clearance}
+	}
+	cl := bench.NewClient(url, tokens)
+	nonce := randomHex(4)
+	failed := 0
+	for _, kind := range kinds {
+		sc, _ := bench.ScenarioFor(kind)
+		flow := &bench.Flow{Client: cl, Scenario: sc, Nonce: nonce, Timeout: b.Timeout}
+		if err := flow.Check(); err != nil {
+			return err
+		}
+		kr := bench.KindReport{Kind: kind, Zhidu: bench.Measure(ctx, kind+" via zhidu", flow, load, b.Warmup, progress)}
+		failed += kr.Zhidu.Failed
+		if b.Raw && ctx.Err() == nil {
+			raw := &bench.Raw{Client: tc, TaskQueue: "zhidu-bench-raw-" + nonce, Scenario: sc, Actors: actors,
+				ApprovalSLA: cfg.API.ApprovalSLA, Complaint: cfg.API.Complaint, Nonce: nonce, Timeout: b.Timeout}
+			if err := raw.Check(); err != nil {
+				return err
+			}
+			w, err := raw.StartWorker(workerOptions(cfg))
+			if err != nil {
+				return err
+			}
+			r := bench.Measure(ctx, kind+" via raw Temporal", raw, load, b.Warmup, progress)
+			w.Stop()
+			failed += r.Failed
+			kr.Raw, kr.Ratio = &r, bench.Ratio(kr.Zhidu, r)
+		}
+		report.Kinds = append(report.Kinds, kr)
+	}
+	if err := writeReport(report, b.JSON, out); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d processes failed (see the errors in the report)", failed)
+	}
+	return nil
+}
+
+func writeReport(r bench.Report, asJSON bool, out io.Writer) error {
+	if asJSON {
+		return r.WriteJSON(out)
+	}
+	r.Print(out)
+	return nil
+}
+
+// progressWriter is where progress bars go: stderr, unless turned off.
+func progressWriter(on bool) io.Writer {
+	if on {
+		return os.Stderr
+	}
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// benchStack is an embedded zhidu for benchmarks: what zhidu dev starts, in a
+// temporary directory, on free ports.
+type benchStack struct {
+	url       string
+	creds     demo.Credentials
+	temporal  client.Client
+	pool      *pgxpool.Pool
+	pgVersion string
+	cleanups  []func()
+}
+
+// stop tears the stack down in reverse order and removes its directory.
+func (s *benchStack) stop(logf func(string, ...any)) {
+	logf("stopping the embedded stack")
+	for _, f := range slices.Backward(s.cleanups) {
+		f()
+	}
+}
+
+func (s *benchStack) onStop(f func()) { s.cleanups = append(s.cleanups, f) }
+
+// startStack starts PostgreSQL (unless cfg.DatabaseURL is set), Temporal,
+// the worker and the API like zhidu dev does; the database must be empty.
+// With temporal false, Temporal runs in memory and no worker starts (the
+// API's engine only answers readiness checks).
+func startStack(ctx context.Context, cfg config, logf func(string, ...any)) (st *benchStack, err error) {
+	return startStackWith(ctx, cfg, logf, true, nil)
+}
+
+// startStackWith is startStack with a hook that fills the database before
+// the API starts.
+func startStackWith(ctx context.Context, cfg config, logf func(string, ...any), temporal bool,
+	fill func(context.Context, *pgxpool.Pool) error) (st *benchStack, err error) {
+	st = &benchStack{}
+	defer func() {
+		if err != nil {
+			st.stop(func(string, ...any) {})
+		}
+	}()
+	dir, err := os.MkdirTemp("", "zhidu-bench-")
+	if err != nil {
+		return st, err
+	}
+	st.onStop(func() { _ = os.RemoveAll(dir) })
+	if cfg.DatabaseURL == "" {
+		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(dir, "pg"), Logf: logf, Fast: !temporal})
+		if err != nil {
+			return st, err
+		}
+		st.onStop(func() { _ = pg.Stop() })
+		if err := pg.CreateDatabase(ctx, "zhidu"); err != nil {
+			return st, err
+		}
+		cfg.DatabaseURL = pg.URL("zhidu")
+	}
+	tsDir := dir
+	if !temporal {
+		tsDir = "" // in memory: nothing runs on it
+	}
+	logf("starting Temporal")
+	ts, err := devserver.Start(devserver.Options{Dir: tsDir, Namespace: cfg.Namespace})
+	if err != nil {
+		return st, fmt.Errorf("start Temporal: %w", err)
+	}
+	st.onStop(ts.Stop)
+	cfg.TemporalAddress = ts.Address()
+
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return st, err
+	}
+	st.onStop(pool.Close)
+	st.pool = pool
+	if err := pool.QueryRow(ctx, "SHOW server_version").Scan(&st.pgVersion); err != nil {
+		return st, err
+	}
+	if err := migrate(ctx, pool, io.Discard); err != nil {
+		return st, err
+	}
+	if n, err := store.New(pool).CountUsers(ctx); err != nil || n > 0 {
+		if err == nil {
+			err = fmt.Errorf("the database at %s has users: zhidu bench needs an empty one", redact(cfg.DatabaseURL))
+		}
+		return st, err
+	}
+	if fill != nil {
+		if err := fill(ctx, pool); err != nil {
+			return st, err
+		}
+	} else {
+		logf("seeding the demo organisation")
+		if st.creds, err = demo.Seed(ctx, store.New(pool)); err != nil {
+			return st, err
+		}
+	}
+
+	tc, err := dialTemporal(cfg)
+	if err != nil {
+		return st, err
+	}
+	st.onStop(tc.Close)
+	st.temporal = tc
+	if temporal {
+		w, err := startWorker(cfg, pool, tc)
+		if err != nil {
+			return st, err
+		}
+		st.onStop(w.Stop)
+	}
+
+	az, err := authz.New(pool)
+	if err != nil {
+		return st, err
+	}
+	srv := api.New(store.New(pool), az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
+	ctx, cancel := context.WithCancel(ctx)
+	st.onStop(cancel)
+	go srv.Watch(ctx, time.Second)
+	go az.Watch(ctx, pool, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return st, err
+	}
+	hs := &http.Server{Handler: srv.Router(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	st.onStop(func() {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(shutdown)
+	})
+	st.url = "http://" + ln.Addr().String()
+	logf("zhidu is serving on %s", st.url)
+	return st, nil
+}
+
+// runBenchInbox loads a large organisation and inbox into a fresh
+// database, serves the API on it and measures GET /tasks over HTTP.
+func runBenchInbox(ctx context.Context, cfg config, out io.Writer) error {
+	b := cfg.Bench
+	var levels []int
+	for _, s := range strings.Split(b.Concurrency, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("--concurrency %q: want positive numbers separated by commas", b.Concurrency)
+		}
+		levels = append(levels, n)
+	}
+	if b.Requests < 1 {
+		return errors.New("--requests must be at least 1")
+	}
+	progress := progressWriter(b.Progress)
+	logf := func(format string, args ...any) {
+		if progress != nil {
+			fmt.Fprintf(progress, "· "+format+"\n", args...)
+		}
+	}
+	if cfg.DatabaseURL != "" {
+		logf("loading into the empty database at %s; the data stays there", redact(cfg.DatabaseURL))
+	}
+	var loaded benchdata.Loaded
+	tokens := map[string]string{}
+	fill := func(ctx context.Context, pool *pgxpool.Pool) error {
+		var bar *bench.Progress
+		var step string
+		var last int
+		var err error
+		loaded, err = benchdata.Load(ctx, pool, benchdata.Options{Users: b.Users, Tasks: b.Tasks, Progress: func(s string, done, total int) {
+			if s != step {
+				if bar != nil {
+					bar.Done()
+				}
+				step, last, bar = s, 0, bench.NewProgress(progress, "loading "+s, total)
+			}
+			bar.Add(done - last)
+			last = done
+		}})
+		if bar != nil {
+			bar.Done()
+		}
+		if err != nil {
+			return fmt.Errorf("load benchmark data: %w", err)
+		}
+		st := store.New(pool)
+		for _, s := range loaded.Samples {
+			tokens[s.Username] = "zd_bench_" + randomHex(16)
+			if err := st.SetToken(ctx, s.Username, tokens[s.Username]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	st, err := startStackWith(ctx, cfg, logf, false, fill)
+	if err != nil {
+		return err
+	}
+	defer st.stop(logf)
+	var readers []bench.Reader
+	for _, s := range loaded.Samples {
+		readers = append(readers, bench.Reader{User: s.Username, Description: fmt.Sprintf("%s, %s", s.Roles[0].Role, s.Clearance)})
+	}
+	ib := &bench.Inbox{Client: bench.NewClient(st.url, tokens), Readers: readers, Concurrency: levels, Requests: b.Requests, DeepPage: b.DeepPage}
+	rows, err := ib.Run(ctx, progress)
+	if err != nil {
+		return err
+	}
+	report := bench.Report{Machine: bench.ThisMachine(), Target: "embedded: the API on a private PostgreSQL in a temporary directory",
+		Inbox: &bench.InboxReport{Users: loaded.Users, Tasks: loaded.Tasks, LoadSeconds: loaded.Took.Seconds(), Rows: rows}}
+	report.Machine.PostgreSQL = st.pgVersion
+	if cfg.DatabaseURL != "" {
+		report.Target = "the API on " + redact(cfg.DatabaseURL)
+	}
+	return writeReport(report, b.JSON, out)
+}
+
+// workerOptions are the options of zhidu's worker; the raw benchmark
+// worker uses the same.
+func workerOptions(cfg config) worker.Options {
+	return worker.Options{
+		MaxConcurrentWorkflowTaskPollers: cfg.Pollers,
+		MaxConcurrentActivityTaskPollers: cfg.Pollers,
+	}
+}
