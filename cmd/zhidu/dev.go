@@ -15,6 +15,7 @@ import (
 	"github.com/zhidu/zhidu/devserver"
 	"github.com/zhidu/zhidu/pglocal"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/web"
 )
 
 // runDev starts the whole system on this machine and stops it all cleanly
@@ -89,7 +90,8 @@ func runDev(ctx context.Context, cfg config, out io.Writer) (err error) {
 	fmt.Fprintln(out)
 	creds.Print(out)
 	fmt.Fprintf(out, "\nzhidu is ready (%s):\n", time.Since(began).Round(time.Millisecond))
-	fmt.Fprintf(out, "  inbox and API    http://%s/api/v1   (OpenAPI: /api/v1/openapi.json)\n", cfg.HTTPAddr)
+	fmt.Fprintf(out, "  web inbox        http://%s/   (one-click demo sign-in; demo password %q)\n", cfg.HTTPAddr, demo.Password)
+	fmt.Fprintf(out, "  API              http://%s/api/v1   (OpenAPI: /api/v1/openapi.json)\n", cfg.HTTPAddr)
 	if ts.UIAddress() != "" {
 		fmt.Fprintf(out, "  Temporal Web UI  http://%s\n", ts.UIAddress())
 	}
@@ -99,7 +101,7 @@ func runDev(ctx context.Context, cfg config, out io.Writer) (err error) {
 	fmt.Fprintf(out, "  try: curl -H \"Authorization: Bearer $(jq -r '.[\"cs.agent\"].token' %s)\" http://%s/api/v1/me\n",
 		filepath.Join(dir, "demo-users.json"), cfg.HTTPAddr)
 	fmt.Fprintln(out, "Ctrl-C stops everything.")
-	err = serveAPI(ctx, cfg, pool, tc, out)
+	err = serveAPI(ctx, cfg, pool, tc, out, web.Config{DemoSignIn: true})
 	fmt.Fprintln(out, "\nshutting down")
 	return err
 }

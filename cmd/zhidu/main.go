@@ -32,6 +32,7 @@ import (
 	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/authz"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/web"
 	"github.com/zhidu/zhidu/workflows"
 )
 
@@ -155,19 +156,20 @@ func runServe(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	defer closeAll()
-	return serveAPI(ctx, cfg, pool, tc, out)
+	return serveAPI(ctx, cfg, pool, tc, out, web.Config{})
 }
 
-// serveAPI serves the API until ctx ends.
-func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Client, out io.Writer) error {
+// serveAPI serves the API and, around it, the web inbox until ctx ends.
+func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Client, out io.Writer, webCfg web.Config) error {
 	az, err := authz.New(pool)
 	if err != nil {
 		return err
 	}
-	srv := api.New(store.New(pool), az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
+	st := store.New(pool)
+	srv := api.New(st, az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
 	go srv.Watch(ctx, time.Second)
 	go az.Watch(ctx, pool, nil)
-	return serveHTTP(ctx, cfg.HTTPAddr, srv.Router(), out, "API and inbox")
+	return serveHTTP(ctx, cfg.HTTPAddr, web.New(webCfg, srv.Router(), st), out, "API and inbox")
 }
 
 // serveHTTP serves h on addr until ctx ends, then shuts down gracefully.

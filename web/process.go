@@ -1,0 +1,165 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
+)
+
+type startIndexView struct {
+	Kinds []string
+}
+
+// startIndex lists the process kinds; whether the user may start one is
+// the API's to say when they try.
+func (s *server) startIndex(c *rc) {
+	v := startIndexView{}
+	for _, k := range startKinds() {
+		v.Kinds = append(v.Kinds, k.Kind)
+	}
+	p := pageFor(c, "start", c.T("start.title"))
+	p.Data = v
+	c.render(http.StatusOK, "start_index", p)
+}
+
+type startView struct {
+	Kind           string
+	Form           formView
+	IdempotencyKey string
+}
+
+func (s *server) startPage(c *rc) {
+	k, ok := findStartKind(c.r.PathValue("kind"))
+	if !ok {
+		c.notFound()
+		return
+	}
+	c.renderStart(http.StatusOK, k, nil, nil, "", newToken())
+}
+
+func (c *rc) renderStart(status int, k startKind, values map[string]any, errs map[string]string, msg, key string) {
+	p := pageFor(c, "start", c.T("kind."+k.Kind)+" · "+c.T("start.title"))
+	p.Error = msg
+	p.Data = startView{Kind: k.Kind, Form: buildForm(c.lang, k.Form, values, errs, "", false), IdempotencyKey: key}
+	c.render(status, "start", p)
+}
+
+// start starts a process through the API. The form carries an
+// idempotency key, so submitting it twice starts one process.
+func (s *server) start(c *rc) {
+	k, ok := findStartKind(c.r.PathValue("kind"))
+	if !ok {
+		c.notFound()
+		return
+	}
+	flat := parseForm(k.Form, c.r.PostForm)
+	key := c.r.PostFormValue("idempotency_key")
+	if key == "" || len(key) > 100 {
+		key = newToken()
+	}
+	var started struct {
+		ID   string `json:"id"`
+		Note string `json:"note"`
+	}
+	res := c.post("/api/v1/processes/"+url.PathEscape(k.Kind), nest(flat), &started, "Idempotency-Key", "web-"+key)
+	switch {
+	case res.ok() && started.Note != "":
+		// Registered above the starter's clearance: it is no longer
+		// theirs to see, so there is no page to go to.
+		p := pageFor(c, "start", c.T("start.title"))
+		p.Flash = c.T("start.registered_hidden")
+		p.Data = startIndexView{Kinds: []string{workflows.KindApproval, workflows.KindComplaint}}
+		c.render(http.StatusCreated, "start_index", p)
+	case res.ok():
+		http.Redirect(c.w, c.r, "/processes/"+url.PathEscape(started.ID)+"?ok=started", http.StatusSeeOther)
+	case res.Status == http.StatusBadRequest || res.Status == http.StatusForbidden || res.Status == http.StatusConflict:
+		errs := map[string]string{}
+		for f, m := range res.fields() {
+			errs[f] = m
+		}
+		c.renderStart(res.Status, k, flat, errs, c.errMessage(res), key)
+	default:
+		c.apiFail(res)
+	}
+}
+
+// processView is the process page.
+type processView struct {
+	Process  processJSON
+	Summary  []kv
+	Open     []store.Task
+	Done     []store.Task
+	Timeline []timelineView
+}
+
+func (s *server) processPage(c *rc) {
+	var p processJSON
+	if res := c.get("/api/v1/processes/"+url.PathEscape(c.r.PathValue("id")), nil, &p); !res.ok() {
+		c.apiFail(res)
+		return
+	}
+	v := processView{Process: p, Summary: describe(c.lang, p.Input), Timeline: timeline(c.lang, p.Timeline)}
+	for _, t := range p.Tasks {
+		if t.State == zhidu.TaskOpen || t.State == zhidu.TaskClaimed {
+			v.Open = append(v.Open, t)
+		} else {
+			v.Done = append(v.Done, t)
+		}
+	}
+	pg := pageFor(c, "processes", p.Title)
+	if p.Level == zhidu.TopSecret {
+		pg.Watermark = c.watermark()
+	}
+	pg.Data = v
+	c.render(http.StatusOK, "process", pg)
+}
+
+type processListView struct {
+	Items   []store.Process
+	Total   int
+	NextURL string
+	Filter  map[string]string
+	Kinds   []string
+	States  []string
+}
+
+// processList lists the processes the user may read.
+func (s *server) processList(c *rc) {
+	q := c.r.URL.Query()
+	v := processListView{Filter: map[string]string{}, Kinds: []string{workflows.KindApproval, workflows.KindComplaint},
+		States: []string{string(zhidu.ProcessRunning), string(zhidu.ProcessCompleted), string(zhidu.ProcessCancelled), string(zhidu.ProcessFailed)}}
+	query := url.Values{"limit": {"50"}}
+	for _, f := range []string{"kind", "state", "q", "started_by"} {
+		if val := q.Get(f); val != "" {
+			v.Filter[f] = val
+			query.Set(f, val)
+		}
+	}
+	if cur := q.Get("cursor"); cur != "" {
+		query.Set("cursor", cur)
+	}
+	var page store.Page[store.Process]
+	res := c.get("/api/v1/processes", query, &page)
+	p := pageFor(c, "processes", c.T("processes.title"))
+	status := http.StatusOK
+	if !res.ok() {
+		if res.Status != http.StatusBadRequest {
+			c.apiFail(res)
+			return
+		}
+		status, p.Error = res.Status, c.errMessage(res)
+	}
+	v.Items, v.Total = page.Items, page.Total
+	if page.NextCursor != "" {
+		next := url.Values{"cursor": {page.NextCursor}}
+		for k, val := range v.Filter {
+			next.Set(k, val)
+		}
+		v.NextURL = "/processes?" + next.Encode()
+	}
+	p.Data = v
+	c.render(status, "processes", p)
+}

@@ -1,0 +1,245 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/demo"
+	"github.com/zhidu/zhidu/store"
+)
+
+const (
+	sessionCookie = "zhidu_session"
+	// signinCookie carries the pre-session CSRF token of the sign-in
+	// forms (double submit: the form field must equal the cookie).
+	signinCookie = "zhidu_signin"
+	langCookie   = "lang"
+	csrfField    = "csrf"
+)
+
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// tokensEqual compares a submitted token with the expected one in
+// constant time; an empty token never matches.
+func tokensEqual(got, want string) bool {
+	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func isTLS(r *http.Request) bool {
+	return r.TLS != nil
+}
+
+// setCookie sets an HttpOnly, SameSite=Strict cookie on path /, Secure
+// when the request came over TLS.
+func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
+		HttpOnly: true, Secure: isTLS(r), SameSite: http.SameSiteStrictMode})
+}
+
+func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: isTLS(r), SameSite: http.SameSiteStrictMode})
+}
+
+// session returns the request's unexpired session.
+func (c *rc) session() (store.Session, bool) {
+	ck, err := c.r.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" || len(ck.Value) > 100 {
+		return store.Session{}, false
+	}
+	se, err := c.st.Session(c.r.Context(), ck.Value, c.now())
+	if err != nil {
+		if zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+			logErr(c.r, "load session", err)
+		}
+		return store.Session{}, false
+	}
+	return se, true
+}
+
+// signinView is the sign-in page.
+type signinView struct {
+	Next     string
+	Username string
+	Error    string
+	Demo     []demoUser
+}
+
+type demoUser struct {
+	Username   string
+	Name       string
+	Department zhidu.Department
+	Roles      []zhidu.RoleGrant
+	Clearance  zhidu.Level
+}
+
+// signinToken returns the pre-session CSRF token, setting its cookie when
+// the browser has none yet.
+func (c *rc) signinToken() string {
+	if ck, err := c.r.Cookie(signinCookie); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 100 {
+		return ck.Value
+	}
+	t := newToken()
+	setCookie(c.w, c.r, signinCookie, t, time.Hour)
+	return t
+}
+
+func (s *server) signinPage(c *rc) {
+	if _, ok := c.session(); ok {
+		http.Redirect(c.w, c.r, localPath(c.r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	c.renderSignin(http.StatusOK, signinView{Next: localPath(c.r.URL.Query().Get("next"))})
+}
+
+func (c *rc) renderSignin(status int, v signinView) {
+	if c.cfg.DemoSignIn {
+		for _, u := range demo.Users() {
+			v.Demo = append(v.Demo, demoUser{Username: u.Username, Name: u.Name, Department: u.Department, Roles: u.Roles, Clearance: u.Clearance})
+			if c.lang == "en" {
+				v.Demo[len(v.Demo)-1].Name = u.NameEn
+			}
+		}
+	}
+	c.render(status, "signin", page{Title: c.T("signin.title"), CSRF: c.signinToken(), Data: v})
+}
+
+// signin signs in with a username and password, or with a bearer token.
+func (s *server) signin(c *rc) {
+	next := localPath(c.r.PostFormValue("next"))
+	if !c.signinCSRF() {
+		return
+	}
+	username := strings.TrimSpace(c.r.PostFormValue("username"))
+	token := strings.TrimSpace(c.r.PostFormValue("token"))
+	var u store.User
+	var err error
+	method := "password"
+	switch {
+	case token != "":
+		method = "token"
+		u, err = s.st.UserByToken(c.r.Context(), token)
+	case username != "" && len(username) <= 64:
+		u, err = s.st.CheckPassword(c.r.Context(), username, c.r.PostFormValue("password"))
+	default:
+		err = zhidu.Errorf(zhidu.CodeUnauthenticated, "no credentials")
+	}
+	if err != nil {
+		if code := zhidu.ErrorCode(err); code != zhidu.CodeUnauthenticated && code != zhidu.CodeNotFound {
+			logErr(c.r, "sign in", err)
+			c.fail(http.StatusInternalServerError, c.T("error.internal"))
+			return
+		}
+		if username != "" {
+			s.auditSignin(c, username, method, "denied")
+		}
+		key := "signin.wrong_password"
+		if method == "token" {
+			key = "signin.wrong_token"
+		}
+		c.renderSignin(http.StatusUnauthorized, signinView{Next: next, Username: username, Error: c.T(key)})
+		return
+	}
+	s.startSession(c, u.Username, method, next)
+}
+
+// demoSignin signs in as a demo user with one click (zhidu dev only).
+func (s *server) demoSignin(c *rc) {
+	if !s.cfg.DemoSignIn {
+		c.notFound()
+		return
+	}
+	if !c.signinCSRF() {
+		return
+	}
+	name := c.r.PostFormValue("username")
+	if !slices.ContainsFunc(demo.Users(), func(u store.User) bool { return u.Username == name }) {
+		c.renderSignin(http.StatusUnauthorized, signinView{Error: c.T("signin.wrong_password")})
+		return
+	}
+	if u, err := s.st.User(c.r.Context(), name); err != nil || u.Disabled {
+		c.renderSignin(http.StatusUnauthorized, signinView{Error: c.T("signin.wrong_password")})
+		return
+	}
+	s.startSession(c, name, "demo", localPath(c.r.PostFormValue("next")))
+}
+
+// signinCSRF checks the sign-in forms' double-submit token.
+func (c *rc) signinCSRF() bool {
+	ck, err := c.r.Cookie(signinCookie)
+	if err != nil || !tokensEqual(c.r.PostFormValue(csrfField), ck.Value) {
+		c.fail(http.StatusForbidden, c.T("error.csrf"))
+		return false
+	}
+	return true
+}
+
+func (s *server) startSession(c *rc, username, method, next string) {
+	se, err := s.st.CreateSession(c.r.Context(), username, s.cfg.SessionTTL, s.now())
+	if err != nil {
+		logErr(c.r, "create session", err)
+		c.fail(http.StatusInternalServerError, c.T("error.internal"))
+		return
+	}
+	s.auditSignin(c, username, method, "allowed")
+	clearCookie(c.w, c.r, signinCookie)
+	setCookie(c.w, c.r, sessionCookie, se.ID, s.cfg.SessionTTL)
+	http.Redirect(c.w, c.r, next, http.StatusSeeOther)
+}
+
+// auditSignin records a sign-in attempt, so compliance sees who signed in
+// from where, and every failed attempt.
+func (s *server) auditSignin(c *rc, username, method, decision string) {
+	if err := s.st.Audit(c.r.Context(), store.AuditEntry{Actor: username, Action: "session.signin", Object: "user:" + username,
+		Decision: decision, Address: clientAddress(c.r), Detail: map[string]any{"method": method}}); err != nil {
+		logErr(c.r, "audit sign-in", err)
+	}
+}
+
+// clientAddress is the address recorded for sign-ins: the first
+// X-Forwarded-For hop when a proxy set one, else the peer.
+func clientAddress(r *http.Request) string {
+	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		first, _, _ := strings.Cut(xff, ",")
+		return strings.TrimSpace(first)
+	}
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// signout ends the session.
+func (s *server) signout(c *rc) {
+	if err := s.st.DeleteSession(c.r.Context(), c.sess.ID); err != nil {
+		logErr(c.r, "sign out", err)
+	}
+	if err := s.st.Audit(c.r.Context(), store.AuditEntry{Actor: c.sess.Username, Action: "session.signout", Object: "user:" + c.sess.Username,
+		Decision: "allowed", Address: clientAddress(c.r)}); err != nil {
+		logErr(c.r, "audit sign-out", err)
+	}
+	clearCookie(c.w, c.r, sessionCookie)
+	http.Redirect(c.w, c.r, "/signin", http.StatusSeeOther)
+}
+
+// setLang switches the language and returns to the page the link was on.
+func (s *server) setLang(c *rc) {
+	l := c.r.URL.Query().Get("set")
+	if _, ok := catalog[l]; !ok {
+		l = "zh"
+	}
+	http.SetCookie(c.w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+		Secure: isTLS(c.r), SameSite: http.SameSiteLaxMode})
+	http.Redirect(c.w, c.r, localPath(c.r.URL.Query().Get("next")), http.StatusSeeOther)
+}

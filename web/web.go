@@ -1,0 +1,131 @@
+// Package web serves the web inbox: server-rendered pages (html/template,
+// embedded with go:embed) for the people who work zhidu's tasks, start
+// processes and answer compliance questions, in Chinese and English.
+//
+// The web layer is a client of the JSON API inside the same process: every
+// page and action is an *http.Request to the API handler, made on behalf
+// of the signed-in user with api.AsUser and served into a recorder, and the
+// page renders the JSON answer. Authorisation, validation and the audit
+// trail therefore stay in one place: a page shows "not found" exactly when
+// the API answers 404, and a form shows the API's field errors. The web
+// layer itself keeps only what the API has no notion of: passwords,
+// sessions (in PostgreSQL, so every replica serves every session), CSRF
+// tokens and the language.
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/zhidu/zhidu/store"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// Config holds the web inbox's settings.
+type Config struct {
+	// DemoSignIn lists the demo users on the sign-in page for one-click
+	// sign-in (zhidu dev only: it needs no password).
+	DemoSignIn bool
+	// SessionTTL is how long a sign-in lasts (default 12 h).
+	SessionTTL time.Duration
+	// Location is the time zone times are shown in (default time.Local).
+	Location *time.Location
+}
+
+// Store is what the web layer keeps in PostgreSQL itself: passwords,
+// sessions, and the audit entries of sign-ins.
+type Store interface {
+	CheckPassword(ctx context.Context, username, password string) (store.User, error)
+	UserByToken(ctx context.Context, token string) (store.User, error)
+	User(ctx context.Context, username string) (store.User, error)
+	CreateSession(ctx context.Context, username string, ttl time.Duration, now time.Time) (store.Session, error)
+	Session(ctx context.Context, id string, now time.Time) (store.Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	Audit(ctx context.Context, e store.AuditEntry) error
+}
+
+// server is the web inbox.
+type server struct {
+	cfg   Config
+	api   http.Handler
+	st    Store
+	now   func() time.Time
+	pages map[string]map[string]*template.Template // language → page → template
+}
+
+// New returns the web inbox. It serves the pages and passes every request
+// under /api/, /healthz, /readyz and /metrics through to apiHandler.
+func New(cfg Config, apiHandler http.Handler, st Store) http.Handler {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
+	s := &server{cfg: cfg, api: apiHandler, st: st, now: time.Now}
+	s.pages = mustParsePages(cfg.Location)
+	return s.routes()
+}
+
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", s.api)
+	mux.Handle("/healthz", s.api)
+	mux.Handle("/readyz", s.api)
+	mux.Handle("/metrics", s.api)
+	static, _ := fs.Sub(assets, "assets/static")
+	mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheStatic(http.FileServerFS(static))))
+
+	mux.HandleFunc("GET /signin", s.public(s.signinPage))
+	mux.HandleFunc("POST /signin", s.public(s.signin))
+	mux.HandleFunc("POST /signin/demo", s.public(s.demoSignin))
+	mux.HandleFunc("GET /lang", s.public(s.setLang))
+	mux.HandleFunc("POST /signout", s.authed(s.signout))
+
+	mux.HandleFunc("GET /{$}", s.authed(s.inbox))
+	mux.HandleFunc("GET /tasks/{id}", s.authed(s.taskPage))
+	mux.HandleFunc("POST /tasks/{id}/{action}", s.authed(s.taskAction))
+	mux.HandleFunc("GET /start", s.authed(s.startIndex))
+	mux.HandleFunc("GET /start/{kind}", s.authed(s.startPage))
+	mux.HandleFunc("POST /start/{kind}", s.authed(s.start))
+	mux.HandleFunc("GET /processes", s.authed(s.processList))
+	mux.HandleFunc("GET /processes/{id}", s.authed(s.processPage))
+	mux.HandleFunc("GET /compliance", s.authed(func(c *rc) {
+		http.Redirect(c.w, c.r, "/compliance/audit", http.StatusSeeOther)
+	}))
+	mux.HandleFunc("GET /compliance/explain", s.authed(s.explain))
+	mux.HandleFunc("GET /compliance/who-can", s.authed(s.whoCan))
+	mux.HandleFunc("GET /compliance/audit", s.authed(s.audit))
+	mux.HandleFunc("GET /compliance/verify", s.authed(s.verify))
+	mux.HandleFunc("/", s.public(func(c *rc) { c.notFound() }))
+	return mux
+}
+
+// cacheStatic lets browsers keep the embedded CSS and JS for an hour.
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders keeps pages out of caches (they may show secret
+// material), out of frames, and limited to this origin's scripts.
+func securityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+}
+
+func logErr(r *http.Request, what string, err error) {
+	slog.Error("web: "+what, "method", r.Method, "path", r.URL.Path, "error", err)
+}
