@@ -339,7 +339,16 @@ func TestWebInbox(t *testing.T) {
 			t.Fatal("a rejected form reached the timeline")
 		}
 
-		super.fill(map[string]string{"f-responsible_department": "quality", "comment": "转质量部调查"})
+		// Comments go through the API and show on the page and the timeline.
+		super.fill(map[string]string{"comment-body": "已电话联系客户，确认批号。"})
+		if st := super.submit(`form.comment-form button[type=submit]`); st != http.StatusOK || super.text(".alert-ok") != "评论已发表。" {
+			t.Fatalf("comment: %d", st)
+		}
+		if got := super.text(".comments"); !strings.Contains(got, "已电话联系客户，确认批号。") || !super.has(".tl-task_commented") {
+			t.Fatalf("the comment is not shown: %q", got)
+		}
+
+		super.fill(map[string]string{"f-category": "product_quality", "f-responsible_department": "quality", "comment": "转质量部调查"})
 		if st := super.submit(`button[data-outcome="valid"]`); st != http.StatusOK || super.text(".alert-ok") != "已提交。" {
 			t.Fatalf("complete: status %d at %s", st, super.location())
 		}
@@ -353,6 +362,36 @@ func TestWebInbox(t *testing.T) {
 		super.open("/processes/" + processID)
 		if !strings.Contains(super.text("#h-open + ul"), "投诉调查") {
 			t.Errorf("the process page does not list the open investigation: %q", super.text("#h-open + ul"))
+		}
+	})
+
+	t.Run("the inbox filters and a start the API refuses", func(t *testing.T) {
+		super := super.in(t)
+		super.open("/?tab=completed&kind=approval")
+		if super.has(fmt.Sprintf(`tr[data-task=%q]`, triageID)) || super.text("#tab-completed .count") != "0" {
+			t.Fatal("the kind filter did not apply")
+		}
+		super.open("/?tab=completed&kind=complaint&q=" + s.nonce)
+		if !super.has(fmt.Sprintf(`tr[data-task=%q]`, triageID)) || super.text("#tab-completed .count") != "1" {
+			t.Fatal("the filtered inbox lacks the completed triage")
+		}
+		if st := super.open("/?tab=mine&due_after=not-a-date"); st != http.StatusBadRequest || !super.has("#flt-after + .field-error") {
+			t.Fatalf("a bad filter: status %d, want 400 with the API's field error", st)
+		}
+
+		rep := w.person(t)
+		rep.signIn("sales.rep")
+		rep.open("/start/complaint")
+		rep.fill(map[string]string{"f-complainant-name": "赵先生", "f-complainant-contact": "137", "f-channel": "web",
+			"f-category": "fees", "f-subject": "多收运费", "f-content": "运费多收了二十元。"})
+		if st := rep.submit("#start-submit"); st != http.StatusForbidden || rep.text(".alert-error") != "您无权发起「客户投诉」流程。" {
+			t.Fatalf("sales.rep starting a complaint: status %d, message %q", st, rep.text(".alert-error"))
+		}
+		if got := rep.value("#f-subject"); got != "多收运费" {
+			t.Errorf("the form lost what was typed: %q", got)
+		}
+		if n := s.count(`SELECT count(*) FROM audit WHERE actor = 'sales.rep' AND action = 'process.start' AND decision = 'denied'`); n != 1 {
+			t.Errorf("denied starts audited: %d, want 1", n)
 		}
 	})
 

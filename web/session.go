@@ -35,8 +35,10 @@ func tokensEqual(got, want string) bool {
 	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
+// isTLS reports whether the browser reached zhidu over TLS, directly or
+// through a proxy that terminates it.
 func isTLS(r *http.Request) bool {
-	return r.TLS != nil
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
 // setCookie sets an HttpOnly, SameSite=Strict cookie on path /, Secure
