@@ -187,6 +187,12 @@ func (c *rc) signinCSRF() bool {
 }
 
 func (s *server) startSession(c *rc, username, method, next string) {
+	// A sign-in replaces whatever session this browser had.
+	if old, ok := c.session(); ok {
+		if err := s.st.DeleteSession(c.r.Context(), old.ID); err != nil {
+			logErr(c.r, "end the previous session", err)
+		}
+	}
 	se, err := s.st.CreateSession(c.r.Context(), username, s.cfg.SessionTTL, s.now())
 	if err != nil {
 		logErr(c.r, "create session", err)

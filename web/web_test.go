@@ -467,7 +467,17 @@ func TestCSRF(t *testing.T) {
 	if sessCookie == nil || !sessCookie.HttpOnly || sessCookie.SameSite != http.SameSiteStrictMode || sessCookie.Path != "/" {
 		t.Fatalf("session cookie = %+v, want HttpOnly, SameSite=Strict, path /", sessCookie)
 	}
-	if st.audit[len(st.audit)-1].Action != "session.signin" || st.audit[len(st.audit)-2].Decision != "denied" {
+	if _, err := st.Session(context.Background(), se.ID, time.Now()); err != nil {
+		t.Fatal("signing in without a session cookie ended another session")
+	}
+	// Signing in again from a signed-in browser ends its old session.
+	if w := post("/signin", url.Values{"username": {"alice"}, "password": {"pw"}, "csrf": {pre.Value}}, pre, ck); w.Code != http.StatusSeeOther {
+		t.Fatalf("second sign-in: status %d", w.Code)
+	}
+	if _, err := st.Session(context.Background(), se.ID, time.Now()); err == nil {
+		t.Fatal("the old session survived a new sign-in")
+	}
+	if len(st.audit) != 3 || st.audit[0].Decision != "denied" || st.audit[1].Decision != "allowed" || st.audit[2].Action != "session.signin" {
 		t.Errorf("sign-ins are audited: %+v", st.audit)
 	}
 
