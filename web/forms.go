@@ -214,7 +214,7 @@ func startKinds() []startKind {
 			{Name: "product", Type: zhidu.FieldText, Label: txt("产品（产品质量投诉必填）", "Product (required for product quality)"), MaxLength: 200},
 			{Name: "batch", Type: zhidu.FieldText, Label: txt("批号", "Batch"), MaxLength: 100},
 			{Name: "course_of_events", Type: zhidu.FieldText, Label: txt("事情经过（违纪投诉必填）", "Course of events (required for misconduct)"), MaxLength: 10000},
-			{Name: "witnesses", Type: zhidu.FieldList, Label: txt("证人（每行一位）", "Witnesses (one per line)")},
+			{Name: "witnesses", Type: zhidu.FieldList, Label: txt("证人", "Witnesses")},
 			{Name: "evidence", Type: zhidu.FieldText, Label: txt("证据", "Evidence"), MaxLength: 10000},
 			{Name: "signature", Type: zhidu.FieldText, Label: txt("投诉人签名（违纪投诉必填）", "Complainant's signature (required for misconduct)"), MaxLength: 200},
 			{Name: "level", Type: zhidu.FieldChoice, Label: txt("密级（默认：违纪为秘密，其余为内部）", "Level (default: secret for misconduct, else internal)"), Choices: levelChoices()},
