@@ -78,6 +78,8 @@ type Engine interface {
 type Config struct {
 	MaxBodyBytes   int64         // larger request bodies get 413
 	RequestTimeout time.Duration // every request's deadline
+	// TrustedProxies may set X-Forwarded-For (addresses or CIDRs); none by default.
+	TrustedProxies []string
 	ApprovalSLA    workflows.SLA // passed to each approval started
 	Complaint      workflows.ComplaintConfig
 }
@@ -114,6 +116,12 @@ func (s *Server) Router() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true
+	// Client addresses go into the audit trail: believe X-Forwarded-For
+	// only from the proxies configured as trusted.
+	if err := r.SetTrustedProxies(s.Config.TrustedProxies); err != nil {
+		slog.Error("bad trusted proxies: trusting none", "proxies", s.Config.TrustedProxies, "error", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(gin.Recovery(), s.observe, s.limitBody)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)

@@ -220,12 +220,15 @@ type Reply struct {
 	RepliedAt *time.Time `json:"replied_at"`
 }
 
-// ComplaintReply returns a complaint's public reply, or not found while it
-// has none. The caller has decided that the viewer may read the complaint.
+// ComplaintReply returns a complaint's public reply — the latest completed
+// reply step, read from the task row its completion wrote, so it is there
+// the moment the reply task is done — or not found while it has none. The
+// caller has decided that the viewer may read the complaint.
 func (s *Store) ComplaintReply(ctx context.Context, processID string) (Reply, error) {
 	r := Reply{ProcessID: processID, Level: zhidu.Public.String()}
-	err := s.Pool.QueryRow(ctx, `SELECT reply_method, reply_text, replied_at FROM complaints
-        WHERE process_id = $1 AND reply_text IS NOT NULL`, processID).Scan(&r.Method, &r.Text, &r.RepliedAt)
+	err := s.Pool.QueryRow(ctx, `SELECT data->>'method', data->>'reply', completed_at FROM tasks
+        WHERE process_id = $1 AND step = 'reply' AND state = 'completed' AND data ? 'reply'
+        ORDER BY completed_at DESC LIMIT 1`, processID).Scan(&r.Method, &r.Text, &r.RepliedAt)
 	if err != nil {
 		return r, mapErr(err, fmt.Sprintf("reply of %s", processID))
 	}

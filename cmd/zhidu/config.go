@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,24 @@ func settings(c *config) []setting {
 				return err
 			}}
 	}
+	list := func(p *[]string, flagName, env, usage string) setting {
+		set := func(v string) error {
+			*p = nil
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s == "" {
+					continue
+				}
+				if _, _, err := net.ParseCIDR(s); err != nil && net.ParseIP(s) == nil {
+					return fmt.Errorf("%q is neither an IP address nor a CIDR", s)
+				}
+				*p = append(*p, s)
+			}
+			return nil
+		}
+		return setting{flag: flagName, env: env, usage: usage,
+			bind:    func(fs *flag.FlagSet, n, u string) { fs.Func(n, u+" (comma-separated)", set) },
+			fromEnv: set}
+	}
 	durs := func(p *[]time.Duration, flagName, env, usage string) setting {
 		return setting{flag: flagName, env: env, usage: usage,
 			bind: func(fs *flag.FlagSet, n, u string) {
@@ -86,6 +105,7 @@ func settings(c *config) []setting {
 		str(&c.MetricsAddr, "metrics-addr", "ZHIDU_METRICS_ADDR", "worker: address serving /metrics"),
 		num(&c.Pollers, "pollers", "ZHIDU_WORKER_POLLERS", "worker: workflow and activity task pollers"),
 		dur(&c.API.RequestTimeout, "request-timeout", "ZHIDU_REQUEST_TIMEOUT", "deadline of each API request"),
+		list(&c.API.TrustedProxies, "trusted-proxies", "ZHIDU_TRUSTED_PROXIES", "proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default"),
 		dur(&c.API.ApprovalSLA.Due, "approval-due", "ZHIDU_APPROVAL_DUE", "approval: each step is due after"),
 		dur(&c.API.ApprovalSLA.Reminder, "approval-reminder", "ZHIDU_APPROVAL_REMINDER", "approval: remind after"),
 		durs(&c.API.ApprovalSLA.Escalate, "approval-escalate", "ZHIDU_APPROVAL_ESCALATE", "approval: escalation ladder times"),
