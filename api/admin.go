@@ -301,3 +301,28 @@ func (s *Server) removePolicy(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"removed": l})
 	}
 }
+
+type passwordBody struct {
+	Password string `json:"password"`
+}
+
+// setPassword sets a user's web sign-in password (10 to 72 characters).
+func (s *Server) setPassword(c *gin.Context) {
+	if !s.adminGuard(c) {
+		return
+	}
+	var b passwordBody
+	if err := decode(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if n := len([]rune(b.Password)); n < 10 || len(b.Password) > 72 {
+		fail(c, invalid("password", "must be 10 to 72 bytes, at least 10 characters"))
+		return
+	}
+	if err := s.Store.SetPasswordAudited(c.Request.Context(), s.change(c), c.Param("username"), b.Password); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"user": c.Param("username"), "password": "set"})
+}

@@ -52,6 +52,7 @@ type Store interface {
 	UpdateUser(ctx context.Context, c store.AdminChange, username string, up store.UserUpdate) error
 	SetRoles(ctx context.Context, c store.AdminChange, username string, roles []zhidu.RoleGrant) error
 	RotateToken(ctx context.Context, c store.AdminChange, username, token string) error
+	SetPasswordAudited(ctx context.Context, c store.AdminChange, username, password string) error
 	Policy(ctx context.Context) ([]store.PolicyLine, error)
 	AddPolicyLine(ctx context.Context, c store.AdminChange, l store.PolicyLine) error
 	RemovePolicyLine(ctx context.Context, c store.AdminChange, l store.PolicyLine) error
@@ -160,6 +161,7 @@ func (s *Server) Router() *gin.Engine {
 	a.PATCH("/admin/users/:username", s.updateUser)
 	a.PUT("/admin/users/:username/roles", s.setRoles)
 	a.POST("/admin/users/:username/token", s.rotateToken)
+	a.POST("/admin/users/:username/password", s.setPassword)
 	a.GET("/admin/policy", s.listPolicy)
 	a.POST("/admin/policy", s.addPolicy)
 	a.DELETE("/admin/policy", s.removePolicy)

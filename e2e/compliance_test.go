@@ -189,6 +189,13 @@ func TestAdministration(t *testing.T) {
 	}
 	res.Body.Close()
 	s.wantError(s.call("admin", "POST", "/api/v1/admin/users", map[string]any{"username": "cs.temp", "name": "x", "department": "cs", "clearance": "public"}), 409, "conflict")
+	s.wantError(s.call("admin", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "short"}), 400, "invalid")
+	s.wantError(s.call("cs.head", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "long enough pass"}), 403, "forbidden")
+	s.wantError(s.call("admin", "POST", "/api/v1/admin/users/ghost/password", map[string]any{"password": "long enough pass"}), 404, "not_found")
+	s.must(http.StatusOK, s.call("admin", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "long enough pass"}))
+	if _, err := s.store.CheckPassword(context.Background(), "cs.temp", "long enough pass"); err != nil {
+		t.Fatalf("the new password signs in: %v", err)
+	}
 	s.wantError(s.call("admin", "POST", "/api/v1/admin/users", map[string]any{"username": "X!", "name": "", "department": "mars", "roles": []map[string]any{{"role": "king", "department": "cs"}}}), 400, "invalid")
 
 	// An administrator may not raise their own clearance or take a business role.
@@ -213,7 +220,7 @@ func TestAdministration(t *testing.T) {
 	// The administrator reads no business data.
 	s.wantError(s.call("admin", "GET", "/api/v1/processes/"+pid, nil), 404, "not_found")
 
-	for _, a := range []string{"admin.user.create", "admin.user.update", "admin.user.roles", "admin.policy.add", "admin.policy.remove"} {
+	for _, a := range []string{"admin.user.create", "admin.user.update", "admin.user.roles", "admin.user.password", "admin.policy.add", "admin.policy.remove"} {
 		if s.count(`SELECT count(*) FROM audit WHERE action = $1 AND actor = 'admin' AND decision = 'allowed'`, a) == 0 {
 			t.Errorf("no %s audit entry", a)
 		}

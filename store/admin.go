@@ -172,3 +172,22 @@ func (s *Store) RemovePolicyLine(ctx context.Context, c AdminChange, l PolicyLin
 	})
 	return mapErr(err, fmt.Sprintf("policy line %v", l))
 }
+
+// SetPasswordAudited sets a user's web sign-in password, with its audit entry.
+func (s *Store) SetPasswordAudited(ctx context.Context, c AdminChange, username, password string) error {
+	h, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE username = $1`, username, string(h))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		return c.audit(ctx, tx, "admin.user.password", "user:"+username, nil)
+	})
+	return mapErr(err, "user "+username)
+}

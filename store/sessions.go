@@ -34,7 +34,7 @@ func HashPassword(password string) ([]byte, error) {
 }
 
 // SetPasswordHash stores a bcrypt hash made by HashPassword as the user's
-// password.
+// password (unaudited: for seeding; administrators use SetPasswordAudited).
 func (s *Store) SetPasswordHash(ctx context.Context, username string, hash []byte) error {
 	tag, err := s.Pool.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE username = $1`, username, string(hash))
 	if err != nil {
