@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -109,14 +112,15 @@ const (
 	OpComplete      = "complete"
 	OpClaimComplete = "claim+complete"
 	OpPoll          = "poll"
-	OpProcess       = "process"
+	OpEnd           = "end"     // from the last step's completion to the process's end
+	OpProcess       = "process" // from the start to the end
 )
 
 // Flow drives processes of one scenario through the HTTP API, the way
-// people would: start, then for each step the right user opens their inbox
-// (GET /tasks), claims and completes the task. The next task is found by
-// polling the process page (the projection the worker writes), with a
-// short backoff.
+// people would: start, then for each step the right user looks in their
+// inbox (GET /tasks, narrowed to the process) until the task is there,
+// claims and completes it. The end is seen on the process page. Both
+// read the projection the worker writes.
 type Flow struct {
 	Client   *Client
 	Scenario Scenario
@@ -124,6 +128,8 @@ type Flow struct {
 	Nonce string
 	// Timeout bounds the wait for each next task and for the end.
 	Timeout time.Duration
+
+	estimates sync.Map // what → *estimate
 }
 
 // Check verifies that every user the scenario needs has a token.
@@ -147,28 +153,28 @@ func (f *Flow) one(ctx context.Context, i int, rec *Recorder) error {
 	}); err != nil {
 		return err
 	}
+	since := time.Now()
 	for _, st := range sc.Steps {
-		id, err := f.waitTask(ctx, rec, p.ID, func(t taskJSON) bool { return t.Step == st.Step })
+		id, err := f.findTask(ctx, rec, since, p.ID, st)
 		if err != nil {
 			return err
 		}
 		if err := f.work(ctx, rec, st, id); err != nil {
 			return err
 		}
+		since = time.Now()
 	}
-	if err := f.finish(ctx, rec, p.ID); err != nil {
+	if err := f.finish(ctx, rec, since, p.ID); err != nil {
 		return err
 	}
+	rec.Add(OpEnd, time.Since(since))
 	rec.Add(OpProcess, time.Since(began))
 	return nil
 }
 
-// work opens the inbox, claims and completes a task as the step's user.
+// work claims and completes a task as the step's user.
 func (f *Flow) work(ctx context.Context, rec *Recorder, st Step, id string) error {
 	c := f.Client
-	if _, err := rec.Time(OpList, func() error { return c.Do(ctx, st.User, "GET", "/api/v1/tasks", nil, nil) }); err != nil {
-		return err
-	}
 	claim, err := rec.Time(OpClaim, func() error { return c.Do(ctx, st.User, "POST", "/api/v1/tasks/"+id+"/claim", nil, nil) })
 	if err != nil {
 		return err
@@ -188,67 +194,120 @@ func (f *Flow) work(ctx context.Context, rec *Recorder, st Step, id string) erro
 // errTimeout is returned when a process does not move on in time.
 var errTimeout = errors.New("timed out")
 
-// poll reads the process page as the starter (who may always read it;
-// the next step's user may not until their task exists) with a backoff (5 ms doubling to
-// 100 ms) until done says it is what we wait for.
-func (f *Flow) poll(ctx context.Context, rec *Recorder, pid string, done func(processJSON) bool) error {
-	deadline := time.Now().Add(f.Timeout)
-	wait := 5 * time.Millisecond
+// estimate learns how long after the previous call the projection shows
+// what a run waits for (the next task, the end), so that the first look
+// comes when it is probably there: looking too early costs the API a
+// request, and the bench would measure its own polling.
+type estimate struct{ ns atomic.Int64 }
+
+// firstWait is how long to wait before the first look, counted from since.
+func (e *estimate) firstWait(since time.Time) time.Duration {
+	return time.Duration(e.ns.Load()*7/10) - time.Since(since)
+}
+
+// observe folds in one observed delay (moving average, weight 1/8).
+func (e *estimate) observe(d time.Duration) {
 	for {
-		var p processJSON
-		if _, err := rec.Time(OpPoll, func() error { return f.Client.Do(ctx, f.Scenario.Starter, "GET", "/api/v1/processes/"+pid, nil, &p) }); err != nil {
-			return err
+		old := e.ns.Load()
+		n := old + (int64(d)-old)/8
+		if old == 0 {
+			n = int64(d)
 		}
-		rec.Count("polls", 1)
-		if done(p) {
-			return nil
+		if e.ns.CompareAndSwap(old, n) {
+			return
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("process %s: %w after %s (state %s)", pid, errTimeout, f.Timeout, p.State)
-		}
+	}
+}
+
+func (f *Flow) estimate(key string) *estimate {
+	e, _ := f.estimates.LoadOrStore(key, &estimate{})
+	return e.(*estimate)
+}
+
+// await calls look, first after the learnt delay since the previous call,
+// then backing off from 5 ms to 100 ms, until it reports done.
+func (f *Flow) await(ctx context.Context, since time.Time, est *estimate, what string, look func() (bool, error)) error {
+	deadline := since.Add(f.Timeout)
+	sleep := func(d time.Duration) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(wait):
+		case <-time.After(d):
+			return nil
 		}
-		wait = min(wait*2, 100*time.Millisecond)
+	}
+	if w := est.firstWait(since); w > 0 {
+		if err := sleep(w); err != nil {
+			return err
+		}
+	}
+	for wait := 5 * time.Millisecond; ; wait = min(wait*2, 100*time.Millisecond) {
+		done, err := look()
+		if err != nil {
+			return err
+		}
+		if done {
+			est.observe(time.Since(since))
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: %w after %s", what, errTimeout, f.Timeout)
+		}
+		if err := sleep(wait); err != nil {
+			return err
+		}
 	}
 }
 
-// waitTask waits until the process has an open task that match accepts
-// and returns its ID.
-func (f *Flow) waitTask(ctx context.Context, rec *Recorder, pid string, match func(taskJSON) bool) (string, error) {
+// findTask looks in the step user's inbox, narrowed to the process (GET
+// /tasks?q=PROCESS_ID), until the step's task is there to claim, and
+// returns its ID.
+func (f *Flow) findTask(ctx context.Context, rec *Recorder, since time.Time, pid string, st Step) (string, error) {
+	path := "/api/v1/tasks?" + url.Values{"q": {pid}, "limit": {"10"}}.Encode()
 	var id string
-	err := f.poll(ctx, rec, pid, func(p processJSON) bool {
-		if i := slices.IndexFunc(p.Tasks, func(t taskJSON) bool { return t.State == "open" && match(t) }); i >= 0 {
-			id = p.Tasks[i].ID
-			return true
-		}
-		return p.State != "running"
-	})
-	if err == nil && id == "" {
-		err = fmt.Errorf("process %s ended before its next task appeared", pid)
-	}
+	err := f.await(ctx, since, f.estimate("task:"+st.Step), fmt.Sprintf("process %s: no %s task in %s's inbox", pid, st.Step, st.User),
+		func() (bool, error) {
+			var page struct {
+				Items []taskJSON `json:"items"`
+			}
+			if _, err := rec.Time(OpList, func() error { return f.Client.Do(ctx, st.User, "GET", path, nil, &page) }); err != nil {
+				return false, err
+			}
+			rec.Count("lists", 1)
+			if i := slices.IndexFunc(page.Items, func(t taskJSON) bool { return t.Step == st.Step && t.State == "open" }); i >= 0 {
+				id = page.Items[i].ID
+				return true, nil
+			}
+			return false, nil
+		})
 	return id, err
 }
 
-// finish waits until the process completes, working any optional step
-// that appears on the way.
-func (f *Flow) finish(ctx context.Context, rec *Recorder, pid string) error {
+// finish reads the process page as its starter (who may always read it)
+// until the process has completed, working any optional step that
+// appears on the way.
+func (f *Flow) finish(ctx context.Context, rec *Recorder, since time.Time, pid string) error {
 	for {
 		var next *Step
 		var id, state string
-		err := f.poll(ctx, rec, pid, func(p processJSON) bool {
+		err := f.await(ctx, since, f.estimate("end"), "process "+pid+" did not end", func() (bool, error) {
+			var p processJSON
+			if _, err := rec.Time(OpPoll, func() error {
+				return f.Client.Do(ctx, f.Scenario.Starter, "GET", "/api/v1/processes/"+pid, nil, &p)
+			}); err != nil {
+				return false, err
+			}
+			rec.Count("polls", 1)
 			state = p.State
 			for _, t := range p.Tasks {
 				for i, st := range f.Scenario.Optional {
 					if t.State == "open" && t.Step == st.Step {
 						next, id = &f.Scenario.Optional[i], t.ID
-						return true
+						return true, nil
 					}
 				}
 			}
-			return p.State != "running"
+			return p.State != "running", nil
 		})
 		switch {
 		case err != nil:
@@ -257,6 +316,7 @@ func (f *Flow) finish(ctx context.Context, rec *Recorder, pid string) error {
 			if err := f.work(ctx, rec, *next, id); err != nil {
 				return err
 			}
+			since = time.Now()
 		case state != "completed":
 			return fmt.Errorf("process %s ended %s", pid, state)
 		default:

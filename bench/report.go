@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // Runner runs the i-th process of a load from start to finish, recording
@@ -29,20 +30,33 @@ func (r *Raw) One(ctx context.Context, i int, rec *Recorder) error { return r.on
 // warmupFirst numbers warm-up processes apart from measured ones.
 const warmupFirst = 1_000_000_000
 
-// Measure runs warmup unrecorded processes, then the load, and sums up.
-// The progress bar goes to progress (nil: none).
-func Measure(ctx context.Context, label string, r Runner, l Load, warmup int, progress io.Writer) RunResult {
-	if warmup > 0 {
-		bar := NewProgress(progress, label+" (warm-up)", warmup)
-		Load{N: warmup, Concurrency: max(l.Concurrency, 1)}.run(ctx, warmupFirst, bar,
+// Options describe one measured run.
+type Options struct {
+	Label    string // for the progress bar
+	Load     Load
+	Warmup   int       // unrecorded processes run first
+	Progress io.Writer // nil: no progress bar
+	// PostgresCPU, when set, reports the CPU time an embedded PostgreSQL
+	// has used so far (see ProcessTreeCPU), shown apart in the result.
+	PostgresCPU func() time.Duration
+}
+
+// Measure runs the warm-up, then the load, and sums up.
+func Measure(ctx context.Context, r Runner, o Options) RunResult {
+	if o.Warmup > 0 {
+		bar := NewProgress(o.Progress, o.Label+" (warm-up)", o.Warmup)
+		Load{N: o.Warmup, Concurrency: max(o.Load.Concurrency, 1)}.run(ctx, warmupFirst, bar,
 			func(ctx context.Context, i int) error { return r.One(ctx, i, nil) })
 		bar.Done()
 	}
 	rec := NewRecorder()
-	bar := NewProgress(progress, label, l.N)
-	out := l.run(ctx, 0, bar, func(ctx context.Context, i int) error { return r.One(ctx, i, rec) })
+	bar := NewProgress(o.Progress, o.Label, o.Load.N)
+	before := cpuNow(o.PostgresCPU)
+	out := o.Load.run(ctx, 0, bar, func(ctx context.Context, i int) error { return r.One(ctx, i, rec) })
+	res := result(out, rec)
+	res.CPU = cpuPerProcess(before, cpuNow(o.PostgresCPU), out.ok)
 	bar.Done()
-	return result(out, rec)
+	return res
 }
 
 // RunResult is what one measured run of N processes did.
@@ -53,7 +67,9 @@ type RunResult struct {
 	Seconds         float64            `json:"seconds"`
 	ProcessesPerSec float64            `json:"processes_per_s"`
 	TasksPerSec     float64            `json:"tasks_per_s"`
-	PollsPerTask    float64            `json:"polls_per_task,omitempty"`
+	ListsPerTask    float64            `json:"lists_per_task,omitempty"`    // inbox looks until the task was there
+	PollsPerProcess float64            `json:"polls_per_process,omitempty"` // process page reads until it ended
+	CPU             CPU                `json:"cpu"`
 	Latency         map[string]Latency `json:"latency"`
 	Errors          []string           `json:"errors,omitempty"`
 }
@@ -64,8 +80,11 @@ func result(o outcome, rec *Recorder) RunResult {
 	r := RunResult{Processes: o.ok, Failed: o.failed, Tasks: tasks, Seconds: round(secs, 3),
 		ProcessesPerSec: round(float64(o.ok)/secs, 2), TasksPerSec: round(float64(tasks)/secs, 2),
 		Latency: rec.Summary(), Errors: o.errors}
-	if polls := rec.Counter("polls"); polls > 0 && tasks > 0 {
-		r.PollsPerTask = round(float64(polls)/float64(tasks), 2)
+	if lists := rec.Counter("lists"); lists > 0 && tasks > 0 {
+		r.ListsPerTask = round(float64(lists)/float64(tasks), 2)
+	}
+	if polls := rec.Counter("polls"); polls > 0 && o.ok > 0 {
+		r.PollsPerProcess = round(float64(polls)/float64(o.ok), 2)
 	}
 	return r
 }
@@ -117,7 +136,7 @@ func (r Report) WriteJSON(w io.Writer) error {
 }
 
 // flowOps is the order operations are printed in.
-var flowOps = []string{OpStart, OpList, OpClaim, OpComplete, OpClaimComplete, OpPoll, OpProcess}
+var flowOps = []string{OpStart, OpList, OpClaim, OpComplete, OpClaimComplete, OpPoll, OpEnd, OpProcess}
 
 // Print writes the report for people.
 func (r Report) Print(w io.Writer) {
@@ -128,15 +147,13 @@ func (r Report) Print(w io.Writer) {
 			load = fmt.Sprintf("open loop, %g processes/s arriving", r.Rate)
 		}
 		fmt.Fprintf(w, "\n%s: %d processes, %s\n", k.Kind, r.N, load)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t") }
-		runs := []RunResult{k.Zhidu}
-		head := []string{"", "zhidu (HTTP API)", "", ""}
+		runs, names := []RunResult{k.Zhidu}, []string{"zhidu (HTTP API)"}
 		if k.Raw != nil {
-			runs = append(runs, *k.Raw)
-			head = append(head, "raw Temporal SDK", "", "")
+			runs, names = append(runs, *k.Raw), append(names, "raw Temporal SDK")
 		}
-		row(head...)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		row := func(cells ...string) { fmt.Fprintln(tw, "  "+strings.Join(cells, "\t")+"\t") }
+		row(append([]string{""}, names...)...)
 		for _, line := range []struct {
 			name string
 			v    func(RunResult) string
@@ -145,16 +162,22 @@ func (r Report) Print(w io.Writer) {
 			{"tasks/s", func(x RunResult) string { return strconv.FormatFloat(x.TasksPerSec, 'f', 2, 64) }},
 			{"finished/failed", func(x RunResult) string { return fmt.Sprintf("%d/%d", x.Processes, x.Failed) }},
 			{"seconds", func(x RunResult) string { return strconv.FormatFloat(x.Seconds, 'f', 1, 64) }},
+			{"CPU ms/process, this process", func(x RunResult) string { return f1(x.CPU.SelfMsPerProcess) }},
+			{"CPU ms/process, PostgreSQL", func(x RunResult) string { return f1(x.CPU.PostgresMsPerProcess) }},
+			{"CPU ms/process, other programs", func(x RunResult) string { return f1(x.CPU.OtherMsPerProcess) }},
 		} {
 			cells := []string{line.name}
 			for _, x := range runs {
-				cells = append(cells, line.v(x), "", "")
+				cells = append(cells, line.v(x))
 			}
 			row(cells...)
 		}
-		cells := []string{"latency (ms)"}
-		for range runs {
-			cells = append(cells, "p50", "p95", "p99")
+		tw.Flush()
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		cells := []string{"latency, ms"}
+		for _, n := range names {
+			n, _, _ = strings.Cut(n, " ")
+			cells = append(cells, n+" p50", "p95", "p99")
 		}
 		row(cells...)
 		for _, op := range ops(k.Zhidu.Latency, flowOps...) {
@@ -170,8 +193,8 @@ func (r Report) Print(w io.Writer) {
 			row(cells...)
 		}
 		tw.Flush()
-		if k.Zhidu.PollsPerTask > 0 {
-			fmt.Fprintf(w, "  polls of the process page per task: %.2f\n", k.Zhidu.PollsPerTask)
+		if x := k.Zhidu; x.ListsPerTask > 0 {
+			fmt.Fprintf(w, "  inbox looks per task: %.2f; process page reads per process: %.2f\n", x.ListsPerTask, x.PollsPerProcess)
 		}
 		if k.Raw != nil {
 			fmt.Fprintf(w, "  zhidu / raw process throughput: %.3f\n", k.Ratio)

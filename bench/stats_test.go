@@ -102,10 +102,11 @@ func TestRecorder(t *testing.T) {
 func TestResultAndRatio(t *testing.T) {
 	rec := NewRecorder()
 	rec.Count("tasks", 40)
-	rec.Count("polls", 100)
+	rec.Count("lists", 100)
+	rec.Count("polls", 30)
 	rec.Add(OpProcess, time.Second)
 	r := result(outcome{elapsed: 4 * time.Second, ok: 20, failed: 1, errors: []string{"x"}}, rec)
-	if r.ProcessesPerSec != 5 || r.TasksPerSec != 10 || r.PollsPerTask != 2.5 || r.Seconds != 4 || r.Failed != 1 {
+	if r.ProcessesPerSec != 5 || r.TasksPerSec != 10 || r.ListsPerTask != 2.5 || r.PollsPerProcess != 1.5 || r.Seconds != 4 || r.Failed != 1 {
 		t.Fatalf("result = %+v", r)
 	}
 	raw := RunResult{ProcessesPerSec: 8}

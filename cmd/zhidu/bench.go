@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,18 +35,19 @@ import (
 
 // benchConfig holds the flags of zhidu bench and zhidu bench inbox.
 type benchConfig struct {
-	Inbox     bool // the inbox subcommand
-	URL       string
-	UsersFile string
-	N         int
-	C         int
-	Kind      string
-	Rate      float64
-	JSON      bool
-	Raw       bool
-	Warmup    int
-	Timeout   time.Duration
-	Progress  bool
+	Inbox      bool // the inbox subcommand
+	URL        string
+	UsersFile  string
+	N          int
+	C          int
+	Kind       string
+	Rate       float64
+	JSON       bool
+	Raw        bool
+	Warmup     int
+	Timeout    time.Duration
+	Progress   bool
+	CPUProfile string
 	// zhidu bench inbox
 	Users       int
 	Tasks       int
@@ -84,6 +86,7 @@ func commandFlags(name string, fs *flag.FlagSet, c *config, args []string) []str
 	fs.IntVar(&b.Warmup, "warmup", b.Warmup, "unmeasured processes run first (-1: as many as -c, at most n)")
 	fs.DurationVar(&b.Timeout, "timeout", b.Timeout, "give up on a process that does not move on for this long")
 	fs.BoolVar(&b.Progress, "progress", b.Progress, "draw progress bars on stderr")
+	fs.StringVar(&b.CPUProfile, "cpuprofile", "", "write a CPU profile of this process (API, worker, embedded Temporal) during the measured runs to this file")
 	fs.IntVar(&b.Users, "users", b.Users, "inbox: users to load")
 	fs.IntVar(&b.Tasks, "tasks", b.Tasks, "inbox: tasks to load")
 	fs.IntVar(&b.Requests, "requests", b.Requests, "inbox: requests per reader, page and concurrency")
@@ -132,6 +135,7 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		url   string
 		creds demo.Credentials
 		tc    client.Client
+		pgCPU func() time.Duration
 	)
 	if b.URL == "" {
 		st, err := startStack(ctx, cfg, logf)
@@ -139,7 +143,7 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 			return err
 		}
 		defer st.stop(logf)
-		url, creds, tc = st.url, st.creds, st.temporal
+		url, creds, tc, pgCPU = st.url, st.creds, st.temporal, st.postgresCPU
 		report.Target = "embedded: zhidu dev's stack (private PostgreSQL, Temporal on SQLite, worker, API) in a temporary directory"
 		report.Machine.PostgreSQL = st.pgVersion
 	} else {
@@ -167,6 +171,17 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		actors[u] = zhidu.Actor{Username: u, Name: c.Name, Department: c.Department, Roles: c.Roles, Clearance: c.Clearance}
 	}
 	cl := bench.NewClient(url, tokens)
+	if b.CPUProfile != "" {
+		f, err := os.Create(b.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	nonce := randomHex(4)
 	failed := 0
 	for _, kind := range kinds {
@@ -175,7 +190,8 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		if err := flow.Check(); err != nil {
 			return err
 		}
-		kr := bench.KindReport{Kind: kind, Zhidu: bench.Measure(ctx, kind+" via zhidu", flow, load, b.Warmup, progress)}
+		opts := bench.Options{Label: kind + " via zhidu", Load: load, Warmup: b.Warmup, Progress: progress, PostgresCPU: pgCPU}
+		kr := bench.KindReport{Kind: kind, Zhidu: bench.Measure(ctx, flow, opts)}
 		failed += kr.Zhidu.Failed
 		if b.Raw && ctx.Err() == nil {
 			raw := &bench.Raw{Client: tc, TaskQueue: "zhidu-bench-raw-" + nonce, Scenario: sc, Actors: actors,
@@ -187,7 +203,8 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 			if err != nil {
 				return err
 			}
-			r := bench.Measure(ctx, kind+" via raw Temporal", raw, load, b.Warmup, progress)
+			opts.Label = kind + " via raw Temporal"
+			r := bench.Measure(ctx, raw, opts)
 			w.Stop()
 			failed += r.Failed
 			kr.Raw, kr.Ratio = &r, bench.Ratio(kr.Zhidu, r)
@@ -236,7 +253,10 @@ type benchStack struct {
 	temporal  client.Client
 	pool      *pgxpool.Pool
 	pgVersion string
-	cleanups  []func()
+	// postgresCPU reports the private PostgreSQL's CPU time (nil when
+	// the database is external).
+	postgresCPU func() time.Duration
+	cleanups    []func()
 }
 
 // stop tears the stack down in reverse order and removes its directory.
@@ -278,6 +298,7 @@ func startStackWith(ctx context.Context, cfg config, logf func(string, ...any), 
 			return st, err
 		}
 		st.onStop(func() { _ = pg.Stop() })
+		st.postgresCPU = postmasterCPU(pg.Dir())
 		if err := pg.CreateDatabase(ctx, "zhidu"); err != nil {
 			return st, err
 		}
@@ -440,6 +461,21 @@ func runBenchInbox(ctx context.Context, cfg config, out io.Writer) error {
 		report.Target = "the API on " + redact(cfg.DatabaseURL)
 	}
 	return writeReport(report, b.JSON, out)
+}
+
+// postmasterCPU reports the CPU time of the PostgreSQL server whose data
+// directory is dir (its postmaster.pid names the server process).
+func postmasterCPU(dir string) func() time.Duration {
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		return nil
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		return nil
+	}
+	return bench.ProcessTreeCPU(pid)
 }
 
 // workerOptions are the options of zhidu's worker; the raw benchmark
