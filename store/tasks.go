@@ -314,7 +314,10 @@ func (s *Store) Claim(ctx context.Context, v Viewer, id string, now time.Time) (
 	if err != nil {
 		return Task{}, mapErr(err, "task "+id)
 	}
-	return s.Task(ctx, v, id, now)
+	// The row is what was read, with what the UPDATE set: no need to read it again.
+	claimed := now.Truncate(time.Microsecond) // as stored
+	t.State, t.Assignee, t.ClaimedAt = zhidu.TaskClaimed, &v.Username, &claimed
+	return t, nil
 }
 
 // Unclaim returns a task the user holds to the open pool.
