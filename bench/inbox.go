@@ -28,6 +28,9 @@ type Inbox struct {
 	Requests int
 	// DeepPage is the page number of the deep page (21: twenty pages in).
 	DeepPage int
+	// PostgresCPU, when set, reports an embedded PostgreSQL's CPU time,
+	// so that other programs' share of the machine can be told apart.
+	PostgresCPU func() time.Duration
 }
 
 // InboxRow is one measured cell.
@@ -38,6 +41,9 @@ type InboxRow struct {
 	Concurrency int     `json:"concurrency"`
 	Latency     Latency `json:"latency"`
 	PerSec      float64 `json:"requests_per_s"`
+	// OtherCores is how many cores other programs kept busy meanwhile
+	// (near zero, or the figures are disturbed).
+	OtherCores float64 `json:"other_cores"`
 }
 
 // InboxReport is what zhidu bench inbox measured, and on what data.
@@ -122,7 +128,7 @@ func (b *Inbox) cell(ctx context.Context, user, cursor string, c int, bar *Progr
 		mu       sync.Mutex
 		firstErr error
 	)
-	began := time.Now()
+	began, before := time.Now(), cpuNow(b.PostgresCPU)
 	for range c {
 		wg.Go(func() {
 			for next.Add(1) <= int64(b.Requests) && ctx.Err() == nil {
@@ -140,9 +146,10 @@ func (b *Inbox) cell(ctx context.Context, user, cursor string, c int, bar *Progr
 	if firstErr != nil {
 		return InboxRow{}, firstErr
 	}
-	elapsed := time.Since(began)
-	return InboxRow{Concurrency: c, Latency: rec.Summary()[OpList],
-		PerSec: round(float64(b.Requests)/elapsed.Seconds(), 1)}, nil
+	elapsed, after := time.Since(began), cpuNow(b.PostgresCPU)
+	other := (after.machine - before.machine) - (after.self - before.self) - (after.postgres - before.postgres)
+	return InboxRow{Concurrency: c, Latency: rec.Summary()[OpList], PerSec: round(float64(b.Requests)/elapsed.Seconds(), 1),
+		OtherCores: round(max(other.Seconds(), 0)/elapsed.Seconds(), 2)}, nil
 }
 
 func (r *InboxReport) print(w io.Writer) {
@@ -152,10 +159,10 @@ func (r *InboxReport) print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "reader\tinbox\tpage\tclients\tp50 ms\tp95 ms\tp99 ms\treq/s\t")
+	fmt.Fprintln(tw, "reader\tinbox\tpage\tclients\tp50 ms\tp95 ms\tp99 ms\treq/s\tother programs (cores)\t")
 	for _, row := range r.Rows {
-		fmt.Fprintf(tw, "%s (%s)\t%d\t%d\t%d\t%s\t%s\t%s\t%.0f\t\n", row.Reader.Description, row.Reader.User, row.InboxTotal,
-			row.Page, row.Concurrency, f1(row.Latency.P50), f1(row.Latency.P95), f1(row.Latency.P99), row.PerSec)
+		fmt.Fprintf(tw, "%s (%s)\t%d\t%d\t%d\t%s\t%s\t%s\t%.0f\t%.2f\t\n", row.Reader.Description, row.Reader.User, row.InboxTotal,
+			row.Page, row.Concurrency, f1(row.Latency.P50), f1(row.Latency.P95), f1(row.Latency.P99), row.PerSec, row.OtherCores)
 	}
 	tw.Flush()
 }
