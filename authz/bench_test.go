@@ -63,6 +63,27 @@ func BenchmarkDecisions(b *testing.B) {
 			}
 		}
 	})
+	// What GET /authz/explain answers: the decision with its reasons, here
+	// a denial that gets past the clearance check and asks the policy (an
+	// internal-cleared staff member and an internal process of another
+	// department they take no part in).
+	staff := loaded.Samples[1]
+	explainee := zhidu.Actor{Username: staff.Username, Clearance: staff.Clearance, Roles: staff.Roles}
+	elsewhere := secret
+	elsewhere.Level = zhidu.Internal
+	for _, d := range zhidu.Departments() {
+		if d != staff.Roles[0].Department && d != zhidu.DeptGMO {
+			elsewhere.Department = d
+			break
+		}
+	}
+	b.Run("explain-denied", func(b *testing.B) {
+		for b.Loop() {
+			if d, err := az.Decide(explainee, elsewhere, zhidu.ActRead); err != nil || d.Allowed || len(d.Reasons) == 0 {
+				b.Fatal(d, err)
+			}
+		}
+	})
 	b.Run("read-scope", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := az.ReadScope(reader); err != nil {
