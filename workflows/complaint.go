@@ -241,7 +241,7 @@ func (c *complaint) reviewed(ctx workflow.Context) bool {
 
 func (c *complaint) record(ctx workflow.Context, r zhidu.ComplaintRecord) error {
 	r.ProcessID, r.At = c.p.Info.ID, workflow.Now(ctx)
-	return workflow.ExecuteActivity(activityCtx(ctx), ActivityRecordComplaint, r).Get(ctx, nil)
+	return c.p.project(ctx, ActivityRecordComplaint, r).Get(ctx, nil)
 }
 
 func (c *complaint) run(ctx workflow.Context) (ComplaintResult, error) {

@@ -101,6 +101,9 @@ type process struct {
 	checks map[string]func(zhidu.CompleteTaskRequest) map[string]string
 	// LevelChanges counts SetLevel updates, for their event keys.
 	LevelChanges int `json:"level_changes,omitempty"`
+	// local says the projection is written by local activities (processes
+	// started after changeLocalProjection).
+	local bool
 }
 
 // ProcessState is what the State query returns.
@@ -111,7 +114,25 @@ func newProcess(ctx workflow.Context, info zhidu.ProcessInfo) *process {
 	if info.ID == "" {
 		info.ID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	}
-	return &process{Info: info}
+	local := workflow.GetVersion(ctx, changeLocalProjection, workflow.DefaultVersion, 1) >= 1
+	return &process{Info: info, local: local}
+}
+
+// changeLocalProjection names the change after which a process writes
+// its projection (tasks, timeline, audit, register) with local
+// activities, run by the workflow worker inside the workflow task,
+// instead of activity tasks the server schedules: an approval took eight
+// workflow tasks and five activity tasks, it now takes three workflow
+// tasks (docs/BENCHMARKS.md).
+const changeLocalProjection = "local-projection"
+
+// project runs one of the projection activities: local in processes
+// started after changeLocalProjection, regular before.
+func (p *process) project(ctx workflow.Context, activity string, arg any) workflow.Future {
+	if p.local {
+		return workflow.ExecuteLocalActivity(localActivityCtx(ctx), activity, arg)
+	}
+	return workflow.ExecuteActivity(activityCtx(ctx), activity, arg)
 }
 
 // setup registers the updates and the query every process answers. It
@@ -135,6 +156,20 @@ func (p *process) setup(ctx workflow.Context) error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancelProcess, p.cancel,
 		workflow.UpdateHandlerOptions{Validator: p.validateCancel})
+}
+
+// localActivityCtx retries like activityCtx; a local activity that keeps
+// failing (PostgreSQL down) retries from the workflow worker, which keeps
+// the workflow task alive meanwhile.
+func localActivityCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    500 * time.Millisecond,
+			BackoffCoefficient: 2,
+			MaximumInterval:    30 * time.Second,
+		},
+	})
 }
 
 func activityCtx(ctx workflow.Context) workflow.Context {
@@ -201,7 +236,7 @@ func (p *process) ask(ctx workflow.Context, spec zhidu.TaskSpec) (zhidu.Complete
 		in.DueAt = &due
 	}
 	var res zhidu.CreateTaskResult
-	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityCreateTask, in).Get(ctx, &res); err != nil {
+	if err := p.project(ctx, ActivityCreateTask, in).Get(ctx, &res); err != nil {
 		return zhidu.CompleteTaskRequest{}, fmt.Errorf("create task %s: %w", spec.StepKey, err)
 	}
 	// Nobody can work the task: climb the ladder at once.
@@ -264,7 +299,7 @@ func (p *process) remind(ctx workflow.Context, t *humanTask) error {
 	t.Reminded = true
 	ev := zhidu.TaskEvent{EventKey: t.ID + ":reminded", TaskID: t.ID, ProcessID: p.Info.ID, Step: t.Spec.Step,
 		Event: zhidu.EventReminded, At: workflow.Now(ctx)}
-	return workflow.ExecuteActivity(activityCtx(ctx), ActivityRecordTaskEvent, ev).Get(ctx, nil)
+	return p.project(ctx, ActivityRecordTaskEvent, ev).Get(ctx, nil)
 }
 
 // changeClimbEmptyRungs names the change after which a timed escalation
@@ -292,7 +327,7 @@ func (p *process) escalate(ctx workflow.Context, t *humanTask) (int, error) {
 	ev := zhidu.TaskEvent{EventKey: t.ID + ":escalated:" + strconv.Itoa(t.Rung), TaskID: t.ID, ProcessID: p.Info.ID,
 		Step: t.Spec.Step, Event: zhidu.EventEscalated, Rung: t.Rung, AddCandidates: rung.Candidates, At: workflow.Now(ctx)}
 	var eligible int
-	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityRecordTaskEvent, ev).Get(ctx, &eligible)
+	err := p.project(ctx, ActivityRecordTaskEvent, ev).Get(ctx, &eligible)
 	return eligible, err
 }
 
@@ -344,7 +379,7 @@ func (p *process) complete(ctx workflow.Context, req zhidu.CompleteTaskRequest) 
 	now := workflow.Now(ctx)
 	rec := zhidu.CompletionRecord{TaskID: t.ID, ProcessID: p.Info.ID, Step: t.Spec.Step, Actor: req.Actor.Username,
 		OnBehalfOf: req.OnBehalfOf, Address: req.Actor.Address, Outcome: req.Outcome, Data: req.Data, Comment: req.Comment, At: now}
-	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityCompleteTask, rec).Get(ctx, nil); err != nil {
+	if err := p.project(ctx, ActivityCompleteTask, rec).Get(ctx, nil); err != nil {
 		t.State = taskOpen
 		return zhidu.CompleteTaskResult{}, err
 	}
@@ -394,7 +429,7 @@ func (p *process) assign(ctx workflow.Context, req zhidu.AssignTaskRequest) (str
 		t.Delegate, t.DelegatedBy = "", ""
 		t.Candidates = append(t.Candidates, zhidu.Candidate{User: req.To.Username})
 	}
-	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityAssignTask, rec).Get(ctx, nil); err != nil {
+	if err := p.project(ctx, ActivityAssignTask, rec).Get(ctx, nil); err != nil {
 		return "", err
 	}
 	return req.To.Username, nil
@@ -425,7 +460,7 @@ func (p *process) finish(ctx workflow.Context, rec zhidu.FinishRecord) error {
 	p.Finished = true
 	rec.ProcessID = p.Info.ID
 	rec.At = workflow.Now(ctx)
-	return workflow.ExecuteActivity(activityCtx(ctx), ActivityFinishProcess, rec).Get(ctx, nil)
+	return p.project(ctx, ActivityFinishProcess, rec).Get(ctx, nil)
 }
 
 // wrapUp waits for running update handlers before the workflow returns.
@@ -456,7 +491,7 @@ func (p *process) setLevel(ctx workflow.Context, req zhidu.SetLevelRequest) (zhi
 	p.LevelChanges++
 	rec := zhidu.LevelRecord{EventKey: p.Info.ID + ":level:" + strconv.Itoa(p.LevelChanges), ProcessID: p.Info.ID,
 		From: from, To: req.Level, Actor: req.Actor.Username, Address: req.Actor.Address, Reason: req.Reason, At: workflow.Now(ctx)}
-	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivitySetLevel, rec).Get(ctx, nil); err != nil {
+	if err := p.project(ctx, ActivitySetLevel, rec).Get(ctx, nil); err != nil {
 		p.Info.Level = from
 		return from, err
 	}
