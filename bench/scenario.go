@@ -60,7 +60,7 @@ func ApprovalScenario() Scenario {
 
 // ComplaintScenario: a valid product-quality complaint from intake to
 // archive — triage, investigation, VP approval, remedy, reply, follow-up
-// (six human steps, twenty activities). It assumes no follow-up wait; a
+// (six human steps, twenty-one activities). It assumes no follow-up wait; a
 // spot check is worked if the deployment samples one.
 func ComplaintScenario() Scenario {
 	return Scenario{
