@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"regexp"
 	"slices"
@@ -36,12 +34,6 @@ func (s *Server) afterPolicyChange(c *gin.Context) bool {
 		return false
 	}
 	return true
-}
-
-func newToken() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return "zd_" + hex.EncodeToString(b)
 }
 
 func (s *Server) listUsers(c *gin.Context) {
@@ -117,7 +109,7 @@ func (s *Server) createUser(c *gin.Context) {
 		fail(c, zhidu.Invalid("cannot create the user", errs))
 		return
 	}
-	token := newToken()
+	token := store.NewAPIToken()
 	u := store.User{Username: b.Username, Name: b.Name, NameEn: b.NameEn, Department: b.Department, Clearance: *b.Clearance, Roles: b.Roles}
 	if err := s.Store.CreateUser(c.Request.Context(), s.change(c), u, token); err != nil {
 		fail(c, err)
@@ -218,7 +210,7 @@ func (s *Server) rotateToken(c *gin.Context) {
 	if !s.adminGuard(c) {
 		return
 	}
-	token := newToken()
+	token := store.NewAPIToken()
 	if err := s.Store.RotateToken(c.Request.Context(), s.change(c), c.Param("username"), token); err != nil {
 		fail(c, err)
 		return

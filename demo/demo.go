@@ -4,8 +4,6 @@ package demo
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -102,7 +100,7 @@ func Seed(ctx context.Context, s *store.Store) (Credentials, error) {
 		if err := s.PutUser(ctx, u); err != nil {
 			return nil, fmt.Errorf("seed %s: %w", u.Username, err)
 		}
-		token := newToken()
+		token := store.NewAPIToken()
 		if err := s.SetToken(ctx, u.Username, token); err != nil {
 			return nil, fmt.Errorf("seed %s: %w", u.Username, err)
 		}
@@ -112,12 +110,6 @@ func Seed(ctx context.Context, s *store.Store) (Credentials, error) {
 		creds[u.Username] = Credential{Token: token, Name: u.Name + " " + u.NameEn, Department: u.Department, Roles: u.Roles, Clearance: u.Clearance}
 	}
 	return creds, nil
-}
-
-func newToken() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return "zd_" + hex.EncodeToString(b)
 }
 
 // Save writes the credentials to path, readable by the owner only.

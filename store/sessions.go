@@ -83,7 +83,8 @@ func (s *Store) CheckPassword(ctx context.Context, username, password string) (U
 	return s.User(ctx, username)
 }
 
-func randomToken() string {
+// RandomToken returns 256 random bits, URL-safe: session IDs, CSRF tokens.
+func RandomToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -92,7 +93,7 @@ func randomToken() string {
 // CreateSession signs a user in for ttl and removes expired sessions on
 // the way, so the table never grows without bound.
 func (s *Store) CreateSession(ctx context.Context, username string, ttl time.Duration, now time.Time) (Session, error) {
-	se := Session{ID: randomToken(), Username: username, CSRF: randomToken(), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	se := Session{ID: RandomToken(), Username: username, CSRF: RandomToken(), CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if _, err := s.Pool.Exec(ctx, `DELETE FROM web_sessions WHERE expires_at < $1`, now); err != nil {
 		return Session{}, mapErr(err, "sessions")
 	}

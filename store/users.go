@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +28,13 @@ type User struct {
 // Actor returns the facts the workflows need about the user.
 func (u User) Actor() zhidu.Actor {
 	return zhidu.Actor{Username: u.Username, Name: u.Name, Department: u.Department, Roles: u.Roles, Clearance: u.Clearance}
+}
+
+// NewAPIToken returns a new bearer token ("zd_" and 192 random bits).
+func NewAPIToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return "zd_" + hex.EncodeToString(b)
 }
 
 // HashToken is how bearer tokens are stored: never in clear.

@@ -37,7 +37,7 @@ func (s *server) startPage(c *rc) {
 		c.notFound()
 		return
 	}
-	c.renderStart(http.StatusOK, k, nil, nil, "", newToken())
+	c.renderStart(http.StatusOK, k, nil, nil, "", store.RandomToken())
 }
 
 func (c *rc) renderStart(status int, k startKind, values map[string]any, errs map[string]string, msg, key string) {
@@ -58,7 +58,7 @@ func (s *server) start(c *rc) {
 	flat := parseForm(k.Form, c.r.PostForm)
 	key := c.r.PostFormValue("idempotency_key")
 	if key == "" || len(key) > 100 {
-		key = newToken()
+		key = store.RandomToken()
 	}
 	var started struct {
 		ID   string `json:"id"`

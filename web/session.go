@@ -1,9 +1,7 @@
 package web
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"slices"
 	"strings"
@@ -22,12 +20,6 @@ const (
 	langCookie   = "lang"
 	csrfField    = "csrf"
 )
-
-func newToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 // tokensEqual compares a submitted token with the expected one in
 // constant time; an empty token never matches.
@@ -91,7 +83,7 @@ func (c *rc) signinToken() string {
 	if ck, err := c.r.Cookie(signinCookie); err == nil && len(ck.Value) >= 32 && len(ck.Value) <= 100 {
 		return ck.Value
 	}
-	t := newToken()
+	t := store.RandomToken()
 	setCookie(c.w, c.r, signinCookie, t, time.Hour)
 	return t
 }

@@ -339,7 +339,7 @@ func (f *fakeStore) User(_ context.Context, u string) (store.User, error) {
 func (f *fakeStore) CreateSession(_ context.Context, u string, ttl time.Duration, now time.Time) (store.Session, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	se := store.Session{ID: newToken(), Username: u, CSRF: newToken(), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	se := store.Session{ID: store.RandomToken(), Username: u, CSRF: store.RandomToken(), CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	f.sessions[se.ID] = se
 	return se, nil
 }
@@ -423,7 +423,7 @@ func TestCSRF(t *testing.T) {
 	for name, form := range map[string]url.Values{
 		"no token":          {},
 		"wrong token":       {"csrf": {"forged"}},
-		"another's session": {"csrf": {newToken()}},
+		"another's session": {"csrf": {store.RandomToken()}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			w := post("/tasks/t-1/claim", form, ck)
@@ -444,7 +444,7 @@ func TestCSRF(t *testing.T) {
 	}
 
 	// Sign-in forms carry a pre-session token that must equal its cookie.
-	pre := &http.Cookie{Name: signinCookie, Value: newToken()}
+	pre := &http.Cookie{Name: signinCookie, Value: store.RandomToken()}
 	if w := post("/signin", url.Values{"username": {"alice"}, "password": {"pw"}}, pre); w.Code != http.StatusForbidden {
 		t.Fatalf("sign-in without the token: status %d, want 403", w.Code)
 	}
