@@ -6,8 +6,8 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/authz"
-	"github.com/zhidu/zhidu/demo"
 	"github.com/zhidu/zhidu/internal/accesstable"
+	"github.com/zhidu/zhidu/internal/testdb"
 	"github.com/zhidu/zhidu/pgtest"
 	"github.com/zhidu/zhidu/store"
 )
@@ -16,26 +16,11 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func newAuthz(t *testing.T) (*authz.Authz, *store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := store.Connect(ctx, pgtest.URL(t), 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := store.Migrate(ctx, pool, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := authz.InstallDefaultPolicy(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	if err := authz.InstallDefaultPolicy(ctx, pool); err != nil {
+	st, _ := testdb.Demo(t, 5)
+	if err := authz.InstallDefaultPolicy(context.Background(), st.Pool); err != nil {
 		t.Fatalf("installing the default policy twice: %v", err)
 	}
-	st := store.New(pool)
-	if _, err := demo.Seed(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	az, err := authz.New(pool)
+	az, err := authz.New(st.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}

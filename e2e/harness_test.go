@@ -26,6 +26,7 @@ import (
 	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/authz"
 	"github.com/zhidu/zhidu/demo"
+	"github.com/zhidu/zhidu/internal/testdb"
 	"github.com/zhidu/zhidu/pgtest"
 	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
@@ -72,23 +73,8 @@ func newStack(t *testing.T) *stack { return newStackWith(t, nil) }
 // short SLAs so escalations happen within the test).
 func newStackWith(t *testing.T, configure func(*api.Config)) *stack {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := store.Connect(ctx, pgtest.URL(t), 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := store.Migrate(ctx, pool, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := authz.InstallDefaultPolicy(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	st := store.New(pool)
-	creds, err := demo.Seed(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, creds := testdb.Demo(t, 20)
+	pool := st.Pool
 	ts := temporalServer()
 	s := &stack{t: t, pool: pool, store: st, client: ts.GetDefaultClient(), queue: "zhidu-" + randHex(6), creds: creds, nonce: randHex(6)}
 	s.startWorker()
