@@ -140,43 +140,25 @@ func (s *Store) Complaints(ctx context.Context, v Viewer, f ComplaintFilter, now
 		}
 		return q
 	}
-	var page Page[ComplaintRow]
-	count := build("count(*)")
-	if err := s.Pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&page.Total); err != nil {
-		return page, mapErr(err, "complaints")
-	}
 	q := build(sqlComplaintColumns + ", p.started_at::text")
 	if err := q.keyset(sortKey{expr: "p.started_at", cast: "timestamptz"}, true, "p.id", f.Cursor); err != nil {
-		return page, err
+		return Page[ComplaintRow]{}, err
 	}
 	limit := clampLimit(f.Limit)
 	if f.All {
 		limit = 1 << 30
 	}
 	q.add(" LIMIT ?", limit+1)
-	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
-	if err != nil {
-		return page, mapErr(err, "complaints")
-	}
-	defer rows.Close()
-	page.Items = []ComplaintRow{}
-	var lastKey string
-	for rows.Next() {
-		var r ComplaintRow
-		var key string
-		if err := rows.Scan(&r.ProcessID, &r.State, &r.Stage, &r.Level, &r.ReceivedAt, &r.ReceivedBy, &r.Complainant, &r.Contact,
-			&r.Channel, &r.Category, &r.Subject, &r.Product, &r.Batch, &r.Valid, &r.ResponsibleDepartment, &r.Remedy,
-			&r.Compensation, &r.Satisfaction, &r.Overdue, &r.Important, &r.ClosedAt, &r.RetainUntil, &key); err != nil {
-			return page, mapErr(err, "complaints")
-		}
-		if len(page.Items) == limit {
-			page.NextCursor = cursor{Key: lastKey, ID: page.Items[limit-1].ProcessID}.encode()
-			break
-		}
-		page.Items = append(page.Items, r)
-		lastKey = key
-	}
-	return page, mapErr(rows.Err(), "complaints")
+	return fetchPage(ctx, s, "complaints", build("count(*)"), q, limit, scanComplaintRow,
+		func(r ComplaintRow) string { return r.ProcessID })
+}
+
+func scanComplaintRow(row pgx.Row, key *string) (ComplaintRow, error) {
+	var r ComplaintRow
+	err := row.Scan(&r.ProcessID, &r.State, &r.Stage, &r.Level, &r.ReceivedAt, &r.ReceivedBy, &r.Complainant, &r.Contact,
+		&r.Channel, &r.Category, &r.Subject, &r.Product, &r.Batch, &r.Valid, &r.ResponsibleDepartment, &r.Remedy,
+		&r.Compensation, &r.Satisfaction, &r.Overdue, &r.Important, &r.ClosedAt, &r.RetainUntil, key)
+	return r, err
 }
 
 // WriteComplaintsCSV writes register rows as CSV with a header line.

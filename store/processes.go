@@ -122,38 +122,15 @@ func (s *Store) Processes(ctx context.Context, v Viewer, f ProcessFilter) (Page[
 		}
 		return q
 	}
-	var page Page[Process]
-	count := build("count(*)")
-	if err := s.Pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&page.Total); err != nil {
-		return page, mapErr(err, "processes")
-	}
 	q := build(sqlProcessColumns + ", (" + k.expr + ")::text")
 	if err := q.keyset(k, desc, "p.id", f.Cursor); err != nil {
-		return page, err
+		return Page[Process]{}, err
 	}
 	limit := clampLimit(f.Limit)
 	q.add(" LIMIT ?", limit+1)
-	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
-	if err != nil {
-		return page, mapErr(err, "processes")
-	}
-	defer rows.Close()
-	page.Items = []Process{}
-	var lastKey string
-	for rows.Next() {
-		var key string
-		p, err := scanProcess(rows, &key)
-		if err != nil {
-			return page, mapErr(err, "processes")
-		}
-		if len(page.Items) == limit {
-			page.NextCursor = cursor{Key: lastKey, ID: page.Items[limit-1].ID}.encode()
-			break
-		}
-		page.Items = append(page.Items, p)
-		lastKey = key
-	}
-	return page, mapErr(rows.Err(), "processes")
+	return fetchPage(ctx, s, "processes", build("count(*)"), q, limit,
+		func(row pgx.Row, key *string) (Process, error) { return scanProcess(row, key) },
+		func(p Process) string { return p.ID })
 }
 
 // Process returns one process the viewer may read, with its tasks and

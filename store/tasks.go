@@ -133,31 +133,9 @@ func (s *Store) Tasks(ctx context.Context, v Viewer, f TaskFilter, now time.Time
 	if err != nil {
 		return Page[Task]{}, err
 	}
-	var page Page[Task]
-	if err := s.Pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&page.Total); err != nil {
-		return Page[Task]{}, mapErr(err, "tasks")
-	}
-	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
-	if err != nil {
-		return Page[Task]{}, mapErr(err, "tasks")
-	}
-	defer rows.Close()
-	var lastKey string
-	page.Items = []Task{}
-	for rows.Next() {
-		var key string
-		t, err := scanTask(rows, now, &key)
-		if err != nil {
-			return Page[Task]{}, mapErr(err, "tasks")
-		}
-		if len(page.Items) == limit {
-			page.NextCursor = cursor{Key: lastKey, ID: page.Items[limit-1].ID}.encode()
-			break
-		}
-		page.Items = append(page.Items, t)
-		lastKey = key
-	}
-	return page, mapErr(rows.Err(), "tasks")
+	return fetchPage(ctx, s, "tasks", count, q, limit,
+		func(row pgx.Row, key *string) (Task, error) { return scanTask(row, now, key) },
+		func(t Task) string { return t.ID })
 }
 
 // tasksQueries builds the count and page queries of an inbox page. Active
