@@ -50,6 +50,23 @@ func (s *Server) subject(c *gin.Context, object string) (zhidu.ObjectFacts, bool
 	return f, true
 }
 
+// userParam loads the user a compliance question names in ?user=.
+func (s *Server) userParam(c *gin.Context) (store.User, bool) {
+	if c.Query("user") == "" {
+		fail(c, invalid("user", "is required"))
+		return store.User{}, false
+	}
+	u, err := s.Store.User(c.Request.Context(), c.Query("user"))
+	if err != nil {
+		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
+			err = invalid("user", "is not a user")
+		}
+		fail(c, err)
+		return store.User{}, false
+	}
+	return u, true
+}
+
 func actionParam(c *gin.Context) (string, bool) {
 	a := c.Query("action")
 	for _, known := range zhidu.Actions() {
@@ -70,22 +87,15 @@ func (s *Server) explain(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if c.Query("user") == "" {
-		fail(c, invalid("user", "is required"))
+	u, ok := s.userParam(c)
+	if !ok {
 		return
 	}
 	f, ok := s.subject(c, c.Query("object"))
 	if !ok {
 		return
 	}
-	u, err := s.Store.User(c.Request.Context(), c.Query("user"))
-	if err != nil {
-		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
-			err = invalid("user", "is not a user")
-		}
-		fail(c, err)
-		return
-	}
+	var err error
 	d := zhidu.Decision{Reasons: []string{"the account is disabled"}}
 	if !u.Disabled {
 		if d, err = s.Authz.Decide(u.Actor(), f, action); err != nil {
@@ -135,18 +145,11 @@ func (s *Server) whatCan(c *gin.Context) {
 	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
 		return
 	}
-	if c.Query("user") == "" {
-		fail(c, invalid("user", "is required"))
+	u, ok := s.userParam(c)
+	if !ok {
 		return
 	}
-	u, err := s.Store.User(c.Request.Context(), c.Query("user"))
-	if err != nil {
-		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
-			err = invalid("user", "is not a user")
-		}
-		fail(c, err)
-		return
-	}
+	var err error
 	caps := []authz.Capability{}
 	if !u.Disabled {
 		starts := map[string]zhidu.Department{}
