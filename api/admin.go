@@ -15,8 +15,10 @@ import (
 // The administration API: users, clearances, role assignments and policy
 // lines. Administrators administer; they read no business data, and they
 // may not raise their own clearance or give themselves a business role.
-// Every change is audited, and every replica's enforcer reloads (the
-// database announces the change; this replica reloads at once).
+// Every change is audited, and every replica's enforcer reloads and user
+// cache empties (the database announces the change; this replica reloads
+// and forgets at once). The cache is emptied even when the store reports an
+// error, since a change may have been committed before the error.
 
 var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,39}$`)
 
@@ -111,7 +113,9 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	token := store.NewAPIToken()
 	u := store.User{Username: b.Username, Name: b.Name, NameEn: b.NameEn, Department: b.Department, Clearance: *b.Clearance, Roles: b.Roles}
-	if err := s.Store.CreateUser(c.Request.Context(), s.change(c), u, token); err != nil {
+	err := s.Store.CreateUser(c.Request.Context(), s.change(c), u, token)
+	s.ForgetUsers()
+	if err != nil {
 		fail(c, err)
 		return
 	}
@@ -152,6 +156,7 @@ func (s *Server) updateUser(c *gin.Context) {
 	}
 	err := s.Store.UpdateUser(c.Request.Context(), s.change(c), target,
 		store.UserUpdate{Name: b.Name, NameEn: b.NameEn, Clearance: b.Clearance, Disabled: b.Disabled})
+	s.ForgetUsers()
 	if err != nil {
 		fail(c, err)
 		return
@@ -197,7 +202,9 @@ func (s *Server) setRoles(c *gin.Context) {
 	if s.selfEscalation(c, target, false, b.Roles) {
 		return
 	}
-	if err := s.Store.SetRoles(c.Request.Context(), s.change(c), target, b.Roles); err != nil {
+	err := s.Store.SetRoles(c.Request.Context(), s.change(c), target, b.Roles)
+	s.ForgetUsers()
+	if err != nil {
 		fail(c, err)
 		return
 	}
@@ -211,7 +218,9 @@ func (s *Server) rotateToken(c *gin.Context) {
 		return
 	}
 	token := store.NewAPIToken()
-	if err := s.Store.RotateToken(c.Request.Context(), s.change(c), c.Param("username"), token); err != nil {
+	err := s.Store.RotateToken(c.Request.Context(), s.change(c), c.Param("username"), token)
+	s.ForgetUsers()
+	if err != nil {
 		fail(c, err)
 		return
 	}
@@ -312,7 +321,9 @@ func (s *Server) setPassword(c *gin.Context) {
 		fail(c, invalid("password", "must be 10 to 72 bytes, at least 10 characters"))
 		return
 	}
-	if err := s.Store.SetPasswordAudited(c.Request.Context(), s.change(c), c.Param("username"), b.Password); err != nil {
+	err := s.Store.SetPasswordAudited(c.Request.Context(), s.change(c), c.Param("username"), b.Password)
+	s.ForgetUsers()
+	if err != nil {
 		fail(c, err)
 		return
 	}

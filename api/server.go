@@ -83,13 +83,16 @@ type Config struct {
 	TrustedProxies []string
 	ApprovalSLA    workflows.SLA // passed to each approval started
 	Complaint      workflows.ComplaintConfig
+	// UserCacheTTL is how long a resolved caller is remembered (see
+	// ForgetUsers); 0 asks PostgreSQL on every request.
+	UserCacheTTL time.Duration
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
 		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}},
-		Complaint: workflows.DefaultComplaintConfig()}
+		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second}
 }
 
 // Server holds the API's dependencies.
@@ -102,11 +105,13 @@ type Server struct {
 
 	ready atomic.Bool
 	kinds map[string]processKind
+	users *userCache // nil: no cache
 }
 
-// New returns a server; call Router for its handler.
+// New returns a server; call Router for its handler. Config.UserCacheTTL is
+// read here only.
 func New(st Store, az Authorizer, en Engine, cfg Config) *Server {
-	s := &Server{Store: st, Authz: az, Engine: en, Config: cfg, Now: time.Now}
+	s := &Server{Store: st, Authz: az, Engine: en, Config: cfg, Now: time.Now, users: newUserCache(cfg.UserCacheTTL)}
 	s.kinds = s.processKinds()
 	s.ready.Store(true)
 	return s
@@ -211,10 +216,12 @@ func AsUser(ctx context.Context, username string) context.Context {
 	return context.WithValue(ctx, asUserKey{}, username)
 }
 
-// authenticate resolves the bearer token (or an in-process AsUser) to a user.
+// authenticate resolves the bearer token (or an in-process AsUser) to a
+// user, from the user cache when it can.
 func (s *Server) authenticate(c *gin.Context) {
-	if name, ok := c.Request.Context().Value(asUserKey{}).(string); ok {
-		u, err := s.Store.User(c.Request.Context(), name)
+	ctx := c.Request.Context()
+	if name, ok := ctx.Value(asUserKey{}).(string); ok {
+		u, err := s.users.user(nameKey(name), func() (store.User, error) { return s.Store.User(ctx, name) })
 		if err == nil && u.Disabled {
 			err = zhidu.Errorf(zhidu.CodeUnauthenticated, "the account is disabled")
 		}
@@ -235,7 +242,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		fail(c, zhidu.Errorf(zhidu.CodeUnauthenticated, "missing bearer token"))
 		return
 	}
-	u, err := s.Store.UserByToken(c.Request.Context(), token)
+	u, err := s.users.user(tokenKey(token), func() (store.User, error) { return s.Store.UserByToken(ctx, token) })
 	if err != nil {
 		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
 			c.Header("WWW-Authenticate", `Bearer realm="zhidu", error="invalid_token"`)

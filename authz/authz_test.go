@@ -2,7 +2,9 @@ package authz_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/authz"
@@ -209,4 +211,40 @@ func TestAccessTable(t *testing.T) {
 		t.Fatalf("the table has %d cases, %d denials", len(cases), denials)
 	}
 	t.Logf("%d cases, %d denials", len(cases), denials)
+}
+
+// TestWatchCallsBack: Watch calls its callbacks once connected and on every
+// change to users (any column) and designations, which the enforcer does
+// not read.
+func TestWatchCallsBack(t *testing.T) {
+	az, st := newAuthz(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var calls atomic.Int64
+	listening := make(chan struct{})
+	go az.Watch(ctx, st.Pool, func() { close(listening) }, func() { calls.Add(1) })
+	<-listening
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d calls once listening, want 1", n)
+	}
+	for i, sql := range []string{
+		`UPDATE users SET token_hash = sha256('zd_x') WHERE username = 'cs.agent'`,
+		`UPDATE users SET password_hash = NULL WHERE username = 'cs.agent'`,
+		`INSERT INTO designations (username, object, granted_by, granted_at) VALUES ('cs.agent', 'process:p', 'gm', now())`,
+		`UPDATE designations SET revoked_by = 'gm', revoked_at = now()`,
+		`INSERT INTO casbin_rule (ptype, v0, v1, v2, v3) VALUES ('p', 'staff', 'own', 'process', 'read')`,
+	} {
+		if _, err := st.Pool.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		want := int64(i + 2)
+		for began := time.Now(); calls.Load() < want; time.Sleep(2 * time.Millisecond) {
+			if time.Since(began) > 10*time.Second {
+				t.Fatalf("no call after %s", sql)
+			}
+		}
+	}
+	if ok, _ := az.Can("cs.agent", "cs", "process", "read"); !ok {
+		t.Fatal("a policy line added in PostgreSQL must be loaded")
+	}
 }

@@ -231,7 +231,9 @@ func TestAdministration(t *testing.T) {
 }
 
 // TestPolicyChangeReachesEveryReplica: a policy change made through one
-// API replica is honoured by a second replica sharing the database.
+// API replica is honoured by a second replica sharing the database, and so
+// is a disabled account, although the second replica remembers its users
+// for an hour.
 func TestPolicyChangeReachesEveryReplica(t *testing.T) {
 	s := newStack(t)
 	pid := s.startApproval("cs.head", "replicas", "internal")
@@ -240,12 +242,15 @@ func TestPolicyChangeReachesEveryReplica(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := api.DefaultConfig()
+	cfg.UserCacheTTL = time.Hour
+	srv := api.New(s.store, az, api.TemporalEngine{Client: s.client, TaskQueue: s.queue}, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	listening := make(chan struct{})
-	go az.Watch(ctx, s.pool, func() { close(listening) })
+	go az.Watch(ctx, s.pool, func() { close(listening) }, srv.ForgetUsers)
 	<-listening
-	second := httptest.NewServer(api.New(s.store, az, api.TemporalEngine{Client: s.client, TaskQueue: s.queue}, api.DefaultConfig()).Router())
+	second := httptest.NewServer(srv.Router())
 	defer second.Close()
 	readOnSecond := func() int {
 		req, _ := http.NewRequest("GET", second.URL+"/api/v1/processes/"+pid, nil)
@@ -257,18 +262,24 @@ func TestPolicyChangeReachesEveryReplica(t *testing.T) {
 		res.Body.Close()
 		return res.StatusCode
 	}
+	waitOnSecond := func(what string, want int) {
+		t.Helper()
+		began := time.Now()
+		for readOnSecond() != want {
+			if time.Since(began) > 10*time.Second {
+				t.Fatalf("the second replica never saw %s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Logf("the second replica honoured %s after %s", what, time.Since(began).Round(time.Millisecond))
+	}
 	if st := readOnSecond(); st != http.StatusNotFound {
 		t.Fatalf("before the change: %d, want 404", st)
 	}
 	s.must(http.StatusCreated, s.call("admin", "POST", "/api/v1/admin/policy", map[string]any{"role": "staff", "domain": "own", "object": "process", "action": "read"}))
-	began := time.Now()
-	for readOnSecond() != http.StatusOK {
-		if time.Since(began) > 10*time.Second {
-			t.Fatal("the second replica never saw the policy change")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Logf("the second replica honoured the change after %s", time.Since(began).Round(time.Millisecond))
+	waitOnSecond("the policy change", http.StatusOK)
+	s.must(http.StatusOK, s.call("admin", "PATCH", "/api/v1/admin/users/cs.agent", map[string]any{"disabled": true}))
+	waitOnSecond("the disabled account", http.StatusUnauthorized)
 }
 
 // TestLevelChanges: writers raise a level, only the GM's office lowers

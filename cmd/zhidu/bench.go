@@ -364,7 +364,7 @@ func startStackWith(ctx context.Context, cfg config, logf func(string, ...any), 
 	ctx, cancel := context.WithCancel(ctx)
 	st.onStop(cancel)
 	go srv.Watch(ctx, time.Second)
-	go az.Watch(ctx, pool, nil)
+	go az.Watch(ctx, pool, nil, srv.ForgetUsers)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return st, err

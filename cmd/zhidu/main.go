@@ -168,7 +168,7 @@ func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Cli
 	st := store.New(pool)
 	srv := api.New(st, az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
 	go srv.Watch(ctx, time.Second)
-	go az.Watch(ctx, pool, nil)
+	go az.Watch(ctx, pool, nil, srv.ForgetUsers)
 	return serveHTTP(ctx, cfg.HTTPAddr, web.New(webCfg, srv.Router(), st), out, "API and inbox")
 }
 
