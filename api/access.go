@@ -20,13 +20,19 @@ func notFound(ref zhidu.ObjectRef) error {
 // audits every allowed read of a secret or higher object. ok is false when
 // an answer was written.
 func (s *Server) access(c *gin.Context, ref zhidu.ObjectRef, action string, label ...string) (f zhidu.ObjectFacts, ok bool) {
-	ctx := c.Request.Context()
+	f, err := s.Store.ObjectFacts(c.Request.Context(), ref)
+	return s.decide(c, f, err, action, label...)
+}
+
+// decide is access for facts the caller has read (err: how reading them
+// failed), with the object they came with.
+func (s *Server) decide(c *gin.Context, f zhidu.ObjectFacts, err error, action string, label ...string) (zhidu.ObjectFacts, bool) {
+	ref := f.Ref
 	what := ref.Type + "." + action
 	if len(label) > 0 {
 		what = label[0]
 	}
 	u := currentUser(c)
-	f, err := s.Store.ObjectFacts(ctx, ref)
 	if err != nil {
 		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
 			err = notFound(ref)

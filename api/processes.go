@@ -107,7 +107,9 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: kindName, Title: info.Title, Level: info.Level,
-		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: toMap(input)}, runID)
+		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: toMap(input)}, runID,
+		store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
+			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}})
 	if err != nil {
 		fail(c, err)
 		return
@@ -122,22 +124,20 @@ func (s *Server) startProcess(c *gin.Context) {
 	if created {
 		status = http.StatusCreated
 		metrics.ProcessStarts.WithLabelValues(kindName).Inc()
-		if err := s.Store.Audit(ctx, store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
-			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}}); err != nil {
-			fail(c, err)
-			return
-		}
+	}
+	p, f, err := s.process(c, info.ID)
+	if err != nil {
+		fail(c, err)
+		return
 	}
 	// A complaint registered above its starter's clearance (misconduct is
 	// secret) leaves their sight at once: say so without showing it.
-	if f, err := s.Store.ObjectFacts(ctx, processRef(info.ID)); err == nil {
-		if d, err := s.Authz.Decide(u.Actor(), f, zhidu.ActRead); err == nil && !d.Allowed {
-			c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning,
-				"note": "registered; its level is above your clearance, so it is no longer visible to you"})
-			return
-		}
+	if d, err := s.Authz.Decide(u.Actor(), f, zhidu.ActRead); err == nil && !d.Allowed {
+		c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning,
+			"note": "registered; its level is above your clearance, so it is no longer visible to you"})
+		return
 	}
-	s.respondProcess(c, status, info.ID)
+	s.respondProcess(c, status, p, f)
 }
 
 type processView struct {
@@ -145,30 +145,44 @@ type processView struct {
 	Permissions map[string]bool `json:"permissions"`
 }
 
-// respondProcess answers with the process as the caller may see it now.
-func (s *Server) respondProcess(c *gin.Context, status int, id string) {
+// process reads a process, the tasks of it the caller may read, its
+// timeline and its facts (one round trip).
+func (s *Server) process(c *gin.Context, id string) (store.Process, zhidu.ObjectFacts, error) {
 	v, err := s.viewer(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return store.Process{}, zhidu.ObjectFacts{Ref: processRef(id)}, err
 	}
-	ctx := c.Request.Context()
-	p, err := s.Store.Process(ctx, v, id, s.Now())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	f, err := s.Store.ObjectFacts(ctx, processRef(id))
-	if err != nil {
-		fail(c, err)
-		return
-	}
+	return s.Store.Process(c.Request.Context(), v, id, s.Now())
+}
+
+// respondProcess answers with a process the caller may read, as read.
+func (s *Server) respondProcess(c *gin.Context, status int, p store.Process, f zhidu.ObjectFacts) {
 	perms, err := s.permissions(c, f)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(status, processView{Process: p, Permissions: perms})
+}
+
+// respondProcessNow reads a process again after a change and answers with
+// it as the caller may see it now.
+func (s *Server) respondProcessNow(c *gin.Context, status int, id string) {
+	p, f, err := s.process(c, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	read, err := s.Authz.Decide(currentUser(c).Actor(), f, zhidu.ActRead)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !read.Allowed {
+		fail(c, notFound(f.Ref))
+		return
+	}
+	s.respondProcess(c, status, p, f)
 }
 
 func processRef(id string) zhidu.ObjectRef { return zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: id} }
@@ -208,9 +222,11 @@ func (s *Server) listProcesses(c *gin.Context) {
 	c.JSON(http.StatusOK, page)
 }
 
+// getProcess reads the process and decides on its facts: one round trip.
 func (s *Server) getProcess(c *gin.Context) {
-	if _, ok := s.access(c, processRef(c.Param("id")), zhidu.ActRead); ok {
-		s.respondProcess(c, http.StatusOK, c.Param("id"))
+	p, f, err := s.process(c, c.Param("id"))
+	if _, ok := s.decide(c, f, err, zhidu.ActRead); ok {
+		s.respondProcess(c, http.StatusOK, p, f)
 	}
 }
 
@@ -244,7 +260,7 @@ func (s *Server) cancelProcess(c *gin.Context) {
 		s.failOrDeny(c, err, "process.cancel", "process:"+id)
 		return
 	}
-	s.respondProcess(c, http.StatusOK, id)
+	s.respondProcessNow(c, http.StatusOK, id)
 }
 
 type levelBody struct {
@@ -294,7 +310,7 @@ func (s *Server) setProcessLevel(c *gin.Context) {
 		s.failOrDeny(c, err, "process.level", f.Ref.String())
 		return
 	}
-	s.respondProcess(c, http.StatusOK, id)
+	s.respondProcessNow(c, http.StatusOK, id)
 }
 
 // sameRequest refuses an Idempotency-Key reused with a different request:

@@ -57,56 +57,67 @@ type taskView struct {
 	Permissions map[string]bool `json:"permissions"`
 }
 
-// respondTask answers with the task as the caller may see it now.
-func (s *Server) respondTask(c *gin.Context, status int, id string) {
-	v, err := s.viewer(c)
+// task reads the task named in the path, its comments and its facts (one
+// statement), and decides whether the caller may take action on it, as
+// access does.
+func (s *Server) task(c *gin.Context, action string, label ...string) (store.TaskDetail, bool) {
+	d, err := s.Store.TaskDetail(c.Request.Context(), c.Param("id"), s.Now())
+	var ok bool
+	d.Facts, ok = s.decide(c, d.Facts, err, action, label...)
+	return d, ok
+}
+
+// respondTask answers with a task the caller may read, as read in d.
+func (s *Server) respondTask(c *gin.Context, status int, d store.TaskDetail) {
+	perms, err := s.permissions(c, d.Facts)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	t, err := s.Store.Task(ctx, v, id, s.Now())
+	c.JSON(status, taskView{Task: d.Task, Comments: d.Comments, Permissions: perms})
+}
+
+// respondTaskNow reads a task again after a change and answers with it as
+// the caller may see it now.
+func (s *Server) respondTaskNow(c *gin.Context, status int, id string) {
+	d, err := s.Store.TaskDetail(c.Request.Context(), id, s.Now())
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	comments, err := s.Store.Comments(ctx, id)
+	read, err := s.Authz.Decide(currentUser(c).Actor(), d.Facts, zhidu.ActRead)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	f, err := s.Store.ObjectFacts(ctx, zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: id})
-	if err != nil {
-		fail(c, err)
+	if !read.Allowed {
+		fail(c, notFound(d.Facts.Ref))
 		return
 	}
-	perms, err := s.permissions(c, f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(status, taskView{Task: t, Comments: comments, Permissions: perms})
+	s.respondTask(c, status, d)
 }
 
 func (s *Server) getTask(c *gin.Context) {
-	if _, ok := s.access(c, taskRef(c), zhidu.ActRead); ok {
-		s.respondTask(c, http.StatusOK, c.Param("id"))
+	if d, ok := s.task(c, zhidu.ActRead); ok {
+		s.respondTask(c, http.StatusOK, d)
 	}
 }
 
+// claimTask claims an open task: one statement reads it, one claims it.
 func (s *Server) claimTask(c *gin.Context) {
-	if _, ok := s.access(c, taskRef(c), zhidu.ActComplete, "task.claim"); !ok {
+	d, ok := s.task(c, zhidu.ActComplete, "task.claim")
+	if !ok {
 		return
 	}
 	v, err := s.viewer(c)
 	if err == nil {
-		_, err = s.Store.Claim(c.Request.Context(), v, c.Param("id"), s.Now())
+		d, err = s.Store.Claim(c.Request.Context(), v, d, s.Now())
 	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.respondTask(c, http.StatusOK, c.Param("id"))
+	s.respondTask(c, http.StatusOK, d)
 }
 
 // failOrDeny audits a forbidden action before answering.
@@ -120,18 +131,19 @@ func (s *Server) failOrDeny(c *gin.Context, err error, action, object string) {
 }
 
 func (s *Server) unclaimTask(c *gin.Context) {
-	if _, ok := s.access(c, taskRef(c), zhidu.ActRead); !ok {
+	d, ok := s.task(c, zhidu.ActRead)
+	if !ok {
 		return
 	}
 	v, err := s.viewer(c)
 	if err == nil {
-		_, err = s.Store.Unclaim(c.Request.Context(), v, c.Param("id"), s.Now())
+		err = s.Store.Unclaim(c.Request.Context(), v, d.Task, s.Now())
 	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	s.respondTask(c, http.StatusOK, c.Param("id"))
+	s.respondTaskNow(c, http.StatusOK, d.Task.ID)
 }
 
 type completeBody struct {
@@ -152,10 +164,11 @@ func (s *Server) completeTask(c *gin.Context) {
 		fail(c, invalid("comment", "is too long"))
 		return
 	}
-	f, ok := s.access(c, taskRef(c), zhidu.ActComplete)
+	d, ok := s.task(c, zhidu.ActComplete)
 	if !ok {
 		return
 	}
+	f := d.Facts
 	me := currentUser(c).Username
 	req := zhidu.CompleteTaskRequest{TaskID: f.Ref.ID, Actor: actor(c), Outcome: b.Outcome, Comment: b.Comment}
 	if b.Data != nil {
@@ -181,7 +194,7 @@ func (s *Server) completeTask(c *gin.Context) {
 		s.failOrDeny(c, err, "task.complete", f.Ref.String())
 		return
 	}
-	s.respondTask(c, http.StatusOK, f.Ref.ID)
+	s.respondTaskNow(c, http.StatusOK, f.Ref.ID)
 }
 
 type assignBody struct {
@@ -255,7 +268,7 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 		s.failOrDeny(c, err, "task."+kind, f.Ref.String())
 		return
 	}
-	s.respondTask(c, http.StatusOK, f.Ref.ID)
+	s.respondTaskNow(c, http.StatusOK, f.Ref.ID)
 }
 
 type commentBody struct {
@@ -289,13 +302,7 @@ func (s *Server) addComment(c *gin.Context) {
 }
 
 func (s *Server) listComments(c *gin.Context) {
-	if _, ok := s.access(c, taskRef(c), zhidu.ActRead); !ok {
-		return
+	if d, ok := s.task(c, zhidu.ActRead); ok {
+		c.JSON(http.StatusOK, gin.H{"items": d.Comments})
 	}
-	cs, err := s.Store.Comments(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": cs})
 }

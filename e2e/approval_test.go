@@ -215,6 +215,23 @@ func TestDelegateAndReassign(t *testing.T) {
 	s := newStack(t)
 	pid := s.startApproval("cs.agent", "delegation", "internal")
 	t1 := s.waitTask(pid, "dept_head_approval")
+	c := s.must(http.StatusOK, s.call("cs.head", "POST", "/api/v1/tasks/"+t1+"/claim", nil))
+	if perms, _ := c["permissions"].(map[string]any); c["state"] != "claimed" || c["assignee"] != "cs.head" || perms["complete"] != true {
+		t.Fatalf("after a claim: state=%v assignee=%v permissions=%v", c["state"], c["assignee"], c["permissions"])
+	}
+	// Unclaim puts it back in the pool, leaving a timeline and an audit entry.
+	s.wantError(s.call("cs.super", "POST", "/api/v1/tasks/"+t1+"/unclaim", nil), 409, "conflict") // not theirs
+	u := s.must(http.StatusOK, s.call("cs.head", "POST", "/api/v1/tasks/"+t1+"/unclaim", nil))
+	if u["state"] != "open" || u["assignee"] != nil {
+		t.Fatalf("after unclaim: state=%v assignee=%v", u["state"], u["assignee"])
+	}
+	if !slices.Contains(s.inbox("cs.head", "?scope=claimable"), t1) {
+		t.Fatal("an unclaimed task is claimable again")
+	}
+	if s.count(`SELECT count(*) FROM timeline WHERE task_id = $1 AND action = 'task_unclaimed'`, t1) != 1 ||
+		s.count(`SELECT count(*) FROM audit WHERE object = 'task:' || $1 AND action = 'task.unclaim' AND actor = 'cs.head'`, t1) != 1 {
+		t.Fatal("the unclaim left no timeline or audit entry")
+	}
 	s.must(http.StatusOK, s.call("cs.head", "POST", "/api/v1/tasks/"+t1+"/claim", nil))
 
 	s.wantError(s.call("cs.head", "POST", "/api/v1/tasks/"+t1+"/delegate", map[string]any{"to": "cs.agent"}), 403, "forbidden") // the requester

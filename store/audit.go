@@ -22,26 +22,10 @@ type AuditEntry struct {
 	Hash     string         `json:"hash,omitempty"`
 }
 
-const sqlInsertAudit = `
-INSERT INTO audit (at, actor, action, object, decision, address, detail)
-VALUES (COALESCE($1, now()), $2, $3, $4, $5, $6, $7)`
-
-func appendAudit(ctx context.Context, tx pgx.Tx, e AuditEntry) error {
-	detail, err := json.Marshal(e.Detail)
-	if err != nil {
-		return err
-	}
-	var at *time.Time
-	if !e.At.IsZero() {
-		at = &e.At
-	}
-	_, err = tx.Exec(ctx, sqlInsertAudit, at, e.Actor, e.Action, e.Object, e.Decision, e.Address, detail)
-	return err
-}
-
-// Audit appends an entry to the audit trail.
+// Audit appends an entry to the audit trail (one statement: its own
+// transaction).
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
-	return mapErr(pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error { return appendAudit(ctx, tx, e) }), "audit entry")
+	return mapErr(appendAudit(ctx, s.Pool, e), "audit entry")
 }
 
 // AuditFilter selects audit entries; zero fields match everything.

@@ -15,7 +15,7 @@ import (
 )
 
 const sqlRecordComplaint = `
-INSERT INTO complaints (process_id) VALUES ($1) ON CONFLICT DO NOTHING;`
+INSERT INTO complaints (process_id) VALUES ($1) ON CONFLICT DO NOTHING`
 
 const sqlUpdateComplaint = `
 UPDATE complaints SET
@@ -46,23 +46,20 @@ UPDATE complaints SET
 WHERE process_id = $1`
 
 // RecordComplaint records what a complaint step decided in the register.
-// Re-applying the same record changes nothing, so retries are safe.
+// Re-applying the same record changes nothing, so retries are safe. One
+// batch: one round trip, one transaction.
 func (s *Store) RecordComplaint(ctx context.Context, r zhidu.ComplaintRecord) error {
 	var approved []string
 	if r.ApprovedBy != nil {
 		approved = r.ApprovedBy
 	}
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, sqlRecordComplaint, r.ProcessID); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, sqlUpdateComplaint, r.ProcessID, r.Stage, r.Category, r.Valid, r.InvalidReason,
-			r.ResponsibleDepartment, r.Joint, r.JointDeadline, r.Important, r.Cause, r.Responsibility, r.Remedy,
-			r.Compensation, approved, r.ReplyMethod, r.ReplyText, r.RepliedAt, r.CustomerFeedback, r.Disputed,
-			r.Satisfaction, r.ClosedAt, r.RetainUntil, r.SpotChecked, r.SpotCheckFindings, r.At)
-		return err
-	})
-	return mapErr(err, "complaint "+r.ProcessID)
+	b := &pgx.Batch{}
+	b.Queue(sqlRecordComplaint, r.ProcessID)
+	b.Queue(sqlUpdateComplaint, r.ProcessID, r.Stage, r.Category, r.Valid, r.InvalidReason,
+		r.ResponsibleDepartment, r.Joint, r.JointDeadline, r.Important, r.Cause, r.Responsibility, r.Remedy,
+		r.Compensation, approved, r.ReplyMethod, r.ReplyText, r.RepliedAt, r.CustomerFeedback, r.Disputed,
+		r.Satisfaction, r.ClosedAt, r.RetainUntil, r.SpotChecked, r.SpotCheckFindings, r.At)
+	return mapErr(s.send(ctx, b), "complaint "+r.ProcessID)
 }
 
 // ComplaintRow is one line of the complaint register (登记表).

@@ -1,6 +1,11 @@
 package store
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // TasksQuery exposes the inbox page query to the benchmarks, for EXPLAIN.
 func TasksQuery(v Viewer, f TaskFilter, now time.Time) (string, []any, error) {
@@ -10,3 +15,6 @@ func TasksQuery(v Viewer, f TaskFilter, now time.Time) (string, []any, error) {
 	}
 	return q.sql.String(), q.args, nil
 }
+
+// Send exposes send to the tests of its all-or-nothing promise.
+func (s *Store) Send(ctx context.Context, b *pgx.Batch) error { return s.send(ctx, b) }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,21 +48,19 @@ ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input
     WHERE processes.input = '{}'::jsonb
 RETURNING true`
 
-// PutProcess records a started process. It reports whether this call
-// recorded the start (a new row, or the bare row the workflow's first
-// activity wrote, now completed with the input) rather than finding a
-// start recorded already.
-func (s *Store) PutProcess(ctx context.Context, p Process, runID string) (bool, error) {
+// PutProcess records a started process and, when this call recorded the
+// start, its audit entry (one statement). It reports whether it did: a new
+// row, or the bare row the workflow's first activity wrote, now completed
+// with the input; false when it found the start recorded already.
+func (s *Store) PutProcess(ctx context.Context, p Process, runID string, audit AuditEntry) (bool, error) {
 	input, err := json.Marshal(p.Input)
 	if err != nil {
 		return false, err
 	}
-	var created bool
-	err = s.Pool.QueryRow(ctx, sqlInsertProcess, p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input).Scan(&created)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil // the row existed with its input: a repeated start
-	}
-	return created, mapErr(err, "process "+p.ID)
+	n, err := s.write(ctx, guarded{change: sqlInsertProcess,
+		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input},
+		audit: &audit})
+	return n > 0, mapErr(err, "process "+p.ID)
 }
 
 const sqlProcessColumns = `p.id, p.kind, p.title, p.state, p.level, p.department, p.started_by, p.started_at, p.ended_at, p.result, p.input`
@@ -133,32 +130,37 @@ func (s *Store) Processes(ctx context.Context, v Viewer, f ProcessFilter) (Page[
 		func(p Process) string { return p.ID })
 }
 
-// Process returns one process the viewer may read, with its tasks and
-// timeline, or not found.
-func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time) (Process, error) {
-	q := newQuery("SELECT " + sqlProcessColumns + " FROM processes p WHERE true")
-	q.where("p.id = ?", id)
-	q.sql.WriteString(" AND " + q.readableProcess(v, "p"))
-	p, err := scanProcess(s.Pool.QueryRow(ctx, q.sql.String(), q.args...))
-	if err != nil {
-		return Process{}, mapErr(err, "process "+id)
-	}
+// Process reads a process, the tasks of it the viewer may read, its
+// timeline and its access facts in one round trip. The process is read
+// whoever asks: the caller decides with the facts before showing it.
+func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time) (Process, zhidu.ObjectFacts, error) {
+	ref := zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: id}
+	var p Process
+	var running bool
+	var tail factsTail
 	tq := newQuery("SELECT " + sqlTaskColumns + " FROM tasks t WHERE true")
 	tq.where("t.process_id = ?", id)
 	tq.sql.WriteString(" AND " + tq.readableTask(v, "t") + " ORDER BY t.created_at, t.id")
-	rows, err := s.Pool.Query(ctx, tq.sql.String(), tq.args...)
-	if err != nil {
-		return Process{}, mapErr(err, "process tasks")
+	b := &pgx.Batch{}
+	b.Queue(sqlProcessDetail, id, ref.String()).QueryRow(func(row pgx.Row) (err error) {
+		p, err = scanProcess(row, append([]any{&running}, tail.dest()...)...)
+		return err
+	})
+	b.Queue(tq.sql.String(), tq.args...).Query(func(rows pgx.Rows) (err error) {
+		p.Tasks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r, now) })
+		return err
+	})
+	b.Queue(sqlTimeline, id).Query(func(rows pgx.Rows) (err error) {
+		p.Timeline, err = collectTimeline(rows)
+		return err
+	})
+	if err := s.send(ctx, b); err != nil {
+		return Process{}, zhidu.ObjectFacts{Ref: ref}, mapErr(err, ref.String())
 	}
-	p.Tasks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r, now) })
 	if p.Tasks == nil {
 		p.Tasks = []Task{}
 	}
-	if err != nil {
-		return Process{}, mapErr(err, "process tasks")
-	}
-	p.Timeline, err = s.Timeline(ctx, id)
-	return p, err
+	return p, processFacts(p, running, tail), nil
 }
 
 // ProcessInternal returns a process without visibility checks, for the
@@ -168,13 +170,10 @@ func (s *Store) ProcessInternal(ctx context.Context, id string) (Process, error)
 	return p, mapErr(err, "process "+id)
 }
 
-// Timeline returns a process's timeline, oldest first.
-func (s *Store) Timeline(ctx context.Context, processID string) ([]TimelineEntry, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, at, actor, on_behalf_of, action, task_id, step, outcome, detail
-        FROM timeline WHERE process_id = $1 ORDER BY at, id`, processID)
-	if err != nil {
-		return nil, mapErr(err, "timeline")
-	}
+const sqlTimeline = `SELECT id, at, actor, on_behalf_of, action, task_id, step, outcome, detail
+FROM timeline WHERE process_id = $1 ORDER BY at, id`
+
+func collectTimeline(rows pgx.Rows) ([]TimelineEntry, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (TimelineEntry, error) {
 		var e TimelineEntry
 		var detail []byte
@@ -187,5 +186,5 @@ func (s *Store) Timeline(ctx context.Context, processID string) ([]TimelineEntry
 	if out == nil {
 		out = []TimelineEntry{}
 	}
-	return out, mapErr(err, "timeline")
+	return out, err
 }

@@ -31,11 +31,6 @@ const sqlInsertCandidate = `
 INSERT INTO task_candidates (task_id, username, role, department) VALUES ($1, $2, $3, $4)
 ON CONFLICT DO NOTHING`
 
-const sqlInsertTimeline = `
-INSERT INTO timeline (process_id, event_key, at, actor, on_behalf_of, action, task_id, step, outcome, detail)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (event_key) DO NOTHING`
-
 // sqlEligible counts the active users who may work a task: candidates by
 // name or by role in a department, minus the excluded.
 const sqlEligible = `
@@ -45,64 +40,60 @@ LEFT JOIN user_roles r ON r.username = u.username AND r.role = c.role AND r.depa
 WHERE NOT u.disabled AND u.clearance >= $2 AND NOT (u.username = ANY($3))
   AND (c.username = u.username OR r.username IS NOT NULL)`
 
-type timelineEntry struct {
-	processID, eventKey, actor, onBehalfOf, action, taskID, step, outcome string
-	detail                                                                any
-}
+// sqlInsertCandidates inserts a task's candidates (given as three parallel
+// arrays) when the task exists: in a batch after sqlInsertTask, which
+// skips the task of a process no longer running.
+const sqlInsertCandidates = `
+INSERT INTO task_candidates (task_id, username, role, department)
+SELECT $1, c.username, c.role, c.department FROM unnest($2::text[], $3::text[], $4::text[]) AS c (username, role, department)
+WHERE EXISTS (SELECT 1 FROM tasks WHERE id = $1)
+ON CONFLICT DO NOTHING`
 
-func insertTimeline(ctx context.Context, tx pgx.Tx, e timelineEntry, at any) error {
-	detail, err := json.Marshal(e.detail)
-	if err != nil {
-		return err
-	}
-	if e.detail == nil {
-		detail = []byte("{}")
-	}
-	_, err = tx.Exec(ctx, sqlInsertTimeline, e.processID, e.eventKey, at, e.actor, e.onBehalfOf, e.action, e.taskID, e.step, e.outcome, detail)
-	return err
-}
+// sqlInsertTaskTimeline is sqlInsertTimeline for the entry of a task's
+// creation, written only when the task exists.
+var sqlInsertTaskTimeline = `INSERT INTO ` + timelineColumns + `
+SELECT ` + params(1, timelineTypes) + ` WHERE EXISTS (SELECT 1 FROM tasks WHERE id = $7)
+ON CONFLICT (event_key) DO NOTHING`
 
 // CreateTask inserts a task, its candidates and a timeline entry, unless
 // the (run, step) task exists already, and returns how many active users
-// may work it.
+// may work it: one batch, so one round trip and one transaction. A retry
+// inserts nothing twice (every insert skips what exists).
 func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, error) {
 	p, sp := in.Process, in.Spec
 	excluded := sp.Excluded
 	if excluded == nil {
 		excluded = []string{}
 	}
+	form, err := json.Marshal(sp.Form)
+	if err != nil {
+		return 0, err
+	}
+	level := zhidu.MaxLevel(sp.Level, p.Level) // a task never sits below its process
+	var taskContext []byte
+	if sp.Context != nil {
+		taskContext = mustJSON(sp.Context)
+	}
+	users, roles, depts := make([]string, len(sp.Candidates)), make([]string, len(sp.Candidates)), make([]string, len(sp.Candidates))
+	for i, c := range sp.Candidates {
+		users[i], roles[i], depts[i] = c.User, string(c.Role), string(c.Department)
+	}
+	created, err := timelineEntry{processID: p.ID, eventKey: in.TaskID + ":created", actor: "system", action: "task_created",
+		taskID: in.TaskID, step: sp.Step, detail: map[string]any{"candidates": sp.Candidates, "title": sp.Title}}.args(in.CreatedAt)
+	if err != nil {
+		return 0, err
+	}
 	var eligible int
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt); err != nil {
-			return err
-		}
-		form, err := json.Marshal(sp.Form)
-		if err != nil {
-			return err
-		}
-		level := zhidu.MaxLevel(sp.Level, p.Level) // a task never sits below its process
-		var taskContext []byte
-		if sp.Context != nil {
-			taskContext = mustJSON(sp.Context)
-		}
-		tag, err := tx.Exec(ctx, sqlInsertTask, in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step,
-			sp.Title.Zh, sp.Title.En, sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 1 {
-			if err := insertCandidates(ctx, tx, in.TaskID, sp.Candidates); err != nil {
-				return err
-			}
-			if err := insertTimeline(ctx, tx, timelineEntry{processID: p.ID, eventKey: in.TaskID + ":created",
-				actor: "system", action: "task_created", taskID: in.TaskID, step: sp.Step,
-				detail: map[string]any{"candidates": sp.Candidates, "title": sp.Title}}, in.CreatedAt); err != nil {
-				return err
-			}
-		}
-		return tx.QueryRow(ctx, sqlEligible, in.TaskID, level, excluded).Scan(&eligible)
-	})
-	return eligible, mapErr(err, "task "+in.TaskID)
+	b := &pgx.Batch{}
+	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt)
+	b.Queue(sqlInsertTask, in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step,
+		sp.Title.Zh, sp.Title.En, sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext)
+	if len(sp.Candidates) > 0 {
+		b.Queue(sqlInsertCandidates, in.TaskID, users, roles, depts)
+	}
+	b.Queue(sqlInsertTaskTimeline, created...)
+	b.Queue(sqlEligible, in.TaskID, level, excluded).QueryRow(func(row pgx.Row) error { return row.Scan(&eligible) })
+	return eligible, mapErr(s.send(ctx, b), "task "+in.TaskID)
 }
 
 func insertCandidates(ctx context.Context, tx pgx.Tx, taskID string, cs []zhidu.Candidate) error {
@@ -117,30 +108,23 @@ func insertCandidates(ctx context.Context, tx pgx.Tx, taskID string, cs []zhidu.
 const sqlCompleteTask = `
 UPDATE tasks SET state = 'completed', outcome = $2, data = $3, comment = $4, completed_by = $5,
     on_behalf_of = NULLIF($6, ''), completed_at = $7
-WHERE id = $1 AND state IN ('open', 'claimed')`
+WHERE id = $1 AND state IN ('open', 'claimed') RETURNING id`
 
 // CompleteTask records a task's completion, its timeline entry and audit
-// entry.
+// entry, in one statement; a retry after it happened changes nothing.
 func (s *Store) CompleteTask(ctx context.Context, r zhidu.CompletionRecord) error {
 	data, err := json.Marshal(r.Data)
 	if err != nil {
 		return err
 	}
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlCompleteTask, r.TaskID, r.Outcome, data, r.Comment, r.Actor, r.OnBehalfOf, r.At)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return nil // already recorded by an earlier attempt
-		}
-		if err := insertTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.TaskID + ":completed",
+	_, err = s.write(ctx, guarded{
+		change: sqlCompleteTask, args: []any{r.TaskID, r.Outcome, data, r.Comment, r.Actor, r.OnBehalfOf, r.At},
+		timeline: &timelineEntry{processID: r.ProcessID, eventKey: r.TaskID + ":completed",
 			actor: r.Actor, onBehalfOf: r.OnBehalfOf, action: "task_completed", taskID: r.TaskID, step: r.Step,
-			outcome: r.Outcome, detail: map[string]any{"data": r.Data, "comment": r.Comment}}, r.At); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "task.complete", Object: "task:" + r.TaskID,
-			Decision: "allowed", Address: r.Address, Detail: map[string]any{"outcome": r.Outcome, "on_behalf_of": r.OnBehalfOf, "process": r.ProcessID}})
+			outcome: r.Outcome, detail: map[string]any{"data": r.Data, "comment": r.Comment}},
+		timelineAt: r.At,
+		audit: &AuditEntry{At: r.At, Actor: r.Actor, Action: "task.complete", Object: "task:" + r.TaskID,
+			Decision: "allowed", Address: r.Address, Detail: map[string]any{"outcome": r.Outcome, "on_behalf_of": r.OnBehalfOf, "process": r.ProcessID}},
 	})
 	return mapErr(err, "task "+r.TaskID)
 }
@@ -204,38 +188,28 @@ func (s *Store) RecordTaskEvent(ctx context.Context, e zhidu.TaskEvent) (int, er
 }
 
 // FinishProcess records the end of a process; a cancelled process also
-// cancels its open tasks.
+// cancels its open tasks. One statement; a retry changes nothing.
 func (s *Store) FinishProcess(ctx context.Context, r zhidu.FinishRecord) error {
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE processes SET state = $2, result = $3, ended_at = $4 WHERE id = $1 AND state = 'running'`,
-			r.ProcessID, r.State, r.Result, r.At)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return nil
-		}
-		if r.State != zhidu.ProcessCompleted {
-			if _, err := tx.Exec(ctx, `UPDATE tasks SET state = 'cancelled', completed_at = $2
-                WHERE process_id = $1 AND state IN ('open', 'claimed')`, r.ProcessID, r.At); err != nil {
-				return err
-			}
-		}
-		actor := r.Actor
-		if actor == "" {
-			actor = "system"
-		}
-		if err := insertTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.ProcessID + ":finished",
-			actor: actor, action: "process_" + string(r.State), outcome: r.Result,
-			detail: map[string]any{"reason": r.Reason}}, r.At); err != nil {
-			return err
-		}
-		if r.State == zhidu.ProcessCancelled {
-			return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: actor, Action: "process.cancel", Object: "process:" + r.ProcessID,
-				Decision: "allowed", Address: r.Address, Detail: map[string]any{"reason": r.Reason}})
-		}
-		return nil
-	})
+	actor := r.Actor
+	if actor == "" {
+		actor = "system"
+	}
+	g := guarded{
+		change: `UPDATE processes SET state = $2, result = $3, ended_at = $4 WHERE id = $1 AND state = 'running' RETURNING id`,
+		args:   []any{r.ProcessID, r.State, r.Result, r.At},
+		timeline: &timelineEntry{processID: r.ProcessID, eventKey: r.ProcessID + ":finished",
+			actor: actor, action: "process_" + string(r.State), outcome: r.Result, detail: map[string]any{"reason": r.Reason}},
+		timelineAt: r.At,
+	}
+	if r.State != zhidu.ProcessCompleted {
+		g.also = append(g.also, `UPDATE tasks SET state = 'cancelled', completed_at = $4
+            WHERE process_id IN (SELECT id FROM hit) AND state IN ('open', 'claimed')`)
+	}
+	if r.State == zhidu.ProcessCancelled {
+		g.audit = &AuditEntry{At: r.At, Actor: actor, Action: "process.cancel", Object: "process:" + r.ProcessID,
+			Decision: "allowed", Address: r.Address, Detail: map[string]any{"reason": r.Reason}}
+	}
+	_, err := s.write(ctx, g)
 	return mapErr(err, "process "+r.ProcessID)
 }
 

@@ -133,33 +133,31 @@ func (q *query) keyset(k sortKey, desc bool, idCol string, after string) error {
 }
 
 // fetchPage runs a list's count query and its page query — which selects
-// limit+1 rows, each ending with its sort key as text — and returns the
-// page, with a cursor after its last row when there are more. scan reads
-// one row, its sort key into key; id names a row for the cursor.
+// limit+1 rows, each ending with its sort key as text — in one round trip,
+// and returns the page, with a cursor after its last row when there are
+// more. scan reads one row, its sort key into key; id names a row for the
+// cursor.
 func fetchPage[T any](ctx context.Context, s *Store, what string, count, q *query, limit int,
 	scan func(row pgx.Row, key *string) (T, error), id func(T) string) (Page[T], error) {
 	page := Page[T]{Items: []T{}}
-	if err := s.Pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&page.Total); err != nil {
-		return page, mapErr(err, what)
-	}
-	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
-	if err != nil {
-		return page, mapErr(err, what)
-	}
-	defer rows.Close()
-	var lastKey string
-	for rows.Next() {
-		var key string
-		item, err := scan(rows, &key)
-		if err != nil {
-			return page, mapErr(err, what)
+	b := &pgx.Batch{}
+	b.Queue(count.sql.String(), count.args...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
+	b.Queue(q.sql.String(), q.args...).Query(func(rows pgx.Rows) error {
+		var lastKey string
+		for rows.Next() {
+			var key string
+			item, err := scan(rows, &key)
+			if err != nil {
+				return err
+			}
+			if len(page.Items) == limit {
+				page.NextCursor = cursor{Key: lastKey, ID: id(page.Items[limit-1])}.encode()
+				break
+			}
+			page.Items = append(page.Items, item)
+			lastKey = key
 		}
-		if len(page.Items) == limit {
-			page.NextCursor = cursor{Key: lastKey, ID: id(page.Items[limit-1])}.encode()
-			break
-		}
-		page.Items = append(page.Items, item)
-		lastKey = key
-	}
-	return page, mapErr(rows.Err(), what)
+		return rows.Err()
+	})
+	return page, mapErr(s.send(ctx, b), what)
 }

@@ -102,13 +102,17 @@ func TestClaimRace(t *testing.T) {
 		users = append(users, u)
 	}
 	id := createTask(t, s, 1, zhidu.Internal, zhidu.Candidate{Role: zhidu.RoleStaff, Department: zhidu.DeptCS})
+	d, err := s.TaskDetail(context.Background(), id, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	codes := make([]zhidu.Code, len(users))
 	for i, u := range users {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.Claim(context.Background(), store.Viewer{Username: u, Clearance: zhidu.Internal, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleStaff, Department: zhidu.DeptCS}}}, id, t0)
+			_, err := s.Claim(context.Background(), store.Viewer{Username: u, Clearance: zhidu.Internal, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleStaff, Department: zhidu.DeptCS}}}, d, t0)
 			codes[i] = "ok"
 			if err != nil {
 				codes[i] = zhidu.ErrorCode(err)
@@ -128,6 +132,15 @@ func TestClaimRace(t *testing.T) {
 	}
 	if won != 1 {
 		t.Fatalf("%d claims won, want exactly 1", won)
+	}
+	// The losers left no trace: one timeline entry, one audit entry.
+	var timeline, audit int
+	if err := s.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM timeline WHERE task_id = $1 AND action = 'task_claimed'),
+        (SELECT count(*) FROM audit WHERE object = 'task:' || $1 AND action = 'task.claim')`, id).Scan(&timeline, &audit); err != nil {
+		t.Fatal(err)
+	}
+	if timeline != 1 || audit != 1 {
+		t.Fatalf("after the race: %d timeline and %d audit entries of the claim, want 1 and 1", timeline, audit)
 	}
 }
 
@@ -244,7 +257,11 @@ func TestInboxFilters(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.Claim(context.Background(), v, "t-0001", now); err != nil {
+	d, err := s.TaskDetail(context.Background(), "t-0001", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Claim(context.Background(), v, d, now); err != nil {
 		t.Fatal(err)
 	}
 	page, err := s.Tasks(context.Background(), v, store.TaskFilter{Scope: store.ScopeMine}, now)

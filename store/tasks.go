@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -265,65 +266,53 @@ func (s *Store) Task(ctx context.Context, v Viewer, id string, now time.Time) (T
 	return t, mapErr(err, "task "+id)
 }
 
-// Claim makes the viewer the task's assignee if it is open. The caller has
-// decided that they may work it (authz). Of simultaneous claims exactly one
-// wins; the others get a conflict.
-func (s *Store) Claim(ctx context.Context, v Viewer, id string, now time.Time) (Task, error) {
-	t, err := s.Task(ctx, v, id, now)
-	if err != nil {
-		return Task{}, err
-	}
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE tasks SET state = 'claimed', assignee = $2, claimed_at = $3
-            WHERE id = $1 AND state = 'open'`, id, v.Username, now)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return zhidu.Errorf(zhidu.CodeConflict, "task is not open")
-		}
-		if err := insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:claimed:%d", id, now.UnixNano()),
-			actor: v.Username, action: "task_claimed", taskID: id, step: t.Step}, now); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, AuditEntry{At: now, Actor: v.Username, Action: "task.claim", Object: "task:" + id,
-			Decision: "allowed", Address: v.Address})
+const sqlClaim = `UPDATE tasks SET state = 'claimed', assignee = $2, claimed_at = $3 WHERE id = $1 AND state = 'open' RETURNING id`
+
+// Claim makes the viewer the assignee of the task read in d if it is still
+// open, and returns d as the claim changed it. The caller has decided that
+// they may work it (authz). Of simultaneous claims exactly one wins; the
+// others get a conflict. One statement writes the claim, its timeline
+// entry and its audit entry.
+func (s *Store) Claim(ctx context.Context, v Viewer, d TaskDetail, now time.Time) (TaskDetail, error) {
+	t := d.Task
+	n, err := s.write(ctx, guarded{change: sqlClaim, args: []any{t.ID, v.Username, now},
+		timeline: &timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:claimed:%d", t.ID, now.UnixNano()),
+			actor: v.Username, action: "task_claimed", taskID: t.ID, step: t.Step},
+		timelineAt: now,
+		audit:      &AuditEntry{At: now, Actor: v.Username, Action: "task.claim", Object: "task:" + t.ID, Decision: "allowed", Address: v.Address},
 	})
 	if err != nil {
-		return Task{}, mapErr(err, "task "+id)
+		return TaskDetail{}, mapErr(err, "task "+t.ID)
 	}
-	// The row is what was read, with what the UPDATE set: no need to read it again.
+	if n == 0 {
+		return TaskDetail{}, zhidu.Errorf(zhidu.CodeConflict, "task is not open")
+	}
+	// The row is what was read, with what the UPDATE set (and the
+	// participants trigger added): no need to read it again.
 	claimed := now.Truncate(time.Microsecond) // as stored
 	t.State, t.Assignee, t.ClaimedAt = zhidu.TaskClaimed, &v.Username, &claimed
-	return t, nil
+	d.Task, d.Facts = t, taskFacts(d.Facts, t)
+	if !slices.Contains(d.Facts.Named, v.Username) {
+		d.Facts.Named = append(slices.Clone(d.Facts.Named), v.Username)
+	}
+	return d, nil
 }
 
-// Unclaim returns a task the user holds to the open pool.
-func (s *Store) Unclaim(ctx context.Context, v Viewer, id string, now time.Time) (Task, error) {
-	t, err := s.Task(ctx, v, id, now)
-	if err != nil {
-		return Task{}, err
-	}
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE tasks SET state = 'open', assignee = NULL, delegate = NULL, claimed_at = NULL
-            WHERE id = $1 AND state = 'claimed' AND assignee = $2`, id, v.Username)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return zhidu.Errorf(zhidu.CodeConflict, "task is not claimed by you")
-		}
-		if err := insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:unclaimed:%d", id, now.UnixNano()),
-			actor: v.Username, action: "task_unclaimed", taskID: id, step: t.Step}, now); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, AuditEntry{At: now, Actor: v.Username, Action: "task.unclaim", Object: "task:" + id,
-			Decision: "allowed", Address: v.Address})
+// Unclaim returns a task the viewer holds, as read in t, to the open pool.
+func (s *Store) Unclaim(ctx context.Context, v Viewer, t Task, now time.Time) error {
+	n, err := s.write(ctx, guarded{
+		change: `UPDATE tasks SET state = 'open', assignee = NULL, delegate = NULL, claimed_at = NULL
+            WHERE id = $1 AND state = 'claimed' AND assignee = $2 RETURNING id`,
+		args: []any{t.ID, v.Username},
+		timeline: &timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:unclaimed:%d", t.ID, now.UnixNano()),
+			actor: v.Username, action: "task_unclaimed", taskID: t.ID, step: t.Step},
+		timelineAt: now,
+		audit:      &AuditEntry{At: now, Actor: v.Username, Action: "task.unclaim", Object: "task:" + t.ID, Decision: "allowed", Address: v.Address},
 	})
-	if err != nil {
-		return Task{}, mapErr(err, "task "+id)
+	if err == nil && n == 0 {
+		return zhidu.Errorf(zhidu.CodeConflict, "task is not claimed by you")
 	}
-	return s.Task(ctx, v, id, now)
+	return mapErr(err, "task "+t.ID)
 }
 
 // Comment is a note on a task.
@@ -355,17 +344,4 @@ func (s *Store) AddComment(ctx context.Context, v Viewer, id, body string, now t
 			Decision: "allowed", Address: v.Address, Detail: map[string]any{"comment": c.ID}})
 	})
 	return c, mapErr(err, "comment")
-}
-
-// Comments lists a task's comments, oldest first.
-func (s *Store) Comments(ctx context.Context, taskID string) ([]Comment, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, task_id, author, body, created_at FROM task_comments WHERE task_id = $1 ORDER BY id`, taskID)
-	if err != nil {
-		return nil, mapErr(err, "comments")
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Comment])
-	if out == nil {
-		out = []Comment{}
-	}
-	return out, mapErr(err, "comments")
 }
