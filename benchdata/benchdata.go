@@ -212,6 +212,23 @@ func Load(ctx context.Context, pool *pgxpool.Pool, opt Options) (Loaded, error) 
 			return Loaded{}, fmt.Errorf("derive participants: %w", err)
 		}
 	}
+	// Inbox pages are index-only scans once the inbox's visibility map is
+	// set, as autovacuum keeps it in a running system. A VACUUM beside an
+	// autovacuum worker's snapshot (one starts on the freshly loaded tasks)
+	// can leave it unset: vacuum the inbox until it is, as a steady state.
+	for try := 0; ; try++ {
+		var pages, visible int
+		if err := conn.QueryRow(ctx, `SELECT relpages, relallvisible FROM pg_class WHERE relname = 'inbox'`).Scan(&pages, &visible); err != nil {
+			return Loaded{}, fmt.Errorf("inbox visibility: %w", err)
+		}
+		if visible >= pages || try == 20 {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+		if _, err := conn.Exec(ctx, `VACUUM ANALYZE inbox`); err != nil {
+			return Loaded{}, fmt.Errorf("vacuum inbox: %w", err)
+		}
+	}
 	progress("participants", 1, 1)
 
 	out := Loaded{Users: opt.Users, Processes: processes, Tasks: processes * 2, Took: time.Since(began)}
