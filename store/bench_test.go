@@ -71,31 +71,40 @@ func benchViewer(b *testing.B, s benchdata.Sample) store.Viewer {
 
 // BenchmarkInboxPage measures one inbox page (GET /tasks: my tasks and
 // those I may claim, with the read rule in the query) for users of each
-// clearance, on the first page and twenty pages deep.
+// clearance, on the first page, twenty pages deep, and searching for one
+// process (GET /tasks?q=ID).
 func BenchmarkInboxPage(b *testing.B) {
 	loadBench(b)
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	for _, s := range benchLoaded.Samples {
 		v := benchViewer(b, s)
-		for _, depth := range []int{0, 20} {
-			cursor, total := "", 0
-			for i := range depth + 1 {
-				page, err := benchStore.Tasks(ctx, v, store.TaskFilter{Limit: 50, Cursor: cursor}, now)
+		first, err := benchStore.Tasks(ctx, v, store.TaskFilter{Limit: 50}, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, depth := range []int{0, 20, -1} {
+			f := store.TaskFilter{Limit: 50}
+			name := fmt.Sprintf("%s/%s/page%d", s.Roles[0].Role, s.Clearance, depth+1)
+			if depth < 0 {
+				f.Q, name = first.Items[0].ProcessID, fmt.Sprintf("%s/%s/search", s.Roles[0].Role, s.Clearance)
+			}
+			total := 0
+			for i := range max(depth, 0) + 1 {
+				page, err := benchStore.Tasks(ctx, v, f, now)
 				if err != nil {
 					b.Fatal(err)
 				}
 				total = page.Total
 				if i < depth {
-					cursor = page.NextCursor
+					f.Cursor = page.NextCursor
 				}
 			}
-			name := fmt.Sprintf("%s/%s/page%d", s.Roles[0].Role, s.Clearance, depth+1)
 			b.Run(name, func(b *testing.B) {
 				var took []time.Duration
 				for b.Loop() {
 					began := time.Now()
-					if _, err := benchStore.Tasks(ctx, v, store.TaskFilter{Limit: 50, Cursor: cursor}, now); err != nil {
+					if _, err := benchStore.Tasks(ctx, v, f, now); err != nil {
 						b.Fatal(err)
 					}
 					took = append(took, time.Since(began))

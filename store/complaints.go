@@ -146,15 +146,15 @@ func (s *Store) Complaints(ctx context.Context, v Viewer, f ComplaintFilter, now
 		limit = 1 << 30
 	}
 	q.add(" LIMIT ?", limit+1)
-	return fetchPage(ctx, s, "complaints", build("count(*)"), q, limit, scanComplaintRow,
+	return fetchPage(ctx, s, "complaints", build("count(*)"), q, false, limit, scanComplaintRow,
 		func(r ComplaintRow) string { return r.ProcessID })
 }
 
-func scanComplaintRow(row pgx.Row, key *string) (ComplaintRow, error) {
+func scanComplaintRow(row pgx.Row, extra ...any) (ComplaintRow, error) {
 	var r ComplaintRow
-	err := row.Scan(&r.ProcessID, &r.State, &r.Stage, &r.Level, &r.ReceivedAt, &r.ReceivedBy, &r.Complainant, &r.Contact,
+	err := row.Scan(append([]any{&r.ProcessID, &r.State, &r.Stage, &r.Level, &r.ReceivedAt, &r.ReceivedBy, &r.Complainant, &r.Contact,
 		&r.Channel, &r.Category, &r.Subject, &r.Product, &r.Batch, &r.Valid, &r.ResponsibleDepartment, &r.Remedy,
-		&r.Compensation, &r.Satisfaction, &r.Overdue, &r.Important, &r.ClosedAt, &r.RetainUntil, key)
+		&r.Compensation, &r.Satisfaction, &r.Overdue, &r.Important, &r.ClosedAt, &r.RetainUntil}, extra...)...)
 	return r, err
 }
 

@@ -125,8 +125,7 @@ func (s *Store) Processes(ctx context.Context, v Viewer, f ProcessFilter) (Page[
 	}
 	limit := clampLimit(f.Limit)
 	q.add(" LIMIT ?", limit+1)
-	return fetchPage(ctx, s, "processes", build("count(*)"), q, limit,
-		func(row pgx.Row, key *string) (Process, error) { return scanProcess(row, key) },
+	return fetchPage(ctx, s, "processes", build("count(*)"), q, false, limit, scanProcess,
 		func(p Process) string { return p.ID })
 }
 

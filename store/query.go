@@ -132,21 +132,33 @@ func (q *query) keyset(k sortKey, desc bool, idCol string, after string) error {
 	return nil
 }
 
-// fetchPage runs a list's count query and its page query — which selects
-// limit+1 rows, each ending with its sort key as text — in one round trip,
-// and returns the page, with a cursor after its last row when there are
-// more. scan reads one row, its sort key into key; id names a row for the
-// cursor.
-func fetchPage[T any](ctx context.Context, s *Store, what string, count, q *query, limit int,
-	scan func(row pgx.Row, key *string) (T, error), id func(T) string) (Page[T], error) {
+// fetchPage returns one page of a list, with a cursor after its last row
+// when there are more. q selects limit+1 rows, each ending with its sort
+// key as text; scan reads one row and, into extra, what follows its
+// columns; id names a row for the cursor.
+//
+// The total comes either from the count query, sent with q in one round
+// trip, or — when windowed — from the rows themselves: each carries the
+// list's total (counted over all matching rows before the cursor applies)
+// just before its sort key, so one pass over the rows answers both; the
+// count query, if any, then runs only for a page with no rows (a page past
+// the end; without a count query an empty page means none match).
+func fetchPage[T any](ctx context.Context, s *Store, what string, count, q *query, windowed bool, limit int,
+	scan func(row pgx.Row, extra ...any) (T, error), id func(T) string) (Page[T], error) {
 	page := Page[T]{Items: []T{}}
 	b := &pgx.Batch{}
-	b.Queue(count.sql.String(), count.args...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
+	if !windowed {
+		b.Queue(count.sql.String(), count.args...).QueryRow(func(row pgx.Row) error { return row.Scan(&page.Total) })
+	}
 	b.Queue(q.sql.String(), q.args...).Query(func(rows pgx.Rows) error {
 		var lastKey string
 		for rows.Next() {
 			var key string
-			item, err := scan(rows, &key)
+			extra := []any{&key}
+			if windowed {
+				extra = []any{&page.Total, &key}
+			}
+			item, err := scan(rows, extra...)
 			if err != nil {
 				return err
 			}
@@ -159,5 +171,12 @@ func fetchPage[T any](ctx context.Context, s *Store, what string, count, q *quer
 		}
 		return rows.Err()
 	})
-	return page, mapErr(s.send(ctx, b), what)
+	if err := s.send(ctx, b); err != nil {
+		return page, mapErr(err, what)
+	}
+	if windowed && len(page.Items) == 0 && count != nil {
+		err := s.Pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&page.Total)
+		return page, mapErr(err, what)
+	}
+	return page, nil
 }

@@ -295,3 +295,35 @@ func TestAuditIsAppendOnly(t *testing.T) {
 		t.Fatalf("audit entries = %+v (%v)", es, err)
 	}
 }
+
+// TestInboxTotals: the total holds on a page past the end (nothing after
+// the cursor) and for searches that match one task or none.
+func TestInboxTotals(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	putUser(t, s, "head", zhidu.DeptCS, zhidu.Secret, zhidu.RoleGrant{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS})
+	cand := zhidu.Candidate{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}
+	for i := range 3 {
+		createTask(t, s, i, zhidu.Internal, cand)
+	}
+	v := store.Viewer{Username: "head", Clearance: zhidu.Secret, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}}}
+	first, err := s.Tasks(ctx, v, store.TaskFilter{Sort: "created_at", Limit: 1}, t0)
+	if err != nil || first.Total != 3 || len(first.Items) != 1 || first.Items[0].ID != "t-0000" || first.NextCursor == "" {
+		t.Fatalf("first page: %+v (%v)", first, err)
+	}
+	for _, pid := range []string{"approval-0001", "approval-0002"} {
+		if err := s.FinishProcess(ctx, zhidu.FinishRecord{ProcessID: pid, State: zhidu.ProcessCancelled, Actor: "head", At: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past, err := s.Tasks(ctx, v, store.TaskFilter{Sort: "created_at", Limit: 1, Cursor: first.NextCursor}, t0)
+	if err != nil || past.Total != 1 || len(past.Items) != 0 || past.NextCursor != "" {
+		t.Fatalf("a page past the end: %+v (%v), want total 1 and no items", past, err)
+	}
+	for q, want := range map[string]int{"approval-0000": 1, "审批 0": 1, "no such task": 0, "approval-0001": 0} {
+		page, err := s.Tasks(ctx, v, store.TaskFilter{Q: q}, t0)
+		if err != nil || page.Total != want || len(page.Items) != want {
+			t.Errorf("search %q: total %d, %d items (%v); want %d", q, page.Total, len(page.Items), err, want)
+		}
+	}
+}

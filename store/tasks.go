@@ -130,19 +130,21 @@ func (q *query) arg(v any, fragment string) string {
 
 // Tasks lists the viewer's inbox: their tasks and those they may claim.
 func (s *Store) Tasks(ctx context.Context, v Viewer, f TaskFilter, now time.Time) (Page[Task], error) {
-	count, q, limit, err := tasksQueries(v, f, now)
+	count, q, windowed, limit, err := tasksQueries(v, f, now)
 	if err != nil {
 		return Page[Task]{}, err
 	}
-	return fetchPage(ctx, s, "tasks", count, q, limit,
-		func(row pgx.Row, key *string) (Task, error) { return scanTask(row, now, key) },
+	return fetchPage(ctx, s, "tasks", count, q, windowed, limit,
+		func(row pgx.Row, extra ...any) (Task, error) { return scanTask(row, now, extra...) },
 		func(t Task) string { return t.ID })
 }
 
 // tasksQueries builds the count and page queries of an inbox page. Active
-// tasks (the usual inbox) are found through the inbox table; finished ones
-// (scope completed, or a state filter naming them) from the tasks table.
-func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, limit int, err error) {
+// tasks (the usual inbox) are found through the inbox table, and their page
+// is windowed (see fetchPage): one pass over the viewer's narrow inbox rows
+// counts and pages them. Finished ones (scope completed, or a state filter
+// naming them) come from the tasks table.
+func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, windowed bool, limit int, err error) {
 	states := f.States
 	if len(states) == 0 && f.Scope != ScopeCompleted {
 		states = []zhidu.TaskState{zhidu.TaskOpen, zhidu.TaskClaimed}
@@ -163,7 +165,7 @@ func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, li
 		scope = "(e.cand AND NOT e.excl)"
 	case ScopeCompleted:
 	default:
-		return nil, nil, 0, zhidu.Invalid("bad scope", map[string]string{"scope": "must be one of mine, claimable, completed"})
+		return nil, nil, false, 0, zhidu.Invalid("bad scope", map[string]string{"scope": "must be one of mine, claimable, completed"})
 	}
 	sorts, idCol := entrySorts, "e.task_id"
 	if !active {
@@ -171,7 +173,7 @@ func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, li
 	}
 	k, desc, err := parseSort(f.Sort, "-created_at", sorts)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, false, 0, err
 	}
 	// filters adds the filters on columns that both the inbox rows and the
 	// tasks (alias a) carry.
@@ -192,7 +194,15 @@ func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, li
 		q.whereIf(f.DueAfter != nil, a+".due_at >= ?", f.DueAfter)
 		q.whereIf(f.Priority > 0, a+".priority = ?", f.Priority)
 	}
-	build := func(selectList string, joinTasks bool) *query {
+	search := func(q *query, id string) string {
+		like := "%" + escapeLike(f.Q) + "%"
+		cond := q.arg(like, "(t.title_zh ILIKE ? OR t.title_en ILIKE ? OR t.process_id ILIKE ?)")
+		if id == "" {
+			return cond
+		}
+		return "EXISTS (SELECT 1 FROM tasks t WHERE t.id = " + id + " AND " + cond + ")"
+	}
+	build := func(selectList string) *query {
 		var q *query
 		if active {
 			q = newQuery("SELECT " + selectList + ` FROM (SELECT i.task_id, bool_or(i.entry = 'm') AS mine,
@@ -201,56 +211,61 @@ func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, li
 			q.where("i.key = ANY(?)", v.inboxKeys())
 			q.sql.WriteString(" AND " + q.inboxReadable(v, "i", "i.task_id"))
 			filters(q, "i")
-			q.sql.WriteString(" GROUP BY i.task_id) e")
-			if joinTasks || f.Q != "" {
-				q.sql.WriteString(" JOIN tasks t ON t.id = e.task_id")
+			q.sql.WriteString(" GROUP BY i.task_id) e WHERE " + scope)
+			if f.Q != "" {
+				q.sql.WriteString(" AND " + search(q, "e.task_id"))
 			}
-			q.sql.WriteString(" WHERE " + scope)
-		} else {
-			q = newQuery("SELECT " + selectList + " FROM tasks t WHERE true")
-			u := q.param(v.Username)
-			switch f.Scope {
-			case ScopeCompleted:
-				q.sql.WriteString(" AND t.state = 'completed' AND (t.completed_by = " + u + " OR t.on_behalf_of = " + u + ")")
-			case ScopeClaimable:
-				q.sql.WriteString(" AND false") // only open tasks are claimable, and those are active
-			default:
-				q.sql.WriteString(" AND (t.assignee = " + u + " OR t.delegate = " + u + ")")
-			}
-			q.sql.WriteString(" AND " + q.inboxReadable(v, "t", "t.id"))
-			filters(q, "t")
+			return q
 		}
+		q = newQuery("SELECT " + selectList + " FROM tasks t WHERE true")
+		u := q.param(v.Username)
+		switch f.Scope {
+		case ScopeCompleted:
+			q.sql.WriteString(" AND t.state = 'completed' AND (t.completed_by = " + u + " OR t.on_behalf_of = " + u + ")")
+		case ScopeClaimable:
+			q.sql.WriteString(" AND false") // only open tasks are claimable, and those are active
+		default:
+			q.sql.WriteString(" AND (t.assignee = " + u + " OR t.delegate = " + u + ")")
+		}
+		q.sql.WriteString(" AND " + q.inboxReadable(v, "t", "t.id"))
+		filters(q, "t")
 		if f.Q != "" {
-			like := "%" + escapeLike(f.Q) + "%"
-			q.sql.WriteString(" AND " + q.arg(like, "(t.title_zh ILIKE ? OR t.title_en ILIKE ? OR t.process_id ILIKE ?)"))
+			q.sql.WriteString(" AND " + search(q, ""))
 		}
 		return q
 	}
-	count = build("count(*)", false)
+	count = build("count(*)")
 	limit = clampLimit(f.Limit)
-	if active && f.Q == "" {
-		// Page the narrow inbox rows first; fetch only that page's tasks.
-		page = build("e.*", false)
+	if active {
+		// Count and page the narrow inbox rows in one pass, then fetch
+		// only that page's tasks.
+		page = build("e.*")
+		inner := page.sql.String()
+		page.sql.Reset()
+		page.sql.WriteString("SELECT * FROM (SELECT e.*, count(*) OVER () AS total FROM (" + inner + ") e) e WHERE true")
 		if err := page.keyset(k, desc, idCol, f.Cursor); err != nil {
-			return nil, nil, 0, err
+			return nil, nil, false, 0, err
 		}
 		page.add(" LIMIT ?", limit+1)
 		dir := "ASC"
 		if desc {
 			dir = "DESC"
 		}
-		inner := page.sql.String()
+		inner = page.sql.String()
 		page.sql.Reset()
-		page.sql.WriteString("SELECT " + sqlTaskColumns + ", (" + k.expr + ")::text FROM (" + inner +
+		page.sql.WriteString("SELECT " + sqlTaskColumns + ", e.total, (" + k.expr + ")::text FROM (" + inner +
 			") e JOIN tasks t ON t.id = e.task_id ORDER BY " + k.expr + " " + dir + ", e.task_id " + dir)
-		return count, page, limit, nil
+		if f.Cursor == "" {
+			count = nil // an empty first page has nothing to count
+		}
+		return count, page, true, limit, nil
 	}
-	page = build(sqlTaskColumns+", ("+k.expr+")::text", true)
+	page = build(sqlTaskColumns + ", (" + k.expr + ")::text")
 	if err := page.keyset(k, desc, idCol, f.Cursor); err != nil {
-		return nil, nil, 0, err
+		return nil, nil, false, 0, err
 	}
 	page.add(" LIMIT ?", limit+1)
-	return count, page, limit, nil
+	return count, page, false, limit, nil
 }
 
 func escapeLike(s string) string {
