@@ -75,6 +75,26 @@ func (s *Server) decide(c *gin.Context, f zhidu.ObjectFacts, err error, action s
 	return f, true
 }
 
+// readableNow reports whether the caller may read an object just read
+// again after a change (err: how reading it failed); when not, it answers
+// (404 if they may no longer see it). Nothing is audited: the change was.
+func (s *Server) readableNow(c *gin.Context, f zhidu.ObjectFacts, err error) bool {
+	if err != nil {
+		fail(c, err)
+		return false
+	}
+	read, err := s.Authz.Decide(currentUser(c).Actor(), f, zhidu.ActRead)
+	if err != nil {
+		fail(c, err)
+		return false
+	}
+	if !read.Allowed {
+		fail(c, notFound(f.Ref))
+		return false
+	}
+	return true
+}
+
 // auditDecision records a decision with its reasons.
 func (s *Server) auditDecision(c *gin.Context, action, object string, d zhidu.Decision) error {
 	decision := "denied"

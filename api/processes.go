@@ -169,20 +169,9 @@ func (s *Server) respondProcess(c *gin.Context, status int, p store.Process, f z
 // it as the caller may see it now.
 func (s *Server) respondProcessNow(c *gin.Context, status int, id string) {
 	p, f, err := s.process(c, id)
-	if err != nil {
-		fail(c, err)
-		return
+	if s.readableNow(c, f, err) {
+		s.respondProcess(c, status, p, f)
 	}
-	read, err := s.Authz.Decide(currentUser(c).Actor(), f, zhidu.ActRead)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if !read.Allowed {
-		fail(c, notFound(f.Ref))
-		return
-	}
-	s.respondProcess(c, status, p, f)
 }
 
 func processRef(id string) zhidu.ObjectRef { return zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: id} }
