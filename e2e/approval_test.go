@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"context"
 	"net/http"
 	"slices"
@@ -57,6 +58,7 @@ func TestApprovalEndToEnd(t *testing.T) {
 	}
 	done := s.must(http.StatusOK, s.call("cs.head", "POST", "/api/v1/tasks/"+t1+"/complete",
 		map[string]any{"outcome": "approve", "data": map[string]any{"opinion": "同意"}, "comment": "fine"}))
+	s.sameAsRead("cs.head", t1, done)
 	if done["state"] != "completed" || done["outcome"] != "approve" || done["completed_by"] != "cs.head" {
 		t.Fatalf("completed task = %v", done)
 	}
@@ -216,6 +218,7 @@ func TestDelegateAndReassign(t *testing.T) {
 	pid := s.startApproval("cs.agent", "delegation", "internal")
 	t1 := s.waitTask(pid, "dept_head_approval")
 	c := s.must(http.StatusOK, s.call("cs.head", "POST", "/api/v1/tasks/"+t1+"/claim", nil))
+	s.sameAsRead("cs.head", t1, c)
 	if perms, _ := c["permissions"].(map[string]any); c["state"] != "claimed" || c["assignee"] != "cs.head" || perms["complete"] != true {
 		t.Fatalf("after a claim: state=%v assignee=%v permissions=%v", c["state"], c["assignee"], c["permissions"])
 	}
@@ -246,10 +249,14 @@ func TestDelegateAndReassign(t *testing.T) {
 	if !slices.Contains(s.inbox("cs.super", "?scope=mine"), t1) {
 		t.Fatal("the delegate should see the task as theirs")
 	}
-	done := s.must(http.StatusOK, s.call("cs.super", "POST", "/api/v1/tasks/"+t1+"/complete", map[string]any{"outcome": "approve"}))
+	done := s.must(http.StatusOK, s.call("cs.super", "POST", "/api/v1/tasks/"+t1+"/complete",
+		map[string]any{"outcome": "approve", "comment": "for the head", "data": map[string]any{"opinion": "同意，代为审批"}}))
 	if done["completed_by"] != "cs.super" || done["on_behalf_of"] != "cs.head" {
 		t.Fatalf("completed_by=%v on_behalf_of=%v", done["completed_by"], done["on_behalf_of"])
 	}
+	// Claim and complete answer without reading the task again: what they
+	// answer is what a read finds.
+	s.sameAsRead("cs.super", t1, done)
 
 	// Reassign: only managers of the task's department.
 	t2 := s.waitTask(pid, "vp_approval")
@@ -279,5 +286,17 @@ func TestDelegateAndReassign(t *testing.T) {
 		if !slices.Contains(actions, a) {
 			t.Errorf("timeline %v lacks %s", actions, a)
 		}
+	}
+}
+
+// sameAsRead fails unless answer, the task as an action answered with it,
+// is what user reads at GET /tasks/ID now.
+func (s *stack) sameAsRead(user, taskID string, answer map[string]any) {
+	s.t.Helper()
+	read := s.must(http.StatusOK, s.call(user, "GET", "/api/v1/tasks/"+taskID, nil))
+	a, _ := json.Marshal(answer)
+	r, _ := json.Marshal(read)
+	if string(a) != string(r) {
+		s.t.Fatalf("the answer differs from a read:\nanswer %s\nread   %s", a, r)
 	}
 }

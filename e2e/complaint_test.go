@@ -31,8 +31,7 @@ func productComplaint() map[string]any {
 // claimComplete claims a task and completes it, expecting 200.
 func (s *stack) claimComplete(user, taskID, outcome string, data map[string]any) {
 	s.t.Helper()
-	s.must(http.StatusOK, s.call(user, "POST", "/api/v1/tasks/"+taskID+"/claim", nil))
-	s.must(http.StatusOK, s.call(user, "POST", "/api/v1/tasks/"+taskID+"/complete", map[string]any{"outcome": outcome, "data": data}))
+	s.work(user, taskID, outcome, data)
 }
 
 func (s *stack) startComplaint(user string, body map[string]any) string {

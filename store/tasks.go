@@ -307,10 +307,36 @@ func (s *Store) Claim(ctx context.Context, v Viewer, d TaskDetail, now time.Time
 	claimed := now.Truncate(time.Microsecond) // as stored
 	t.State, t.Assignee, t.ClaimedAt = zhidu.TaskClaimed, &v.Username, &claimed
 	d.Task, d.Facts = t, taskFacts(d.Facts, t)
-	if !slices.Contains(d.Facts.Named, v.Username) {
-		d.Facts.Named = append(slices.Clone(d.Facts.Named), v.Username)
-	}
+	d.Facts.Named = withNames(d.Facts.Named, v.Username)
 	return d, nil
+}
+
+// Completed returns d as CompleteTask leaves it once it has recorded r (the
+// row sqlCompleteTask writes, the participants its trigger adds), so that a
+// completion answers without reading the task again.
+func (d TaskDetail) Completed(r zhidu.CompletionRecord) TaskDetail {
+	t := d.Task
+	at := r.At.Truncate(time.Microsecond) // as stored
+	t.State, t.Outcome, t.Data, t.Comment, t.CompletedBy, t.CompletedAt = zhidu.TaskCompleted, &r.Outcome, r.Data, &r.Comment, &r.Actor, &at
+	t.OnBehalfOf, t.Overdue = nil, false
+	if r.OnBehalfOf != "" {
+		t.OnBehalfOf = &r.OnBehalfOf
+	}
+	d.Task, d.Facts = t, taskFacts(d.Facts, t)
+	d.Facts.Named = withNames(d.Facts.Named, r.Actor, r.OnBehalfOf)
+	return d
+}
+
+// withNames returns named with the non-empty names added, as the
+// participants triggers add them; named is not changed.
+func withNames(named []string, names ...string) []string {
+	out := slices.Clone(named)
+	for _, n := range names {
+		if n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Unclaim returns a task the viewer holds, as read in t, to the open pool.
