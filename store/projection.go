@@ -14,51 +14,61 @@ import (
 // transaction that updates the projection, appends to the timeline and
 // to the audit trail, and is idempotent under retries.
 
+const sqlInsertCandidate = `
+INSERT INTO task_candidates (task_id, username, role, department) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING`
+
+// eligible counts the active users cleared for level who may work a task
+// offered to the candidates in source (rows c of username, role,
+// department): by name, or by a role they hold in the department; minus
+// the excluded.
+func eligible(source, level, excluded string) string {
+	return `SELECT count(DISTINCT u.username) FROM users u JOIN ` + source + `
+LEFT JOIN user_roles r ON r.username = u.username AND r.role = c.role AND r.department = c.department
+WHERE NOT u.disabled AND u.clearance >= ` + level + ` AND NOT (u.username = ANY(` + excluded + `))
+  AND (c.username = u.username OR r.username IS NOT NULL)`
+}
+
+// sqlEligible is eligible for a task's candidates as recorded ($1 the task,
+// $2 its level, $3 the excluded).
+var sqlEligible = eligible("task_candidates c ON c.task_id = $1", "$2", "$3")
+
+// sqlEnsureProcess records the process if the workflow's first step comes
+// before the API recorded the start. It must be a statement of its own:
+// when the start is being recorded at the same moment it waits for it, and
+// only a statement that begins after that wait sees the process row.
 const sqlEnsureProcess = `
 INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (id) DO NOTHING`
 
-const sqlInsertTask = `
-INSERT INTO tasks (id, process_id, run_id, step_key, kind, step, title_zh, title_en, department,
-    level, priority, form, excluded, due_at, created_at, context)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::smallint, $11::smallint, $12::jsonb, $13::text[],
-    $14::timestamptz, $15::timestamptz, $16::jsonb
-WHERE EXISTS (SELECT 1 FROM processes WHERE id = $2 AND state = 'running') -- never behind a cancel
-ON CONFLICT DO NOTHING`
-
-const sqlInsertCandidate = `
-INSERT INTO task_candidates (task_id, username, role, department) VALUES ($1, $2, $3, $4)
-ON CONFLICT DO NOTHING`
-
-// sqlEligible counts the active users who may work a task: candidates by
-// name or by role in a department, minus the excluded.
-const sqlEligible = `
-SELECT count(DISTINCT u.username) FROM users u
-JOIN task_candidates c ON c.task_id = $1
-LEFT JOIN user_roles r ON r.username = u.username AND r.role = c.role AND r.department = c.department
-WHERE NOT u.disabled AND u.clearance >= $2 AND NOT (u.username = ANY($3))
-  AND (c.username = u.username OR r.username IS NOT NULL)`
-
-// sqlInsertCandidates inserts a task's candidates (given as three parallel
-// arrays) when the task exists: in a batch after sqlInsertTask, which
-// skips the task of a process no longer running.
-const sqlInsertCandidates = `
-INSERT INTO task_candidates (task_id, username, role, department)
-SELECT $1, c.username, c.role, c.department FROM unnest($2::text[], $3::text[], $4::text[]) AS c (username, role, department)
-WHERE EXISTS (SELECT 1 FROM tasks WHERE id = $1)
-ON CONFLICT DO NOTHING`
-
-// sqlInsertTaskTimeline is sqlInsertTimeline for the entry of a task's
-// creation, written only when the task exists.
-var sqlInsertTaskTimeline = `INSERT INTO ` + timelineColumns + `
-SELECT ` + params(1, timelineTypes) + ` WHERE EXISTS (SELECT 1 FROM tasks WHERE id = $7)
-ON CONFLICT (event_key) DO NOTHING`
+// sqlCreateTask writes a task in one statement: the task unless the process
+// has ended or the (run, step) task exists (t), and only with a new task its
+// candidates (three parallel arrays) and its timeline entry. It returns how
+// many active users may work the task, counted from the arrays so that a
+// retry, which writes nothing, counts the same. AFTER triggers (inbox,
+// participants, foreign keys) run at the end of the statement and see every
+// row it wrote.
+var sqlCreateTask = `WITH t AS (
+    INSERT INTO tasks (id, process_id, run_id, step_key, kind, step, title_zh, title_en, department,
+        level, priority, form, excluded, due_at, created_at, context)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::smallint, $11::smallint, $12::jsonb, $13::text[],
+        $14::timestamptz, $15::timestamptz, $16::jsonb
+    WHERE EXISTS (SELECT 1 FROM processes WHERE id = $2 AND state = 'running') -- never behind a cancel
+    ON CONFLICT DO NOTHING RETURNING id
+), c AS (
+    INSERT INTO task_candidates (task_id, username, role, department)
+    SELECT t.id, c.username, c.role, c.department FROM t, unnest($17::text[], $18::text[], $19::text[]) AS c (username, role, department)
+    ON CONFLICT DO NOTHING
+), tl AS (
+    INSERT INTO ` + timelineColumns + ` SELECT ` + params(20, timelineTypes) + ` FROM t ON CONFLICT (event_key) DO NOTHING
+)
+` + eligible("unnest($17::text[], $18::text[], $19::text[]) AS c (username, role, department) ON true", "$10", "$13::text[]")
 
 // CreateTask inserts a task, its candidates and a timeline entry, unless
 // the (run, step) task exists already, and returns how many active users
-// may work it: one batch, so one round trip and one transaction. A retry
-// inserts nothing twice (every insert skips what exists).
+// may work it: sqlEnsureProcess and sqlCreateTask in one batch (one round
+// trip, one transaction).
 func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, error) {
 	p, sp := in.Process, in.Spec
 	excluded := sp.Excluded
@@ -83,17 +93,13 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 	if err != nil {
 		return 0, err
 	}
-	var eligible int
+	var n int
 	b := &pgx.Batch{}
 	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt)
-	b.Queue(sqlInsertTask, in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step,
-		sp.Title.Zh, sp.Title.En, sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext)
-	if len(sp.Candidates) > 0 {
-		b.Queue(sqlInsertCandidates, in.TaskID, users, roles, depts)
-	}
-	b.Queue(sqlInsertTaskTimeline, created...)
-	b.Queue(sqlEligible, in.TaskID, level, excluded).QueryRow(func(row pgx.Row) error { return row.Scan(&eligible) })
-	return eligible, mapErr(s.send(ctx, b), "task "+in.TaskID)
+	b.Queue(sqlCreateTask, append([]any{in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step, sp.Title.Zh, sp.Title.En,
+		sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext, users, roles, depts}, created...)...).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
+	return n, mapErr(s.send(ctx, b), "task "+in.TaskID)
 }
 
 func insertCandidates(ctx context.Context, tx pgx.Tx, taskID string, cs []zhidu.Candidate) error {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -103,5 +104,59 @@ func TestProjectionWritesHappenOnce(t *testing.T) {
 		`SELECT count(*) FROM inbox WHERE task_id = 't-late'`)
 	if got[0]+got[1]+got[2]+got[3] != 0 {
 		t.Fatalf("a task created after the cancel left rows: tasks %d, candidates %d, timeline %d, inbox %d", got[0], got[1], got[2], got[3])
+	}
+}
+
+// TestCreateTaskWhileStartIsRecorded: a workflow's first step that runs
+// while the API is still recording the start (its row written, not yet
+// committed) waits for it and then puts the task in the inbox.
+func TestCreateTaskWhileStartIsRecorded(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	putUser(t, s, "head", zhidu.DeptCS, zhidu.Secret, zhidu.RoleGrant{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS})
+	start, err := s.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer start.Rollback(ctx)
+	if _, err := start.Exec(ctx, `INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input)
+        VALUES ('approval-race', 'run', 'approval', 'race', 1, 'cs', 'starter', now(), '{"title": "race"}')`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.CreateTask(ctx, zhidu.CreateTaskInput{TaskID: "t-race", CreatedAt: t0,
+			Process: zhidu.ProcessInfo{ID: "approval-race", RunID: "run", Kind: "approval", Level: zhidu.Internal, Department: zhidu.DeptCS, StartedBy: "starter"},
+			Spec: zhidu.TaskSpec{StepKey: "race", Step: "dept_head_approval", Department: zhidu.DeptCS,
+				Candidates: []zhidu.Candidate{{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS}}, Form: zhidu.Form{Outcomes: []string{"ok"}}}})
+		done <- err
+	}()
+	// Commit the start only once the task's writer waits for it.
+	for waited := 0; ; waited++ {
+		var waiting int
+		if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO processes%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if waited == 1000 {
+			t.Fatal("the task's writer never waited for the start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := start.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := counts(t, s,
+		`SELECT count(*) FROM tasks WHERE id = 't-race'`,
+		`SELECT count(*) FROM task_candidates WHERE task_id = 't-race'`,
+		`SELECT count(*) FROM timeline WHERE task_id = 't-race' AND action = 'task_created'`,
+		`SELECT count(*) FROM inbox WHERE task_id = 't-race' AND key = 'r:dept_head@cs'`)
+	if got[0] != 1 || got[1] != 1 || got[2] != 1 || got[3] != 1 {
+		t.Fatalf("task %d, candidates %d, timeline %d, inbox %d; want 1 each", got[0], got[1], got[2], got[3])
 	}
 }
