@@ -105,6 +105,18 @@ func Ratio(a, b RunResult) float64 {
 	return round(a.ProcessesPerSec/b.ProcessesPerSec, 3)
 }
 
+// CPURatio is b's CPU per process over a's, counting this process and
+// PostgreSQL: what the throughput ratio tends to once both runs saturate the
+// machine. It is 0 unless PostgreSQL's CPU was measured (an embedded run:
+// against a deployment this process is only the load driver).
+func CPURatio(a, b RunResult) float64 {
+	cost := func(r RunResult) float64 { return r.CPU.SelfMsPerProcess + r.CPU.PostgresMsPerProcess }
+	if a.CPU.PostgresMsPerProcess == 0 || cost(a) == 0 {
+		return 0
+	}
+	return round(cost(b)/cost(a), 3)
+}
+
 // KindReport compares zhidu and raw Temporal on one process kind.
 type KindReport struct {
 	Kind  string     `json:"kind"`
@@ -113,6 +125,8 @@ type KindReport struct {
 	// Ratio is zhidu's process throughput over raw Temporal's (our
 	// overhead: 1 is none).
 	Ratio float64 `json:"ratio,omitempty"`
+	// CPURatio is raw Temporal's CPU per process over zhidu's (see CPURatio).
+	CPURatio float64 `json:"cpu_ratio,omitempty"`
 }
 
 // Report is everything one `zhidu bench` run measured.
@@ -198,6 +212,9 @@ func (r Report) Print(w io.Writer) {
 		}
 		if k.Raw != nil {
 			fmt.Fprintf(w, "  zhidu / raw process throughput: %.3f\n", k.Ratio)
+			if k.CPURatio > 0 {
+				fmt.Fprintf(w, "  CPU per process, raw / zhidu: %.3f (what the throughput ratio tends to when both saturate the machine)\n", k.CPURatio)
+			}
 		}
 		for _, x := range runs {
 			for _, e := range x.Errors {

@@ -116,6 +116,15 @@ func TestResultAndRatio(t *testing.T) {
 	if got := Ratio(r, RunResult{}); got != 0 {
 		t.Errorf("Ratio against nothing = %v, want 0", got)
 	}
+	r.CPU = CPU{SelfMsPerProcess: 30, PostgresMsPerProcess: 10}
+	raw.CPU = CPU{SelfMsPerProcess: 25}
+	if got := CPURatio(r, raw); got != 0.625 {
+		t.Errorf("CPURatio = %v, want 0.625", got)
+	}
+	r.CPU.PostgresMsPerProcess = 0 // against a deployment: only the load driver is measured
+	if got := CPURatio(r, raw); got != 0 {
+		t.Errorf("CPURatio without PostgreSQL's CPU = %v, want 0", got)
+	}
 }
 
 func TestLoad(t *testing.T) {

@@ -201,7 +201,7 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 			r := bench.Measure(ctx, raw, opts)
 			w.Stop()
 			failed += r.Failed
-			kr.Raw, kr.Ratio = &r, bench.Ratio(kr.Zhidu, r)
+			kr.Raw, kr.Ratio, kr.CPURatio = &r, bench.Ratio(kr.Zhidu, r), bench.CPURatio(kr.Zhidu, r)
 		}
 		report.Kinds = append(report.Kinds, kr)
 	}
