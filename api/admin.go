@@ -28,6 +28,20 @@ func (s *Server) change(c *gin.Context) store.AdminChange {
 	return store.AdminChange{Actor: currentUser(c).Username, Address: c.ClientIP()}
 }
 
+// usersChanged empties this replica's user cache after a change to users,
+// roles, tokens, passwords or designations (the others follow through the
+// policy channel) — also when the store reports an error, since the change
+// may have been committed before it — and answers err if there is one. It
+// reports whether the handler goes on.
+func (s *Server) usersChanged(c *gin.Context, err error) bool {
+	s.ForgetUsers()
+	if err != nil {
+		fail(c, err)
+		return false
+	}
+	return true
+}
+
 // afterPolicyChange makes this replica see its own change at once; the
 // others follow through the policy channel.
 func (s *Server) afterPolicyChange(c *gin.Context) bool {
@@ -113,10 +127,7 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	token := store.NewAPIToken()
 	u := store.User{Username: b.Username, Name: b.Name, NameEn: b.NameEn, Department: b.Department, Clearance: *b.Clearance, Roles: b.Roles}
-	err := s.Store.CreateUser(c.Request.Context(), s.change(c), u, token)
-	s.ForgetUsers()
-	if err != nil {
-		fail(c, err)
+	if !s.usersChanged(c, s.Store.CreateUser(c.Request.Context(), s.change(c), u, token)) {
 		return
 	}
 	if !s.afterPolicyChange(c) {
@@ -154,11 +165,8 @@ func (s *Server) updateUser(c *gin.Context) {
 	if s.selfEscalation(c, target, b.Clearance != nil || b.Disabled != nil, nil) {
 		return
 	}
-	err := s.Store.UpdateUser(c.Request.Context(), s.change(c), target,
-		store.UserUpdate{Name: b.Name, NameEn: b.NameEn, Clearance: b.Clearance, Disabled: b.Disabled})
-	s.ForgetUsers()
-	if err != nil {
-		fail(c, err)
+	if !s.usersChanged(c, s.Store.UpdateUser(c.Request.Context(), s.change(c), target,
+		store.UserUpdate{Name: b.Name, NameEn: b.NameEn, Clearance: b.Clearance, Disabled: b.Disabled})) {
 		return
 	}
 	if !s.afterPolicyChange(c) {
@@ -202,10 +210,7 @@ func (s *Server) setRoles(c *gin.Context) {
 	if s.selfEscalation(c, target, false, b.Roles) {
 		return
 	}
-	err := s.Store.SetRoles(c.Request.Context(), s.change(c), target, b.Roles)
-	s.ForgetUsers()
-	if err != nil {
-		fail(c, err)
+	if !s.usersChanged(c, s.Store.SetRoles(c.Request.Context(), s.change(c), target, b.Roles)) {
 		return
 	}
 	if s.afterPolicyChange(c) {
@@ -218,10 +223,7 @@ func (s *Server) rotateToken(c *gin.Context) {
 		return
 	}
 	token := store.NewAPIToken()
-	err := s.Store.RotateToken(c.Request.Context(), s.change(c), c.Param("username"), token)
-	s.ForgetUsers()
-	if err != nil {
-		fail(c, err)
+	if !s.usersChanged(c, s.Store.RotateToken(c.Request.Context(), s.change(c), c.Param("username"), token)) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"user": c.Param("username"), "token": token})
@@ -321,10 +323,7 @@ func (s *Server) setPassword(c *gin.Context) {
 		fail(c, invalid("password", "must be 10 to 72 bytes, at least 10 characters"))
 		return
 	}
-	err := s.Store.SetPasswordAudited(c.Request.Context(), s.change(c), c.Param("username"), b.Password)
-	s.ForgetUsers()
-	if err != nil {
-		fail(c, err)
+	if !s.usersChanged(c, s.Store.SetPasswordAudited(c.Request.Context(), s.change(c), c.Param("username"), b.Password)) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"user": c.Param("username"), "password": "set"})

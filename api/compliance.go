@@ -257,9 +257,7 @@ func (s *Server) designate(c *gin.Context) {
 	}
 	d, err := s.Store.Designate(c.Request.Context(), store.Designation{Username: u.Username, Object: f.Ref.String(),
 		GrantedBy: currentUser(c).Username, GrantedAt: s.Now(), Reason: b.Reason}, c.ClientIP())
-	s.ForgetUsers() // cached users carry their designations; even on error, as for admin changes
-	if err != nil {
-		fail(c, err)
+	if !s.usersChanged(c, err) {
 		return
 	}
 	c.JSON(http.StatusCreated, d)
@@ -278,10 +276,7 @@ func (s *Server) revokeDesignation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	err := s.Store.Revoke(c.Request.Context(), c.Query("user"), f.Ref.String(), currentUser(c).Username, c.ClientIP(), s.Now())
-	s.ForgetUsers()
-	if err != nil {
-		fail(c, err)
+	if !s.usersChanged(c, s.Store.Revoke(c.Request.Context(), c.Query("user"), f.Ref.String(), currentUser(c).Username, c.ClientIP(), s.Now())) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"revoked": true, "user": c.Query("user"), "object": f.Ref.String()})
