@@ -33,7 +33,7 @@ type Store interface {
 	TaskDetail(ctx context.Context, id string, now time.Time) (store.TaskDetail, error)
 	Claim(ctx context.Context, v store.Viewer, d store.TaskDetail, now time.Time) (store.TaskDetail, error)
 	Unclaim(ctx context.Context, v store.Viewer, t store.Task, now time.Time) error
-	AddComment(ctx context.Context, v store.Viewer, id, body string, now time.Time) (store.Comment, error)
+	AddComment(ctx context.Context, v store.Viewer, t store.Task, body string, now time.Time) (store.Comment, error)
 	PutProcess(ctx context.Context, p store.Process, runID string, audit store.AuditEntry) (bool, error)
 	Processes(ctx context.Context, v store.Viewer, f store.ProcessFilter) (store.Page[store.Process], error)
 	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, zhidu.ObjectFacts, error)

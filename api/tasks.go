@@ -279,7 +279,8 @@ func (s *Server) addComment(c *gin.Context) {
 		fail(c, invalid("body", "must be 1 to 4000 characters"))
 		return
 	}
-	if _, ok := s.access(c, taskRef(c), zhidu.ActRead); !ok {
+	d, ok := s.task(c, zhidu.ActRead)
+	if !ok {
 		return
 	}
 	v, err := s.viewer(c)
@@ -287,7 +288,7 @@ func (s *Server) addComment(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cm, err := s.Store.AddComment(c.Request.Context(), v, c.Param("id"), b.Body, s.Now())
+	cm, err := s.Store.AddComment(c.Request.Context(), v, d.Task, b.Body, s.Now())
 	if err != nil {
 		fail(c, err)
 		return

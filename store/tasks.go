@@ -272,15 +272,6 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Task returns one task the viewer may read, or not found.
-func (s *Store) Task(ctx context.Context, v Viewer, id string, now time.Time) (Task, error) {
-	q := newQuery("SELECT " + sqlTaskColumns + " FROM tasks t WHERE true")
-	q.where("t.id = ?", id)
-	q.sql.WriteString(" AND " + q.readableTask(v, "t"))
-	t, err := scanTask(s.Pool.QueryRow(ctx, q.sql.String(), q.args...), now)
-	return t, mapErr(err, "task "+id)
-}
-
 const sqlClaim = `UPDATE tasks SET state = 'claimed', assignee = $2, claimed_at = $3 WHERE id = $1 AND state = 'open' RETURNING id`
 
 // Claim makes the viewer the assignee of the task read in d if it is still
@@ -365,14 +356,12 @@ type Comment struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// AddComment adds a comment to a task the viewer may read.
-func (s *Store) AddComment(ctx context.Context, v Viewer, id, body string, now time.Time) (Comment, error) {
-	t, err := s.Task(ctx, v, id, now)
-	if err != nil {
-		return Comment{}, err
-	}
+// AddComment adds a comment to task t, as read by a caller who has decided
+// that the viewer may read it.
+func (s *Store) AddComment(ctx context.Context, v Viewer, t Task, body string, now time.Time) (Comment, error) {
+	id := t.ID
 	c := Comment{TaskID: id, Author: v.Username, Body: body, CreatedAt: now}
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO task_comments (task_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 			id, v.Username, body, now).Scan(&c.ID); err != nil {
 			return err
