@@ -26,6 +26,7 @@ func (s *Server) listTasks(c *gin.Context) {
 		DueBefore:  p.time("due_before"),
 		DueAfter:   p.time("due_after"),
 		Priority:   p.integer("priority", zhidu.PriorityLow, zhidu.PriorityUrgent),
+		Process:    p.str("process", 200),
 		Q:          p.str("q", 200),
 		Sort:       p.oneOf("sort", "created_at", "-created_at", "due_at", "-due_at", "priority", "-priority"),
 		Cursor:     p.str("cursor", 500),

@@ -260,10 +260,10 @@ func (f *Flow) await(ctx context.Context, since time.Time, est *estimate, what s
 }
 
 // findTask looks in the step user's inbox, narrowed to the process (GET
-// /tasks?q=PROCESS_ID), until the step's task is there to claim, and
+// /tasks?process=PROCESS_ID), until the step's task is there to claim, and
 // returns its ID.
 func (f *Flow) findTask(ctx context.Context, rec *Recorder, since time.Time, pid string, st Step) (string, error) {
-	path := "/api/v1/tasks?" + url.Values{"q": {pid}, "limit": {"10"}}.Encode()
+	path := "/api/v1/tasks?" + url.Values{"process": {pid}, "limit": {"10"}}.Encode()
 	var id string
 	err := f.await(ctx, since, f.estimate("task:"+st.Step), fmt.Sprintf("process %s: no %s task in %s's inbox", pid, st.Step, st.User),
 		func() (bool, error) {

@@ -29,6 +29,14 @@ func TestApprovalEndToEnd(t *testing.T) {
 		if got := slices.Contains(s.inbox(tc.user, ""), t1); got != tc.want {
 			t.Errorf("task in %s's inbox = %v, want %v", tc.user, got, tc.want)
 		}
+		// Narrowed to the process, the inbox holds that task or nothing.
+		want := []string(nil)
+		if tc.want {
+			want = []string{t1}
+		}
+		if got := s.inbox(tc.user, "?process="+pid); !slices.Equal(got, want) {
+			t.Errorf("%s's inbox narrowed to the process = %v, want %v", tc.user, got, want)
+		}
 	}
 
 	// Of 50 simultaneous claims exactly one wins.

@@ -87,6 +87,7 @@ func TestErrors(t *testing.T) {
 		{"bad sort", "cs.head", "GET", "/api/v1/tasks?sort=title", nil, 400, "invalid", "sort"},
 		{"bad scope", "cs.head", "GET", "/api/v1/tasks?scope=everything", nil, 400, "invalid", "scope"},
 		{"bad cursor", "cs.head", "GET", "/api/v1/tasks?cursor=abc", nil, 400, "invalid", "cursor"},
+		{"process filter too long", "cs.head", "GET", "/api/v1/tasks?process=" + strings.Repeat("p", 201), nil, 400, "invalid", "process"},
 		{"bad process state", "cs.head", "GET", "/api/v1/processes?state=sleeping", nil, 400, "invalid", "state"},
 		{"empty comment", "cs.head", "POST", "/api/v1/tasks/" + t1 + "/comments", map[string]any{"body": ""}, 400, "invalid", "body"},
 		{"cancel without reason", "cs.agent", "POST", "/api/v1/processes/" + pid + "/cancel", map[string]any{"reason": ""}, 400, "invalid", "reason"},

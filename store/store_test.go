@@ -242,6 +242,9 @@ func TestInboxFilters(t *testing.T) {
 		{"department", store.TaskFilter{Department: "fin"}, 0},
 		{"q zh", store.TaskFilter{Q: "审批 1"}, 5},
 		{"q like chars are literal", store.TaskFilter{Q: "%"}, 0},
+		{"process", store.TaskFilter{Process: "approval-0003"}, 1},
+		{"process is exact", store.TaskFilter{Process: "approval-000"}, 0},
+		{"process of completed tasks", store.TaskFilter{Process: "approval-0003", Scope: store.ScopeCompleted}, 0},
 		{"claimable", store.TaskFilter{Scope: store.ScopeClaimable}, 14},
 		{"mine", store.TaskFilter{Scope: store.ScopeMine}, 0},
 		{"completed", store.TaskFilter{Scope: store.ScopeCompleted}, 0},
@@ -267,6 +270,12 @@ func TestInboxFilters(t *testing.T) {
 	page, err := s.Tasks(context.Background(), v, store.TaskFilter{Scope: store.ScopeMine}, now)
 	if err != nil || page.Total != 1 || page.Items[0].Assignee == nil || *page.Items[0].Assignee != "head" {
 		t.Fatalf("mine after a claim: %+v (%v)", page, err)
+	}
+	for pid, want := range map[string]int{"approval-0001": 1, "approval-0002": 0} {
+		page, err = s.Tasks(context.Background(), v, store.TaskFilter{Scope: store.ScopeMine, Process: pid}, now)
+		if err != nil || page.Total != want || len(page.Items) != want {
+			t.Errorf("mine in %s after a claim: total %d, %d items (%v); want %d", pid, page.Total, len(page.Items), err, want)
+		}
 	}
 	// Another user sees none of it.
 	putUser(t, s, "clerk", zhidu.DeptFin, zhidu.Internal, zhidu.RoleGrant{Role: zhidu.RoleStaff, Department: zhidu.DeptFin})

@@ -103,6 +103,7 @@ type TaskFilter struct {
 	DueBefore  *time.Time
 	DueAfter   *time.Time
 	Priority   int
+	Process    string // one process's tasks (its ID)
 	Q          string
 	Sort       string
 	Cursor     string
@@ -193,6 +194,7 @@ func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, wi
 		q.whereIf(f.DueBefore != nil, a+".due_at < ?", f.DueBefore)
 		q.whereIf(f.DueAfter != nil, a+".due_at >= ?", f.DueAfter)
 		q.whereIf(f.Priority > 0, a+".priority = ?", f.Priority)
+		q.whereIf(f.Process != "", a+".process_id = ?", f.Process)
 	}
 	search := func(q *query, id string) string {
 		like := "%" + escapeLike(f.Q) + "%"
