@@ -71,8 +71,8 @@ func benchViewer(b *testing.B, s benchdata.Sample) store.Viewer {
 
 // BenchmarkInboxPage measures one inbox page (GET /tasks: my tasks and
 // those I may claim, with the read rule in the query) for users of each
-// clearance, on the first page, twenty pages deep, and searching for one
-// process (GET /tasks?q=ID).
+// clearance, on the first page, twenty pages deep, searching for one
+// process (GET /tasks?q=ID) and narrowed to it (GET /tasks?process=ID).
 func BenchmarkInboxPage(b *testing.B) {
 	loadBench(b)
 	ctx := context.Background()
@@ -83,11 +83,14 @@ func BenchmarkInboxPage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, depth := range []int{0, 20, -1} {
+		for _, depth := range []int{0, 20, -1, -2} {
 			f := store.TaskFilter{Limit: 50}
 			name := fmt.Sprintf("%s/%s/page%d", s.Roles[0].Role, s.Clearance, depth+1)
-			if depth < 0 {
+			switch depth {
+			case -1:
 				f.Q, name = first.Items[0].ProcessID, fmt.Sprintf("%s/%s/search", s.Roles[0].Role, s.Clearance)
+			case -2:
+				f.Process, name = first.Items[0].ProcessID, fmt.Sprintf("%s/%s/process", s.Roles[0].Role, s.Clearance)
 			}
 			total := 0
 			for i := range max(depth, 0) + 1 {
