@@ -2,9 +2,9 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
-	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
@@ -15,30 +15,39 @@ import (
 // with inbox_source, the one definition of what it should hold.
 func inboxDrift(t *testing.T, s *store.Store) []string {
 	t.Helper()
-	rows, err := s.Pool.Query(context.Background(), `
-        (SELECT '-', task_id, key, entry::text, state, level, priority, due_at FROM inbox_source
-         EXCEPT SELECT '-', task_id, key, entry::text, state, level, priority, due_at FROM inbox)
-        UNION ALL
-        (SELECT '+', task_id, key, entry::text, state, level, priority, due_at FROM inbox
-         EXCEPT SELECT '+', task_id, key, entry::text, state, level, priority, due_at FROM inbox_source)`)
+	return lines(t, s, `
+        SELECT concat_ws(' ', sign, task_id, key, entry, state, 'level', level, 'priority', priority, 'due', due_at) FROM (
+            (SELECT '-' AS sign, task_id, key, entry, state, level, priority, due_at FROM inbox_source
+             EXCEPT SELECT '-', task_id, key, entry, state, level, priority, due_at FROM inbox)
+            UNION ALL
+            (SELECT '+', task_id, key, entry, state, level, priority, due_at FROM inbox
+             EXCEPT SELECT '+', task_id, key, entry, state, level, priority, due_at FROM inbox_source)) d`)
+}
+
+// missingParticipants lists the people a task names (assignee, delegate,
+// completer, on whose behalf, candidate by name) who are not recorded as
+// participants of its process (the read rule relies on them).
+func missingParticipants(t *testing.T, s *store.Store) []string {
+	t.Helper()
+	return lines(t, s, `
+        SELECT t.process_id || ' ' || u FROM tasks t,
+            unnest(ARRAY[t.assignee, t.delegate, t.completed_by, t.on_behalf_of]) AS u WHERE u IS NOT NULL
+        UNION SELECT t.process_id || ' ' || c.username FROM task_candidates c JOIN tasks t ON t.id = c.task_id WHERE c.username <> ''
+        EXCEPT SELECT process_id || ' ' || username FROM participants`)
+}
+
+// lines returns the rows of a one-column text query.
+func lines(t *testing.T, s *store.Store, sql string) []string {
+	t.Helper()
+	rows, err := s.Pool.Query(context.Background(), sql)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var drift []string
-	for rows.Next() {
-		var sign, task, key, entry, state string
-		var level, priority int
-		var due *time.Time
-		if err := rows.Scan(&sign, &task, &key, &entry, &state, &level, &priority, &due); err != nil {
-			t.Fatal(err)
-		}
-		drift = append(drift, fmt.Sprintf("%s %s %s %s %s level %d priority %d due %v", sign, task, key, entry, state, level, priority, due))
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
 		t.Fatal(err)
 	}
-	return drift
+	return out
 }
 
 // TestInboxFollowsTasks: after every kind of change to tasks the inbox
@@ -133,34 +142,6 @@ func TestInboxFollowsTasks(t *testing.T) {
 	if n := inboxRows(t, s, "t-0002"); n != 0 {
 		t.Fatalf("a cancelled task has %d inbox rows", n)
 	}
-}
-
-// missingParticipants lists the people a task names (assignee, delegate,
-// completer, on whose behalf, candidate by name) who are not recorded as
-// participants of its process (the read rule relies on them).
-func missingParticipants(t *testing.T, s *store.Store) []string {
-	t.Helper()
-	rows, err := s.Pool.Query(context.Background(), `
-        SELECT t.process_id || ' ' || u FROM tasks t,
-            unnest(ARRAY[t.assignee, t.delegate, t.completed_by, t.on_behalf_of]) AS u WHERE u IS NOT NULL
-        UNION SELECT t.process_id || ' ' || c.username FROM task_candidates c JOIN tasks t ON t.id = c.task_id WHERE c.username <> ''
-        EXCEPT SELECT process_id || ' ' || username FROM participants`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var missing []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			t.Fatal(err)
-		}
-		missing = append(missing, m)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return missing
 }
 
 func inboxRows(t *testing.T, s *store.Store, task string) int {
