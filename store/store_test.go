@@ -336,3 +336,21 @@ func TestInboxTotals(t *testing.T) {
 		}
 	}
 }
+
+// TestNoStatisticsForDocuments: ANALYZE skips the jsonb documents no query
+// filters on (migration 010) and still gathers the columns queries use.
+func TestNoStatisticsForDocuments(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	putUser(t, s, "head", zhidu.DeptCS, zhidu.Secret, zhidu.RoleGrant{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS})
+	createTask(t, s, 0, zhidu.Internal, zhidu.Candidate{Role: zhidu.RoleDeptHead, Department: zhidu.DeptCS})
+	if _, err := s.Pool.Exec(ctx, `ANALYZE tasks, timeline, audit`); err != nil {
+		t.Fatal(err)
+	}
+	got := lines(t, s, `SELECT tablename || '.' || attname FROM pg_stats
+        WHERE schemaname = current_schema() AND tablename IN ('tasks', 'timeline', 'audit')
+          AND attname IN ('form', 'context', 'data', 'detail', 'state') ORDER BY 1`)
+	if want := []string{"tasks.state"}; !slices.Equal(got, want) {
+		t.Fatalf("columns with statistics = %v, want %v", got, want)
+	}
+}
