@@ -58,6 +58,9 @@ type ObjectFacts struct {
 	CandidateRoles []RoleGrant `json:"candidate_roles"`
 	// Designated are the users designated for this object or its process.
 	Designated []string `json:"designated"`
+	// Barred are kept out of the process and everything in it, whoever
+	// they are: the employee a misconduct complaint is about.
+	Barred []string `json:"barred,omitempty"`
 
 	// For a task only: its state, who holds it and who may work it.
 	TaskState  TaskState   `json:"task_state,omitempty"`

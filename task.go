@@ -50,6 +50,46 @@ func (c Candidate) Matches(a Actor) bool {
 	return a.Has(c.Role, c.Department)
 }
 
+// rank orders the roles of a department's line (部门线): staff, supervisor,
+// department head, the VP in charge; then the deputy GMs and the GM above
+// every line. Roles outside the line (compliance, administrators) rank 0:
+// nobody is above them.
+func rank(r Role) int {
+	switch r {
+	case RoleStaff:
+		return 1
+	case RoleSupervisor:
+		return 2
+	case RoleDeptHead:
+		return 3
+	case RoleVP:
+		return 4
+	case RoleDeputyGM:
+		return 5
+	case RoleGM:
+		return 6
+	}
+	return 0
+}
+
+// Above reports whether the actor stands above this candidate in its
+// department's line: a higher role of the line in the same department, or
+// the deputy GMs and the GM, who are above every line. Nobody is above a
+// named user or a role outside the line.
+func (c Candidate) Above(a Actor) bool {
+	r := rank(c.Role)
+	if c.User != "" || r == 0 {
+		return false
+	}
+	for _, g := range a.Roles {
+		rg := rank(g.Role)
+		if rg > r && (g.Department == c.Department || rg >= rank(RoleDeputyGM)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c Candidate) String() string {
 	if c.User != "" {
 		return "user:" + c.User
@@ -139,6 +179,9 @@ func (fd Field) check(v any) string {
 		if !ok {
 			return "must be a string"
 		}
+		if msg := CheckText(s, true); msg != "" {
+			return msg
+		}
 		limit := fd.MaxLength
 		if limit == 0 {
 			limit = DefaultMaxTextLength
@@ -173,8 +216,12 @@ func (fd Field) check(v any) string {
 			return "must be a list of strings"
 		}
 		for _, it := range items {
-			if _, ok := it.(string); !ok {
+			s, ok := it.(string)
+			if !ok {
 				return "must be a list of strings"
+			}
+			if msg := CheckText(s, false); msg != "" {
+				return "each item " + msg
 			}
 		}
 	default:
@@ -206,6 +253,10 @@ type TaskSpec struct {
 	// Excluded users may never complete this task (separation of duties),
 	// e.g. the requester of an approval.
 	Excluded []string `json:"excluded,omitempty"`
+	// Approval marks a step that carries approval authority (核决权限):
+	// its holder is never the process's requester, nor someone who
+	// approved another approval step of the same process.
+	Approval bool `json:"approval,omitempty"`
 	// Context is what the person working the task needs to see from
 	// earlier steps (findings, send-back comments).
 	Context map[string]any `json:"context,omitempty"`
@@ -220,6 +271,9 @@ type ProcessInfo struct {
 	Level      Level      `json:"level"`
 	Department Department `json:"department"`
 	StartedBy  string     `json:"started_by"`
+	// Barred are kept off every step of the process and out of its read
+	// rule: the employee a misconduct complaint is about.
+	Barred []string `json:"barred,omitempty"`
 }
 
 // CreateTaskInput is the input of the CreateTask activity.

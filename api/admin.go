@@ -65,9 +65,9 @@ func (s *Server) listUsers(c *gin.Context) {
 }
 
 type userBody struct {
-	Username   string            `json:"username"`
-	Name       string            `json:"name"`
-	NameEn     string            `json:"name_en"`
+	Username   string            `json:"username" text:"line"`
+	Name       string            `json:"name" text:"line"`
+	NameEn     string            `json:"name_en" text:"line"`
 	Department zhidu.Department  `json:"department"`
 	Clearance  *zhidu.Level      `json:"clearance"`
 	Roles      []zhidu.RoleGrant `json:"roles"`
@@ -142,8 +142,8 @@ func (s *Server) createUser(c *gin.Context) {
 }
 
 type userPatch struct {
-	Name      *string      `json:"name"`
-	NameEn    *string      `json:"name_en"`
+	Name      *string      `json:"name" text:"line"`
+	NameEn    *string      `json:"name_en" text:"line"`
 	Clearance *zhidu.Level `json:"clearance"`
 	Disabled  *bool        `json:"disabled"`
 }

@@ -38,6 +38,17 @@ func (s *Server) prepareComplaint(c *gin.Context, info *zhidu.ProcessInfo) (any,
 		}
 		info.Level = max(info.Level, *b.Level)
 	}
+	if a := b.Accused; a != "" && errs["accused"] == "" {
+		switch _, err := s.Store.User(c.Request.Context(), a); {
+		case zhidu.ErrorCode(err) == zhidu.CodeNotFound:
+			errs["accused"] = "is not a user"
+		case err != nil:
+			return nil, err
+		case a == currentUser(c).Username:
+			errs["accused"] = "must be someone else: nobody registers a complaint about themselves"
+		}
+		info.Barred = []string{a}
+	}
 	if len(errs) > 0 {
 		return nil, zhidu.Invalid("cannot register the complaint", errs)
 	}

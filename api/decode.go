@@ -42,7 +42,96 @@ func decode(c *gin.Context, v any) error {
 	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
 		return zhidu.Errorf(zhidu.CodeInvalid, "request body has data after the JSON value")
 	}
+	if field, msg := badText(reflect.ValueOf(v), "", true); msg != "" {
+		return invalid(field, msg)
+	}
 	return nil
+}
+
+// badText finds the first string in v that zhidu.CheckText refuses and
+// returns its JSON path and what is wrong. Strings are long text (tabs and
+// line breaks allowed) unless their struct field is tagged text:"line";
+// map keys are always one line.
+func badText(v reflect.Value, path string, long bool) (string, string) {
+	join := func(name string) string {
+		if path == "" {
+			return name
+		}
+		return path + "." + name
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return badText(v.Elem(), path, long)
+		}
+	case reflect.String:
+		if msg := zhidu.CheckText(v.String(), long); msg != "" {
+			return path, msg
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			fieldPath := path
+			if !f.Anonymous {
+				if name == "" {
+					name = f.Name
+				}
+				fieldPath = join(name)
+			}
+			if p, msg := badText(v.Field(i), fieldPath, f.Tag.Get("text") != "line"); msg != "" {
+				return p, msg
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			k := fmt.Sprint(it.Key().Interface())
+			if msg := zhidu.CheckText(k, false); msg != "" {
+				return join(strings.ToValidUTF8(k, "?")), "has a key that " + msg
+			}
+			if p, msg := badText(it.Value(), join(k), long); msg != "" {
+				return p, msg
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if p, msg := badText(v.Index(i), path, long); msg != "" {
+				return p, msg
+			}
+		}
+	}
+	return "", ""
+}
+
+// refuseControl answers 400 for a path or query parameter or an
+// Idempotency-Key that zhidu.CheckText refuses as one line, before any
+// handler sees it: a NUL in an ID once reached PostgreSQL as a 500.
+func refuseControl(c *gin.Context) {
+	for _, p := range c.Params {
+		if msg := zhidu.CheckText(p.Value, false); msg != "" {
+			fail(c, invalid(p.Key, msg))
+			return
+		}
+	}
+	for name, vs := range c.Request.URL.Query() {
+		for _, v := range vs {
+			if msg := zhidu.CheckText(name, false) + zhidu.CheckText(v, false); msg != "" {
+				fail(c, invalid(strings.ToValidUTF8(name, "?"), msg))
+				return
+			}
+		}
+	}
+	if msg := zhidu.CheckText(c.GetHeader("Idempotency-Key"), false); msg != "" {
+		fail(c, invalid("Idempotency-Key", msg))
+	}
 }
 
 func badJSON(err error) error {

@@ -37,7 +37,7 @@ func (s *Server) processKinds() map[string]processKind {
 }
 
 type approvalBody struct {
-	Title   string       `json:"title"`
+	Title   string       `json:"title" text:"line"`
 	Details string       `json:"details"`
 	Level   *zhidu.Level `json:"level"`
 }
@@ -107,7 +107,7 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: kindName, Title: info.Title, Level: info.Level,
-		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: toMap(input)}, runID,
+		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: toMap(input), Barred: info.Barred}, runID,
 		store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
 			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}})
 	if err != nil {

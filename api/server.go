@@ -127,7 +127,7 @@ func (s *Server) Router() *gin.Engine {
 		slog.Error("bad trusted proxies: trusting none", "proxies", s.Config.TrustedProxies, "error", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(gin.Recovery(), s.observe, s.limitBody)
+	r.Use(gin.Recovery(), s.observe, s.limitBody, refuseControl)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.Handler()))

@@ -193,7 +193,7 @@ func (s *Server) completeTask(c *gin.Context) {
 }
 
 type assignBody struct {
-	To   string `json:"to"`
+	To   string `json:"to" text:"line"`
 	Note string `json:"note"`
 }
 

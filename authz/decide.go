@@ -11,6 +11,8 @@ import (
 // The read rule, in order (the store's SQL mirrors it for lists, and the
 // access table tests that both agree):
 //
+//  0. Whoever the process bars (the employee a misconduct complaint is
+//     about) may not read it nor anything in it, whoever they are.
 //  1. The GM and deputy GMs may know everything.
 //  2. A user designated for the object (or its process) by the GM or a
 //     deputy GM may read it, whatever their clearance.
@@ -87,6 +89,9 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 	deny := func(why string) (zhidu.Decision, error) {
 		d.Reasons = append(d.Reasons, why)
 		return d, nil
+	}
+	if slices.Contains(o.Barred, u.Username) {
+		return deny("the process is about them: the person a misconduct complaint names is kept out of it")
 	}
 	for _, g := range u.Roles {
 		if g.Role == zhidu.RoleGM || g.Role == zhidu.RoleDeputyGM {

@@ -18,8 +18,8 @@ ensure_chromium() {
 	have_chromium || pkgs+=(chromium)
 	have_cjk_font || pkgs+=(fonts-noto-cjk)
 	if [ ${#pkgs[@]} -gt 0 ]; then
-		echo "==> Chromium or a Chinese font not found: installing them with apt-get install -y ${pkgs[*]}"
+		echo "==> Chromium or a Chinese font not found: installing them with apt-get install -y --no-install-recommends ${pkgs[*]}"
 		as_root apt-get update
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${pkgs[@]}"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}"
 	fi
 }

@@ -27,6 +27,6 @@ ensure_postgres() {
 	if ! have_postgres; then
 		echo "==> PostgreSQL binaries not found: installing them with apt-get install -y postgresql"
 		as_root apt-get update
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
 	fi
 }

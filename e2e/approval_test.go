@@ -272,11 +272,12 @@ func TestDelegateAndReassign(t *testing.T) {
 	s.wantError(s.call("fin.head", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "vp.admin"}), 404, "not_found")
 	s.wantError(s.call("bmo.auditor", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "vp.admin"}), 403, "forbidden")
 	s.wantError(s.call("gm", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "cs.agent"}), 403, "forbidden") // the requester
-	r := s.must(http.StatusOK, s.call("gm", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "vp.admin"}))
-	if r["assignee"] != "vp.admin" || r["state"] != "claimed" {
+	s.wantError(s.call("gm", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "vp.admin"}), 403, "forbidden") // not in charge of cs
+	r := s.must(http.StatusOK, s.call("gm", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "deputy"}))
+	if r["assignee"] != "deputy" || r["state"] != "claimed" {
 		t.Fatalf("after reassignment assignee=%v state=%v", r["assignee"], r["state"])
 	}
-	s.must(http.StatusOK, s.call("vp.admin", "POST", "/api/v1/tasks/"+t2+"/complete", map[string]any{"outcome": "approve"}))
+	s.must(http.StatusOK, s.call("deputy", "POST", "/api/v1/tasks/"+t2+"/complete", map[string]any{"outcome": "approve"}))
 	s.waitProcess(pid, "completed")
 	var actions []string
 	rows, err := s.pool.Query(context.Background(), `SELECT action FROM timeline WHERE process_id = $1 ORDER BY at, id`, pid)

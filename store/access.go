@@ -53,12 +53,14 @@ func (v Viewer) inboxKeys() []string {
 // readable renders the read rule of authz (see authz/decide.go) for an
 // object whose level and department are the SQL expressions level and
 // dept, in the process whose ID is pid; taskID, when not empty, is the
-// task's ID expression (a designation for the task admits too).
-func (q *query) readable(v Viewer, level, dept, pid, taskID string) string {
-	if v.Leadership {
-		return "true"
-	}
+// task's ID expression (a designation for the task admits too); barred is
+// the process's barred users (rule 0 bars them even from the GM's view).
+func (q *query) readable(v Viewer, level, dept, pid, taskID, barred string) string {
 	u := q.param(v.Username)
+	notBarred := fmt.Sprintf("NOT (%s = ANY(%s))", u, barred)
+	if v.Leadership {
+		return notBarred
+	}
 	designated := q.designated(u, pid, taskID)
 	participant := fmt.Sprintf(`(EXISTS (SELECT 1 FROM processes sp WHERE sp.id = %[1]s AND sp.started_by = %[2]s)
         OR EXISTS (SELECT 1 FROM participants pp WHERE pp.process_id = %[1]s AND pp.username = %[2]s)
@@ -78,9 +80,9 @@ func (q *query) readable(v Viewer, level, dept, pid, taskID string) string {
 	} else if len(v.Confidential) > 0 {
 		confidential = dept + " = ANY(" + q.param(v.Confidential) + ")"
 	}
-	return fmt.Sprintf(`(%[1]s OR (%[2]s < 4 AND %[2]s <= %[3]s AND (%[4]s
-        OR (%[2]s <= 1 AND %[5]s) OR (%[2]s = 2 AND %[6]s) OR (%[2]s = 3 AND %[7]s))))`,
-		designated, level, q.param(int(v.Clearance)), participant, lowLevels, member, confidential)
+	return fmt.Sprintf(`(%[8]s AND (%[1]s OR (%[2]s < 4 AND %[2]s <= %[3]s AND (%[4]s
+        OR (%[2]s <= 1 AND %[5]s) OR (%[2]s = 2 AND %[6]s) OR (%[2]s = 3 AND %[7]s)))))`,
+		designated, level, q.param(int(v.Clearance)), participant, lowLevels, member, confidential, notBarred)
 }
 
 // designated is true when the user whose placeholder is u holds an active
@@ -112,10 +114,11 @@ func (q *query) inboxReadable(v Viewer, a, idCol string) string {
 
 // readableTask is the read rule for task alias t.
 func (q *query) readableTask(v Viewer, t string) string {
-	return q.readable(v, t+".level", t+".department", t+".process_id", t+".id")
+	return q.readable(v, t+".level", t+".department", t+".process_id", t+".id",
+		"(SELECT bp.barred FROM processes bp WHERE bp.id = "+t+".process_id)")
 }
 
 // readableProcess is the read rule for process alias p.
 func (q *query) readableProcess(v Viewer, p string) string {
-	return q.readable(v, p+".level", p+".department", p+".id", "")
+	return q.readable(v, p+".level", p+".department", p+".id", "", p+".barred")
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // Access decisions need, besides the object's own columns, who takes
-// part in its process (participants, candidate roles) and who is
-// designated for it: sqlFactsTail reads those as three arrays, with $1 the
+// part in its process (participants, candidate roles), who is designated
+// for it and whom the process bars: sqlFactsTail reads those as four arrays, with $1 the
 // process's ID and $2 the object's reference ("task:ID" or "process:ID").
 // Each detail reader below gets the object, what its page shows and its
 // facts in one statement: an inbox action once cost 11 statements.
@@ -21,18 +21,19 @@ const sqlFactsTail = `,
     COALESCE((SELECT array_agg(username ORDER BY username) FROM participants WHERE process_id = p.id), '{}'),
     COALESCE((SELECT array_agg(role || '@' || department ORDER BY role, department) FROM process_roles WHERE process_id = p.id), '{}'),
     COALESCE((SELECT array_agg(username ORDER BY username) FROM designations
-              WHERE revoked_at IS NULL AND object IN ('process:' || p.id, $2)), '{}')`
+              WHERE revoked_at IS NULL AND object IN ('process:' || p.id, $2)), '{}'),
+    p.barred`
 
 // factsTail receives sqlFactsTail's arrays.
 type factsTail struct {
-	named, grants, designated []string
+	named, grants, designated, barred []string
 }
 
-func (t *factsTail) dest() []any { return []any{&t.named, &t.grants, &t.designated} }
+func (t *factsTail) dest() []any { return []any{&t.named, &t.grants, &t.designated, &t.barred} }
 
 // facts completes what an object's row says with the tail.
 func (t factsTail) facts(f zhidu.ObjectFacts) zhidu.ObjectFacts {
-	f.Named, f.CandidateRoles, f.Designated = t.named, parseGrants(t.grants), t.designated
+	f.Named, f.CandidateRoles, f.Designated, f.Barred = t.named, parseGrants(t.grants), t.designated, t.barred
 	return f
 }
 

@@ -23,6 +23,8 @@ type Process struct {
 	EndedAt    *time.Time         `json:"ended_at"`
 	Result     string             `json:"result"`
 	Input      map[string]any     `json:"input"`
+	// Barred are kept out of the process (ProcessInfo.Barred); not shown.
+	Barred []string `json:"-"`
 	// Tasks and Timeline are loaded for a single process; lists leave them null.
 	Tasks    []Task          `json:"tasks"`
 	Timeline []TimelineEntry `json:"timeline"`
@@ -42,9 +44,9 @@ type TimelineEntry struct {
 }
 
 const sqlInsertProcess = `
-INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input, barred)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input, barred = EXCLUDED.barred
     WHERE processes.input = '{}'::jsonb
 RETURNING true`
 
@@ -58,7 +60,7 @@ func (s *Store) PutProcess(ctx context.Context, p Process, runID string, audit A
 		return false, err
 	}
 	n, err := s.write(ctx, guarded{change: sqlInsertProcess,
-		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input},
+		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred)},
 		audit: &audit})
 	return n > 0, mapErr(err, "process "+p.ID)
 }

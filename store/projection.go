@@ -38,8 +38,8 @@ var sqlEligible = eligible("task_candidates c ON c.task_id = $1", "$2", "$3")
 // when the start is being recorded at the same moment it waits for it, and
 // only a statement that begins after that wait sees the process row.
 const sqlEnsureProcess = `
-INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, barred)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (id) DO NOTHING`
 
 // sqlCreateTask writes a task in one statement: the task unless the process
@@ -71,10 +71,7 @@ var sqlCreateTask = `WITH t AS (
 // trip, one transaction).
 func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, error) {
 	p, sp := in.Process, in.Spec
-	excluded := sp.Excluded
-	if excluded == nil {
-		excluded = []string{}
-	}
+	excluded := nonNil(sp.Excluded)
 	form, err := json.Marshal(sp.Form)
 	if err != nil {
 		return 0, err
@@ -95,11 +92,19 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 	}
 	var n int
 	b := &pgx.Batch{}
-	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt)
+	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt, nonNil(p.Barred))
 	b.Queue(sqlCreateTask, append([]any{in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step, sp.Title.Zh, sp.Title.En,
 		sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext, users, roles, depts}, created...)...).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
 	return n, mapErr(s.send(ctx, b), "task "+in.TaskID)
+}
+
+// nonNil returns ss, or an empty list for nil (a NOT NULL text[]).
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 func insertCandidates(ctx context.Context, tx pgx.Tx, taskID string, cs []zhidu.Candidate) error {

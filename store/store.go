@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -107,6 +108,9 @@ func mapErr(err error, what string) error {
 			return &zhidu.Error{Code: zhidu.CodeConflict, Message: what + " already exists"}
 		case "57P01", "57P02", "57P03":
 			return fmt.Errorf("%s: %w", what, zhidu.Errorf(zhidu.CodeUnavailable, "database unavailable"))
+		}
+		if strings.HasPrefix(pgErr.Code, "22") { // data exception: no retry can fix the value
+			return fmt.Errorf("%s: %v: %w", what, err, zhidu.Errorf(zhidu.CodeInvalid, "the database refused a value of %s", what))
 		}
 		return fmt.Errorf("%s: %w", what, err)
 	}

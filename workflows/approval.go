@@ -79,6 +79,7 @@ func (p *process) approve(ctx workflow.Context, in ApprovalInput) (ApprovalResul
 	for _, s := range steps {
 		s.Department, s.Level, s.Priority, s.Form = d, p.Info.Level, zhidu.PriorityNormal, approvalForm
 		s.Due, s.Reminder = in.SLA.Due, in.SLA.Reminder
+		s.Approval = true // the requester never approves, nobody approves two levels
 		s.Excluded = append([]string{p.Info.StartedBy}, p.Approvers...)
 		done, err := p.ask(ctx, s)
 		if err != nil {

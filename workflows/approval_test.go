@@ -825,27 +825,28 @@ func TestApprovalAssignValidation(t *testing.T) {
 func TestApprovalReassign(t *testing.T) {
 	h := newHarness(t)
 	var before, moved, done, vp *reply
-	h.at(time.Minute, func() { before = h.complete("cs.super before reassignment", approve(h.task(stepDeptHead), csSuper)) })
+	// The deputy GM is on the ladder but not yet a candidate.
+	h.at(time.Minute, func() { before = h.complete("deputy before reassignment", approve(h.task(stepDeptHead), deputy)) })
 	h.at(2*time.Minute, func() {
-		moved = h.assign("vp.ops reassigns to cs.super", zhidu.AssignTaskRequest{TaskID: h.task(stepDeptHead),
-			Kind: zhidu.AssignReassign, Actor: vpOps, To: csSuper, Note: "cs.head is travelling"})
+		moved = h.assign("vp.ops reassigns to deputy", zhidu.AssignTaskRequest{TaskID: h.task(stepDeptHead),
+			Kind: zhidu.AssignReassign, Actor: vpOps, To: deputy, Note: "cs.head is travelling"})
 	})
-	h.at(3*time.Minute, func() { done = h.complete("cs.super approves", approve(h.task(stepDeptHead), csSuper)) })
+	h.at(3*time.Minute, func() { done = h.complete("deputy approves", approve(h.task(stepDeptHead), deputy)) })
 	h.at(4*time.Minute, func() { vp = h.complete("vp.ops approves", approve(h.task(stepVP), vpOps)) })
-	res := h.run(input(zhidu.Internal, SLA{}))
+	res := h.run(input(zhidu.Internal, SLA{Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}))
 
 	wantRejected(t, before, zhidu.CodeForbidden)
 	wantAccepted(t, moved)
 	wantAccepted(t, done)
 	wantAccepted(t, vp)
-	wantResult(t, res, "approved", "cs.super", "vp.ops")
+	wantResult(t, res, "approved", "deputy", "vp.ops")
 	if len(h.assigns) != 1 {
 		t.Fatalf("AssignTask called %d times, want once", len(h.assigns))
 	}
-	if a := h.assigns[0]; a.Kind != zhidu.AssignReassign || a.By != "vp.ops" || a.To != "cs.super" || a.Owner != "" {
-		t.Errorf("AssignRecord = %+v, want vp.ops reassigning to cs.super", a)
+	if a := h.assigns[0]; a.Kind != zhidu.AssignReassign || a.By != "vp.ops" || a.To != "deputy" || a.Owner != "" {
+		t.Errorf("AssignRecord = %+v, want vp.ops reassigning to deputy", a)
 	}
-	h.wantCompletions(t, "dept_head_approval:cs.super", "vp_approval:vp.ops")
+	h.wantCompletions(t, "dept_head_approval:deputy", "vp_approval:vp.ops")
 	if c := h.completions[0]; c.OnBehalfOf != "" {
 		t.Errorf("CompletionRecord on behalf of %q, want nobody after a reassignment", c.OnBehalfOf)
 	}

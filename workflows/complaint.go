@@ -67,8 +67,8 @@ var (
 
 // Complainant is who complained and how to reach them.
 type Complainant struct {
-	Name    string `json:"name"`
-	Contact string `json:"contact"`
+	Name    string `json:"name" text:"line"`
+	Contact string `json:"contact" text:"line"`
 }
 
 // ComplaintIntake is the register entry (受理) a complaint starts with.
@@ -76,14 +76,17 @@ type ComplaintIntake struct {
 	Complainant    Complainant `json:"complainant"`
 	Channel        string      `json:"channel"`
 	Category       string      `json:"category"`
-	Subject        string      `json:"subject"`
+	Subject        string      `json:"subject" text:"line"`
 	Content        string      `json:"content"`
-	Product        string      `json:"product,omitempty"`
-	Batch          string      `json:"batch,omitempty"`
+	Product        string      `json:"product,omitempty" text:"line"`
+	Batch          string      `json:"batch,omitempty" text:"line"`
 	CourseOfEvents string      `json:"course_of_events,omitempty"`
-	Witnesses      []string    `json:"witnesses,omitempty"`
+	Witnesses      []string    `json:"witnesses,omitempty" text:"line"`
 	Evidence       string      `json:"evidence,omitempty"`
-	Signature      string      `json:"signature,omitempty"`
+	Signature      string      `json:"signature,omitempty" text:"line"`
+	// Accused is the employee (a username) a misconduct complaint is about:
+	// kept off every step and out of the complaint's read rule.
+	Accused string `json:"accused,omitempty" text:"line"`
 }
 
 // DefaultLevel is a complaint's level unless its starter raises it:
@@ -122,6 +125,12 @@ func (c ComplaintIntake) Validate() map[string]string {
 	}
 	if !slices.Contains(ComplaintCategories, c.Category) {
 		errs["category"] = "must be one of " + strings.Join(ComplaintCategories, ", ")
+	}
+	switch {
+	case c.Accused != "" && !misconduct:
+		errs["accused"] = "only a misconduct complaint names an accused"
+	case len(c.Accused) > 40:
+		errs["accused"] = "must be a username"
 	}
 	if len(c.Witnesses) > 20 {
 		errs["witnesses"] = "must list at most 20 people"
@@ -179,7 +188,11 @@ const (
 //
 // Updates: CompleteTask, AssignTask, SetLevel, CancelProcess. Query: State.
 func Complaint(ctx workflow.Context, in ComplaintInput) (ComplaintResult, error) {
+	if a := in.Intake.Accused; a != "" && !slices.Contains(in.Process.Barred, a) {
+		in.Process.Barred = append(slices.Clone(in.Process.Barred), a)
+	}
 	p := newProcess(ctx, in.Process)
+	p.Requester = "" // the starter registers the customer's complaint; they ask for nothing
 	c := &complaint{p: p, in: in, cfg: in.Config, category: in.Intake.Category}
 	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]string{
 		StepTriage:        c.checkTriage,
@@ -460,6 +473,7 @@ func (c *complaint) approve(ctx workflow.Context) (string, bool, error) {
 	for _, s := range steps {
 		s.Context = map[string]any{"remedy": c.remedy, "compensation_amount": c.amount, "threshold": c.cfg.CompensationThreshold}
 		s.Excluded = c.investigatorsSoFar()
+		s.Approval = true // nobody approves two levels (核决权限)
 		done, err := c.p.ask(ctx, s)
 		if err != nil {
 			return "", false, err

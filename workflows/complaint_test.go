@@ -773,8 +773,8 @@ func TestComplaintGMApproval(t *testing.T) {
 			if tt.gm {
 				in := h.createdTask(t, "gm_approval#1")
 				if in.Spec.Step != StepGMApproval || in.Spec.Department != zhidu.DeptQuality ||
-					!slices.Equal(in.Spec.Candidates, []zhidu.Candidate{gmGMO}) || !sameSet(in.Spec.Excluded, []string{"quality.eng"}) {
-					t.Errorf("GM task spec %+v, want gm_approval in quality for gm@gmo, excluding quality.eng", in.Spec)
+					!slices.Equal(in.Spec.Candidates, []zhidu.Candidate{gmGMO}) || !sameSet(in.Spec.Excluded, []string{"quality.eng", "vp.ops"}) {
+					t.Errorf("GM task spec %+v, want gm_approval in quality for gm@gmo, excluding quality.eng and vp.ops, who approved", in.Spec)
 				}
 				if !in.CreatedAt.Equal(t0.Add(2 * time.Hour)) {
 					t.Errorf("GM task created at %v, want %v, right after the VP approved", in.CreatedAt, t0.Add(2*time.Hour))

@@ -56,6 +56,7 @@ var errCancelled = errors.New("process cancelled")
 const (
 	taskOpen       = "open"
 	taskCompleting = "completing"
+	taskAssigning  = "assigning"
 	taskDone       = "done"
 )
 
@@ -74,13 +75,18 @@ type humanTask struct {
 	result      zhidu.CompleteTaskRequest
 }
 
-// eligible reports whether the actor may work the task: a candidate,
-// cleared for its level, and not excluded from it.
-func (t *humanTask) eligible(a zhidu.Actor) bool {
-	if a.Clearance < t.Spec.Level || t.excluded(a.Username) {
-		return false
+// authorizes reports whether the step's authority reaches the actor: one
+// of its candidates, a rung of its escalation ladder (reached or not), or
+// someone above one of them in that department's line. Only the spec
+// counts: a reassignment never adds authority.
+func (t *humanTask) authorizes(a zhidu.Actor) bool {
+	named := func(cs []zhidu.Candidate) bool {
+		return slices.ContainsFunc(cs, func(c zhidu.Candidate) bool { return c.Matches(a) || c.Above(a) })
 	}
-	return slices.ContainsFunc(t.Candidates, func(c zhidu.Candidate) bool { return c.Matches(a) })
+	if named(t.Spec.Candidates) {
+		return true
+	}
+	return slices.ContainsFunc(t.Spec.Escalations, func(e zhidu.Escalation) bool { return named(e.Candidates) })
 }
 
 func (t *humanTask) excluded(user string) bool {
@@ -96,6 +102,19 @@ type process struct {
 	Cancelled *zhidu.CancelProcessRequest `json:"cancelled,omitempty"`
 	Finished  bool                        `json:"finished"`
 	Approvers []string                    `json:"approvers,omitempty"`
+	// Requester asks for what the process approves (its starter); never
+	// the holder of its approval steps, nor their reassigner. A complaint
+	// has none: its starter registers a customer's complaint.
+	Requester string `json:"requester,omitempty"`
+	// Approved records who worked each approval step (TaskSpec.Approval),
+	// so that nobody approves two levels of one process.
+	Approved []approval `json:"approved,omitempty"`
+	// ending is set while the end of the process is being recorded: no
+	// update is accepted meanwhile, and if the write fails it is cleared
+	// and the process runs on as before.
+	ending bool
+	// levelling is set while a level change is being recorded.
+	levelling bool
 	// checks are a process's own rules for completing a step, beyond its
 	// form (e.g. "compensation needs an amount"), by step name.
 	checks map[string]func(zhidu.CompleteTaskRequest) map[string]string
@@ -104,6 +123,12 @@ type process struct {
 	// local says the projection is written by local activities (processes
 	// started after changeLocalProjection).
 	local bool
+}
+
+// approval is one approval step worked, by whom (and on whose behalf).
+type approval struct {
+	Step string `json:"step"`
+	User string `json:"user"`
 }
 
 // ProcessState is what the State query returns.
@@ -115,7 +140,7 @@ func newProcess(ctx workflow.Context, info zhidu.ProcessInfo) *process {
 		info.ID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	}
 	local := workflow.GetVersion(ctx, changeLocalProjection, workflow.DefaultVersion, 1) >= 1
-	return &process{Info: info, local: local}
+	return &process{Info: info, Requester: info.StartedBy, local: local}
 }
 
 // changeLocalProjection names the change after which a process writes
@@ -209,12 +234,82 @@ func (p *process) openTask(id string) (*humanTask, error) {
 	switch {
 	case t == nil:
 		return nil, reject(zhidu.CodeNotFound, "no task %s in this process", id)
-	case p.Cancelled != nil || p.Finished:
-		return nil, reject(zhidu.CodeConflict, "the process is no longer running")
+	case p.running() != nil:
+		return nil, p.running()
 	case t.State != taskOpen:
 		return nil, reject(zhidu.CodeConflict, "the task is not open")
 	}
 	return t, nil
+}
+
+// barredFrom says why user may never hold task t, or "" when they may:
+// whoever the process keeps out (the accused of a misconduct complaint);
+// for an approval step the requester and whoever approved another
+// approval step of this process; and the task's own exclusions.
+func (p *process) barredFrom(t *humanTask, user string) string {
+	if user == "" {
+		return ""
+	}
+	if slices.Contains(p.Info.Barred, user) {
+		return fmt.Sprintf("%s is the subject of this process and is kept off every step", user)
+	}
+	if t.Spec.Approval {
+		if user == p.Requester {
+			return fmt.Sprintf("separation of duties: %s requested this and may not approve it", user)
+		}
+		for _, a := range p.Approved {
+			if a.User == user && a.Step != t.Spec.Step {
+				return fmt.Sprintf("separation of duties: %s approved another step of this process", user)
+			}
+		}
+	}
+	if t.excluded(user) {
+		return fmt.Sprintf("separation of duties: %s may not work this task", user)
+	}
+	return ""
+}
+
+// mayHold says why the actor may not hold task t, or "" when they may:
+// cleared for its level, not barred, within the step's authority and, for
+// who works it now (current), among its candidates as they stand — the
+// rungs reached so far and whoever a reassignment named — as a claim
+// requires. A reassignment may name anyone the authority reaches.
+func (p *process) mayHold(t *humanTask, a zhidu.Actor, current bool) string {
+	switch {
+	case a.Clearance < t.Spec.Level:
+		return fmt.Sprintf("%s is not cleared for %s", a.Username, t.Spec.Level)
+	case p.barredFrom(t, a.Username) != "":
+		return p.barredFrom(t, a.Username)
+	case !t.authorizes(a):
+		return fmt.Sprintf("approval authority (核决权限): %s is not named by this step's candidates or escalation ladder", a.Username)
+	case current && !slices.ContainsFunc(t.Candidates, func(c zhidu.Candidate) bool { return c.Matches(a) }):
+		return fmt.Sprintf("%s is not a candidate of this task (yet)", a.Username)
+	}
+	return ""
+}
+
+// exclusions returns spec's exclusions with everyone barredFrom would bar
+// when the task is created, so that the inbox and the eligible count know
+// them too.
+func (p *process) exclusions(spec zhidu.TaskSpec) []string {
+	out := slices.Clone(spec.Excluded)
+	add := func(users ...string) {
+		for _, u := range users {
+			if u != "" && !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	add(p.Info.Barred...)
+	if spec.Approval {
+		add(p.Requester)
+		for _, a := range p.Approved {
+			if a.Step != spec.Step {
+				add(a.User)
+			}
+		}
+	}
+	return out
 }
 
 // ask creates a human task for spec and waits until it is completed,
@@ -226,6 +321,7 @@ func (p *process) ask(ctx workflow.Context, spec zhidu.TaskSpec) (zhidu.Complete
 	}
 	now := workflow.Now(ctx)
 	spec.Level = zhidu.MaxLevel(spec.Level, p.Info.Level)
+	spec.Excluded = p.exclusions(spec)
 	t := &humanTask{ID: taskID(p.Info.RunID, spec.StepKey), Spec: spec, Candidates: slices.Clone(spec.Candidates),
 		State: taskOpen, CreatedAt: now}
 	p.Tasks = append(p.Tasks, t)
@@ -273,6 +369,12 @@ func (p *process) ask(ctx workflow.Context, spec zhidu.TaskSpec) (zhidu.Complete
 	p.Approvers = append(p.Approvers, t.result.Actor.Username)
 	if t.result.OnBehalfOf != "" {
 		p.Approvers = append(p.Approvers, t.result.OnBehalfOf)
+	}
+	if spec.Approval {
+		p.Approved = append(p.Approved, approval{Step: spec.Step, User: t.result.Actor.Username})
+		if t.result.OnBehalfOf != "" {
+			p.Approved = append(p.Approved, approval{Step: spec.Step, User: t.result.OnBehalfOf})
+		}
 	}
 	return t.result, nil
 }
@@ -346,19 +448,22 @@ func (p *process) validateComplete(ctx workflow.Context, req zhidu.CompleteTaskR
 		if req.OnBehalfOf != "" {
 			return rejectErr(zhidu.Invalid("on_behalf_of is only for delegates", map[string]string{"on_behalf_of": "must be empty"}))
 		}
-		if !t.eligible(req.Actor) {
-			return reject(zhidu.CodeForbidden, "%s may not work this task", actor)
+		if why := p.mayHold(t, req.Actor, true); why != "" {
+			return reject(zhidu.CodeForbidden, "%s may not work this task: %s", actor, why)
 		}
 	case actor == t.Delegate && req.Assignee == t.DelegatedBy:
 		if req.OnBehalfOf != req.Assignee {
 			return rejectErr(zhidu.Invalid("a delegate acts on behalf of the owner", map[string]string{"on_behalf_of": "must be " + req.Assignee}))
 		}
+		if req.Actor.Clearance < t.Spec.Level {
+			return reject(zhidu.CodeForbidden, "%s is not cleared for %s", actor, t.Spec.Level)
+		}
 	default:
 		return reject(zhidu.CodeForbidden, "%s is not the assignee of this task", actor)
 	}
 	for _, u := range []string{actor, req.Assignee} {
-		if t.excluded(u) {
-			return reject(zhidu.CodeForbidden, "separation of duties: %s may not complete this task", u)
+		if why := p.barredFrom(t, u); why != "" {
+			return reject(zhidu.CodeForbidden, "%s", why)
 		}
 	}
 	if errs := t.Spec.Form.Validate(req.Outcome, req.Data); errs != nil {
@@ -372,6 +477,8 @@ func (p *process) validateComplete(ctx workflow.Context, req zhidu.CompleteTaskR
 	return nil
 }
 
+// complete records a completion; the task is done only once the record is
+// written (while it is written, "completing" refuses other updates of it).
 func (p *process) complete(ctx workflow.Context, req zhidu.CompleteTaskRequest) (zhidu.CompleteTaskResult, error) {
 	t := p.find(req.TaskID)
 	t.State = taskCompleting
@@ -387,6 +494,11 @@ func (p *process) complete(ctx workflow.Context, req zhidu.CompleteTaskRequest) 
 	return zhidu.CompleteTaskResult{TaskID: t.ID, Outcome: req.Outcome, CompletedAt: now}, nil
 }
 
+// validateAssign checks a delegation or a reassignment. Approval authority
+// (核决权限) moves only by delegation, and only from the task's assignee; a
+// reassignment moves the work to someone the step's authority already
+// reaches. The new holder is never barred from the task, and neither is
+// whoever reassigns it.
 func (p *process) validateAssign(ctx workflow.Context, req zhidu.AssignTaskRequest) error {
 	t, err := p.openTask(req.TaskID)
 	switch {
@@ -396,47 +508,72 @@ func (p *process) validateAssign(ctx workflow.Context, req zhidu.AssignTaskReque
 		return rejectErr(zhidu.Invalid("who to?", map[string]string{"to": "is required"}))
 	case req.To.Username == req.Actor.Username:
 		return rejectErr(zhidu.Invalid("cannot assign a task to yourself", map[string]string{"to": "must be someone else"}))
-	case t.excluded(req.To.Username):
-		return reject(zhidu.CodeForbidden, "separation of duties: %s may not work this task", req.To.Username)
 	case req.To.Clearance < t.Spec.Level:
 		return reject(zhidu.CodeForbidden, "%s is not cleared for %s", req.To.Username, t.Spec.Level)
+	}
+	if why := p.barredFrom(t, req.To.Username); why != "" {
+		return reject(zhidu.CodeForbidden, "%s", why)
+	}
+	if why := p.barredFrom(t, req.Actor.Username); why != "" {
+		return reject(zhidu.CodeForbidden, "%s may not assign this task: %s", req.Actor.Username, why)
 	}
 	switch req.Kind {
 	case zhidu.AssignDelegate:
 		if req.Owner != req.Actor.Username {
 			return reject(zhidu.CodeForbidden, "only the assignee may delegate this task")
 		}
-		if !t.eligible(req.Actor) {
-			return reject(zhidu.CodeForbidden, "%s may not work this task", req.Actor.Username)
+		if why := p.mayHold(t, req.Actor, true); why != "" {
+			return reject(zhidu.CodeForbidden, "%s may not work this task: %s", req.Actor.Username, why)
 		}
 	case zhidu.AssignReassign:
+		if req.Actor.Username == p.Requester && p.Requester != "" {
+			return reject(zhidu.CodeForbidden, "%s requested this and may not reassign its steps", req.Actor.Username)
+		}
+		if why := p.mayHold(t, req.To, false); why != "" {
+			return reject(zhidu.CodeForbidden, "reassignment does not move authority: %s", why)
+		}
 	default:
 		return rejectErr(zhidu.Invalid("unknown assignment", map[string]string{"kind": "must be delegate or reassign"}))
 	}
 	return nil
 }
 
+// assign records a delegation or reassignment, then applies it.
 func (p *process) assign(ctx workflow.Context, req zhidu.AssignTaskRequest) (string, error) {
 	t := p.find(req.TaskID)
-	t.Assignments++
-	rec := zhidu.AssignRecord{EventKey: t.ID + ":assign:" + strconv.Itoa(t.Assignments), TaskID: t.ID, ProcessID: p.Info.ID,
+	t.State = taskAssigning // refuses other updates of the task while the write runs
+	defer func() { t.State = taskOpen }()
+	n := t.Assignments + 1
+	rec := zhidu.AssignRecord{EventKey: t.ID + ":assign:" + strconv.Itoa(n), TaskID: t.ID, ProcessID: p.Info.ID,
 		Step: t.Spec.Step, Kind: req.Kind, By: req.Actor.Username, Address: req.Actor.Address, Owner: req.Owner,
 		To: req.To.Username, Note: req.Note, At: workflow.Now(ctx)}
+	if err := p.project(ctx, ActivityAssignTask, rec).Get(ctx, nil); err != nil {
+		return "", err
+	}
+	t.Assignments = n
 	if req.Kind == zhidu.AssignDelegate {
 		t.Delegate, t.DelegatedBy = req.To.Username, req.Owner
 	} else {
 		t.Delegate, t.DelegatedBy = "", ""
 		t.Candidates = append(t.Candidates, zhidu.Candidate{User: req.To.Username})
 	}
-	if err := p.project(ctx, ActivityAssignTask, rec).Get(ctx, nil); err != nil {
-		return "", err
-	}
 	return req.To.Username, nil
 }
 
-func (p *process) validateCancel(ctx workflow.Context, req zhidu.CancelProcessRequest) error {
-	if p.Cancelled != nil || p.Finished {
+// running says why the process takes no more updates, or nil.
+func (p *process) running() error {
+	switch {
+	case p.Cancelled != nil || p.Finished:
 		return reject(zhidu.CodeConflict, "the process is no longer running")
+	case p.ending:
+		return reject(zhidu.CodeConflict, "the process is ending")
+	}
+	return nil
+}
+
+func (p *process) validateCancel(ctx workflow.Context, req zhidu.CancelProcessRequest) error {
+	if err := p.running(); err != nil {
+		return err
 	}
 	if req.Reason == "" {
 		return rejectErr(zhidu.Invalid("say why", map[string]string{"reason": "is required"}))
@@ -444,22 +581,34 @@ func (p *process) validateCancel(ctx workflow.Context, req zhidu.CancelProcessRe
 	return nil
 }
 
+// cancel records the cancellation; only once it is written does the
+// process stop (a failed write leaves it running, as the projection shows).
 func (p *process) cancel(ctx workflow.Context, req zhidu.CancelProcessRequest) (zhidu.ProcessState, error) {
-	p.Cancelled = &req
 	err := p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCancelled, Result: "cancelled", Actor: req.Actor.Username,
 		Address: req.Actor.Address, Reason: req.Reason})
-	return zhidu.ProcessCancelled, err
+	if err != nil {
+		return zhidu.ProcessRunning, err
+	}
+	p.Cancelled = &req
+	return zhidu.ProcessCancelled, nil
 }
 
-// finish records the end of the process once.
+// finish records the end of the process once. The process is finished
+// when the record is written; until then no update is accepted, and a
+// failed write leaves it running.
 func (p *process) finish(ctx workflow.Context, rec zhidu.FinishRecord) error {
 	if p.Finished {
 		return nil
 	}
-	p.Finished = true
+	p.ending = true
+	defer func() { p.ending = false }()
 	rec.ProcessID = p.Info.ID
 	rec.At = workflow.Now(ctx)
-	return p.project(ctx, ActivityFinishProcess, rec).Get(ctx, nil)
+	if err := p.project(ctx, ActivityFinishProcess, rec).Get(ctx, nil); err != nil {
+		return err
+	}
+	p.Finished = true
+	return nil
 }
 
 // wrapUp waits for running update handlers before the workflow returns.
@@ -469,8 +618,10 @@ func (p *process) wrapUp(ctx workflow.Context) error {
 
 func (p *process) validateSetLevel(ctx workflow.Context, req zhidu.SetLevelRequest) error {
 	switch {
-	case p.Cancelled != nil || p.Finished:
-		return reject(zhidu.CodeConflict, "the process is no longer running")
+	case p.running() != nil:
+		return p.running()
+	case p.levelling:
+		return reject(zhidu.CodeConflict, "another level change is being recorded")
 	case !req.Level.Valid():
 		return rejectErr(zhidu.Invalid("unknown level", map[string]string{"level": "is not a level"}))
 	case req.Level == p.Info.Level:
@@ -485,15 +636,15 @@ func (p *process) validateSetLevel(ctx workflow.Context, req zhidu.SetLevelReque
 
 // setLevel changes the process's level; tasks created from now on inherit it.
 func (p *process) setLevel(ctx workflow.Context, req zhidu.SetLevelRequest) (zhidu.Level, error) {
-	from := p.Info.Level
-	p.Info.Level = req.Level
-	p.LevelChanges++
-	rec := zhidu.LevelRecord{EventKey: p.Info.ID + ":level:" + strconv.Itoa(p.LevelChanges), ProcessID: p.Info.ID,
+	p.levelling = true
+	defer func() { p.levelling = false }()
+	from, n := p.Info.Level, p.LevelChanges+1
+	rec := zhidu.LevelRecord{EventKey: p.Info.ID + ":level:" + strconv.Itoa(n), ProcessID: p.Info.ID,
 		From: from, To: req.Level, Actor: req.Actor.Username, Address: req.Actor.Address, Reason: req.Reason, At: workflow.Now(ctx)}
 	if err := p.project(ctx, ActivitySetLevel, rec).Get(ctx, nil); err != nil {
-		p.Info.Level = from
 		return from, err
 	}
+	p.Info.Level, p.LevelChanges = req.Level, n
 	for _, t := range p.Tasks {
 		if t.Spec.Level < req.Level || t.Spec.Level == from {
 			t.Spec.Level = req.Level

@@ -47,6 +47,15 @@ const Designated = "hr.head"
 // of duties): nobody may complete it.
 var Excluded = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-sod"}, ProcessID: "fx-sod", Department: zhidu.DeptCS, Level: zhidu.Internal}
 
+// BarredProcess and BarredTask belong to a process that bars cs.head and
+// the GM (as a misconduct complaint bars the employee it names): nobody it
+// bars may read or do anything with it, not even the GM.
+var (
+	BarredProcess = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: "fx-barred"}, ProcessID: "fx-barred", Department: zhidu.DeptCS, Level: zhidu.Internal}
+	BarredTask    = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-barred"}, ProcessID: "fx-barred", Department: zhidu.DeptCS, Level: zhidu.Internal}
+	barred        = []string{"cs.head", "gm"}
+)
+
 func processID(d zhidu.Department, l zhidu.Level) string { return fmt.Sprintf("fx-%s-%s", d, l) }
 
 // Objects lists every fixture object: a process and its task per
@@ -61,16 +70,16 @@ func Objects() []Object {
 				Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-" + pid}, ProcessID: pid, Department: d, Level: l})
 		}
 	}
-	return append(out, Excluded)
+	return append(out, Excluded, BarredProcess, BarredTask)
 }
 
 // Load writes the fixtures into a store that holds the demo organisation.
 func Load(ctx context.Context, st *store.Store) error {
 	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	put := func(o Object, cands []zhidu.Candidate, excluded []string) error {
+	put := func(o Object, cands []zhidu.Candidate, excluded []string, barred ...string) error {
 		_, err := st.CreateTask(ctx, zhidu.CreateTaskInput{TaskID: "t-" + o.ProcessID, CreatedAt: at,
 			Process: zhidu.ProcessInfo{ID: o.ProcessID, RunID: "run-" + o.ProcessID, Kind: "approval", Title: o.ProcessID,
-				Level: o.Level, Department: o.Department, StartedBy: Starter},
+				Level: o.Level, Department: o.Department, StartedBy: Starter, Barred: barred},
 			Spec: zhidu.TaskSpec{StepKey: "step", Step: "dept_head_approval", Title: zhidu.Text{Zh: o.ProcessID, En: o.ProcessID},
 				Department: o.Department, Candidates: cands, Level: o.Level, Priority: zhidu.PriorityNormal,
 				Excluded: excluded, Form: zhidu.Form{Outcomes: []string{"approve"}}}})
@@ -85,6 +94,9 @@ func Load(ctx context.Context, st *store.Store) error {
 		}
 	}
 	if err := put(Excluded, []zhidu.Candidate{{User: "cs.super"}}, []string{"cs.super"}); err != nil {
+		return err
+	}
+	if err := put(BarredProcess, []zhidu.Candidate{{User: "cs.super"}}, barred, barred...); err != nil {
 		return err
 	}
 	_, err := st.Designate(ctx, store.Designation{Username: Designated, Object: "process:" + processID(zhidu.DeptCS, zhidu.TopSecret),
@@ -174,6 +186,11 @@ var completers = map[zhidu.Department]map[zhidu.Level][]string{
 
 // Expected is the decision the table holds for user, object and action.
 func Expected(user string, o Object, action string) bool {
+	if o.ProcessID == BarredProcess.ProcessID {
+		if slices.Contains(barred, user) {
+			return false
+		} // otherwise as the plain fixture of its department and level
+	}
 	if o == Excluded {
 		switch action {
 		case zhidu.ActComplete:
