@@ -45,7 +45,7 @@ func TestReassignmentCannotMoveApprovalAuthority(t *testing.T) {
 
 	t2 := s.waitTask(pid, "vp_approval")
 	s.wantError(s.call("cs.super", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "cs.head"}), 403, "forbidden")
-	s.wantError(s.call("vp.ops", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "cs.head"}), 403, "forbidden") // approved the first step
+	s.wantError(s.call("vp.ops", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "cs.head"}), 403, "forbidden")  // approved the first step
 	s.wantError(s.call("vp.ops", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "vp.admin"}), 403, "forbidden") // VP of other departments
 	s.wantNoReassignment(t2, 3)
 	// The ladder is authority: the VP's step may go to the deputy GM.
