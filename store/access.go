@@ -115,7 +115,7 @@ func (q *query) inboxReadable(v Viewer, a, idCol string) string {
 // readableTask is the read rule for task alias t.
 func (q *query) readableTask(v Viewer, t string) string {
 	return q.readable(v, t+".level", t+".department", t+".process_id", t+".id",
-		"(SELECT bp.barred FROM processes bp WHERE bp.id = "+t+".process_id)")
+		"CAST((SELECT bp.barred FROM processes bp WHERE bp.id = "+t+".process_id) AS text[])")
 }
 
 // readableProcess is the read rule for process alias p.

@@ -86,7 +86,7 @@ func Load(ctx context.Context, st *store.Store) error {
 		return err
 	}
 	for _, o := range Objects() {
-		if o.Ref.Type != zhidu.ObjectProcess {
+		if o.Ref.Type != zhidu.ObjectProcess || o == BarredProcess {
 			continue
 		}
 		if err := put(o, []zhidu.Candidate{{User: candidate[o.Department]}}, nil); err != nil {
