@@ -25,7 +25,7 @@ type kv struct {
 // keyOrder puts the keys of process inputs and task contexts in the order
 // of the complaint register; unknown keys follow alphabetically.
 var keyOrder = []string{"title", "subject", "complainant", "name", "contact", "channel", "category", "content", "details",
-	"product", "batch", "course_of_events", "witnesses", "evidence", "signature", "intake", "round", "sent_back",
+	"product", "batch", "course_of_events", "witnesses", "evidence", "signature", "accused", "intake", "round", "sent_back",
 	"remedy", "compensation_amount", "threshold", "invalid", "invalid_reason", "note", "level"}
 
 // choiceKeys hold values of a known vocabulary.

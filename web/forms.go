@@ -217,6 +217,7 @@ func startKinds() []startKind {
 			{Name: "witnesses", Type: zhidu.FieldList, Label: txt("证人", "Witnesses")},
 			{Name: "evidence", Type: zhidu.FieldText, Label: txt("证据", "Evidence"), MaxLength: 10000},
 			{Name: "signature", Type: zhidu.FieldText, Label: txt("投诉人签名（违纪投诉必填）", "Complainant's signature (required for misconduct)"), MaxLength: 200},
+			{Name: "accused", Type: zhidu.FieldText, Label: txt("被投诉员工（用户名，仅违纪投诉）", "Employee complained about (username, misconduct only)"), MaxLength: 40},
 			{Name: "level", Type: zhidu.FieldChoice, Label: txt("密级（默认：违纪为秘密，其余为内部）", "Level (default: secret for misconduct, else internal)"), Choices: levelChoices()},
 		}}},
 	}
