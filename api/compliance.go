@@ -165,7 +165,9 @@ func (s *Server) whatCan(c *gin.Context) {
 		"note": "taking part in a process (starting it, being a candidate) also lets a user read it up to confidential and work its tasks"})
 }
 
-// listAudit serves the audit trail, oldest first, filtered.
+// listAudit serves the audit trail, oldest first, filtered. Every entry is
+// listed, but the details of one about an object the caller may not read
+// are withheld (see store.AuditEntries).
 func (s *Server) listAudit(c *gin.Context) {
 	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
 		return
@@ -189,7 +191,12 @@ func (s *Server) listAudit(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	es, err := s.Store.AuditEntries(c.Request.Context(), f)
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	es, err := s.Store.AuditEntries(c.Request.Context(), v, f)
 	if err != nil {
 		fail(c, err)
 		return
@@ -282,12 +289,18 @@ func (s *Server) revokeDesignation(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"revoked": true, "user": c.Query("user"), "object": f.Ref.String()})
 }
 
-// listDesignations lists designations (GM, deputy GM, compliance).
+// listDesignations lists designations (GM, deputy GM, compliance), with
+// the reasons for objects the caller may not read withheld.
 func (s *Server) listDesignations(c *gin.Context) {
 	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
 		return
 	}
-	ds, err := s.Store.Designations(c.Request.Context(), c.Query("object"), c.Query("all") == "true")
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ds, err := s.Store.Designations(c.Request.Context(), v, c.Query("object"), c.Query("all") == "true")
 	if err != nil {
 		fail(c, err)
 		return

@@ -42,11 +42,11 @@ type Store interface {
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
-	AuditEntries(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
+	AuditEntries(ctx context.Context, v store.Viewer, f store.AuditFilter) ([]store.AuditEntry, error)
 	VerifyAudit(ctx context.Context) (store.AuditVerification, error)
 	Designate(ctx context.Context, d store.Designation, address string) (store.Designation, error)
 	Revoke(ctx context.Context, username, object, by, address string, at time.Time) error
-	Designations(ctx context.Context, object string, all bool) ([]store.Designation, error)
+	Designations(ctx context.Context, v store.Viewer, object string, all bool) ([]store.Designation, error)
 	CreateUser(ctx context.Context, c store.AdminChange, u store.User, token string) error
 	UpdateUser(ctx context.Context, c store.AdminChange, username string, up store.UserUpdate) error
 	SetRoles(ctx context.Context, c store.AdminChange, username string, roles []zhidu.RoleGrant) error

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/zhidu/zhidu"
 )
 
 // AuditEntry is one line of the append-only audit trail.
@@ -20,6 +23,15 @@ type AuditEntry struct {
 	Detail   map[string]any `json:"detail,omitempty"`
 	PrevHash string         `json:"prev_hash,omitempty"`
 	Hash     string         `json:"hash,omitempty"`
+
+	// What a reader learns about the entry's object when it is a process
+	// or a task, as the object is now (not stored: nothing hashed changes).
+	// Level is its current level; Department owns it, left out when
+	// withheld. Withheld is set when the reader may not read the object:
+	// Detail is left out, the entry's existence is not. Ignored on writes.
+	Level      *zhidu.Level `json:"level,omitempty"`
+	Department string       `json:"department,omitempty"`
+	Withheld   bool         `json:"withheld"`
 }
 
 // Audit appends an entry to the audit trail (one statement: its own
@@ -36,8 +48,11 @@ type AuditFilter struct {
 	Limit                           int
 }
 
-// AuditEntries lists audit entries in order of their IDs.
-func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+// AuditEntries lists audit entries in order of their IDs, as the viewer
+// may see them: the details of an entry about a process or task the viewer
+// may not read (the read rule of its page, at the object's current level)
+// are withheld.
+func (s *Store) AuditEntries(ctx context.Context, v Viewer, f AuditFilter) ([]AuditEntry, error) {
 	q := newQuery(`SELECT id, at, actor, action, object, decision, address, detail, prev_hash, hash FROM audit WHERE true`)
 	q.whereIf(f.Actor != "", "actor = ?", f.Actor)
 	q.whereIf(f.Object != "", "object = ?", f.Object)
@@ -47,20 +62,51 @@ func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, 
 	q.whereIf(!f.Until.IsZero(), "at < ?", f.Until)
 	q.whereIf(f.AfterID > 0, "id > ?", f.AfterID)
 	q.add(" ORDER BY id LIMIT ?", clampLimit(f.Limit))
-	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
+	sql := q.disclosing(v, "e", `e.id, e.at, e.actor, e.action, e.object, e.decision, e.address,
+        CASE WHEN w.shown THEN e.detail END, e.prev_hash, e.hash`, q.sql.String())
+	rows, err := s.Pool.Query(ctx, sql, q.args...)
 	if err != nil {
 		return nil, mapErr(err, "audit")
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditEntry, error) {
 		var e AuditEntry
 		var detail []byte
-		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Object, &e.Decision, &e.Address, &detail, &e.PrevHash, &e.Hash)
+		var shown bool
+		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Object, &e.Decision, &e.Address, &detail, &e.PrevHash, &e.Hash,
+			&e.Level, &e.Department, &shown)
 		if err == nil && len(detail) > 0 {
 			err = json.Unmarshal(detail, &e.Detail)
 		}
+		e.Withheld = !shown
 		return e, err
 	})
 	return out, mapErr(err, "audit")
+}
+
+// disclosing wraps inner, a query of rows (audit entries, designations)
+// whose object column names what they are about, so that each row comes
+// with that object's current level and department and whether the viewer
+// may read it (w.shown; the department only when shown). columns are
+// inner's, qualified with alias r, and may use w.shown to withhold.
+// Joining to the object as it is now, rather than storing its level on the
+// row, makes a raised level withhold older rows too and leaves the audit
+// chain's hashed content alone; inner is filtered and limited first, so
+// the read rule runs once per row of the page. The read rule is the one of
+// the object's page (readableProcess, readableTask: authz.Decide in SQL);
+// objects that are neither (users, policy) or do not exist hide nothing.
+func (q *query) disclosing(v Viewer, r, columns, inner string) string {
+	shown := "true"
+	if !v.Leadership {
+		shown = "CASE WHEN op.id IS NOT NULL THEN " + q.readableProcess(v, "op") +
+			" WHEN ot.id IS NOT NULL THEN " + q.readableTask(v, "ot") + " ELSE true END"
+	}
+	// OFFSET 0 keeps the rule from being inlined into each use of w.shown.
+	return fmt.Sprintf(`SELECT %[2]s, COALESCE(op.level, ot.level), CASE WHEN w.shown THEN COALESCE(op.department, ot.department, '') ELSE '' END, w.shown
+FROM (%[3]s) %[1]s
+LEFT JOIN processes op ON starts_with(%[1]s.object, 'process:') AND op.id = substr(%[1]s.object, 9)
+LEFT JOIN tasks ot ON starts_with(%[1]s.object, 'task:') AND ot.id = substr(%[1]s.object, 6)
+CROSS JOIN LATERAL (SELECT %[4]s AS shown OFFSET 0) w
+ORDER BY %[1]s.id`, r, columns, inner, shown)
 }
 
 // AuditVerification is the result of checking the audit chain.

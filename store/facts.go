@@ -130,6 +130,11 @@ type Designation struct {
 	Reason    string     `json:"reason"`
 	RevokedBy *string    `json:"revoked_by"`
 	RevokedAt *time.Time `json:"revoked_at"`
+
+	// Level is the object's current level. Withheld is set when the
+	// reader may not read the object: Reason is then empty. Listings only.
+	Level    *zhidu.Level `json:"level,omitempty"`
+	Withheld bool         `json:"withheld"`
 }
 
 // Designate records a designation and its audit entry; designating the
@@ -167,19 +172,30 @@ func (s *Store) Revoke(ctx context.Context, username, object, by, address string
 	return mapErr(err, "designation")
 }
 
-// Designations lists designations, active ones only unless all is set.
-func (s *Store) Designations(ctx context.Context, object string, all bool) ([]Designation, error) {
+// Designations lists designations, active ones only unless all is set, as
+// the viewer may see them: the reason of a designation for an object the
+// viewer may not read is withheld (see AuditEntries).
+func (s *Store) Designations(ctx context.Context, v Viewer, object string, all bool) ([]Designation, error) {
 	q := newQuery(`SELECT id, username, object, granted_by, granted_at, reason, revoked_by, revoked_at FROM designations WHERE true`)
 	q.whereIf(object != "", "object = ?", object)
 	if !all {
 		q.where("revoked_at IS NULL")
 	}
-	q.add(" ORDER BY id")
-	rows, err := s.Pool.Query(ctx, q.sql.String(), q.args...)
+	sql := q.disclosing(v, "ds", `ds.id, ds.username, ds.object, ds.granted_by, ds.granted_at,
+        CASE WHEN w.shown THEN ds.reason ELSE '' END, ds.revoked_by, ds.revoked_at`, q.sql.String())
+	rows, err := s.Pool.Query(ctx, sql, q.args...)
 	if err != nil {
 		return nil, mapErr(err, "designations")
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Designation])
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Designation, error) {
+		var d Designation
+		var department string
+		var shown bool
+		err := row.Scan(&d.ID, &d.Username, &d.Object, &d.GrantedBy, &d.GrantedAt, &d.Reason, &d.RevokedBy, &d.RevokedAt,
+			&d.Level, &department, &shown)
+		d.Withheld = !shown
+		return d, err
+	})
 	if out == nil {
 		out = []Designation{}
 	}

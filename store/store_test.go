@@ -299,7 +299,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 			t.Errorf("%s succeeded; the audit trail must be append-only", sql)
 		}
 	}
-	es, err := s.AuditEntries(ctx, store.AuditFilter{Decision: "denied"})
+	es, err := s.AuditEntries(ctx, store.Viewer{Leadership: true}, store.AuditFilter{Decision: "denied"})
 	if err != nil || len(es) != 1 || es[0].Object != "task:1" {
 		t.Fatalf("audit entries = %+v (%v)", es, err)
 	}
