@@ -95,11 +95,8 @@ func (s *Store) AuditEntries(ctx context.Context, v Viewer, f AuditFilter) ([]Au
 // the object's page (readableProcess, readableTask: authz.Decide in SQL);
 // objects that are neither (users, policy) or do not exist hide nothing.
 func (q *query) disclosing(v Viewer, r, columns, inner string) string {
-	shown := "true"
-	if !v.Leadership {
-		shown = "CASE WHEN op.id IS NOT NULL THEN " + q.readableProcess(v, "op") +
-			" WHEN ot.id IS NOT NULL THEN " + q.readableTask(v, "ot") + " ELSE true END"
-	}
+	shown := "CASE WHEN op.id IS NOT NULL THEN " + q.readableProcess(v, "op") +
+		" WHEN ot.id IS NOT NULL THEN " + q.readableTask(v, "ot") + " ELSE true END"
 	// OFFSET 0 keeps the rule from being inlined into each use of w.shown.
 	return fmt.Sprintf(`SELECT %[2]s, COALESCE(op.level, ot.level), CASE WHEN w.shown THEN COALESCE(op.department, ot.department, '') ELSE '' END, w.shown
 FROM (%[3]s) %[1]s
