@@ -122,7 +122,7 @@ var catalog = map[string]map[string]string{
 		"sort.-priority": "优先级最高",
 
 		"role.staff": "职员", "role.supervisor": "主管", "role.dept_head": "部门经理", "role.vp": "分管副总", "role.deputy_gm": "副总经理",
-		"role.gm": "总经理", "role.compliance": "营管办", "role.admin": "系统管理员",
+		"role.gm": "总经理", "role.compliance": "营管办", "role.sysadmin": "系统管理员", "role.secadmin": "安全保密管理员", "role.secaudit": "安全审计员",
 
 		"dept.cs": "客服部", "dept.sales": "销售部", "dept.mkt": "营销事业部", "dept.quality": "质量部", "dept.rnd": "研发部",
 		"dept.wh": "仓储部", "dept.fin": "财务部", "dept.pur": "采购部", "dept.hr": "行政人事部", "dept.bmo": "营管办", "dept.gmo": "总经理办公室",
@@ -255,7 +255,7 @@ var catalog = map[string]map[string]string{
 		"sort.-priority": "Highest priority",
 
 		"role.staff": "Staff", "role.supervisor": "Supervisor", "role.dept_head": "Department head", "role.vp": "VP", "role.deputy_gm": "Deputy GM",
-		"role.gm": "GM", "role.compliance": "Compliance", "role.admin": "Administrator",
+		"role.gm": "GM", "role.compliance": "Compliance", "role.sysadmin": "System administrator", "role.secadmin": "Security administrator", "role.secaudit": "Security auditor",
 
 		"dept.cs": "Customer Service", "dept.sales": "Sales", "dept.mkt": "Marketing", "dept.quality": "Quality", "dept.rnd": "R&D",
 		"dept.wh": "Warehouse", "dept.fin": "Finance", "dept.pur": "Purchasing", "dept.hr": "Admin & HR", "dept.bmo": "Business Mgmt Office", "dept.gmo": "GM's office",
