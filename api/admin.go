@@ -29,7 +29,8 @@ import (
 // off. No administrator changes an administrator's account (their own
 // included), and no policy line may name an administrator role or the
 // admin object. The GM appoints administrators (grants an administrator
-// role to an account without roles) and dismisses them (removes it).
+// role to an account without roles) and dismisses them (removes it), and
+// alone gives and takes the GM line's roles and the top-secret clearance.
 // Token and password resets of the GM, a deputy GM or a top-secret-cleared
 // account wait for that account's confirmation or the GM's approval
 // (credentials.go). Every change and every refusal is audited (admin.*),
@@ -141,6 +142,24 @@ func validRoles(roles []zhidu.RoleGrant, errs map[string]string) {
 	}
 }
 
+func isLeadership(r zhidu.Role) bool  { return r == zhidu.RoleGM || r == zhidu.RoleDeputyGM }
+func notLeadership(r zhidu.Role) bool { return !isLeadership(r) }
+
+// grantsOf returns the grants whose role passes keep, sorted, without
+// duplicates: two lists compare as sets.
+func grantsOf(gs []zhidu.RoleGrant, keep func(zhidu.Role) bool) []zhidu.RoleGrant {
+	var out []zhidu.RoleGrant
+	for _, g := range gs {
+		if keep(g.Role) {
+			out = append(out, g)
+		}
+	}
+	slices.SortFunc(out, func(a, b zhidu.RoleGrant) int {
+		return strings.Compare(string(a.Department)+"/"+string(a.Role), string(b.Department)+"/"+string(b.Role))
+	})
+	return slices.Compact(out)
+}
+
 // sysadminMayGrant reports whether the system administrator may grant (or
 // take away) every role of roles.
 func sysadminMayGrant(roles []zhidu.RoleGrant) bool {
@@ -211,9 +230,10 @@ type userPatch struct {
 
 // updateUser changes names and the disabled flag (system administrator)
 // or the clearance (security administrator; the system administrator only
-// between public and internal, for accounts cleared below secret).
+// between public and internal, for accounts cleared below secret). The
+// top-secret clearance is given and taken by the GM only.
 func (s *Server) updateUser(c *gin.Context) {
-	if !s.requireAdmin(c, "admin.user.update", "user:"+c.Param("username"), zhidu.RoleSysAdmin, zhidu.RoleSecAdmin) {
+	if !s.requireAdmin(c, "admin.user.update", "user:"+c.Param("username"), zhidu.RoleSysAdmin, zhidu.RoleSecAdmin, zhidu.RoleGM) {
 		return
 	}
 	var b userPatch
@@ -231,7 +251,14 @@ func (s *Server) updateUser(c *gin.Context) {
 		return
 	}
 	account := b.Name != nil || b.NameEn != nil || b.Disabled != nil
+	topSecret := b.Clearance != nil && (*b.Clearance == zhidu.TopSecret || u.Clearance == zhidu.TopSecret)
 	switch {
+	case holds(c, zhidu.RoleGM) && (account || !topSecret || target == currentUser(c).Username):
+		s.deny(c, "admin.user.update", "user:"+target, "the GM gives and takes the top-secret clearance of others only")
+		return
+	case holds(c, zhidu.RoleSecAdmin) && topSecret:
+		s.deny(c, "admin.user.update", "user:"+target, "the top-secret clearance is given and taken by the GM")
+		return
 	case holds(c, zhidu.RoleSecAdmin) && account:
 		s.deny(c, "admin.user.update", "user:"+target, "names and the disabled flag are the system administrator's")
 		return
@@ -264,9 +291,10 @@ type rolesBody struct {
 
 // setRoles replaces a user's role grants: business roles by the security
 // administrator (staff and supervisor also by the system administrator,
-// for accounts cleared below secret); an administrator role only by the
-// GM, who appoints an account without roles as one administrator, or
-// dismisses an administrator by removing every role.
+// for accounts cleared below secret); the GM line (gm, deputy_gm) and the
+// administrator roles only by the GM, who appoints an account without
+// roles as one administrator, or dismisses an administrator by removing
+// every role.
 func (s *Server) setRoles(c *gin.Context) {
 	if !s.requireAdmin(c, "admin.user.roles", "user:"+c.Param("username"), zhidu.RoleSecAdmin, zhidu.RoleSysAdmin, zhidu.RoleGM) {
 		return
@@ -309,20 +337,26 @@ func (s *Server) rolesRefused(c *gin.Context, target string, roles []zhidu.RoleG
 		return "-"
 	}
 	admin := slices.ContainsFunc(roles, func(g zhidu.RoleGrant) bool { return g.Role.Administrative() })
+	leadership := !slices.Equal(grantsOf(u.Roles, isLeadership), grantsOf(roles, isLeadership))
 	if holds(c, zhidu.RoleGM) {
 		switch {
 		case u.Actor().IsAdministrator() && len(roles) == 0:
-			return "" // dismissal
+			return "" // dismissal of an administrator
 		case !u.Actor().IsAdministrator() && len(u.Roles) == 0 && len(roles) == 1 && admin:
-			return "" // appointment
+			return "" // appointment of an administrator
+		case !u.Actor().IsAdministrator() && !admin && target != currentUser(c).Username &&
+			slices.Equal(grantsOf(u.Roles, notLeadership), grantsOf(roles, notLeadership)):
+			return "" // the GM line: deputy GMs, the GM role handed over
 		}
-		return "the GM appoints an account without roles as one administrator, or dismisses an administrator by removing every role; business roles are the security administrator's"
+		return "the GM appoints and dismisses administrators and the GM line (gm, deputy_gm) of others; other roles are the security administrator's"
 	}
 	switch {
 	case u.Actor().IsAdministrator():
 		return "administrators' accounts are not changed by administrators"
 	case admin:
 		return "administrator roles are appointed by the GM"
+	case leadership:
+		return "the GM line (gm, deputy_gm) is appointed by the GM"
 	case holds(c, zhidu.RoleSysAdmin) && (u.Clearance > sysadminCeiling || !sysadminMayGrant(roles) || !sysadminMayGrant(u.Roles)):
 		return "the system administrator grants staff and supervisor only, to accounts cleared below secret; the rest is the security administrator's"
 	}

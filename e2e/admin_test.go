@@ -44,8 +44,21 @@ func TestAdminCannotTakeOverLeadership(t *testing.T) {
 	if _, err := s.store.CheckPassword(context.Background(), "deputy", "chosen by the admin"); err == nil {
 		t.Fatal("the administrator's password for the deputy GM signs in")
 	}
-	// Cleared top secret without a leadership role: the same.
-	s.must(http.StatusOK, s.call("secadmin", "PATCH", "/api/v1/admin/users/hr.head", map[string]any{"clearance": "top_secret"}))
+	// The GM line and the top-secret clearance are the GM's to give: not
+	// even the security administrator gives them.
+	s.wantError(s.call("secadmin", "PATCH", "/api/v1/admin/users/hr.head", map[string]any{"clearance": "top_secret"}), 403, "forbidden")
+	s.wantError(s.call("secadmin", "PATCH", "/api/v1/admin/users/deputy", map[string]any{"clearance": "internal"}), 403, "forbidden")
+	for _, roles := range [][]map[string]any{{{"role": "gm", "department": "gmo"}}, {{"role": "staff", "department": "cs"}, {"role": "deputy_gm", "department": "gmo"}}} {
+		s.wantError(s.call("secadmin", "PUT", "/api/v1/admin/users/cs.agent/roles", map[string]any{"roles": roles}), 403, "forbidden")
+	}
+	s.wantError(s.call("secadmin", "PUT", "/api/v1/admin/users/deputy/roles", map[string]any{"roles": []map[string]any{}}), 403, "forbidden")
+	s.wantError(s.call("gm", "PATCH", "/api/v1/admin/users/hr.head", map[string]any{"clearance": "confidential", "name": "x"}), 403, "forbidden")
+	s.wantError(s.call("gm", "PUT", "/api/v1/admin/users/cs.head/roles", map[string]any{"roles": []map[string]any{{"role": "staff", "department": "cs"}}}), 403, "forbidden")
+	s.must(http.StatusOK, s.call("gm", "PUT", "/api/v1/admin/users/cs.head/roles", map[string]any{"roles": []map[string]any{
+		{"role": "dept_head", "department": "cs"}, {"role": "deputy_gm", "department": "gmo"}}}))
+	s.must(http.StatusOK, s.call("gm", "PUT", "/api/v1/admin/users/cs.head/roles", map[string]any{"roles": []map[string]any{{"role": "dept_head", "department": "cs"}}}))
+	// Cleared top secret (by the GM) without a leadership role: resets wait too.
+	s.must(http.StatusOK, s.call("gm", "PATCH", "/api/v1/admin/users/hr.head", map[string]any{"clearance": "top_secret"}))
 	s.must(http.StatusAccepted, s.call("sysadmin", "POST", "/api/v1/admin/users/hr.head/token", nil))
 	// Everyone else's reset stays immediate.
 	s.must(http.StatusOK, s.call("sysadmin", "POST", "/api/v1/admin/users/cs.head/token", nil))
