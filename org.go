@@ -13,17 +13,30 @@ const (
 	RoleVP         Role = "vp"         // 分管副总经理, held in each department in charge
 	RoleDeputyGM   Role = "deputy_gm"  // 副总经理
 	RoleGM         Role = "gm"         // 总经理
-	RoleCompliance Role = "compliance" // 营管办
-	RoleAdmin      Role = "admin"      // system administration only
+	RoleCompliance Role = "compliance" // 营管办: audits the business
+
+	// The three administrators (三员分立), who check one another and read
+	// no business data. Their authority is the role itself (api/admin.go),
+	// never a policy line.
+	RoleSysAdmin Role = "sysadmin" // 系统管理员: accounts, tokens, passwords
+	RoleSecAdmin Role = "secadmin" // 安全保密管理员: clearances, roles, policy
+	RoleSecAudit Role = "secaudit" // 安全审计员: reads what the administrators did
 )
 
 // Roles lists every role.
 func Roles() []Role {
-	return []Role{RoleStaff, RoleSupervisor, RoleDeptHead, RoleVP, RoleDeputyGM, RoleGM, RoleCompliance, RoleAdmin}
+	return []Role{RoleStaff, RoleSupervisor, RoleDeptHead, RoleVP, RoleDeputyGM, RoleGM, RoleCompliance,
+		RoleSysAdmin, RoleSecAdmin, RoleSecAudit}
 }
+
+// AdminRoles lists the administrator roles.
+func AdminRoles() []Role { return []Role{RoleSysAdmin, RoleSecAdmin, RoleSecAudit} }
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
+
+// Administrative reports whether r is one of the three administrator roles.
+func (r Role) Administrative() bool { return slices.Contains(AdminRoles(), r) }
 
 // Department is a department code (a Casbin domain).
 type Department string
@@ -77,6 +90,11 @@ func (a Actor) Has(role Role, dept Department) bool {
 // HasRole reports whether the actor holds role in any department.
 func (a Actor) HasRole(role Role) bool {
 	return slices.ContainsFunc(a.Roles, func(g RoleGrant) bool { return g.Role == role })
+}
+
+// IsAdministrator reports whether the actor holds an administrator role.
+func (a Actor) IsAdministrator() bool {
+	return slices.ContainsFunc(a.Roles, func(g RoleGrant) bool { return g.Role.Administrative() })
 }
 
 // IsLeadership reports whether the actor is the GM or a deputy GM, who may

@@ -165,11 +165,27 @@ func (s *Server) whatCan(c *gin.Context) {
 		"note": "taking part in a process (starting it, being a candidate) also lets a user read it up to confidential and work its tasks"})
 }
 
-// listAudit serves the audit trail, oldest first, filtered. Every entry is
-// listed, but the details of one about an object the caller may not read
-// are withheld (see store.AuditEntries).
-func (s *Server) listAudit(c *gin.Context) {
+// auditScope decides which part of the audit trail the caller reads: the
+// security auditor (安全审计员) the administrators' part — wired to the
+// role, so no policy change switches it off — and the roles the policy
+// permits `audit read` everywhere (compliance, the GM's office) the
+// business part.
+func (s *Server) auditScope(c *gin.Context) (store.AuditScope, bool) {
+	if holds(c, zhidu.RoleSecAudit) {
+		return store.AuditAdministration, true
+	}
 	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
+		return "", false
+	}
+	return store.AuditBusiness, true
+}
+
+// listAudit serves the caller's part of the audit trail, oldest first,
+// filtered. Every entry of it is listed, but the details of one about an
+// object the caller may not read are withheld (see store.AuditEntries).
+func (s *Server) listAudit(c *gin.Context) {
+	scope, ok := s.auditScope(c)
+	if !ok {
 		return
 	}
 	p := queryParams(c)
@@ -180,6 +196,7 @@ func (s *Server) listAudit(c *gin.Context) {
 		Decision: p.oneOf("decision", "allowed", "denied"),
 		AfterID:  int64(p.integer("after", 0, 1<<62)),
 		Limit:    p.integer("limit", 1, store.MaxLimit),
+		Scope:    scope,
 	}
 	if t := p.time("since"); t != nil {
 		f.Since = *t
@@ -213,7 +230,7 @@ func (s *Server) listAudit(c *gin.Context) {
 
 // verifyAudit checks the audit trail's hash chain.
 func (s *Server) verifyAudit(c *gin.Context) {
-	if !s.guard(c, authz.ObjAudit, authz.ActRead) {
+	if _, ok := s.auditScope(c); !ok {
 		return
 	}
 	v, err := s.Store.VerifyAudit(c.Request.Context())
@@ -260,6 +277,10 @@ func (s *Server) designate(c *gin.Context) {
 			return
 		}
 		fail(c, invalid("user", "is not an active user"))
+		return
+	}
+	if u.Actor().IsAdministrator() {
+		fail(c, invalid("user", "administrators read no business data"))
 		return
 	}
 	d, err := s.Store.Designate(c.Request.Context(), store.Designation{Username: u.Username, Object: f.Ref.String(),

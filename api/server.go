@@ -55,6 +55,10 @@ type Store interface {
 	Policy(ctx context.Context) ([]store.PolicyLine, error)
 	AddPolicyLine(ctx context.Context, c store.AdminChange, l store.PolicyLine) error
 	RemovePolicyLine(ctx context.Context, c store.AdminChange, l store.PolicyLine) error
+	RequestCredentialReset(ctx context.Context, c store.AdminChange, username, kind string, now, expires time.Time) (store.CredentialReset, error)
+	CredentialResets(ctx context.Context, username string, approver bool, now time.Time) ([]store.CredentialReset, error)
+	CredentialResetByID(ctx context.Context, id string) (store.CredentialReset, error)
+	DecideCredentialReset(ctx context.Context, d store.CredentialDecision) (store.CredentialReset, error)
 }
 
 // Authorizer decides who may do what (see package authz).
@@ -85,13 +89,16 @@ type Config struct {
 	// UserCacheTTL is how long a resolved caller is remembered (see
 	// ForgetUsers); 0 asks PostgreSQL on every request.
 	UserCacheTTL time.Duration
+	// CredentialResetTTL is how long a reset of a sensitive account's token
+	// or password waits for confirmation before it expires.
+	CredentialResetTTL time.Duration
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
 		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}},
-		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second}
+		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour}
 }
 
 // Server holds the API's dependencies.
@@ -136,6 +143,9 @@ func (s *Server) Router() *gin.Engine {
 	v1.GET("/openapi.json", serveOpenAPI)
 	a := v1.Group("", s.gate, s.authenticate)
 	a.GET("/me", s.me)
+	a.GET("/me/credential-resets", s.listCredentialResets)
+	a.POST("/me/credential-resets/:id/confirm", s.confirmCredentialReset)
+	a.POST("/me/credential-resets/:id/reject", s.rejectCredentialReset)
 	a.GET("/tasks", s.listTasks)
 	a.GET("/tasks/:id", s.getTask)
 	a.POST("/tasks/:id/claim", s.claimTask)

@@ -233,26 +233,26 @@ func TestAdminChangesApplyAtOnce(t *testing.T) {
 
 	t.Run("disable", func(t *testing.T) {
 		warm()
-		f.must(http.StatusOK, "admin", "PATCH", user, map[string]any{"disabled": true})
+		f.must(http.StatusOK, "sysadmin", "PATCH", user, map[string]any{"disabled": true})
 		f.must(http.StatusUnauthorized, "cs.agent", "GET", "/api/v1/me", nil)
 		if st, _ := f.as("cs.agent", "GET", "/api/v1/me"); st != http.StatusUnauthorized {
 			t.Fatalf("disabled, in-process: %d, want 401", st)
 		}
-		f.must(http.StatusOK, "admin", "PATCH", user, map[string]any{"disabled": false})
+		f.must(http.StatusOK, "sysadmin", "PATCH", user, map[string]any{"disabled": false})
 		warm()
 	})
 	t.Run("clearance", func(t *testing.T) {
 		warm()
-		f.must(http.StatusOK, "admin", "PATCH", user, map[string]any{"clearance": "secret"})
+		f.must(http.StatusOK, "secadmin", "PATCH", user, map[string]any{"clearance": "secret"})
 		if me := f.must(http.StatusOK, "cs.agent", "GET", "/api/v1/me", nil); me["clearance"] != "secret" {
 			t.Fatalf("clearance after the change = %v, want secret", me["clearance"])
 		}
-		f.must(http.StatusOK, "admin", "PATCH", user, map[string]any{"clearance": "internal"})
+		f.must(http.StatusOK, "secadmin", "PATCH", user, map[string]any{"clearance": "internal"})
 	})
 	t.Run("token", func(t *testing.T) {
 		warm()
 		old := f.token("cs.agent")
-		out := f.must(http.StatusOK, "admin", "POST", user+"/token", nil)
+		out := f.must(http.StatusOK, "sysadmin", "POST", user+"/token", nil)
 		if st, _ := f.call(old, "GET", "/api/v1/me", nil); st != http.StatusUnauthorized {
 			t.Fatalf("the replaced token: %d, want 401", st)
 		}
@@ -270,11 +270,11 @@ func TestAdminChangesApplyAtOnce(t *testing.T) {
 		if f.lists("cs.agent", pid) {
 			t.Fatal("staff list a process they take no part in")
 		}
-		f.must(http.StatusOK, "admin", "PUT", user+"/roles", map[string]any{"roles": []map[string]any{{"role": "supervisor", "department": "cs"}}})
+		f.must(http.StatusOK, "secadmin", "PUT", user+"/roles", map[string]any{"roles": []map[string]any{{"role": "supervisor", "department": "cs"}}})
 		if !f.lists("cs.agent", pid) {
 			t.Fatal("a new supervisor must list the department's processes at once")
 		}
-		f.must(http.StatusOK, "admin", "PUT", user+"/roles", map[string]any{"roles": []map[string]any{{"role": "staff", "department": "cs"}}})
+		f.must(http.StatusOK, "secadmin", "PUT", user+"/roles", map[string]any{"roles": []map[string]any{{"role": "staff", "department": "cs"}}})
 		if f.lists("cs.agent", pid) {
 			t.Fatal("a former supervisor must stop listing them at once")
 		}

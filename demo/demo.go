@@ -58,7 +58,9 @@ func Users() []store.User {
 		user("hr.head", "秦岚", "Qin Lan", zhidu.DeptHR, zhidu.Confidential, roles(zhidu.RoleDeptHead, zhidu.DeptHR)),
 		user("hr.trainer", "尤佳", "You Jia", zhidu.DeptHR, zhidu.Secret, roles(zhidu.RoleSupervisor, zhidu.DeptHR)),
 		user("bmo.auditor", "许诺", "Xu Nuo", zhidu.DeptBMO, zhidu.Confidential, roles(zhidu.RoleCompliance, zhidu.DeptBMO)),
-		user("admin", "何平", "He Ping", zhidu.DeptGMO, zhidu.Internal, roles(zhidu.RoleAdmin, zhidu.DeptGMO)),
+		user("sysadmin", "何平", "He Ping", zhidu.DeptGMO, zhidu.Internal, roles(zhidu.RoleSysAdmin, zhidu.DeptGMO)),
+		user("secadmin", "林安", "Lin An", zhidu.DeptGMO, zhidu.Internal, roles(zhidu.RoleSecAdmin, zhidu.DeptGMO)),
+		user("secaudit", "陆审", "Lu Shen", zhidu.DeptGMO, zhidu.Internal, roles(zhidu.RoleSecAudit, zhidu.DeptGMO)),
 		user("newhire", "张新", "Zhang Xin", zhidu.DeptSales, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptSales)),
 	}
 }
@@ -89,7 +91,7 @@ var (
 // password, and returns the tokens. Call it on an empty database only: it
 // replaces tokens.
 func Seed(ctx context.Context, s *store.Store) (Credentials, error) {
-	// One bcrypt hash (one salt) for every demo user: hashing 23 times
+	// One bcrypt hash (one salt) for every demo user: hashing 25 times
 	// would slow every test that seeds the organisation.
 	hashOnce.Do(func() { passwordHash, hashErr = store.HashPassword(Password) })
 	if hashErr != nil {

@@ -313,7 +313,7 @@ func TestComplaintEscalation(t *testing.T) {
 // register's fields.
 func TestComplaintIntakeRules(t *testing.T) {
 	s := newStackWith(t, quickComplaints(0))
-	for _, u := range []string{"sales.rep", "quality.eng", "admin", "fin.head"} {
+	for _, u := range []string{"sales.rep", "quality.eng", "sysadmin", "secadmin", "secaudit", "fin.head"} {
 		s.wantError(s.call(u, "POST", "/api/v1/processes/complaint", productComplaint()), 403, "forbidden")
 	}
 	for _, u := range []string{"cs.agent", "cs.super", "cs.head", "vp.ops", "gm"} {

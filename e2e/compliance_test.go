@@ -22,11 +22,11 @@ func TestExplainWhoCanWhatCan(t *testing.T) {
 	secret := "process:fx-cs-secret"
 
 	// Only compliance and the GM's office may ask; the refusal is audited.
-	for _, u := range []string{"cs.head", "admin", "cs.agent"} {
+	for _, u := range []string{"cs.head", "sysadmin", "secadmin", "secaudit", "cs.agent"} {
 		s.wantError(s.call(u, "GET", "/api/v1/authz/explain?user=cs.agent&action=read&object="+secret, nil), 403, "forbidden")
 	}
-	if n := s.count(`SELECT count(*) FROM audit WHERE decision = 'denied' AND action = 'audit.read'`); n != 3 {
-		t.Fatalf("denied compliance queries audited = %d, want 3", n)
+	if n := s.count(`SELECT count(*) FROM audit WHERE decision = 'denied' AND action = 'audit.read'`); n != 5 {
+		t.Fatalf("denied compliance queries audited = %d, want 5", n)
 	}
 
 	e := s.must(http.StatusOK, s.call("bmo.auditor", "GET", "/api/v1/authz/explain?user=cs.agent&action=read&object="+secret, nil))
@@ -173,11 +173,16 @@ func TestAuditTrail(t *testing.T) {
 func TestAdministration(t *testing.T) {
 	s := newStack(t)
 	s.wantError(s.call("gm", "GET", "/api/v1/admin/users", nil), 403, "forbidden")
-	users := s.must(http.StatusOK, s.call("admin", "GET", "/api/v1/admin/users", nil))
-	if len(users["items"].([]any)) != 23 {
-		t.Fatalf("users = %d", len(users["items"].([]any)))
+	s.wantError(s.call("secaudit", "GET", "/api/v1/admin/users", nil), 403, "forbidden")
+	for _, admin := range []string{"sysadmin", "secadmin"} {
+		users := s.must(http.StatusOK, s.call(admin, "GET", "/api/v1/admin/users", nil))
+		if len(users["items"].([]any)) != 25 {
+			t.Fatalf("users = %d", len(users["items"].([]any)))
+		}
 	}
-	created := s.must(http.StatusCreated, s.call("admin", "POST", "/api/v1/admin/users", map[string]any{
+	s.wantError(s.call("secadmin", "POST", "/api/v1/admin/users", map[string]any{
+		"username": "cs.temp", "name": "临时工", "department": "cs", "clearance": "internal"}), 403, "forbidden")
+	created := s.must(http.StatusCreated, s.call("sysadmin", "POST", "/api/v1/admin/users", map[string]any{
 		"username": "cs.temp", "name": "临时工", "department": "cs", "clearance": "internal",
 		"roles": []map[string]any{{"role": "staff", "department": "cs"}}}))
 	token := created["token"].(string)
@@ -188,45 +193,53 @@ func TestAdministration(t *testing.T) {
 		t.Fatalf("the new user's token: %v %v", res.StatusCode, err)
 	}
 	res.Body.Close()
-	s.wantError(s.call("admin", "POST", "/api/v1/admin/users", map[string]any{"username": "cs.temp", "name": "x", "department": "cs", "clearance": "public"}), 409, "conflict")
-	s.wantError(s.call("admin", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "short"}), 400, "invalid")
+	s.wantError(s.call("sysadmin", "POST", "/api/v1/admin/users", map[string]any{"username": "cs.temp", "name": "x", "department": "cs", "clearance": "public"}), 409, "conflict")
+	s.wantError(s.call("sysadmin", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "short"}), 400, "invalid")
 	s.wantError(s.call("cs.head", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "long enough pass"}), 403, "forbidden")
-	s.wantError(s.call("admin", "POST", "/api/v1/admin/users/ghost/password", map[string]any{"password": "long enough pass"}), 404, "not_found")
-	s.must(http.StatusOK, s.call("admin", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "long enough pass"}))
+	s.wantError(s.call("secadmin", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "long enough pass"}), 403, "forbidden")
+	s.wantError(s.call("sysadmin", "POST", "/api/v1/admin/users/ghost/password", map[string]any{"password": "long enough pass"}), 404, "not_found")
+	s.must(http.StatusOK, s.call("sysadmin", "POST", "/api/v1/admin/users/cs.temp/password", map[string]any{"password": "long enough pass"}))
 	if _, err := s.store.CheckPassword(context.Background(), "cs.temp", "long enough pass"); err != nil {
 		t.Fatalf("the new password signs in: %v", err)
 	}
-	s.wantError(s.call("admin", "POST", "/api/v1/admin/users", map[string]any{"username": "X!", "name": "", "department": "mars", "roles": []map[string]any{{"role": "king", "department": "cs"}}}), 400, "invalid")
+	s.wantError(s.call("sysadmin", "POST", "/api/v1/admin/users", map[string]any{"username": "X!", "name": "", "department": "mars", "roles": []map[string]any{{"role": "king", "department": "cs"}}}), 400, "invalid")
 
-	// An administrator may not raise their own clearance or take a business role.
-	s.wantError(s.call("admin", "PATCH", "/api/v1/admin/users/admin", map[string]any{"clearance": "top_secret"}), 403, "forbidden")
-	s.wantError(s.call("admin", "PUT", "/api/v1/admin/users/admin/roles", map[string]any{"roles": []map[string]any{{"role": "gm", "department": "gmo"}}}), 403, "forbidden")
-	u := s.must(http.StatusOK, s.call("admin", "PATCH", "/api/v1/admin/users/cs.agent", map[string]any{"clearance": "secret"}))
+	// No administrator changes their own account, nor another administrator's.
+	s.wantError(s.call("sysadmin", "PATCH", "/api/v1/admin/users/sysadmin", map[string]any{"clearance": "top_secret"}), 403, "forbidden")
+	s.wantError(s.call("secadmin", "PUT", "/api/v1/admin/users/secadmin/roles", map[string]any{"roles": []map[string]any{{"role": "gm", "department": "gmo"}}}), 403, "forbidden")
+	// Clearances above internal and business roles are the security administrator's.
+	s.wantError(s.call("sysadmin", "PATCH", "/api/v1/admin/users/cs.agent", map[string]any{"clearance": "secret"}), 403, "forbidden")
+	u := s.must(http.StatusOK, s.call("secadmin", "PATCH", "/api/v1/admin/users/cs.agent", map[string]any{"clearance": "secret"}))
 	if u["clearance"] != "secret" {
 		t.Fatalf("clearance = %v", u["clearance"])
 	}
-	s.must(http.StatusOK, s.call("admin", "PUT", "/api/v1/admin/users/cs.agent/roles", map[string]any{"roles": []map[string]any{{"role": "supervisor", "department": "cs"}}}))
+	s.wantError(s.call("sysadmin", "PUT", "/api/v1/admin/users/cs.agent/roles", map[string]any{"roles": []map[string]any{{"role": "supervisor", "department": "cs"}}}), 403, "forbidden")
+	s.must(http.StatusOK, s.call("secadmin", "PUT", "/api/v1/admin/users/cs.agent/roles", map[string]any{"roles": []map[string]any{{"role": "supervisor", "department": "cs"}}}))
 	// The new role counts at once: supervisors read their department's processes.
 	pid := s.startApproval("cs.head", "visible to supervisors", "internal")
 	s.must(http.StatusOK, s.call("cs.agent", "GET", "/api/v1/processes/"+pid, nil))
 
 	line := map[string]any{"role": "staff", "domain": "own", "object": "process", "action": "read"}
 	s.wantError(s.call("cs.head", "POST", "/api/v1/admin/policy", line), 403, "forbidden")
-	s.must(http.StatusCreated, s.call("admin", "POST", "/api/v1/admin/policy", line))
-	s.wantError(s.call("admin", "POST", "/api/v1/admin/policy", line), 409, "conflict")
-	s.wantError(s.call("admin", "POST", "/api/v1/admin/policy", map[string]any{"role": "staff", "domain": "mars", "object": "", "action": "read"}), 400, "invalid")
-	s.must(http.StatusOK, s.call("admin", "DELETE", "/api/v1/admin/policy", line))
-	s.wantError(s.call("admin", "DELETE", "/api/v1/admin/policy", line), 404, "not_found")
-	// The administrator reads no business data.
-	s.wantError(s.call("admin", "GET", "/api/v1/processes/"+pid, nil), 404, "not_found")
+	s.wantError(s.call("sysadmin", "POST", "/api/v1/admin/policy", line), 403, "forbidden")
+	s.must(http.StatusCreated, s.call("secadmin", "POST", "/api/v1/admin/policy", line))
+	s.wantError(s.call("secadmin", "POST", "/api/v1/admin/policy", line), 409, "conflict")
+	s.wantError(s.call("secadmin", "POST", "/api/v1/admin/policy", map[string]any{"role": "staff", "domain": "mars", "object": "", "action": "read"}), 400, "invalid")
+	s.must(http.StatusOK, s.call("secadmin", "DELETE", "/api/v1/admin/policy", line))
+	s.wantError(s.call("secadmin", "DELETE", "/api/v1/admin/policy", line), 404, "not_found")
+	// The administrators read no business data.
+	for _, admin := range []string{"sysadmin", "secadmin", "secaudit"} {
+		s.wantError(s.call(admin, "GET", "/api/v1/processes/"+pid, nil), 404, "not_found")
+	}
 
-	for _, a := range []string{"admin.user.create", "admin.user.update", "admin.user.roles", "admin.user.password", "admin.policy.add", "admin.policy.remove"} {
-		if s.count(`SELECT count(*) FROM audit WHERE action = $1 AND actor = 'admin' AND decision = 'allowed'`, a) == 0 {
-			t.Errorf("no %s audit entry", a)
+	for _, a := range []struct{ actor, action string }{{"sysadmin", "admin.user.create"}, {"secadmin", "admin.user.update"},
+		{"secadmin", "admin.user.roles"}, {"sysadmin", "admin.user.password"}, {"secadmin", "admin.policy.add"}, {"secadmin", "admin.policy.remove"}} {
+		if s.count(`SELECT count(*) FROM audit WHERE action = $1 AND actor = $2 AND decision = 'allowed'`, a.action, a.actor) == 0 {
+			t.Errorf("no %s audit entry by %s", a.action, a.actor)
 		}
 	}
-	if s.count(`SELECT count(*) FROM audit WHERE actor = 'admin' AND decision = 'denied' AND object = 'user:admin'`) != 2 {
-		t.Error("self-escalation attempts must be audited")
+	if s.count(`SELECT count(*) FROM audit WHERE decision = 'denied' AND object IN ('user:sysadmin', 'user:secadmin')`) != 2 {
+		t.Error("changes to administrators' own accounts must be refused and audited")
 	}
 }
 
@@ -276,9 +289,9 @@ func TestPolicyChangeReachesEveryReplica(t *testing.T) {
 	if st := readOnSecond(); st != http.StatusNotFound {
 		t.Fatalf("before the change: %d, want 404", st)
 	}
-	s.must(http.StatusCreated, s.call("admin", "POST", "/api/v1/admin/policy", map[string]any{"role": "staff", "domain": "own", "object": "process", "action": "read"}))
+	s.must(http.StatusCreated, s.call("secadmin", "POST", "/api/v1/admin/policy", map[string]any{"role": "staff", "domain": "own", "object": "process", "action": "read"}))
 	waitOnSecond("the policy change", http.StatusOK)
-	s.must(http.StatusOK, s.call("admin", "PATCH", "/api/v1/admin/users/cs.agent", map[string]any{"disabled": true}))
+	s.must(http.StatusOK, s.call("sysadmin", "PATCH", "/api/v1/admin/users/cs.agent", map[string]any{"disabled": true}))
 	waitOnSecond("the disabled account", http.StatusUnauthorized)
 }
 

@@ -65,7 +65,7 @@ func TestErrors(t *testing.T) {
 		{"secret process above clearance", "cs.agent", "GET", "/api/v1/processes/" + secret, nil, 404, "not_found", ""},
 		{"comment invisible task", "rnd.eng", "POST", "/api/v1/tasks/" + t1 + "/comments", map[string]any{"body": "hi"}, 404, "not_found", ""},
 		{"claim as non-candidate", "vp.ops", "POST", "/api/v1/tasks/" + t1 + "/claim", nil, 403, "forbidden", ""},
-		{"admin may not start", "admin", "POST", "/api/v1/processes/approval", map[string]any{"title": "x"}, 403, "forbidden", ""},
+		{"administrators may not start", "sysadmin", "POST", "/api/v1/processes/approval", map[string]any{"title": "x"}, 403, "forbidden", ""},
 		{"complete unclaimed", "cs.head", "POST", "/api/v1/tasks/" + t1 + "/complete", map[string]any{"outcome": "approve"}, 409, "conflict", ""},
 		{"unclaim unclaimed", "cs.head", "POST", "/api/v1/tasks/" + t1 + "/unclaim", nil, 409, "conflict", ""},
 		{"delegate unclaimed", "cs.head", "POST", "/api/v1/tasks/" + t1 + "/delegate", map[string]any{"to": "cs.super"}, 409, "conflict", ""},

@@ -46,6 +46,31 @@ type AuditFilter struct {
 	Since, Until                    time.Time
 	AfterID                         int64
 	Limit                           int
+	// Scope splits the trail between its two auditors; "" is the whole trail.
+	Scope AuditScope
+}
+
+// AuditScope names one auditor's part of the audit trail.
+type AuditScope string
+
+// The audit scopes. Administration is what the security auditor (安全审计员)
+// reads: every admin.* action (done or refused, by anyone) and everything
+// an administrator did (sign-ins included). Business is the rest, which
+// compliance (营管办) reads.
+const (
+	AuditAdministration AuditScope = "administration"
+	AuditBusiness       AuditScope = "business"
+)
+
+// sqlAdminEntry is the condition of an administration entry.
+const sqlAdminEntry = `(action LIKE 'admin.%' OR actor IN (SELECT username FROM user_roles WHERE role = ANY(?)))`
+
+func adminRoleNames() []string {
+	var out []string
+	for _, r := range zhidu.AdminRoles() {
+		out = append(out, string(r))
+	}
+	return out
 }
 
 // AuditEntries lists audit entries in order of their IDs, as the viewer
@@ -61,6 +86,8 @@ func (s *Store) AuditEntries(ctx context.Context, v Viewer, f AuditFilter) ([]Au
 	q.whereIf(!f.Since.IsZero(), "at >= ?", f.Since)
 	q.whereIf(!f.Until.IsZero(), "at < ?", f.Until)
 	q.whereIf(f.AfterID > 0, "id > ?", f.AfterID)
+	q.whereIf(f.Scope == AuditAdministration, sqlAdminEntry, adminRoleNames())
+	q.whereIf(f.Scope == AuditBusiness, "NOT "+sqlAdminEntry, adminRoleNames())
 	q.add(" ORDER BY id LIMIT ?", clampLimit(f.Limit))
 	sql := q.disclosing(v, "e", `e.id, e.at, e.actor, e.action, e.object, e.decision, e.address,
         CASE WHEN w.shown THEN e.detail END, e.prev_hash, e.hash`, q.sql.String())

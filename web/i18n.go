@@ -84,6 +84,11 @@ var catalog = map[string]map[string]string{
 
 		"flash.claim": "已认领。", "flash.unclaim": "已放弃认领。", "flash.complete": "已提交。", "flash.delegate": "已委托。",
 		"flash.comment": "评论已发表。", "flash.started": "流程已发起。",
+		"flash.reset_confirmed": "已确认，您的新密码已生效。", "flash.reset_rejected": "已拒绝该重置请求。", "flash.reset_approved": "已批准。",
+		"reset.title": "待确认的凭据重置", "reset.asked_token": "%s 请求重置 %s 的 API 令牌。", "reset.asked_password": "%s 请求重置 %s 的登录密码。",
+		"reset.expires": "有效期至 %s。", "reset.own_password": "您的新密码", "reset.confirm": "确认", "reset.approve": "批准", "reset.reject": "拒绝",
+		"reset.new_title": "新凭据", "reset.new_token": "%s 的新 API 令牌：", "reset.new_password": "%s 的一次性密码（请当面交给本人）：",
+		"reset.shown_once": "只显示这一次，请立即妥善保存；旧凭据已失效。",
 
 		"error.status.400": "请求无效", "error.status.401": "请先登录", "error.status.403": "无权操作", "error.status.404": "未找到",
 		"error.status.409": "状态冲突", "error.status.413": "内容过长", "error.status.500": "系统错误", "error.status.503": "服务暂不可用",
@@ -123,7 +128,7 @@ var catalog = map[string]map[string]string{
 		"sort.-priority": "优先级最高",
 
 		"role.staff": "职员", "role.supervisor": "主管", "role.dept_head": "部门经理", "role.vp": "分管副总", "role.deputy_gm": "副总经理",
-		"role.gm": "总经理", "role.compliance": "营管办", "role.admin": "系统管理员",
+		"role.gm": "总经理", "role.compliance": "营管办", "role.sysadmin": "系统管理员", "role.secadmin": "安全保密管理员", "role.secaudit": "安全审计员",
 
 		"dept.cs": "客服部", "dept.sales": "销售部", "dept.mkt": "营销事业部", "dept.quality": "质量部", "dept.rnd": "研发部",
 		"dept.wh": "仓储部", "dept.fin": "财务部", "dept.pur": "采购部", "dept.hr": "行政人事部", "dept.bmo": "营管办", "dept.gmo": "总经理办公室",
@@ -218,6 +223,11 @@ var catalog = map[string]map[string]string{
 
 		"flash.claim": "Claimed.", "flash.unclaim": "Unclaimed.", "flash.complete": "Submitted.", "flash.delegate": "Delegated.",
 		"flash.comment": "Comment posted.", "flash.started": "The process has started.",
+		"flash.reset_confirmed": "Confirmed: your new password is in force.", "flash.reset_rejected": "The reset request is rejected.", "flash.reset_approved": "Approved.",
+		"reset.title": "Credential resets waiting for you", "reset.asked_token": "%s asks to reset %s's API token.", "reset.asked_password": "%s asks to reset %s's sign-in password.",
+		"reset.expires": "Valid until %s.", "reset.own_password": "Your new password", "reset.confirm": "Confirm", "reset.approve": "Approve", "reset.reject": "Reject",
+		"reset.new_title": "New credential", "reset.new_token": "The new API token of %s:", "reset.new_password": "A one-time password for %s (hand it over in person):",
+		"reset.shown_once": "Shown only this once: keep it safe now. The old credential no longer works.",
 
 		"error.status.400": "Invalid request", "error.status.401": "Please sign in", "error.status.403": "Not allowed", "error.status.404": "Not found",
 		"error.status.409": "Conflict", "error.status.413": "Too large", "error.status.500": "Internal error", "error.status.503": "Unavailable",
@@ -257,7 +267,7 @@ var catalog = map[string]map[string]string{
 		"sort.-priority": "Highest priority",
 
 		"role.staff": "Staff", "role.supervisor": "Supervisor", "role.dept_head": "Department head", "role.vp": "VP", "role.deputy_gm": "Deputy GM",
-		"role.gm": "GM", "role.compliance": "Compliance", "role.admin": "Administrator",
+		"role.gm": "GM", "role.compliance": "Compliance", "role.sysadmin": "System administrator", "role.secadmin": "Security administrator", "role.secaudit": "Security auditor",
 
 		"dept.cs": "Customer Service", "dept.sales": "Sales", "dept.mkt": "Marketing", "dept.quality": "Quality", "dept.rnd": "R&D",
 		"dept.wh": "Warehouse", "dept.fin": "Finance", "dept.pur": "Purchasing", "dept.hr": "Admin & HR", "dept.bmo": "Business Mgmt Office", "dept.gmo": "GM's office",

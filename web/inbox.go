@@ -45,6 +45,8 @@ type inboxView struct {
 	Priorities  []int
 	Sorts       []string
 	Me          string
+	// Resets are the credential resets waiting for the user's decision.
+	Resets []store.CredentialReset
 }
 
 // inbox serves "/": the signed-in user's tasks by tab, with counts.
@@ -122,6 +124,7 @@ func (s *server) inbox(c *rc) {
 		p.Error = c.errMessage(listErr)
 	}
 	v.Tasks, v.Total = page.Items, page.Total
+	v.Resets = c.pendingResets()
 	if page.NextCursor != "" {
 		next := url.Values{"tab": {tab}, "cursor": {page.NextCursor}}
 		for k, vs := range filters {

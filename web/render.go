@@ -36,7 +36,7 @@ type page struct {
 // pageNames are the templates in assets/pages; each is parsed with the
 // layout and the shared partials.
 var pageNames = []string{"signin", "inbox", "task", "start_index", "start", "processes", "process",
-	"explain", "who_can", "audit", "verify", "error"}
+	"explain", "who_can", "audit", "verify", "error", "credential"}
 
 // mustParsePages parses every page once per language, with that
 // language's functions, so rendering never clones a template.

@@ -106,6 +106,7 @@ func settings(c *config) []setting {
 		num(&c.Pollers, "pollers", "ZHIDU_WORKER_POLLERS", "worker: workflow and activity task pollers"),
 		dur(&c.API.RequestTimeout, "request-timeout", "ZHIDU_REQUEST_TIMEOUT", "deadline of each API request"),
 		dur(&c.API.UserCacheTTL, "user-cache-ttl", "ZHIDU_USER_CACHE_TTL", "how long the API remembers a signed-in user (0: ask PostgreSQL on every request); changes empty it at once"),
+		dur(&c.API.CredentialResetTTL, "credential-reset-ttl", "ZHIDU_CREDENTIAL_RESET_TTL", "how long a reset of the GM's, a deputy GM's or a top-secret account's token or password waits for confirmation"),
 		list(&c.API.TrustedProxies, "trusted-proxies", "ZHIDU_TRUSTED_PROXIES", "proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default"),
 		dur(&c.API.ApprovalSLA.Due, "approval-due", "ZHIDU_APPROVAL_DUE", "approval: each step is due after"),
 		dur(&c.API.ApprovalSLA.Reminder, "approval-reminder", "ZHIDU_APPROVAL_REMINDER", "approval: remind after"),
