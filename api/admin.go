@@ -328,3 +328,23 @@ func (s *Server) setPassword(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"user": c.Param("username"), "password": "set"})
 }
+
+// unlockUser lifts the sign-in lockout of an account (after too many
+// failed passwords) and forgets its failed attempts; audited as
+// admin.user.unlock. An administrator may not unlock their own account.
+func (s *Server) unlockUser(c *gin.Context) {
+	if !s.adminGuard(c) {
+		return
+	}
+	target := c.Param("username")
+	if target == currentUser(c).Username {
+		s.deny(c, "admin.user.unlock", "user:"+target, "administrators may not unlock their own account")
+		return
+	}
+	wasLocked, err := s.Store.Unlock(c.Request.Context(), s.change(c), target, s.Now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"user": target, "was_locked": wasLocked})
+}
