@@ -16,6 +16,7 @@ import (
 	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/demo"
 	"github.com/zhidu/zhidu/web"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // The smaller holes of the security review (issue 11, section 5), each
@@ -404,4 +405,28 @@ func TestMetricsNotOnTheAPI(t *testing.T) {
 			t.Errorf("the metrics lack %s", m)
 		}
 	}
+}
+
+// TestHugeCompensation: a compensation beyond what the register holds
+// (numeric(14, 2)) used to be accepted by the workflow and then fail the
+// projection's write; the workflow's validator now refuses it (400) and
+// the task stays claimed.
+func TestHugeCompensation(t *testing.T) {
+	s := newStack(t)
+	pid := s.startComplaint("cs.agent", productComplaint())
+	s.claimComplete("cs.super", s.waitTask(pid, workflows.StepTriage), "valid", map[string]any{"responsible_department": "quality"})
+	inv := s.waitTask(pid, workflows.StepInvestigation)
+	s.must(http.StatusOK, s.call("quality.eng", "POST", "/api/v1/tasks/"+inv+"/claim", nil))
+	e := s.wantError(s.call("quality.eng", "POST", "/api/v1/tasks/"+inv+"/complete", map[string]any{"outcome": "submit",
+		"data": map[string]any{"cause": "c", "responsibility": "r", "remedy": "compensate", "compensation_amount": 1e15}}),
+		http.StatusBadRequest, "invalid")
+	if f, _ := e["fields"].(map[string]any); f["data.compensation_amount"] == nil {
+		t.Fatalf("error %v does not name the amount", e)
+	}
+	if n := s.count(`SELECT count(*) FROM tasks WHERE id = $1 AND state = 'claimed'`, inv); n != 1 {
+		t.Fatal("the refused completion changed the task")
+	}
+	s.must(http.StatusOK, s.call("quality.eng", "POST", "/api/v1/tasks/"+inv+"/complete", map[string]any{"outcome": "submit",
+		"data": map[string]any{"cause": "c", "responsibility": "r", "remedy": "compensate", "compensation_amount": 999999999999.99}}))
+	s.waitTask(pid, workflows.StepApproval)
 }
