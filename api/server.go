@@ -123,6 +123,7 @@ func New(st Store, az Authorizer, en Engine, cfg Config) *Server {
 	s := &Server{Store: st, Authz: az, Engine: en, Config: cfg, Now: time.Now, users: newUserCache(cfg.UserCacheTTL),
 		perAddress: NewLimiter(cfg.RatePerAddress), perUser: NewLimiter(cfg.RatePerUser)}
 	s.kinds = s.processKinds()
+	gin.SetMode(gin.ReleaseMode)
 	s.addresses = gin.New()
 	s.trustProxies(s.addresses)
 	s.ready.Store(true)

@@ -129,7 +129,7 @@ func (s *server) signin(c *rc) {
 		c.throttled(view, wait)
 		return
 	}
-	if token == "" && username != "" {
+	if token == "" && username != "" && len(username) <= 64 {
 		if ok, wait := s.perAccount.Allow(strings.ToLower(username), now); !ok {
 			c.throttled(view, wait)
 			return
