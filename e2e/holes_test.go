@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -281,16 +282,21 @@ func TestForgedCursorsAndNumbers(t *testing.T) {
 		{"a date past RFC 3339", "/api/v1/tasks?due_before=99999-01-01T00:00:00Z", "due_before"},
 		{"an audit ID past bigint", "/api/v1/audit?after=99999999999999999999", "after"},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			user := "cs.head"
-			if strings.Contains(c.path, "/audit") {
-				user = "bmo.auditor"
-			}
-			e := s.wantError(s.call(user, "GET", c.path, nil), http.StatusBadRequest, "invalid")
-			if f, _ := e["fields"].(map[string]any); f[c.field] == nil {
-				t.Fatalf("error %v does not name %s", e, c.field)
-			}
-		})
+		user := "cs.head"
+		if strings.Contains(c.path, "/audit") {
+			user = "bmo.auditor"
+		}
+		r := s.call(user, "GET", c.path, nil)
+		var body struct {
+			Error struct {
+				Code   string            `json:"code"`
+				Fields map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		_ = json.Unmarshal(r.Body, &body)
+		if r.Status != http.StatusBadRequest || body.Error.Code != "invalid" || body.Error.Fields[c.field] == "" {
+			t.Errorf("%s: %d %s, want 400 invalid naming %s", c.name, r.Status, r.Body, c.field)
+		}
 	}
 
 	// Cursors this server issued still page, whatever the sort.
