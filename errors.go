@@ -11,14 +11,15 @@ type Code string
 
 // The error codes.
 const (
-	CodeInvalid         Code = "invalid"         // bad input; Fields says which
-	CodeUnauthenticated Code = "unauthenticated" // no or unknown credentials
-	CodeForbidden       Code = "forbidden"       // visible, but the action is not allowed
-	CodeNotFound        Code = "not_found"       // missing, or not visible to the caller
-	CodeConflict        Code = "conflict"        // the object's state does not allow it
-	CodeTooLarge        Code = "too_large"       // request body over the limit
-	CodeUnavailable     Code = "unavailable"     // a dependency is down
-	CodeInternal        Code = "internal"        // a bug or unexpected failure; never echoed
+	CodeInvalid         Code = "invalid"           // bad input; Fields says which
+	CodeUnauthenticated Code = "unauthenticated"   // no or unknown credentials
+	CodeForbidden       Code = "forbidden"         // visible, but the action is not allowed
+	CodeNotFound        Code = "not_found"         // missing, or not visible to the caller
+	CodeConflict        Code = "conflict"          // the object's state does not allow it
+	CodeTooLarge        Code = "too_large"         // request body over the limit
+	CodeTooManyRequests Code = "too_many_requests" // a rate limit or sign-in lockout; retry later
+	CodeUnavailable     Code = "unavailable"       // a dependency is down
+	CodeInternal        Code = "internal"          // a bug or unexpected failure; never echoed
 )
 
 // Error is a domain error with a code, a message safe to show to the caller

@@ -120,8 +120,17 @@ func (s *Server) permissions(c *gin.Context, f zhidu.ObjectFacts) (map[string]bo
 		}
 		out[act] = d.Allowed
 	}
+	if f.Ref.Type == zhidu.ObjectTask {
+		a := currentUser(c).Actor()
+		participant, _ := f.Participant(a)
+		out[permComment] = (participant || a.HasRole(zhidu.RoleCompliance)) &&
+			(f.TaskState == zhidu.TaskOpen || f.TaskState == zhidu.TaskClaimed)
+	}
 	return out, nil
 }
+
+// permComment is the permission to comment on a task (see mayComment).
+const permComment = "comment"
 
 func taskRef(c *gin.Context) zhidu.ObjectRef {
 	return zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: c.Param("id")}

@@ -510,3 +510,23 @@ func (s *Server) setPassword(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"user": c.Param("username"), "password": "set"})
 }
+
+// unlockUser lifts the sign-in lockout of an account (after too many
+// failed passwords) and forgets its failed attempts (system administrator;
+// audited as admin.user.unlock). Administrators' accounts, their own
+// included, are not unlocked by administrators: their lockouts expire.
+func (s *Server) unlockUser(c *gin.Context) {
+	target := c.Param("username")
+	if !s.requireAdmin(c, "admin.user.unlock", "user:"+target, zhidu.RoleSysAdmin) {
+		return
+	}
+	if _, ok := s.target(c, "admin.user.unlock", target); !ok {
+		return
+	}
+	wasLocked, err := s.Store.Unlock(c.Request.Context(), s.change(c), target, s.Now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"user": target, "was_locked": wasLocked})
+}

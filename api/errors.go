@@ -18,6 +18,7 @@ var statusOf = map[zhidu.Code]int{
 	zhidu.CodeNotFound:        http.StatusNotFound,
 	zhidu.CodeConflict:        http.StatusConflict,
 	zhidu.CodeTooLarge:        http.StatusRequestEntityTooLarge,
+	zhidu.CodeTooManyRequests: http.StatusTooManyRequests,
 	zhidu.CodeUnavailable:     http.StatusServiceUnavailable,
 	zhidu.CodeInternal:        http.StatusInternalServerError,
 }

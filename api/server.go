@@ -33,7 +33,7 @@ type Store interface {
 	TaskDetail(ctx context.Context, id string, now time.Time) (store.TaskDetail, error)
 	Claim(ctx context.Context, v store.Viewer, d store.TaskDetail, now time.Time) (store.TaskDetail, error)
 	Unclaim(ctx context.Context, v store.Viewer, t store.Task, now time.Time) error
-	AddComment(ctx context.Context, v store.Viewer, t store.Task, body string, now time.Time) (store.Comment, error)
+	AddComment(ctx context.Context, v store.Viewer, t store.Task, body string, asCompliance bool, now time.Time) (store.Comment, error)
 	PutProcess(ctx context.Context, p store.Process, runID string, audit store.AuditEntry) (bool, error)
 	Processes(ctx context.Context, v store.Viewer, f store.ProcessFilter) (store.Page[store.Process], error)
 	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, zhidu.ObjectFacts, error)
@@ -52,6 +52,7 @@ type Store interface {
 	SetRoles(ctx context.Context, c store.AdminChange, username string, roles []zhidu.RoleGrant) error
 	RotateToken(ctx context.Context, c store.AdminChange, username, token string) error
 	SetPasswordAudited(ctx context.Context, c store.AdminChange, username, password string) error
+	Unlock(ctx context.Context, c store.AdminChange, username string, now time.Time) (bool, error)
 	Policy(ctx context.Context) ([]store.PolicyLine, error)
 	AddPolicyLine(ctx context.Context, c store.AdminChange, l store.PolicyLine) error
 	RemovePolicyLine(ctx context.Context, c store.AdminChange, l store.PolicyLine) error
@@ -92,13 +93,19 @@ type Config struct {
 	// CredentialResetTTL is how long a reset of a sensitive account's token
 	// or password waits for confirmation before it expires.
 	CredentialResetTTL time.Duration
+	// RatePerAddress limits the requests of each client address (as
+	// TrustedProxies lets it be known), RatePerUser those of each signed-in
+	// caller; over either the answer is 429 with Retry-After. The zero
+	// Rate is no limit. Each replica counts its own requests.
+	RatePerAddress, RatePerUser Rate
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
 		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}},
-		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour}
+		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour,
+		RatePerAddress: Rate{N: 1200, Per: time.Minute}, RatePerUser: Rate{N: 600, Per: time.Minute}}
 }
 
 // Server holds the API's dependencies.
@@ -112,13 +119,20 @@ type Server struct {
 	ready atomic.Bool
 	kinds map[string]processKind
 	users *userCache // nil: no cache
+
+	perAddress, perUser *Limiter    // nil: no limit
+	addresses           *gin.Engine // knows the trusted proxies, for ClientAddress
 }
 
 // New returns a server; call Router for its handler. Config.UserCacheTTL is
 // read here only.
 func New(st Store, az Authorizer, en Engine, cfg Config) *Server {
-	s := &Server{Store: st, Authz: az, Engine: en, Config: cfg, Now: time.Now, users: newUserCache(cfg.UserCacheTTL)}
+	s := &Server{Store: st, Authz: az, Engine: en, Config: cfg, Now: time.Now, users: newUserCache(cfg.UserCacheTTL),
+		perAddress: NewLimiter(cfg.RatePerAddress), perUser: NewLimiter(cfg.RatePerUser)}
 	s.kinds = s.processKinds()
+	gin.SetMode(gin.ReleaseMode)
+	s.addresses = gin.New()
+	s.trustProxies(s.addresses)
 	s.ready.Store(true)
 	return s
 }
@@ -128,20 +142,14 @@ func (s *Server) Router() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true
-	// Client addresses go into the audit trail: believe X-Forwarded-For
-	// only from the proxies configured as trusted.
-	if err := r.SetTrustedProxies(s.Config.TrustedProxies); err != nil {
-		slog.Error("bad trusted proxies: trusting none", "proxies", s.Config.TrustedProxies, "error", err)
-		_ = r.SetTrustedProxies(nil)
-	}
-	r.Use(gin.Recovery(), s.observe, s.limitBody, refuseControl)
+	s.trustProxies(r)
+	r.Use(gin.Recovery(), s.observe, s.limitAddress, s.limitBody, refuseControl)
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.Handler()))
 
 	v1 := r.Group("/api/v1")
 	v1.GET("/openapi.json", serveOpenAPI)
-	a := v1.Group("", s.gate, s.authenticate)
+	a := v1.Group("", s.gate, s.authenticate, s.limitUser)
 	a.GET("/me", s.me)
 	a.GET("/me/credential-resets", s.listCredentialResets)
 	a.POST("/me/credential-resets/:id/confirm", s.confirmCredentialReset)
@@ -176,12 +184,38 @@ func (s *Server) Router() *gin.Engine {
 	a.PUT("/admin/users/:username/roles", s.setRoles)
 	a.POST("/admin/users/:username/token", s.rotateToken)
 	a.POST("/admin/users/:username/password", s.setPassword)
+	a.POST("/admin/users/:username/unlock", s.unlockUser)
 	a.GET("/admin/policy", s.listPolicy)
 	a.POST("/admin/policy", s.addPolicy)
 	a.DELETE("/admin/policy", s.removePolicy)
 	r.NoRoute(func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
 	return r
 }
+
+// trustProxies makes e believe X-Forwarded-For only from the proxies
+// configured as trusted: client addresses go into the audit trail and key
+// the rate limits.
+func (s *Server) trustProxies(e *gin.Engine) {
+	if err := e.SetTrustedProxies(s.Config.TrustedProxies); err != nil {
+		slog.Error("bad trusted proxies: trusting none", "proxies", s.Config.TrustedProxies, "error", err)
+		_ = e.SetTrustedProxies(nil)
+	}
+}
+
+// ClientAddress is the address of the client that sent r as the API sees
+// it (Gin's ClientIP under the trusted proxies), for in-process callers
+// that audit or limit requests themselves, as the web inbox's sign-in does.
+func (s *Server) ClientAddress(r *http.Request) string {
+	c := gin.CreateTestContextOnly(nil, s.addresses)
+	c.Request = r
+	return c.ClientIP()
+}
+
+// MetricsHandler serves the Prometheus metrics. It is not on the API's
+// router: the metrics name routes, rates and process kinds, which are no
+// business of anyone who can reach the API, so cmd serves them on their
+// own address (--metrics-addr, loopback by default).
+func MetricsHandler() http.Handler { return promhttp.Handler() }
 
 // observe records request latency by route.
 func (s *Server) observe(c *gin.Context) {

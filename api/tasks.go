@@ -284,17 +284,43 @@ func (s *Server) addComment(c *gin.Context) {
 	if !ok {
 		return
 	}
+	asCompliance, ok := s.mayComment(c, d.Facts)
+	if !ok {
+		return
+	}
+	if st := d.Facts.TaskState; st != zhidu.TaskOpen && st != zhidu.TaskClaimed {
+		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s: it takes no new comments", st))
+		return
+	}
 	v, err := s.viewer(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	cm, err := s.Store.AddComment(c.Request.Context(), v, d.Task, b.Body, s.Now())
+	cm, err := s.Store.AddComment(c.Request.Context(), v, d.Task, b.Body, asCompliance, s.Now())
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, cm)
+}
+
+// mayComment decides whether the caller, who may read the task, may also
+// comment on it: reading is not enough. Participants of the task's process
+// may (its starter, anyone named on one of its tasks — candidate,
+// assignee, delegate, whoever worked a step — or holding one of its
+// candidate roles), and so may compliance, whose comment is marked as
+// made by compliance. Anyone else gets 403, audited.
+func (s *Server) mayComment(c *gin.Context, f zhidu.ObjectFacts) (asCompliance, ok bool) {
+	a := currentUser(c).Actor()
+	if yes, _ := f.Participant(a); yes {
+		return false, true
+	}
+	if a.HasRole(zhidu.RoleCompliance) {
+		return true, true
+	}
+	s.deny(c, "task.comment", f.Ref.String(), "only participants of the process, and compliance, may comment on its tasks")
+	return false, false
 }
 
 func (s *Server) listComments(c *gin.Context) {

@@ -15,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -83,6 +87,9 @@ func newStackWith(t *testing.T, configure func(*api.Config)) *stack {
 		t.Fatal(err)
 	}
 	cfg := api.DefaultConfig()
+	// Tests drive thousands of requests from one address in seconds; the
+	// tests of the limits themselves set them again.
+	cfg.RatePerAddress, cfg.RatePerUser = api.Rate{}, api.Rate{}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -171,7 +178,56 @@ func (s *stack) call(user, method, path string, body any, headers ...string) res
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return response{Status: res.StatusCode, Body: b, Header: res.Header}
+	r := response{Status: res.StatusCode, Body: b, Header: res.Header}
+	checkOpenAPI(s.t, req, r)
+	return r
+}
+
+var (
+	openAPIOnce   sync.Once
+	openAPIRouter routers.Router
+	openAPIErr    error
+)
+
+// checkOpenAPI checks a response against api/openapi.json: its status must
+// be documented for the route, and its body must match the documented
+// schema (kin-openapi's response validation), so the document cannot drift
+// from what any route the tests exercise answers. A request to a route the
+// document does not have must have been answered 404 or 405.
+func checkOpenAPI(t *testing.T, req *http.Request, r response) {
+	t.Helper()
+	openAPIOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		doc, err := loader.LoadFromFile("../api/openapi.json")
+		if err == nil {
+			err = doc.Validate(loader.Context)
+		}
+		if err == nil {
+			openAPIRouter, err = gorillamux.NewRouter(doc)
+		}
+		openAPIErr = err
+	})
+	if openAPIErr != nil {
+		t.Fatalf("api/openapi.json: %v", openAPIErr)
+	}
+	route, params, err := openAPIRouter.FindRoute(req)
+	if err != nil {
+		if r.Status != http.StatusNotFound && r.Status != http.StatusMethodNotAllowed {
+			t.Errorf("openapi.json: %s %s is not documented (%v), yet it answered %d", req.Method, req.URL.Path, err, r.Status)
+		}
+		return
+	}
+	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
+		Status:                 r.Status,
+		Header:                 r.Header,
+		Body:                   io.NopCloser(bytes.NewReader(r.Body)),
+		Options:                opts,
+	}
+	if err := openapi3filter.ValidateResponse(req.Context(), in); err != nil {
+		t.Errorf("openapi.json: the answer to %s %s (%d) does not match the document: %v\n%.2000s", req.Method, req.URL.RequestURI(), r.Status, err, r.Body)
+	}
 }
 
 // must checks the status and returns the decoded body.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -160,7 +159,7 @@ func scanComplaintRow(row pgx.Row, extra ...any) (ComplaintRow, error) {
 
 // WriteComplaintsCSV writes register rows as CSV with a header line.
 func WriteComplaintsCSV(w io.Writer, rows []ComplaintRow) error {
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	_ = cw.Write([]string{"process_id", "received_at", "received_by", "complainant", "contact", "channel", "category",
 		"subject", "product", "batch", "level", "state", "stage", "valid", "responsible_department", "remedy",
 		"compensation", "satisfaction", "overdue", "important", "closed_at", "retain_until"})
@@ -185,8 +184,7 @@ func WriteComplaintsCSV(w io.Writer, rows []ComplaintRow) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // Reply is the public reply to a complainant: all of the complaint a

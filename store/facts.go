@@ -82,7 +82,7 @@ type TaskDetail struct {
 // process's.
 const sqlTaskDetail = `SELECT ` + sqlTaskColumns + `, p.started_by, p.state = 'running',
     COALESCE((SELECT json_agg(json_build_object('id', m.id, 'task_id', m.task_id, 'author', m.author, 'body', m.body,
-        'created_at', m.created_at) ORDER BY m.id) FROM task_comments m WHERE m.task_id = t.id), '[]')` + sqlFactsTail + `
+        'created_at', m.created_at, 'compliance', m.as_compliance) ORDER BY m.id) FROM task_comments m WHERE m.task_id = t.id), '[]')` + sqlFactsTail + `
 FROM tasks t JOIN processes p ON p.id = t.process_id WHERE t.id = $1`
 
 // TaskDetail reads a task, its comments and its access facts in one

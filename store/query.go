@@ -5,7 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -78,16 +82,62 @@ func (c cursor) encode() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s string) (cursor, error) {
+// badCursor is the answer to any cursor this server did not issue.
+func badCursor() error {
+	return zhidu.Invalid("bad cursor", map[string]string{"cursor": "is not a cursor this server issued"})
+}
+
+// decodeCursor reads a cursor and checks that its fields are what the
+// server writes for k (a forged one would otherwise reach PostgreSQL's
+// casts and fail there).
+func decodeCursor(s string, k sortKey) (cursor, error) {
 	var c cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.ID == "" {
-		return cursor{}, zhidu.Invalid("bad cursor", map[string]string{"cursor": "is not a cursor this server issued"})
+	if err != nil || c.ID == "" || len(c.ID) > 200 || !printable(c.ID) || !k.validKey(c.Key) {
+		return cursor{}, badCursor()
 	}
 	return c, nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// cursorTimeLayouts are the forms PostgreSQL writes a timestamptz's text in
+// (DateStyle ISO), with an hour or hour:minute offset.
+var cursorTimeLayouts = []string{"2006-01-02 15:04:05.999999-07", "2006-01-02 15:04:05.999999-07:00"}
+
+// validKey reports whether v is a value of the key's type as the server
+// writes it into a cursor: a timestamp or infinity, or a smallint.
+func (k sortKey) validKey(v string) bool {
+	switch k.cast {
+	case "timestamptz":
+		if v == "infinity" {
+			return true
+		}
+		for _, l := range cursorTimeLayouts {
+			if _, err := time.Parse(l, v); err == nil {
+				return true
+			}
+		}
+		return false
+	case "smallint":
+		_, err := strconv.ParseInt(v, 10, 16)
+		return err == nil
+	}
+	return false
 }
 
 // sortKey is one allowed sort column: its SQL expression (never null), the
@@ -122,7 +172,7 @@ func (q *query) keyset(k sortKey, desc bool, idCol string, after string) error {
 		op, dir = "<", "DESC"
 	}
 	if after != "" {
-		c, err := decodeCursor(after)
+		c, err := decodeCursor(after, k)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -356,24 +357,42 @@ type Comment struct {
 	Author    string    `json:"author"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"created_at"`
+	// Compliance marks a comment by compliance (营管办) made as such, not as
+	// a participant of the process.
+	Compliance bool `json:"compliance,omitempty"`
 }
 
 // AddComment adds a comment to task t, as read by a caller who has decided
-// that the viewer may read it.
-func (s *Store) AddComment(ctx context.Context, v Viewer, t Task, body string, now time.Time) (Comment, error) {
+// that the viewer may comment on it. The task must still be open or
+// claimed when the comment is written (conflict otherwise).
+func (s *Store) AddComment(ctx context.Context, v Viewer, t Task, body string, asCompliance bool, now time.Time) (Comment, error) {
 	id := t.ID
-	c := Comment{TaskID: id, Author: v.Username, Body: body, CreatedAt: now}
+	c := Comment{TaskID: id, Author: v.Username, Body: body, CreatedAt: now, Compliance: asCompliance}
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO task_comments (task_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			id, v.Username, body, now).Scan(&c.ID); err != nil {
+		err := tx.QueryRow(ctx, `INSERT INTO task_comments (task_id, author, body, created_at, as_compliance)
+            SELECT id, $2, $3, $4, $5 FROM tasks WHERE id = $1 AND state IN ('open', 'claimed') RETURNING id`,
+			id, v.Username, body, now, asCompliance).Scan(&c.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return zhidu.Errorf(zhidu.CodeConflict, "the task is finished: it takes no new comments")
+		}
+		if err != nil {
 			return err
 		}
+		detail := map[string]any{"body": body}
+		audit := map[string]any{"comment": c.ID}
+		if asCompliance {
+			detail["compliance"], audit["compliance"] = true, true
+		}
 		if err := insertTimeline(ctx, tx, timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:comment:%d", id, c.ID),
-			actor: v.Username, action: "task_commented", taskID: id, step: t.Step, detail: map[string]any{"body": body}}, now); err != nil {
+			actor: v.Username, action: "task_commented", taskID: id, step: t.Step, detail: detail}, now); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, AuditEntry{At: now, Actor: v.Username, Action: "task.comment", Object: "task:" + id,
-			Decision: "allowed", Address: v.Address, Detail: map[string]any{"comment": c.ID}})
+			Decision: "allowed", Address: v.Address, Detail: audit})
 	})
+	var e *zhidu.Error
+	if errors.As(err, &e) {
+		return c, e
+	}
 	return c, mapErr(err, "comment")
 }

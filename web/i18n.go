@@ -28,8 +28,10 @@ var catalog = map[string]map[string]string{
 		"signin.title": "登录", "signin.username": "用户名", "signin.password": "密码", "signin.submit": "登录",
 		"signin.with_token": "使用 API 令牌登录", "signin.token": "API 令牌（Bearer token）", "signin.submit_token": "用令牌登录",
 		"signin.wrong_password": "用户名或密码错误。", "signin.wrong_token": "令牌无效或已被吊销。",
-		"signin.demo_title": "演示用户（仅限 zhidu dev）",
-		"signin.demo_hint":  "点击一位演示用户即可登录；演示用户的密码均为 zhidu-demo，仅供演示。",
+		"signin.throttled": "登录尝试过于频繁，请稍后再试。", "signin.locked": "多次登录失败，账户已被暂时锁定，请稍后再试或联系系统管理员。",
+		"signin.locked_admin": "多次登录失败，账户已被锁定，请联系系统管理员解锁。",
+		"signin.demo_title":   "演示用户（仅限 zhidu dev）",
+		"signin.demo_hint":    "点击一位演示用户即可登录；演示用户的密码均为 zhidu-demo，仅供演示。",
 
 		"inbox.title": "我的收件箱", "inbox.start_new": "发起流程", "inbox.tabs": "收件箱分类",
 		"inbox.tab.mine": "我的任务", "inbox.tab.claimable": "可认领", "inbox.tab.overdue": "已逾期", "inbox.tab.completed": "我已完成",
@@ -48,7 +50,7 @@ var catalog = map[string]map[string]string{
 		"task.claim_first": "请先认领此任务，然后填写并提交。", "task.not_yours": "此任务目前由他人处理，您只能查看。",
 		"task.delegate_title": "委托他人办理", "task.delegate_hint": "委托后您仍对此任务负责；受托人以您的名义完成，双方都会被记录。",
 		"task.delegate_to": "受托人（用户名）", "task.delegate_note": "委托说明",
-		"task.comments": "评论", "task.no_comments": "暂无评论。", "task.add_comment": "添加评论", "task.post_comment": "发表评论",
+		"task.comments": "评论", "task.no_comments": "暂无评论。", "task.add_comment": "添加评论", "task.post_comment": "发表评论", "task.comment_compliance": "营管办（合规）",
 		"task.process": "所属流程", "task.summary": "流程摘要",
 
 		"process.title": "标题", "process.started_by": "发起人", "process.started_at": "发起时间", "process.ended_at": "结束时间",
@@ -167,8 +169,10 @@ var catalog = map[string]map[string]string{
 		"signin.title": "Sign in", "signin.username": "Username", "signin.password": "Password", "signin.submit": "Sign in",
 		"signin.with_token": "Sign in with an API token", "signin.token": "API token (bearer token)", "signin.submit_token": "Sign in with token",
 		"signin.wrong_password": "Wrong username or password.", "signin.wrong_token": "The token is unknown or revoked.",
-		"signin.demo_title": "Demo users (zhidu dev only)",
-		"signin.demo_hint":  "Click a demo user to sign in. Every demo user's password is zhidu-demo — for the demo only.",
+		"signin.throttled": "Too many sign-in attempts: try again later.", "signin.locked": "Too many failed sign-ins: the account is locked for a while. Try again later or ask the system administrator.",
+		"signin.locked_admin": "Too many failed sign-ins: the account is locked until the system administrator unlocks it.",
+		"signin.demo_title":   "Demo users (zhidu dev only)",
+		"signin.demo_hint":    "Click a demo user to sign in. Every demo user's password is zhidu-demo — for the demo only.",
 
 		"inbox.title": "My inbox", "inbox.start_new": "Start a process", "inbox.tabs": "Inbox views",
 		"inbox.tab.mine": "Mine", "inbox.tab.claimable": "Claimable", "inbox.tab.overdue": "Overdue", "inbox.tab.completed": "Completed by me",
@@ -187,7 +191,7 @@ var catalog = map[string]map[string]string{
 		"task.claim_first": "Claim this task first, then fill it in and submit.", "task.not_yours": "Someone else is working on this task; you can only look.",
 		"task.delegate_title": "Delegate", "task.delegate_hint": "You stay accountable; the delegate completes on your behalf, and both are recorded.",
 		"task.delegate_to": "Delegate to (username)", "task.delegate_note": "Note",
-		"task.comments": "Comments", "task.no_comments": "No comments yet.", "task.add_comment": "Add a comment", "task.post_comment": "Post comment",
+		"task.comments": "Comments", "task.no_comments": "No comments yet.", "task.add_comment": "Add a comment", "task.post_comment": "Post comment", "task.comment_compliance": "as compliance",
 		"task.process": "Process", "task.summary": "Process summary",
 
 		"process.title": "Title", "process.started_by": "Started by", "process.started_at": "Started", "process.ended_at": "Ended",

@@ -2,12 +2,14 @@ package web
 
 import (
 	"crypto/subtle"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/demo"
 	"github.com/zhidu/zhidu/store"
 )
@@ -109,6 +111,10 @@ func (c *rc) renderSignin(status int, v signinView) {
 }
 
 // signin signs in with a username and password, or with a bearer token.
+// Attempts are limited per address and per username (429 with
+// Retry-After), and enough failed passwords in a row lock the account
+// (SigninFailed; recorded in the audit trail) until the lock expires or an
+// administrator lifts it; a locked account's password is not even checked.
 func (s *server) signin(c *rc) {
 	next := localPath(c.r.PostFormValue("next"))
 	if !c.signinCSRF() {
@@ -116,6 +122,19 @@ func (s *server) signin(c *rc) {
 	}
 	username := strings.TrimSpace(c.r.PostFormValue("username"))
 	token := strings.TrimSpace(c.r.PostFormValue("token"))
+	view := signinView{Next: next, Username: username}
+	now := s.now()
+	addr := s.cfg.ClientAddress(c.r)
+	if ok, wait := s.perAddress.Allow(addr, now); !ok {
+		c.throttled(view, wait)
+		return
+	}
+	if token == "" && username != "" && len(username) <= 64 {
+		if ok, wait := s.perAccount.Allow(strings.ToLower(username), now); !ok {
+			c.throttled(view, wait)
+			return
+		}
+	}
 	var u store.User
 	var err error
 	method := "password"
@@ -124,7 +143,16 @@ func (s *server) signin(c *rc) {
 		method = "token"
 		u, err = s.st.UserByToken(c.r.Context(), token)
 	case username != "" && len(username) <= 64:
-		u, err = s.st.CheckPassword(c.r.Context(), username, c.r.PostFormValue("password"))
+		var lock store.Lockout
+		var locked bool
+		if lock, locked, err = s.st.SigninLock(c.r.Context(), username, now); err == nil && locked {
+			s.auditSignin(c, username, method, "denied", "the account is locked")
+			c.locked(view, lock, now)
+			return
+		}
+		if err == nil {
+			u, err = s.st.CheckPassword(c.r.Context(), username, c.r.PostFormValue("password"))
+		}
 	default:
 		err = zhidu.Errorf(zhidu.CodeUnauthenticated, "no credentials")
 	}
@@ -135,16 +163,50 @@ func (s *server) signin(c *rc) {
 			return
 		}
 		if username != "" {
-			s.auditSignin(c, username, method, "denied")
+			s.auditSignin(c, username, method, "denied", "")
+		}
+		if method == "password" && username != "" && s.cfg.LockoutAfter > 0 {
+			lock, locked, err := s.st.SigninFailed(c.r.Context(), store.SigninFailure{Username: username, Address: addr, At: now,
+				LockAfter: s.cfg.LockoutAfter, LockFor: s.cfg.LockoutFor})
+			if err != nil {
+				logErr(c.r, "count a failed sign-in", err)
+			} else if locked {
+				c.locked(view, lock, now)
+				return
+			}
 		}
 		key := "signin.wrong_password"
 		if method == "token" {
 			key = "signin.wrong_token"
 		}
-		c.renderSignin(http.StatusUnauthorized, signinView{Next: next, Username: username, Error: c.T(key)})
+		view.Error = c.T(key)
+		c.renderSignin(http.StatusUnauthorized, view)
 		return
 	}
+	if method == "password" {
+		if err := s.st.SigninSucceeded(c.r.Context(), u.Username); err != nil {
+			logErr(c.r, "forget failed sign-ins", err)
+		}
+	}
 	s.startSession(c, u.Username, method, next)
+}
+
+// throttled answers a sign-in over its limits: 429, and when to retry.
+func (c *rc) throttled(v signinView, wait time.Duration) {
+	api.RetryAfter(c.w.Header(), wait)
+	v.Error = c.T("signin.throttled")
+	c.renderSignin(http.StatusTooManyRequests, v)
+}
+
+// locked answers a sign-in to a locked account: 429, with Retry-After when
+// the lock expires by itself.
+func (c *rc) locked(v signinView, l store.Lockout, now time.Time) {
+	v.Error = c.T("signin.locked_admin")
+	if l.Until != nil {
+		api.RetryAfter(c.w.Header(), l.Until.Sub(now))
+		v.Error = c.T("signin.locked")
+	}
+	c.renderSignin(http.StatusTooManyRequests, v)
 }
 
 // demoSignin signs in as a demo user with one click (zhidu dev only).
@@ -191,33 +253,35 @@ func (s *server) startSession(c *rc, username, method, next string) {
 		c.fail(http.StatusInternalServerError, c.T("error.internal"))
 		return
 	}
-	s.auditSignin(c, username, method, "allowed")
+	s.auditSignin(c, username, method, "allowed", "")
 	clearCookie(c.w, c.r, signinCookie)
 	setCookie(c.w, c.r, sessionCookie, se.ID, s.cfg.SessionTTL)
 	http.Redirect(c.w, c.r, next, http.StatusSeeOther)
 }
 
 // auditSignin records a sign-in attempt, so compliance sees who signed in
-// from where, and every failed attempt.
-func (s *server) auditSignin(c *rc, username, method, decision string) {
+// from where, and every failed attempt (why, when it is not the
+// credentials).
+func (s *server) auditSignin(c *rc, username, method, decision, reason string) {
+	detail := map[string]any{"method": method}
+	if reason != "" {
+		detail["reason"] = reason
+	}
 	if err := s.st.Audit(c.r.Context(), store.AuditEntry{Actor: username, Action: "session.signin", Object: "user:" + username,
-		Decision: decision, Address: clientAddress(c.r), Detail: map[string]any{"method": method}}); err != nil {
+		Decision: decision, Address: s.cfg.ClientAddress(c.r), Detail: detail}); err != nil {
 		logErr(c.r, "audit sign-in", err)
 	}
 }
 
-// clientAddress is the address recorded for sign-ins: the first
-// X-Forwarded-For hop when a proxy set one, else the peer.
-func clientAddress(r *http.Request) string {
-	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		first, _, _ := strings.Cut(xff, ",")
-		return strings.TrimSpace(first)
+// peerAddress is the address of the connection's peer: X-Forwarded-For is
+// believed only through Config.ClientAddress, which knows the trusted
+// proxies.
+func peerAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
 	}
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
+	return host
 }
 
 // signout ends the session.
@@ -226,7 +290,7 @@ func (s *server) signout(c *rc) {
 		logErr(c.r, "sign out", err)
 	}
 	if err := s.st.Audit(c.r.Context(), store.AuditEntry{Actor: c.sess.Username, Action: "session.signout", Object: "user:" + c.sess.Username,
-		Decision: "allowed", Address: clientAddress(c.r)}); err != nil {
+		Decision: "allowed", Address: s.cfg.ClientAddress(c.r)}); err != nil {
 		logErr(c.r, "audit sign-out", err)
 	}
 	clearCookie(c.w, c.r, sessionCookie)

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/store"
 )
 
@@ -37,6 +38,25 @@ type Config struct {
 	SessionTTL time.Duration
 	// Location is the time zone times are shown in (default time.Local).
 	Location *time.Location
+	// ClientAddress is where a request came from, for the sign-in audit
+	// and limits: api.Server.ClientAddress, which believes X-Forwarded-For
+	// only from the API's trusted proxies. Default: the peer's address.
+	ClientAddress func(*http.Request) string
+	// SigninPerAddress and SigninPerAccount limit sign-in attempts per
+	// client address and per username (429 with Retry-After); the zero
+	// Rate is no limit.
+	SigninPerAddress, SigninPerAccount api.Rate
+	// LockoutAfter failed password sign-ins in a row lock the account (0:
+	// never), for LockoutFor (0: until an administrator unlocks it).
+	LockoutAfter int
+	LockoutFor   time.Duration
+}
+
+// DefaultConfig returns the defaults of zhidu serve.
+func DefaultConfig() Config {
+	return Config{SessionTTL: 12 * time.Hour,
+		SigninPerAddress: api.Rate{N: 20, Per: time.Minute}, SigninPerAccount: api.Rate{N: 5, Per: time.Minute},
+		LockoutAfter: 10, LockoutFor: 15 * time.Minute}
 }
 
 // Store is what the web layer keeps in PostgreSQL itself: passwords,
@@ -49,6 +69,9 @@ type Store interface {
 	Session(ctx context.Context, id string, now time.Time) (store.Session, error)
 	DeleteSession(ctx context.Context, id string) error
 	Audit(ctx context.Context, e store.AuditEntry) error
+	SigninLock(ctx context.Context, username string, now time.Time) (store.Lockout, bool, error)
+	SigninFailed(ctx context.Context, f store.SigninFailure) (store.Lockout, bool, error)
+	SigninSucceeded(ctx context.Context, username string) error
 }
 
 // server is the web inbox.
@@ -58,10 +81,13 @@ type server struct {
 	st    Store
 	now   func() time.Time
 	pages map[string]map[string]*template.Template // language → page → template
+
+	perAddress, perAccount *api.Limiter // sign-in attempts; nil: no limit
 }
 
 // New returns the web inbox. It serves the pages and passes every request
-// under /api/, /healthz, /readyz and /metrics through to apiHandler.
+// under /api/, /healthz and /readyz through to apiHandler (metrics have
+// their own listener: see api.MetricsHandler).
 func New(cfg Config, apiHandler http.Handler, st Store) http.Handler {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
@@ -69,7 +95,11 @@ func New(cfg Config, apiHandler http.Handler, st Store) http.Handler {
 	if cfg.Location == nil {
 		cfg.Location = time.Local
 	}
-	s := &server{cfg: cfg, api: apiHandler, st: st, now: time.Now}
+	if cfg.ClientAddress == nil {
+		cfg.ClientAddress = peerAddress
+	}
+	s := &server{cfg: cfg, api: apiHandler, st: st, now: time.Now,
+		perAddress: api.NewLimiter(cfg.SigninPerAddress), perAccount: api.NewLimiter(cfg.SigninPerAccount)}
 	s.pages = mustParsePages(cfg.Location)
 	return s.routes()
 }
@@ -79,7 +109,6 @@ func (s *server) routes() http.Handler {
 	mux.Handle("/api/", s.api)
 	mux.Handle("/healthz", s.api)
 	mux.Handle("/readyz", s.api)
-	mux.Handle("/metrics", s.api)
 	static, _ := fs.Sub(assets, "assets/static")
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheStatic(http.FileServerFS(static))))
 

@@ -365,6 +365,14 @@ func (f *fakeStore) Audit(_ context.Context, e store.AuditEntry) error {
 	return nil
 }
 
+func (f *fakeStore) SigninLock(context.Context, string, time.Time) (store.Lockout, bool, error) {
+	return store.Lockout{}, false, nil
+}
+func (f *fakeStore) SigninFailed(context.Context, store.SigninFailure) (store.Lockout, bool, error) {
+	return store.Lockout{}, false, nil
+}
+func (f *fakeStore) SigninSucceeded(context.Context, string) error { return nil }
+
 // fakeAPI answers /api/v1/me and records every other request it gets.
 type fakeAPI struct {
 	mu    sync.Mutex

@@ -363,13 +363,19 @@ var investigationForm = zhidu.Form{
 	Outcomes: []string{"submit"},
 }
 
-// checkInvestigation: compensation needs a positive amount; no amount
-// without compensation.
+// MaxCompensation is the largest compensation the complaint register
+// holds (numeric(14, 2)): a larger one would fail the projection's write.
+const MaxCompensation = 999_999_999_999.99
+
+// checkInvestigation: compensation needs a positive amount (at most
+// MaxCompensation); no amount without compensation.
 func checkInvestigation(req zhidu.CompleteTaskRequest) map[string]string {
 	amount, has := req.Data["compensation_amount"].(float64)
 	switch {
 	case has && amount < 0:
 		return map[string]string{"data.compensation_amount": "must not be negative"}
+	case has && amount > MaxCompensation:
+		return map[string]string{"data.compensation_amount": "must be at most 999999999999.99"}
 	case req.Data["remedy"] == "compensate" && (!has || amount <= 0):
 		return map[string]string{"data.compensation_amount": "compensation needs an amount above zero"}
 	case req.Data["remedy"] != "compensate" && has && amount > 0:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zhidu/zhidu/api"
+	"github.com/zhidu/zhidu/web"
 	"github.com/zhidu/zhidu/workflows"
 )
 
@@ -27,6 +28,7 @@ type config struct {
 	MetricsAddr     string
 	Pollers         int
 	API             api.Config
+	Web             web.Config
 	Bench           benchConfig // zhidu bench only
 }
 
@@ -85,6 +87,17 @@ func settings(c *config) []setting {
 			bind:    func(fs *flag.FlagSet, n, u string) { fs.Func(n, u+" (comma-separated)", set) },
 			fromEnv: set}
 	}
+	rate := func(p *api.Rate, flagName, env, usage string) setting {
+		set := func(v string) (err error) {
+			*p, err = api.ParseRate(v)
+			return err
+		}
+		return setting{flag: flagName, env: env, usage: usage,
+			bind: func(fs *flag.FlagSet, n, u string) {
+				fs.Func(n, u+" (N/DURATION, e.g. 20/1m, or off; default "+p.String()+")", set)
+			},
+			fromEnv: set}
+	}
 	durs := func(p *[]time.Duration, flagName, env, usage string) setting {
 		return setting{flag: flagName, env: env, usage: usage,
 			bind: func(fs *flag.FlagSet, n, u string) {
@@ -102,12 +115,18 @@ func settings(c *config) []setting {
 		str(&c.TaskQueue, "task-queue", "ZHIDU_TASK_QUEUE", "Temporal task queue of zhidu's workers"),
 		str(&c.HTTPAddr, "http", "ZHIDU_HTTP_ADDR", "address of the web inbox and API"),
 		num(&c.UIPort, "ui-port", "ZHIDU_UI_PORT", "dev: port of the Temporal Web UI on 127.0.0.1 (0: no UI)"),
-		str(&c.MetricsAddr, "metrics-addr", "ZHIDU_METRICS_ADDR", "worker: address serving /metrics"),
+		str(&c.MetricsAddr, "metrics-addr", "ZHIDU_METRICS_ADDR", "address serving /metrics (serve, dev, worker); never the --http address; empty: none"),
 		num(&c.Pollers, "pollers", "ZHIDU_WORKER_POLLERS", "worker: workflow and activity task pollers"),
 		dur(&c.API.RequestTimeout, "request-timeout", "ZHIDU_REQUEST_TIMEOUT", "deadline of each API request"),
 		dur(&c.API.UserCacheTTL, "user-cache-ttl", "ZHIDU_USER_CACHE_TTL", "how long the API remembers a signed-in user (0: ask PostgreSQL on every request); changes empty it at once"),
 		dur(&c.API.CredentialResetTTL, "credential-reset-ttl", "ZHIDU_CREDENTIAL_RESET_TTL", "how long a reset of the GM's, a deputy GM's or a top-secret account's token or password waits for confirmation"),
 		list(&c.API.TrustedProxies, "trusted-proxies", "ZHIDU_TRUSTED_PROXIES", "proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default"),
+		rate(&c.API.RatePerAddress, "api-rate-per-address", "ZHIDU_API_RATE_PER_ADDRESS", "API requests allowed per client address"),
+		rate(&c.API.RatePerUser, "api-rate-per-user", "ZHIDU_API_RATE_PER_USER", "API requests allowed per signed-in caller"),
+		rate(&c.Web.SigninPerAddress, "signin-rate-per-address", "ZHIDU_SIGNIN_RATE_PER_ADDRESS", "web sign-in attempts allowed per client address"),
+		rate(&c.Web.SigninPerAccount, "signin-rate-per-account", "ZHIDU_SIGNIN_RATE_PER_ACCOUNT", "web sign-in attempts allowed per username"),
+		num(&c.Web.LockoutAfter, "signin-lockout-after", "ZHIDU_SIGNIN_LOCKOUT_AFTER", "failed password sign-ins in a row that lock the account (0: never)"),
+		dur(&c.Web.LockoutFor, "signin-lockout-for", "ZHIDU_SIGNIN_LOCKOUT_FOR", "how long a lockout lasts (0: until an administrator unlocks it)"),
 		dur(&c.API.ApprovalSLA.Due, "approval-due", "ZHIDU_APPROVAL_DUE", "approval: each step is due after"),
 		dur(&c.API.ApprovalSLA.Reminder, "approval-reminder", "ZHIDU_APPROVAL_REMINDER", "approval: remind after"),
 		durs(&c.API.ApprovalSLA.Escalate, "approval-escalate", "ZHIDU_APPROVAL_ESCALATE", "approval: escalation ladder times"),
@@ -150,6 +169,7 @@ func defaultConfig() config {
 		MetricsAddr:     "127.0.0.1:9090",
 		Pollers:         8,
 		API:             api.DefaultConfig(),
+		Web:             web.DefaultConfig(),
 	}
 }
 

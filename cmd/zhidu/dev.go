@@ -15,7 +15,6 @@ import (
 	"github.com/zhidu/zhidu/devserver"
 	"github.com/zhidu/zhidu/pglocal"
 	"github.com/zhidu/zhidu/store"
-	"github.com/zhidu/zhidu/web"
 )
 
 // runDev starts the whole system on this machine and stops it all cleanly
@@ -95,13 +94,18 @@ func runDev(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if ts.UIAddress() != "" {
 		fmt.Fprintf(out, "  Temporal Web UI  http://%s\n", ts.UIAddress())
 	}
+	if cfg.MetricsAddr != "" {
+		fmt.Fprintf(out, "  metrics          http://%s/metrics\n", cfg.MetricsAddr)
+	}
 	fmt.Fprintf(out, "  Temporal         %s (namespace %s)\n", ts.Address(), cfg.Namespace)
 	fmt.Fprintf(out, "  PostgreSQL       %s\n", redact(cfg.DatabaseURL))
 	fmt.Fprintf(out, "  demo users       %s\n", filepath.Join(dir, "demo-users.json"))
 	fmt.Fprintf(out, "  try: curl -H \"Authorization: Bearer $(jq -r '.[\"cs.agent\"].token' %s)\" http://%s/api/v1/me\n",
 		filepath.Join(dir, "demo-users.json"), cfg.HTTPAddr)
 	fmt.Fprintln(out, "Ctrl-C stops everything.")
-	err = serveAPI(ctx, cfg, pool, tc, out, web.Config{DemoSignIn: true})
+	webCfg := cfg.Web
+	webCfg.DemoSignIn = true
+	err = serveAPI(ctx, cfg, pool, tc, out, webCfg)
 	fmt.Fprintln(out, "\nshutting down")
 	return err
 }

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -156,10 +155,11 @@ func runServe(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	defer closeAll()
-	return serveAPI(ctx, cfg, pool, tc, out, web.Config{})
+	return serveAPI(ctx, cfg, pool, tc, out, cfg.Web)
 }
 
-// serveAPI serves the API and, around it, the web inbox until ctx ends.
+// serveAPI serves the API and, around it, the web inbox until ctx ends,
+// and the metrics on their own address.
 func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Client, out io.Writer, webCfg web.Config) error {
 	az, err := authz.New(pool)
 	if err != nil {
@@ -169,23 +169,62 @@ func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Cli
 	srv := api.New(st, az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
 	go srv.Watch(ctx, time.Second)
 	go az.Watch(ctx, pool, nil, srv.ForgetUsers)
-	return serveHTTP(ctx, cfg.HTTPAddr, web.New(webCfg, srv.Router(), st), out, "API and inbox")
+	webCfg.ClientAddress = srv.ClientAddress // the sign-in audit and limits believe the same proxies as the API
+	return serveHTTP(ctx, out, listeners(cfg, web.New(webCfg, srv.Router(), st), "API and inbox")...)
 }
 
-// serveHTTP serves h on addr until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, addr string, h http.Handler, out io.Writer, what string) error {
-	hs := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
-	fmt.Fprintf(out, "%s listening on http://%s\n", what, addr)
+// listener is one address zhidu serves.
+type listener struct {
+	addr, what string
+	handler    http.Handler
+}
+
+// listeners are the addresses a process serves: h on --http (when what is
+// not empty) and the Prometheus metrics on --metrics-addr (unless empty),
+// never on the public address.
+func listeners(cfg config, h http.Handler, what string) []listener {
+	var ls []listener
+	if what != "" {
+		ls = append(ls, listener{addr: cfg.HTTPAddr, what: what, handler: h})
+	}
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler())
+		ls = append(ls, listener{addr: cfg.MetricsAddr, what: "metrics", handler: mux})
+	}
+	return ls
+}
+
+// serveHTTP serves every listener until ctx ends or one fails, then shuts
+// them all down gracefully.
+func serveHTTP(ctx context.Context, out io.Writer, ls ...listener) error {
+	errc := make(chan error, len(ls))
+	servers := make([]*http.Server, len(ls))
+	for i, l := range ls {
+		hs := &http.Server{Addr: l.addr, Handler: l.handler, ReadHeaderTimeout: 10 * time.Second}
+		servers[i] = hs
+		go func() {
+			if err := hs.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("%s: %w", l.what, err)
+			}
+		}()
+		fmt.Fprintf(out, "%s listening on http://%s\n", l.what, l.addr)
+	}
+	if len(ls) == 0 {
+		<-ctx.Done()
+		return nil
+	}
+	var err error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("%s: %w", what, err)
+	case err = <-errc:
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return hs.Shutdown(shutdown)
+	for _, hs := range servers {
+		err = errors.Join(err, hs.Shutdown(shutdown))
+	}
+	return err
 }
 
 // startWorker starts a worker with every workflow and activity.
@@ -214,7 +253,5 @@ func runWorker(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	defer w.Stop()
 	fmt.Fprintf(out, "worker polling task queue %q on %s\n", cfg.TaskQueue, cfg.TemporalAddress)
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.Handler())
-	return serveHTTP(ctx, cfg.MetricsAddr, mux, out, "worker metrics")
+	return serveHTTP(ctx, out, listeners(cfg, nil, "")...)
 }

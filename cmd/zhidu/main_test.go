@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhidu/zhidu/api"
 )
 
 func TestHelp(t *testing.T) {
@@ -57,5 +61,49 @@ func TestConfigPrecedence(t *testing.T) {
 	if err := run(context.Background(), []string{"serve"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil ||
 		!strings.Contains(err.Error(), "ZHIDU_DATABASE_URL") {
 		t.Errorf("serve without a database must say how to set one: %v", err)
+	}
+}
+
+// TestMetricsListener: the metrics have their own address (loopback by
+// default) and are never on the public --http address.
+func TestMetricsListener(t *testing.T) {
+	cfg, err := load("serve", nil, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("default metrics address %q", cfg.MetricsAddr)
+	}
+	public := http.NotFoundHandler()
+	ls := listeners(cfg, public, "API and inbox")
+	if len(ls) != 2 || ls[0].addr != cfg.HTTPAddr || ls[1].addr != cfg.MetricsAddr {
+		t.Fatalf("listeners = %+v", ls)
+	}
+	rec := httptest.NewRecorder()
+	ls[1].handler.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "go_goroutines") {
+		t.Fatalf("metrics listener: %d", rec.Code)
+	}
+	if ls := listeners(config{MetricsAddr: ""}, nil, ""); len(ls) != 0 {
+		t.Fatalf("no metrics address, no API: %+v", ls)
+	}
+}
+
+func TestRateSettings(t *testing.T) {
+	cfg, err := load("serve", []string{"--api-rate-per-user", "5/1s", "--signin-lockout-after", "3"},
+		func(k string) string { return map[string]string{"ZHIDU_SIGNIN_RATE_PER_ADDRESS": "off"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.API.RatePerUser != (api.Rate{N: 5, Per: time.Second}) || !cfg.Web.SigninPerAddress.Off() || cfg.Web.LockoutAfter != 3 {
+		t.Fatalf("rates = %v %v, lockout after %d", cfg.API.RatePerUser, cfg.Web.SigninPerAddress, cfg.Web.LockoutAfter)
+	}
+	if cfg.API.RatePerAddress.Off() || cfg.Web.SigninPerAccount.Off() || cfg.Web.LockoutFor != 15*time.Minute {
+		t.Fatalf("defaults lost: %+v %+v", cfg.API.RatePerAddress, cfg.Web)
+	}
+	for _, bad := range []string{"5", "x/1m", "5/soon", "-1/1m"} {
+		if _, err := load("serve", nil, func(k string) string { return map[string]string{"ZHIDU_API_RATE_PER_USER": bad}[k] }); err == nil {
+			t.Errorf("rate %q must be refused", bad)
+		}
 	}
 }
