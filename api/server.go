@@ -85,13 +85,19 @@ type Config struct {
 	// UserCacheTTL is how long a resolved caller is remembered (see
 	// ForgetUsers); 0 asks PostgreSQL on every request.
 	UserCacheTTL time.Duration
+	// Namespace is the Temporal namespace zhidu's processes run in; the
+	// codec endpoint decodes payloads of that namespace only.
+	Namespace string
+	// CodecOrigins are the origins (scheme://host:port) of the Temporal
+	// Web UIs that may call the codec endpoint from a browser.
+	CodecOrigins []string
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
 		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}},
-		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second}
+		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second, Namespace: "default"}
 }
 
 // Server holds the API's dependencies.
@@ -101,6 +107,8 @@ type Server struct {
 	Engine Engine
 	Config Config
 	Now    func() time.Time
+	// Payloads decrypts for the codec endpoint; nil: no codec (404).
+	Payloads PayloadOpener
 
 	ready atomic.Bool
 	kinds map[string]processKind
@@ -134,6 +142,10 @@ func (s *Server) Router() *gin.Engine {
 
 	v1 := r.Group("/api/v1")
 	v1.GET("/openapi.json", serveOpenAPI)
+	// The Temporal Web UI's remote codec: the browser preflights, then
+	// posts with the user's cookie (the web inbox turns it into the
+	// user) or a bearer token.
+	v1.POST("/codec/decode", s.codecCORS, s.gate, s.authenticate, s.decodePayloads)
 	a := v1.Group("", s.gate, s.authenticate)
 	a.GET("/me", s.me)
 	a.GET("/tasks", s.listTasks)
@@ -169,7 +181,7 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/admin/policy", s.listPolicy)
 	a.POST("/admin/policy", s.addPolicy)
 	a.DELETE("/admin/policy", s.removePolicy)
-	r.NoRoute(func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
+	r.NoRoute(s.codecPreflight, func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
 	return r
 }
 
