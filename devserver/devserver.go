@@ -327,7 +327,8 @@ func (s *Server) startUI(ip, dialHost string, port int, codecEndpoint string) {
 		// Payloads are encrypted; the UI asks zhidu's codec endpoint to
 		// decode them, sending the zhidu session cookie (includeCredentials)
 		// so zhidu decodes only what the signed-in user may read.
-		Codec: uiconfig.Codec{Endpoint: codecEndpoint, IncludeCredentials: codecEndpoint != ""},
+		Codec: uiconfig.Codec{Endpoint: codecEndpoint, IncludeCredentials: codecEndpoint != "",
+			DefaultErrorMessage: codecErrorMessage(codecEndpoint), DefaultErrorLink: codecErrorLink(codecEndpoint)},
 	}))
 	done := make(chan struct{})
 	go func() {
@@ -493,4 +494,22 @@ func normalizeDCValue(v any) (any, error) {
 		}
 	}
 	return v, nil
+}
+
+// codecErrorMessage and codecErrorLink are what the UI shows when the
+// codec refuses: payloads decode only for a signed-in zhidu user who may
+// read the process.
+func codecErrorMessage(endpoint string) string {
+	if endpoint == "" {
+		return ""
+	}
+	return "Payloads are encrypted. Sign in to zhidu in this browser: you see the processes you may read."
+}
+
+func codecErrorLink(endpoint string) string {
+	base, ok := strings.CutSuffix(endpoint, "/api/v1/codec")
+	if !ok {
+		return ""
+	}
+	return base + "/signin"
 }

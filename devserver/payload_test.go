@@ -47,6 +47,7 @@ func TestPayloadsAreEncryptedInTheStore(t *testing.T) {
 		Codec struct {
 			Endpoint           string
 			IncludeCredentials bool
+			DefaultErrorLink   string
 		}
 	}
 	err = json.NewDecoder(res.Body).Decode(&settings)
@@ -54,7 +55,7 @@ func TestPayloadsAreEncryptedInTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if settings.Codec.Endpoint != endpoint || !settings.Codec.IncludeCredentials {
+	if settings.Codec.Endpoint != endpoint || !settings.Codec.IncludeCredentials || settings.Codec.DefaultErrorLink != "http://127.0.0.1:8080/signin" {
 		t.Errorf("UI codec settings = %+v, want %s with credentials", settings.Codec, endpoint)
 	}
 
