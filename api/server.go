@@ -98,6 +98,12 @@ type Config struct {
 	// caller; over either the answer is 429 with Retry-After. The zero
 	// Rate is no limit. Each replica counts its own requests.
 	RatePerAddress, RatePerUser Rate
+	// Namespace is the Temporal namespace zhidu's processes run in; the
+	// codec endpoint decodes payloads of that namespace only.
+	Namespace string
+	// CodecOrigins are the origins (scheme://host:port) of the Temporal
+	// Web UIs that may call the codec endpoint from a browser.
+	CodecOrigins []string
 }
 
 // DefaultConfig returns the defaults.
@@ -105,7 +111,7 @@ func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
 		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}},
 		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour,
-		RatePerAddress: Rate{N: 1200, Per: time.Minute}, RatePerUser: Rate{N: 600, Per: time.Minute}}
+		RatePerAddress: Rate{N: 1200, Per: time.Minute}, RatePerUser: Rate{N: 600, Per: time.Minute}, Namespace: "default"}
 }
 
 // Server holds the API's dependencies.
@@ -115,6 +121,8 @@ type Server struct {
 	Engine Engine
 	Config Config
 	Now    func() time.Time
+	// Payloads decrypts for the codec endpoint; nil: no codec (404).
+	Payloads PayloadOpener
 
 	ready atomic.Bool
 	kinds map[string]processKind
@@ -149,6 +157,10 @@ func (s *Server) Router() *gin.Engine {
 
 	v1 := r.Group("/api/v1")
 	v1.GET("/openapi.json", serveOpenAPI)
+	// The Temporal Web UI's remote codec: the browser preflights, then
+	// posts with the user's cookie (the web inbox turns it into the
+	// user) or a bearer token.
+	v1.POST("/codec/decode", s.codecCORS, s.gate, s.authenticate, s.limitUser, s.decodePayloads)
 	a := v1.Group("", s.gate, s.authenticate, s.limitUser)
 	a.GET("/me", s.me)
 	a.GET("/me/credential-resets", s.listCredentialResets)
@@ -188,7 +200,7 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/admin/policy", s.listPolicy)
 	a.POST("/admin/policy", s.addPolicy)
 	a.DELETE("/admin/policy", s.removePolicy)
-	r.NoRoute(func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
+	r.NoRoute(s.codecPreflight, func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
 	return r
 }
 

@@ -79,6 +79,10 @@ type Options struct {
 	// defaults set by this package (keys as in the server's dynamic config
 	// files, e.g. "matching.numTaskqueueReadPartitions").
 	DynamicConfig map[string]any
+	// CodecEndpoint is the remote codec the Web UI sends payloads to for
+	// decoding (POST CodecEndpoint/decode, with the browser's cookies);
+	// "" shows payloads as stored.
+	CodecEndpoint string
 }
 
 // Server is a running dev server.
@@ -300,14 +304,14 @@ func Start(opt Options) (*Server, error) {
 		quietStop: quietStop,
 	}
 	if opt.UIPort != 0 {
-		s.startUI(opt.IP, dialHost, opt.UIPort)
+		s.startUI(opt.IP, dialHost, opt.UIPort, opt.CodecEndpoint)
 	}
 	return s, nil
 }
 
 // startUI runs the Temporal Web UI server in the background (its Start
 // blocks) and waits until it listens. UI failures are logged, not fatal.
-func (s *Server) startUI(ip, dialHost string, port int) {
+func (s *Server) startUI(ip, dialHost string, port int, codecEndpoint string) {
 	host := ip
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]" // the UI server joins host and port with fmt
@@ -320,6 +324,11 @@ func (s *Server) startUI(ip, dialHost string, port int) {
 		CORS:                uiconfig.CORS{CookieInsecure: true},
 		HideLogs:            true,
 		DisableNewsFetch:    true, // no internet needed
+		// Payloads are encrypted; the UI asks zhidu's codec endpoint to
+		// decode them, sending the zhidu session cookie (includeCredentials)
+		// so zhidu decodes only what the signed-in user may read.
+		Codec: uiconfig.Codec{Endpoint: codecEndpoint, IncludeCredentials: codecEndpoint != "",
+			DefaultErrorMessage: codecErrorMessage(codecEndpoint), DefaultErrorLink: codecErrorLink(codecEndpoint)},
 	}))
 	done := make(chan struct{})
 	go func() {
@@ -485,4 +494,22 @@ func normalizeDCValue(v any) (any, error) {
 		}
 	}
 	return v, nil
+}
+
+// codecErrorMessage and codecErrorLink are what the UI shows when the
+// codec refuses: payloads decode only for a signed-in zhidu user who may
+// read the process.
+func codecErrorMessage(endpoint string) string {
+	if endpoint == "" {
+		return ""
+	}
+	return "Payloads are encrypted. Sign in to zhidu in this browser: you see the processes you may read."
+}
+
+func codecErrorLink(endpoint string) string {
+	base, ok := strings.CutSuffix(endpoint, "/api/v1/codec")
+	if !ok {
+		return ""
+	}
+	return base + "/signin"
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/temporal"
@@ -80,7 +81,7 @@ func newStackWith(t *testing.T, configure func(*api.Config)) *stack {
 	st, creds := testdb.Demo(t, 20)
 	pool := st.Pool
 	ts := temporalServer()
-	s := &stack{t: t, pool: pool, store: st, client: ts.GetDefaultClient(), queue: "zhidu-" + randHex(6), creds: creds, nonce: randHex(6)}
+	s := &stack{t: t, pool: pool, store: st, client: sealedClient(), queue: "zhidu-" + randHex(6), creds: creds, nonce: randHex(6)}
 	s.startWorker()
 	az, err := authz.New(pool)
 	if err != nil {
@@ -90,17 +91,20 @@ func newStackWith(t *testing.T, configure func(*api.Config)) *stack {
 	// Tests drive thousands of requests from one address in seconds; the
 	// tests of the limits themselves set them again.
 	cfg.RatePerAddress, cfg.RatePerUser = api.Rate{}, api.Rate{}
+	cfg.Namespace, cfg.CodecOrigins = ts.GetDefaultNamespace(), []string{uiOrigin}
 	if configure != nil {
 		configure(&cfg)
 	}
 	s.server = api.New(st, az, api.TemporalEngine{Client: s.client, TaskQueue: s.queue}, cfg)
+	s.server.Payloads = e2eKeys.ring
 	s.http = httptest.NewServer(s.server.Router())
 	t.Cleanup(s.http.Close)
 	return s
 }
 
 func (s *stack) startWorker() {
-	w := worker.New(s.client, s.queue, worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4})
+	w := worker.New(s.client, s.queue, worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4,
+		Interceptors: []interceptor.WorkerInterceptor{e2eKeys.signer.WorkerInterceptor()}})
 	workflows.Register(w)
 	(&activities.Activities{Store: s.store}).Register(w)
 	if err := w.Start(); err != nil {

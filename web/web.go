@@ -107,6 +107,7 @@ func New(cfg Config, apiHandler http.Handler, st Store) http.Handler {
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.api)
+	mux.HandleFunc("/api/v1/codec/", s.codec)
 	mux.Handle("/healthz", s.api)
 	mux.Handle("/readyz", s.api)
 	static, _ := fs.Sub(assets, "assets/static")

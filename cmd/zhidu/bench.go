@@ -97,6 +97,9 @@ func commandFlags(name string, fs *flag.FlagSet, c *config, args []string) []str
 
 // runBench runs zhidu bench or zhidu bench inbox.
 func runBench(ctx context.Context, cfg config, out io.Writer) error {
+	if err := cfg.ephemeralKeys(); err != nil {
+		return err
+	}
 	if cfg.Bench.Inbox {
 		return runBenchInbox(ctx, cfg, out)
 	}
@@ -364,6 +367,7 @@ func startStackWith(ctx context.Context, cfg config, logf func(string, ...any), 
 	// goes: rate limits would measure themselves.
 	cfg.API.RatePerAddress, cfg.API.RatePerUser = api.Rate{}, api.Rate{}
 	srv := api.New(store.New(pool), az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
+	srv.Payloads = cfg.secrets.ring
 	ctx, cancel := context.WithCancel(ctx)
 	st.onStop(cancel)
 	go srv.Watch(ctx, time.Second)
@@ -504,8 +508,12 @@ func postmasterCPU(dir string) func() time.Duration {
 // workerOptions are the options of zhidu's worker; the raw benchmark
 // worker uses the same.
 func workerOptions(cfg config) worker.Options {
-	return worker.Options{
+	o := worker.Options{
 		MaxConcurrentWorkflowTaskPollers: cfg.Pollers,
 		MaxConcurrentActivityTaskPollers: cfg.Pollers,
 	}
+	if cfg.secrets != nil {
+		o = cfg.secrets.workerOptions(o)
+	}
+	return o
 }

@@ -30,6 +30,12 @@ type config struct {
 	API             api.Config
 	Web             web.Config
 	Bench           benchConfig // zhidu bench only
+	// KeysFile, PayloadKeys and ActorKeys say where the payload and actor
+	// keys come from (see resolveKeys); secrets holds them once resolved.
+	KeysFile    string
+	PayloadKeys string
+	ActorKeys   string
+	secrets     *secrets
 }
 
 // setting binds one flag to its environment variable.
@@ -98,6 +104,20 @@ func settings(c *config) []setting {
 			},
 			fromEnv: set}
 	}
+	strs := func(p *[]string, flagName, env, usage string) setting {
+		set := func(v string) error {
+			*p = nil
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					*p = append(*p, s)
+				}
+			}
+			return nil
+		}
+		return setting{flag: flagName, env: env, usage: usage,
+			bind:    func(fs *flag.FlagSet, n, u string) { fs.Func(n, u+" (comma-separated)", set) },
+			fromEnv: set}
+	}
 	durs := func(p *[]time.Duration, flagName, env, usage string) setting {
 		return setting{flag: flagName, env: env, usage: usage,
 			bind: func(fs *flag.FlagSet, n, u string) {
@@ -117,6 +137,10 @@ func settings(c *config) []setting {
 		num(&c.UIPort, "ui-port", "ZHIDU_UI_PORT", "dev: port of the Temporal Web UI on 127.0.0.1 (0: no UI)"),
 		str(&c.MetricsAddr, "metrics-addr", "ZHIDU_METRICS_ADDR", "address serving /metrics (serve, dev, worker); never the --http address; empty: none"),
 		num(&c.Pollers, "pollers", "ZHIDU_WORKER_POLLERS", "worker: workflow and activity task pollers"),
+		str(&c.KeysFile, "keys-file", "ZHIDU_KEYS_FILE", "JSON file of the payload encryption and actor signing keys (dev: DATA/keys.json, created on first start)"),
+		str(&c.PayloadKeys, "payload-keys", "ZHIDU_PAYLOAD_KEYS", "payload encryption keys, id:base64 (32 bytes), comma-separated; the first encrypts, all decrypt"),
+		str(&c.ActorKeys, "actor-keys", "ZHIDU_ACTOR_KEYS", "actor signing (HMAC) keys, id:base64 (32 bytes), comma-separated; the first signs, all verify"),
+		strs(&c.API.CodecOrigins, "codec-origins", "ZHIDU_CODEC_ORIGINS", "origins of the Temporal Web UIs allowed to call the codec endpoint (dev adds its own UI)"),
 		dur(&c.API.RequestTimeout, "request-timeout", "ZHIDU_REQUEST_TIMEOUT", "deadline of each API request"),
 		dur(&c.API.UserCacheTTL, "user-cache-ttl", "ZHIDU_USER_CACHE_TTL", "how long the API remembers a signed-in user (0: ask PostgreSQL on every request); changes empty it at once"),
 		dur(&c.API.CredentialResetTTL, "credential-reset-ttl", "ZHIDU_CREDENTIAL_RESET_TTL", "how long a reset of the GM's, a deputy GM's or a top-secret account's token or password waits for confirmation"),
@@ -192,5 +216,6 @@ func load(name string, args []string, getenv func(string) string) (config, error
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	c.API.Namespace = c.Namespace
 	return c, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -30,6 +31,9 @@ func runDev(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(out, "· "+format+"\n", args...) }
+	if err := cfg.resolveKeys(filepath.Join(dir, devKeysFile), logf); err != nil {
+		return err
+	}
 
 	if cfg.DatabaseURL == "" {
 		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(dir, "pg"), Logf: logf})
@@ -52,7 +56,8 @@ func runDev(ctx context.Context, cfg config, out io.Writer) (err error) {
 	}
 
 	logf("starting Temporal (state in %s)", filepath.Join(dir, "temporal.db"))
-	ts, err := devserver.Start(devserver.Options{Dir: dir, Port: cfg.TemporalPort, UIPort: cfg.UIPort, Namespace: cfg.Namespace})
+	ts, err := devserver.Start(devserver.Options{Dir: dir, Port: cfg.TemporalPort, UIPort: cfg.UIPort, Namespace: cfg.Namespace,
+		CodecEndpoint: codecEndpoint(cfg.HTTPAddr)})
 	if err != nil {
 		return fmt.Errorf("start Temporal: %w", err)
 	}
@@ -61,6 +66,10 @@ func runDev(ctx context.Context, cfg config, out io.Writer) (err error) {
 		ts.Stop()
 	}()
 	cfg.TemporalAddress = ts.Address()
+	if ts.UIAddress() != "" {
+		_, port, _ := net.SplitHostPort(ts.UIAddress())
+		cfg.API.CodecOrigins = append(cfg.API.CodecOrigins, "http://"+ts.UIAddress(), "http://localhost:"+port)
+	}
 
 	pool, err := connect(ctx, cfg)
 	if err != nil {
@@ -140,4 +149,22 @@ func redact(url string) string {
 		return fmt.Sprintf("postgres://%s:***@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 	}
 	return "(set)"
+}
+
+// devKeysFile is where zhidu dev keeps its payload and actor keys (mode
+// 0600), generated on first start: a data directory's histories can only
+// be read with its own keys.
+const devKeysFile = "keys.json"
+
+// codecEndpoint is the URL the Temporal Web UI posts payloads to for
+// decoding: the API's codec route on the address the API listens on.
+func codecEndpoint(httpAddr string) string {
+	host, port, err := net.SplitHostPort(httpAddr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/api/v1/codec"
 }

@@ -120,9 +120,14 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, out io.Writer) error {
 	return nil
 }
 
+// dialTemporal connects to Temporal with a client that encrypts every
+// payload and signs every start and update (cfg's keys must be resolved).
 func dialTemporal(cfg config) (client.Client, error) {
-	c, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.Namespace,
-		Logger: quietLogger()})
+	if cfg.secrets == nil {
+		return nil, errors.New("connect to Temporal: the keys are not loaded")
+	}
+	c, err := client.Dial(cfg.secrets.clientOptions(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.Namespace,
+		Logger: quietLogger()}))
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
@@ -135,14 +140,17 @@ func quietLogger() *slog.Logger {
 
 // connectAll connects to the external PostgreSQL and Temporal that serve
 // and worker run against; close releases both.
-func connectAll(ctx context.Context, cfg config) (pool *pgxpool.Pool, tc client.Client, close func(), err error) {
-	if err := requireDB(cfg); err != nil {
+func connectAll(ctx context.Context, cfg *config) (pool *pgxpool.Pool, tc client.Client, close func(), err error) {
+	if err := requireDB(*cfg); err != nil {
 		return nil, nil, nil, err
 	}
-	if pool, err = connect(ctx, cfg); err != nil {
+	if err := cfg.resolveKeys("", nil); err != nil {
 		return nil, nil, nil, err
 	}
-	if tc, err = dialTemporal(cfg); err != nil {
+	if pool, err = connect(ctx, *cfg); err != nil {
+		return nil, nil, nil, err
+	}
+	if tc, err = dialTemporal(*cfg); err != nil {
 		pool.Close()
 		return nil, nil, nil, err
 	}
@@ -150,7 +158,7 @@ func connectAll(ctx context.Context, cfg config) (pool *pgxpool.Pool, tc client.
 }
 
 func runServe(ctx context.Context, cfg config, out io.Writer) error {
-	pool, tc, closeAll, err := connectAll(ctx, cfg)
+	pool, tc, closeAll, err := connectAll(ctx, &cfg)
 	if err != nil {
 		return err
 	}
@@ -167,6 +175,7 @@ func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Cli
 	}
 	st := store.New(pool)
 	srv := api.New(st, az, api.TemporalEngine{Client: tc, TaskQueue: cfg.TaskQueue}, cfg.API)
+	srv.Payloads = cfg.secrets.ring
 	go srv.Watch(ctx, time.Second)
 	go az.Watch(ctx, pool, nil, srv.ForgetUsers)
 	webCfg.ClientAddress = srv.ClientAddress // the sign-in audit and limits believe the same proxies as the API
@@ -229,10 +238,7 @@ func serveHTTP(ctx context.Context, out io.Writer, ls ...listener) error {
 
 // startWorker starts a worker with every workflow and activity.
 func startWorker(cfg config, pool *pgxpool.Pool, tc client.Client) (worker.Worker, error) {
-	w := worker.New(tc, cfg.TaskQueue, worker.Options{
-		MaxConcurrentWorkflowTaskPollers: cfg.Pollers,
-		MaxConcurrentActivityTaskPollers: cfg.Pollers,
-	})
+	w := worker.New(tc, cfg.TaskQueue, workerOptions(cfg))
 	workflows.Register(w)
 	(&activities.Activities{Store: store.New(pool)}).Register(w)
 	if err := w.Start(); err != nil {
@@ -242,7 +248,7 @@ func startWorker(cfg config, pool *pgxpool.Pool, tc client.Client) (worker.Worke
 }
 
 func runWorker(ctx context.Context, cfg config, out io.Writer) error {
-	pool, tc, closeAll, err := connectAll(ctx, cfg)
+	pool, tc, closeAll, err := connectAll(ctx, &cfg)
 	if err != nil {
 		return err
 	}
