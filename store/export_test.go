@@ -2,13 +2,10 @@ package store
 
 import (
 	"context"
-	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
 )
 
 // TasksQuery exposes the inbox page query to the benchmarks, for EXPLAIN.
@@ -26,16 +23,11 @@ func (s *Store) Send(ctx context.Context, b *pgx.Batch) error { return s.send(ct
 // MigrateUpTo applies the embedded migrations up to version only, so a
 // test can fill a database as an older zhidu left it.
 func MigrateUpTo(ctx context.Context, pool *pgxpool.Pool, version int64) error {
-	sub, err := fs.Sub(migrations, "migrations")
+	provider, closeDB, err := migrator(pool)
 	if err != nil {
 		return err
 	}
-	db := stdlib.OpenDBFromPool(pool)
-	defer db.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, sub)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	_, err = provider.UpTo(ctx, version)
 	return err
 }

@@ -59,16 +59,11 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 // Migrate applies every embedded migration not yet applied, in order,
 // logging each one as it goes.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
-	sub, err := fs.Sub(migrations, "migrations")
+	provider, closeDB, err := migrator(pool)
 	if err != nil {
 		return err
 	}
-	db := stdlib.OpenDBFromPool(pool)
-	defer db.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, sub)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
+	defer closeDB()
 	pending, err := provider.HasPending(ctx)
 	if err != nil {
 		return fmt.Errorf("check migrations: %w", err)
@@ -86,6 +81,22 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 		return fmt.Errorf("apply migrations: %w", err)
 	}
 	return nil
+}
+
+// migrator returns the goose provider of the embedded migrations on pool,
+// and what closes its database handle.
+func migrator(pool *pgxpool.Pool) (*goose.Provider, func(), error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, nil, err
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrations: %w", err)
+	}
+	return provider, func() { db.Close() }, nil
 }
 
 // Ping checks the database answers within the context's deadline.
