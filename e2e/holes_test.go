@@ -442,3 +442,22 @@ func TestHugeCompensation(t *testing.T) {
 		"data": map[string]any{"cause": "c", "responsibility": "r", "remedy": "compensate", "compensation_amount": 999999999999.99}}))
 	s.waitTask(pid, workflows.StepApproval)
 }
+
+// TestSigninRefusesControlCharacters: a username with a NUL byte reached
+// PostgreSQL (the lockout lookup) and answered 500; now it names no
+// account: 400, no audit entry, nothing counted.
+func TestSigninRefusesControlCharacters(t *testing.T) {
+	s := newStack(t)
+	c := signinClient{t: t, url: s.webServer(web.DefaultConfig())}
+	audit := s.count(`SELECT count(*) FROM audit`)
+	for _, name := range []string{"cs.agent\x00", "cs\x01agent", "cs.agent\u009b"} {
+		wantStatus(t, "sign-in as "+strconv.Quote(name), c.signin(name, demo.Password), http.StatusBadRequest)
+	}
+	if n := s.count(`SELECT count(*) FROM audit`); n != audit {
+		t.Errorf("%d audit entries after refused sign-ins, want %d", n, audit)
+	}
+	if n := s.count(`SELECT count(*) FROM signin_failures`); n != 0 {
+		t.Errorf("%d failures counted, want none", n)
+	}
+	wantStatus(t, "the real account", c.signin("cs.agent", demo.Password), http.StatusSeeOther)
+}
