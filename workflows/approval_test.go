@@ -184,14 +184,14 @@ func (h *harness) run(in ApprovalInput) ApprovalResult {
 }
 
 // state returns what the State query answers now.
-func (h *harness) state() ProcessState {
+func (h *harness) state() ProcessSnapshot {
 	h.t.Helper()
 	v, err := h.env.QueryWorkflow(QueryState)
 	if err != nil {
 		h.t.Errorf("query %s: %v", QueryState, err)
-		return ProcessState{}
+		return ProcessSnapshot{}
 	}
-	var st ProcessState
+	var st ProcessSnapshot
 	if err := v.Get(&st); err != nil {
 		h.t.Errorf("decode %s: %v", QueryState, err)
 	}
@@ -551,7 +551,7 @@ func TestApprovalReminderAndEscalation(t *testing.T) {
 	sla := SLA{Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}
 	h := newHarness(t)
 	var early, late, leader *reply
-	var before ProcessState
+	var before ProcessSnapshot
 	// vp.ops is not a candidate of step 1 until the first escalation.
 	h.at(47*time.Hour, func() { early = h.complete("vp.ops before escalation", approve(h.task(stepDeptHead), vpOps)) })
 	h.at(73*time.Hour, func() {

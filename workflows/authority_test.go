@@ -280,7 +280,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 		h := newHarness(t)
 		failWrites(h, ActivityFinishProcess, 1, h.finishProcess)
 		var failed, approved, vp *reply
-		var st ProcessState
+		var st ProcessSnapshot
 		h.at(time.Minute, func() {
 			failed = h.cancel("cancel whose write fails", zhidu.CancelProcessRequest{Actor: csAgent, Reason: "withdrawn"})
 		})
@@ -306,7 +306,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 		h := newHarness(t)
 		failWrites(h, ActivityAssignTask, 1, h.assignTask)
 		var failed, again, done, vp *reply
-		var st ProcessState
+		var st ProcessSnapshot
 		h.at(time.Minute, func() {
 			failed = h.assign("reassign whose write fails", reassign(h.task(stepDeptHead), vpOps, csActing))
 		})
@@ -336,7 +336,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 		h := newComplaintHarness(t)
 		failWrites(h.harness, ActivitySetLevel, 1, h.setLevel)
 		var failed, again *reply
-		var st ProcessState
+		var st ProcessSnapshot
 		h.at(time.Minute, func() {
 			failed = h.send(UpdateSetLevel, "raise whose write fails", zhidu.SetLevelRequest{Actor: csHead, Level: zhidu.Secret, Reason: "names a person"})
 		})

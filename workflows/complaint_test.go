@@ -399,7 +399,7 @@ func TestComplaintProductQuality(t *testing.T) {
 				flow = append(flow, act{closedAt + time.Hour, "spot_check", bmoAuditor, "done",
 					map[string]any{"verified": true, "findings": "register and reply match"}})
 			}
-			var justBefore ProcessState
+			var justBefore ProcessSnapshot
 			h.at(followUpAt-time.Minute, func() { justBefore = h.state() })
 			replies := h.play(flow...)
 			res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
@@ -840,7 +840,7 @@ func TestComplaintInvestigationEscalation(t *testing.T) {
 	start := time.Minute // the investigation task is created when triage completes
 	done := start + 97*time.Hour
 	early := h.try(start+71*time.Hour, "quality.head before the escalation", "investigation#1", qualityHead, "submit", findings("replace", 0))
-	var before ProcessState
+	var before ProcessSnapshot
 	h.at(done-time.Minute, func() { before = h.state() })
 	replies := h.play(
 		act{start, "triage", csSuper, "valid", map[string]any{"responsible_department": "quality"}},

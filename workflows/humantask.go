@@ -131,8 +131,10 @@ type approval struct {
 	User string `json:"user"`
 }
 
-// ProcessState is what the State query returns.
-type ProcessState = process
+// ProcessSnapshot is what the State query returns: the process's state as
+// the workflow holds it (not zhidu.ProcessState, which says only whether a
+// process runs).
+type ProcessSnapshot = process
 
 func newProcess(ctx workflow.Context, info zhidu.ProcessInfo) *process {
 	info.RunID = workflow.GetInfo(ctx).WorkflowExecution.RunID

@@ -413,7 +413,7 @@ func (d *driver) task(ctx context.Context, stepKey string, rung int) (string, er
 		if err != nil {
 			return "", fmt.Errorf("query %s: %w", workflows.QueryState, err)
 		}
-		var st workflows.ProcessState
+		var st workflows.ProcessSnapshot
 		if err := v.Get(&st); err != nil {
 			return "", fmt.Errorf("decode %s: %w", workflows.QueryState, err)
 		}
