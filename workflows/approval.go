@@ -31,7 +31,7 @@ const (
 // approvalForm is what each approval step asks: approve, or reject with an
 // opinion.
 var approvalForm = zhidu.Form{
-	Fields: []zhidu.Field{{Name: "opinion", Type: zhidu.FieldText, Label: zhidu.Text{Zh: "审批意见", En: "Opinion"},
+	Fields: []zhidu.Field{{Name: "opinion", Type: zhidu.FieldText, Label: text("审批意见", "Opinion"),
 		RequiredFor: []string{OutcomeReject}, MaxLength: 2000}},
 	Outcomes: []string{OutcomeApprove, OutcomeReject},
 }
@@ -59,26 +59,24 @@ func Approval(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
 }
 
 func (p *process) approve(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
-	d, title := p.Info.Department, p.Info.Title
-	gmo := zhidu.DeptGMO
-	leadership := []zhidu.Candidate{{Role: zhidu.RoleDeputyGM, Department: gmo}, {Role: zhidu.RoleGM, Department: gmo}}
-	steps := []zhidu.TaskSpec{{
-		StepKey: "dept_head", Step: "dept_head_approval",
-		Title:      zhidu.Text{Zh: "部门经理审批：" + title, En: "Department head approval: " + title},
-		Candidates: []zhidu.Candidate{{Role: zhidu.RoleDeptHead, Department: d}},
-		Escalations: in.SLA.ladder(
-			[]zhidu.Candidate{{Role: zhidu.RoleVP, Department: d}},
-			leadership),
-	}, {
-		StepKey: "vp", Step: "vp_approval",
-		Title:       zhidu.Text{Zh: "分管副总审批：" + title, En: "VP approval: " + title},
-		Candidates:  []zhidu.Candidate{{Role: zhidu.RoleVP, Department: d}},
-		Escalations: in.SLA.ladder(leadership[:1], leadership[1:]),
-	}}
+	d := p.Info.Department
+	// Each spec is built when its step starts: it takes the process's level
+	// as it is then.
+	steps := []func() zhidu.TaskSpec{
+		func() zhidu.TaskSpec {
+			return p.task("dept_head", "dept_head_approval", text("部门经理审批", "Department head approval"), d, in.SLA,
+				approvalForm, []zhidu.Candidate{role(zhidu.RoleDeptHead, d)},
+				[]zhidu.Candidate{role(zhidu.RoleVP, d)}, leadership)
+		},
+		func() zhidu.TaskSpec {
+			return p.task("vp", "vp_approval", text("分管副总审批", "VP approval"), d, in.SLA,
+				approvalForm, []zhidu.Candidate{role(zhidu.RoleVP, d)},
+				leadership[:1:1], leadership[1:])
+		},
+	}
 	var decided []string
-	for _, s := range steps {
-		s.Department, s.Level, s.Priority, s.Form = d, p.Info.Level, zhidu.PriorityNormal, approvalForm
-		s.Due, s.Reminder = in.SLA.Due, in.SLA.Reminder
+	for _, step := range steps {
+		s := step()
 		s.Approval = true // the requester never approves, nobody approves two levels
 		s.Excluded = append([]string{p.Info.StartedBy}, p.Approvers...)
 		done, err := p.ask(ctx, s)

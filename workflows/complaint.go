@@ -6,152 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/zhidu/zhidu"
 )
-
-// ComplaintConfig holds every duration and threshold of the complaint
-// process (客户投诉处理); none is a literal in the workflow.
-type ComplaintConfig struct {
-	Triage        SLA `json:"triage"`        // the CS supervisor's triage
-	Investigation SLA `json:"investigation"` // due 3 days after triage; escalates to the head, then the VP
-	Approval      SLA `json:"approval"`      // the VP's (and the GM's) 批示
-	Remedy        SLA `json:"remedy"`
-	Reply         SLA `json:"reply"`
-	Superior      SLA `json:"superior"` // a disputed invalid complaint goes to the superior (签呈)
-	Receivables   SLA `json:"receivables"`
-	// FollowUpAfter is how long after the reply (which follows the remedy)
-	// the follow-up visit (回访) task is created.
-	FollowUpAfter time.Duration `json:"follow_up_after"`
-	FollowUp      SLA           `json:"follow_up"`
-	SpotCheck     SLA           `json:"spot_check"`
-	// CompensationThreshold: above it, the GM approves as well (核决权限).
-	CompensationThreshold float64 `json:"compensation_threshold"`
-	// SpotCheckPercent of closed complaints get a 营管办 spot check (抽查验证).
-	SpotCheckPercent int `json:"spot_check_percent"`
-	// Retention: closed complaints are kept this long; important ones for good.
-	Retention time.Duration `json:"retention"`
-}
-
-// DefaultComplaintConfig returns the defaults of DOMAIN.md.
-func DefaultComplaintConfig() ComplaintConfig {
-	day := 24 * time.Hour
-	return ComplaintConfig{
-		Triage:                SLA{Due: day, Reminder: 12 * time.Hour, Escalate: []time.Duration{day}},
-		Investigation:         SLA{Due: 3 * day, Reminder: 2 * day, Escalate: []time.Duration{3 * day, 4 * day}},
-		Approval:              SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{2 * day, 3 * day}},
-		Remedy:                SLA{Due: 7 * day, Reminder: 5 * day, Escalate: []time.Duration{7 * day}},
-		Reply:                 SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{2 * day}},
-		Superior:              SLA{Due: 3 * day, Escalate: []time.Duration{3 * day}},
-		Receivables:           SLA{Due: 30 * day},
-		FollowUpAfter:         7 * day,
-		FollowUp:              SLA{Due: 3 * day, Escalate: []time.Duration{3 * day}},
-		SpotCheck:             SLA{Due: 14 * day},
-		CompensationThreshold: 5000,
-		SpotCheckPercent:      10,
-		Retention:             365 * day,
-	}
-}
-
-// Complaint categories, channels and remedies (DOMAIN.md, process 1).
-var (
-	ComplaintCategories = []string{"product_quality", "service_quality", "misconduct", "fees", "other"}
-	ComplaintChannels   = []string{"phone", "letter", "web", "visit"}
-	ComplaintRemedies   = []string{"return", "reprocess", "replace", "compensate", "apologise", "discipline", "improvement", "none"}
-	satisfactions       = []string{"very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"}
-)
-
-// Complainant is who complained and how to reach them.
-type Complainant struct {
-	Name    string `json:"name" text:"line"`
-	Contact string `json:"contact" text:"line"`
-}
-
-// ComplaintIntake is the register entry (受理) a complaint starts with.
-type ComplaintIntake struct {
-	Complainant    Complainant `json:"complainant"`
-	Channel        string      `json:"channel"`
-	Category       string      `json:"category"`
-	Subject        string      `json:"subject" text:"line"`
-	Content        string      `json:"content"`
-	Product        string      `json:"product,omitempty" text:"line"`
-	Batch          string      `json:"batch,omitempty" text:"line"`
-	CourseOfEvents string      `json:"course_of_events,omitempty"`
-	Witnesses      []string    `json:"witnesses,omitempty" text:"line"`
-	Evidence       string      `json:"evidence,omitempty"`
-	Signature      string      `json:"signature,omitempty" text:"line"`
-	// Accused is the employee (a username) a misconduct complaint is about:
-	// kept off every step and out of the complaint's read rule.
-	Accused string `json:"accused,omitempty" text:"line"`
-}
-
-// DefaultLevel is a complaint's level unless its starter raises it:
-// misconduct complaints are secret, others internal.
-func (c ComplaintIntake) DefaultLevel() zhidu.Level {
-	if c.Category == "misconduct" {
-		return zhidu.Secret
-	}
-	return zhidu.Internal
-}
-
-// Validate returns the intake's field errors, or nil.
-func (c ComplaintIntake) Validate() map[string]string {
-	errs := map[string]string{}
-	text := func(field, v string, required bool, max int) {
-		n := len([]rune(strings.TrimSpace(v)))
-		switch {
-		case required && n == 0:
-			errs[field] = "is required"
-		case len([]rune(v)) > max:
-			errs[field] = fmt.Sprintf("must be at most %d characters", max)
-		}
-	}
-	text("complainant.name", c.Complainant.Name, true, 100)
-	text("complainant.contact", c.Complainant.Contact, true, 200)
-	text("subject", c.Subject, true, 200)
-	text("content", c.Content, true, 10000)
-	text("product", c.Product, c.Category == "product_quality", 200)
-	text("batch", c.Batch, false, 100)
-	misconduct := c.Category == "misconduct"
-	text("course_of_events", c.CourseOfEvents, misconduct, 10000)
-	text("evidence", c.Evidence, false, 10000)
-	text("signature", c.Signature, misconduct, 200)
-	if !slices.Contains(ComplaintChannels, c.Channel) {
-		errs["channel"] = "must be one of " + strings.Join(ComplaintChannels, ", ")
-	}
-	if !slices.Contains(ComplaintCategories, c.Category) {
-		errs["category"] = "must be one of " + strings.Join(ComplaintCategories, ", ")
-	}
-	switch {
-	case c.Accused != "" && !misconduct:
-		errs["accused"] = "only a misconduct complaint names an accused"
-	case len(c.Accused) > 40:
-		errs["accused"] = "must be a username"
-	}
-	if len(c.Witnesses) > 20 {
-		errs["witnesses"] = "must list at most 20 people"
-	}
-	for _, w := range c.Witnesses {
-		if strings.TrimSpace(w) == "" || len([]rune(w)) > 100 {
-			errs["witnesses"] = "each witness must be 1 to 100 characters"
-		}
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
-}
-
-// ComplaintInput starts a complaint.
-type ComplaintInput struct {
-	Process zhidu.ProcessInfo `json:"process"`
-	Intake  ComplaintIntake   `json:"intake"`
-	Config  ComplaintConfig   `json:"config"`
-}
 
 // ComplaintResult is how a complaint ended: resolved, invalid or
 // cancelled.
@@ -225,22 +85,6 @@ type complaint struct {
 	amount   float64
 }
 
-func text(zh, en string) zhidu.Text { return zhidu.Text{Zh: zh, En: en} }
-
-func role(r zhidu.Role, d zhidu.Department) zhidu.Candidate {
-	return zhidu.Candidate{Role: r, Department: d}
-}
-
-var leadership = []zhidu.Candidate{role(zhidu.RoleDeputyGM, zhidu.DeptGMO), role(zhidu.RoleGM, zhidu.DeptGMO)}
-
-// task fills what every complaint task shares.
-func (c *complaint) task(key, step string, title zhidu.Text, dept zhidu.Department, sla SLA, form zhidu.Form,
-	candidates []zhidu.Candidate, ladder ...[]zhidu.Candidate) zhidu.TaskSpec {
-	return zhidu.TaskSpec{StepKey: key, Step: step, Department: dept, Level: c.p.Info.Level, Priority: zhidu.PriorityNormal,
-		Title:      zhidu.Text{Zh: title.Zh + "：" + c.p.Info.Title, En: title.En + ": " + c.p.Info.Title},
-		Candidates: candidates, Escalations: sla.ladder(ladder...), Due: sla.Due, Reminder: sla.Reminder, Form: form}
-}
-
 // changeComplaintReview names the changes made after review: a joint
 // deadline scales the reminder and escalations with the due time; a
 // complaint recategorised as misconduct becomes secret; the register shows
@@ -300,88 +144,11 @@ func (c *complaint) run(ctx workflow.Context) (ComplaintResult, error) {
 	return c.resolve(ctx)
 }
 
-var triageForm = zhidu.Form{
-	Fields: []zhidu.Field{
-		{Name: "category", Type: zhidu.FieldChoice, Label: text("投诉类别", "Category"), Choices: ComplaintCategories},
-		{Name: "responsible_department", Type: zhidu.FieldChoice, Label: text("责任部门", "Responsible department"),
-			Choices: departmentCodes(), RequiredFor: []string{"valid"}},
-		{Name: "joint", Type: zhidu.FieldBoolean, Label: text("联合处理（研发部参与）", "Joint handling (with R&D)")},
-		{Name: "deadline", Type: zhidu.FieldDate, Label: text("处理时效", "Handling deadline")},
-		{Name: "important", Type: zhidu.FieldBoolean, Label: text("重要投诉（长期保存）", "Important (kept long-term)")},
-		{Name: "reason", Type: zhidu.FieldText, Label: text("无效原因", "Why it is invalid"), RequiredFor: []string{"invalid"}, MaxLength: 2000},
-	},
-	Outcomes: []string{"valid", "invalid"},
-}
-
-func departmentCodes() []string {
-	var out []string
-	for _, d := range zhidu.Departments() {
-		out = append(out, string(d))
-	}
-	return out
-}
-
 func (c *complaint) triageTask() zhidu.TaskSpec {
-	s := c.task("triage", StepTriage, text("投诉受理审核", "Triage complaint"), zhidu.DeptCS, c.cfg.Triage, triageForm,
+	s := c.p.task("triage", StepTriage, text("投诉受理审核", "Triage complaint"), zhidu.DeptCS, c.cfg.Triage, triageForm,
 		[]zhidu.Candidate{role(zhidu.RoleSupervisor, zhidu.DeptCS)}, []zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)})
 	s.Context = map[string]any{"intake": c.in.Intake}
 	return s
-}
-
-// checkTriage: product quality goes to Quality; joint handling needs a
-// deadline.
-func (c *complaint) checkTriage(req zhidu.CompleteTaskRequest) map[string]string {
-	if req.Outcome != "valid" {
-		return nil
-	}
-	errs := map[string]string{}
-	category, _ := req.Data["category"].(string)
-	if category == "" {
-		category = c.category
-	}
-	if category == "product_quality" && req.Data["responsible_department"] != string(zhidu.DeptQuality) {
-		errs["data.responsible_department"] = "product quality complaints go to quality (质量部)"
-	}
-	if joint, _ := req.Data["joint"].(bool); joint {
-		if s, _ := req.Data["deadline"].(string); s == "" {
-			errs["data.deadline"] = "joint handling needs a deadline (处理时效)"
-		}
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
-}
-
-var investigationForm = zhidu.Form{
-	Fields: []zhidu.Field{
-		{Name: "cause", Type: zhidu.FieldText, Label: text("原因", "Cause"), Required: true, MaxLength: 4000},
-		{Name: "responsibility", Type: zhidu.FieldText, Label: text("职责归属", "Responsibility"), Required: true, MaxLength: 2000},
-		{Name: "remedy", Type: zhidu.FieldChoice, Label: text("处理方案", "Proposed remedy"), Required: true, Choices: ComplaintRemedies},
-		{Name: "compensation_amount", Type: zhidu.FieldNumber, Label: text("赔偿金额（元）", "Compensation (CNY)")},
-	},
-	Outcomes: []string{"submit"},
-}
-
-// MaxCompensation is the largest compensation the complaint register
-// holds (numeric(14, 2)): a larger one would fail the projection's write.
-const MaxCompensation = 999_999_999_999.99
-
-// checkInvestigation: compensation needs a positive amount (at most
-// MaxCompensation); no amount without compensation.
-func checkInvestigation(req zhidu.CompleteTaskRequest) map[string]string {
-	amount, has := req.Data["compensation_amount"].(float64)
-	switch {
-	case has && amount < 0:
-		return map[string]string{"data.compensation_amount": "must not be negative"}
-	case has && amount > MaxCompensation:
-		return map[string]string{"data.compensation_amount": "must be at most 999999999999.99"}
-	case req.Data["remedy"] == "compensate" && (!has || amount <= 0):
-		return map[string]string{"data.compensation_amount": "compensation needs an amount above zero"}
-	case req.Data["remedy"] != "compensate" && has && amount > 0:
-		return map[string]string{"data.compensation_amount": "only a compensation remedy has an amount"}
-	}
-	return nil
 }
 
 // investigators are who investigate in the responsible department: its
@@ -439,7 +206,7 @@ func (c *complaint) investigate(ctx workflow.Context, sentBack string) error {
 			}
 		}
 	}
-	s := c.task(fmt.Sprintf("investigation#%d", c.rounds), StepInvestigation, text("投诉调查", "Investigate complaint"),
+	s := c.p.task(fmt.Sprintf("investigation#%d", c.rounds), StepInvestigation, text("投诉调查", "Investigate complaint"),
 		c.dept, sla, investigationForm, c.investigators(),
 		[]zhidu.Candidate{role(zhidu.RoleDeptHead, c.dept)}, []zhidu.Candidate{role(zhidu.RoleVP, c.dept)})
 	s.Context = map[string]any{"intake": c.in.Intake, "round": c.rounds}
@@ -459,19 +226,13 @@ func (c *complaint) investigate(ctx workflow.Context, sentBack string) error {
 	return c.record(ctx, zhidu.ComplaintRecord{Stage: "approval", Cause: cause, Responsibility: resp, Remedy: c.remedy, Compensation: &amount})
 }
 
-var approvalStepForm = zhidu.Form{
-	Fields: []zhidu.Field{{Name: "comments", Type: zhidu.FieldText, Label: text("批示意见", "Comments"),
-		RequiredFor: []string{"send_back"}, MaxLength: 4000}},
-	Outcomes: []string{"approve", "send_back"},
-}
-
 // approve asks the VP in charge of the department, and the GM above the
 // compensation threshold; it returns the comments of a send-back.
 func (c *complaint) approve(ctx workflow.Context) (string, bool, error) {
-	steps := []zhidu.TaskSpec{c.task(fmt.Sprintf("approval#%d", c.rounds), StepApproval, text("分管副总批示", "VP approval"),
-		c.dept, c.cfg.Approval, approvalStepForm, []zhidu.Candidate{role(zhidu.RoleVP, c.dept)}, leadership[:1], leadership[1:])}
+	steps := []zhidu.TaskSpec{c.p.task(fmt.Sprintf("approval#%d", c.rounds), StepApproval, text("分管副总批示", "VP approval"),
+		c.dept, c.cfg.Approval, approvalStepForm, []zhidu.Candidate{role(zhidu.RoleVP, c.dept)}, leadership[:1:1], leadership[1:])}
 	if c.remedy == "compensate" && c.amount > c.cfg.CompensationThreshold {
-		steps = append(steps, c.task(fmt.Sprintf("gm_approval#%d", c.rounds), StepGMApproval,
+		steps = append(steps, c.p.task(fmt.Sprintf("gm_approval#%d", c.rounds), StepGMApproval,
 			text("总经理批示（超出核决权限）", "GM approval (above the authority limit)"), c.dept, c.cfg.Approval,
 			approvalStepForm, []zhidu.Candidate{role(zhidu.RoleGM, zhidu.DeptGMO)}))
 	}
@@ -507,11 +268,6 @@ func (c *complaint) investigatorsSoFar() []string {
 	return out
 }
 
-var remedyForm = zhidu.Form{
-	Fields:   []zhidu.Field{{Name: "actions", Type: zhidu.FieldText, Label: text("处理措施", "Actions taken"), Required: true, MaxLength: 4000}},
-	Outcomes: []string{"done"},
-}
-
 // carryOut runs the approved remedy: discipline is HR's, improvement is a
 // tracked task of the department (追踪改善), the rest the department's.
 func (c *complaint) carryOut(ctx workflow.Context) error {
@@ -520,15 +276,15 @@ func (c *complaint) carryOut(ctx workflow.Context) error {
 	case "none":
 		return c.record(ctx, zhidu.ComplaintRecord{Stage: "reply"})
 	case "discipline":
-		s = c.task("remedy", StepRemedy, text("纪律处分", "Disciplinary action"), zhidu.DeptHR, c.cfg.Remedy, remedyForm,
+		s = c.p.task("remedy", StepRemedy, text("纪律处分", "Disciplinary action"), zhidu.DeptHR, c.cfg.Remedy, remedyForm,
 			[]zhidu.Candidate{role(zhidu.RoleSupervisor, zhidu.DeptHR), role(zhidu.RoleDeptHead, zhidu.DeptHR)},
 			[]zhidu.Candidate{role(zhidu.RoleVP, zhidu.DeptHR)})
 	case "improvement":
-		s = c.task("remedy", StepRemedy, text("追踪改善", "Improvement action (tracked)"), c.dept, c.cfg.Remedy, remedyForm,
+		s = c.p.task("remedy", StepRemedy, text("追踪改善", "Improvement action (tracked)"), c.dept, c.cfg.Remedy, remedyForm,
 			[]zhidu.Candidate{role(zhidu.RoleDeptHead, c.dept), role(zhidu.RoleSupervisor, c.dept)},
 			[]zhidu.Candidate{role(zhidu.RoleVP, c.dept)})
 	default: // return, reprocess, replace, compensate, apologise
-		s = c.task("remedy", StepRemedy, text("执行处理方案", "Carry out the remedy"), c.dept, c.cfg.Remedy, remedyForm,
+		s = c.p.task("remedy", StepRemedy, text("执行处理方案", "Carry out the remedy"), c.dept, c.cfg.Remedy, remedyForm,
 			[]zhidu.Candidate{role(zhidu.RoleStaff, c.dept), role(zhidu.RoleSupervisor, c.dept)},
 			[]zhidu.Candidate{role(zhidu.RoleDeptHead, c.dept)})
 	}
@@ -539,22 +295,12 @@ func (c *complaint) carryOut(ctx workflow.Context) error {
 	return c.record(ctx, zhidu.ComplaintRecord{Stage: "reply"})
 }
 
-var replyForm = zhidu.Form{
-	Fields: []zhidu.Field{
-		{Name: "method", Type: zhidu.FieldChoice, Label: text("答复方式", "Reply by"), Required: true, Choices: []string{"letter", "phone"}},
-		{Name: "reply", Type: zhidu.FieldText, Label: text("给客户的答复（公开）", "Reply to the customer (public)"), Required: true, MaxLength: 4000},
-		{Name: "feedback", Type: zhidu.FieldText, Label: text("客户反馈", "Customer feedback"), MaxLength: 4000},
-		{Name: "disputed", Type: zhidu.FieldBoolean, Label: text("客户有异议", "The customer disputes it")},
-	},
-	Outcomes: []string{"sent"},
-}
-
 // reply asks customer service to reply to the customer. The reply is its
 // own public text: the internal complaint form never goes out
 // (不得将"客户投诉处理表"影印送客户). It reports whether the customer
 // disputes the outcome.
 func (c *complaint) reply(ctx workflow.Context, invalid bool) (bool, error) {
-	s := c.task(fmt.Sprintf("reply#%d", c.rounds), StepReply, text("答复客户", "Reply to the customer"), zhidu.DeptCS, c.cfg.Reply,
+	s := c.p.task(fmt.Sprintf("reply#%d", c.rounds), StepReply, text("答复客户", "Reply to the customer"), zhidu.DeptCS, c.cfg.Reply,
 		replyForm, []zhidu.Candidate{role(zhidu.RoleStaff, zhidu.DeptCS), role(zhidu.RoleSupervisor, zhidu.DeptCS)},
 		[]zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)})
 	s.Context = map[string]any{"complainant": c.in.Intake.Complainant, "invalid": invalid,
@@ -570,14 +316,6 @@ func (c *complaint) reply(ctx workflow.Context, invalid bool) (bool, error) {
 	at := workflow.Now(ctx)
 	return disputed, c.record(ctx, zhidu.ComplaintRecord{ReplyMethod: method, ReplyText: reply, RepliedAt: &at,
 		CustomerFeedback: feedback, Disputed: &disputed})
-}
-
-var followUpForm = zhidu.Form{
-	Fields: []zhidu.Field{
-		{Name: "satisfaction", Type: zhidu.FieldChoice, Label: text("满意度", "Satisfaction"), Required: true, Choices: satisfactions},
-		{Name: "notes", Type: zhidu.FieldText, Label: text("回访记录", "Notes"), MaxLength: 4000},
-	},
-	Outcomes: []string{"done"},
 }
 
 // followUp waits until the visit is due, then asks customer service to
@@ -598,7 +336,7 @@ func (c *complaint) followUp(ctx workflow.Context) error {
 			return err
 		}
 	}
-	s := c.task("follow_up", StepFollowUp, text("客户回访", "Follow-up visit"), zhidu.DeptCS, c.cfg.FollowUp, followUpForm,
+	s := c.p.task("follow_up", StepFollowUp, text("客户回访", "Follow-up visit"), zhidu.DeptCS, c.cfg.FollowUp, followUpForm,
 		[]zhidu.Candidate{role(zhidu.RoleStaff, zhidu.DeptCS), role(zhidu.RoleSupervisor, zhidu.DeptCS)},
 		[]zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)})
 	s.Context = map[string]any{"complainant": c.in.Intake.Complainant, "remedy": c.remedy}
@@ -610,20 +348,6 @@ func (c *complaint) followUp(ctx workflow.Context) error {
 	return c.record(ctx, zhidu.ComplaintRecord{Satisfaction: satisfaction})
 }
 
-var notesForm = zhidu.Form{
-	Fields:   []zhidu.Field{{Name: "notes", Type: zhidu.FieldText, Label: text("记录", "Notes"), MaxLength: 4000}},
-	Outcomes: []string{"done"},
-}
-
-var superiorForm = zhidu.Form{
-	Fields: []zhidu.Field{
-		{Name: "responsible_department", Type: zhidu.FieldChoice, Label: text("责任部门", "Responsible department"),
-			Choices: departmentCodes(), RequiredFor: []string{"reopen"}},
-		{Name: "comments", Type: zhidu.FieldText, Label: text("签呈意见", "Comments"), Required: true, MaxLength: 4000},
-	},
-	Outcomes: []string{"uphold", "reopen"},
-}
-
 // invalid closes an invalid complaint: the customer is told, sales
 // collects receivables on normal terms, and a disputing customer's case
 // goes to the superior (签呈), who may re-open it.
@@ -632,7 +356,7 @@ func (c *complaint) invalid(ctx workflow.Context, reason string) (ComplaintResul
 	if err != nil {
 		return ComplaintResult{}, err
 	}
-	s := c.task("receivables", StepReceivables, text("按正常条件收款", "Collect receivables on normal terms"), zhidu.DeptSales,
+	s := c.p.task("receivables", StepReceivables, text("按正常条件收款", "Collect receivables on normal terms"), zhidu.DeptSales,
 		c.cfg.Receivables, notesForm, []zhidu.Candidate{role(zhidu.RoleStaff, zhidu.DeptSales)},
 		[]zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptSales)})
 	s.Context = map[string]any{"invalid_reason": reason}
@@ -645,7 +369,7 @@ func (c *complaint) invalid(ctx workflow.Context, reason string) (ComplaintResul
 				return ComplaintResult{}, err
 			}
 		}
-		s := c.task("superior", StepSuperior, text("客户异议签呈", "Customer dispute: superior's review"), zhidu.DeptCS,
+		s := c.p.task("superior", StepSuperior, text("客户异议签呈", "Customer dispute: superior's review"), zhidu.DeptCS,
 			c.cfg.Superior, superiorForm, []zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)},
 			[]zhidu.Candidate{role(zhidu.RoleVP, zhidu.DeptCS)})
 		s.Context = map[string]any{"invalid_reason": reason, "intake": c.in.Intake}
@@ -666,23 +390,6 @@ func (c *complaint) invalid(ctx workflow.Context, reason string) (ComplaintResul
 	return c.archive(ctx, "invalid")
 }
 
-// checkReopen applies triage's rule to a re-opened complaint: product
-// quality goes to Quality.
-func (c *complaint) checkReopen(req zhidu.CompleteTaskRequest) map[string]string {
-	if req.Outcome == "reopen" && c.category == "product_quality" && req.Data["responsible_department"] != string(zhidu.DeptQuality) {
-		return map[string]string{"data.responsible_department": "product quality complaints go to quality (质量部)"}
-	}
-	return nil
-}
-
-var spotCheckForm = zhidu.Form{
-	Fields: []zhidu.Field{
-		{Name: "verified", Type: zhidu.FieldBoolean, Label: text("核实无误", "Verified"), Required: true},
-		{Name: "findings", Type: zhidu.FieldText, Label: text("抽查意见", "Findings"), MaxLength: 4000},
-	},
-	Outcomes: []string{"done"},
-}
-
 // archive closes the complaint with its retention, then runs the spot
 // check if the complaint is in the sample.
 func (c *complaint) archive(ctx workflow.Context, outcome string) (ComplaintResult, error) {
@@ -695,7 +402,7 @@ func (c *complaint) archive(ctx workflow.Context, outcome string) (ComplaintResu
 	}
 	res := ComplaintResult{Outcome: outcome}
 	if sampled(c.p.Info.ID, c.cfg.SpotCheckPercent) {
-		s := c.task("spot_check", StepSpotCheck, text("营管办抽查验证", "Spot check (Business Management Office)"),
+		s := c.p.task("spot_check", StepSpotCheck, text("营管办抽查验证", "Spot check (Business Management Office)"),
 			zhidu.DeptBMO, c.cfg.SpotCheck, spotCheckForm, []zhidu.Candidate{role(zhidu.RoleCompliance, zhidu.DeptBMO)})
 		s.Excluded = c.p.Approvers
 		done, err := c.p.ask(ctx, s)

@@ -1,0 +1,137 @@
+package workflows
+
+import (
+	"github.com/zhidu/zhidu"
+)
+
+// satisfactions are the answers of the follow-up visit (回访).
+var satisfactions = []string{"very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"}
+
+var triageForm = zhidu.Form{
+	Fields: []zhidu.Field{
+		{Name: "category", Type: zhidu.FieldChoice, Label: text("投诉类别", "Category"), Choices: ComplaintCategories},
+		{Name: "responsible_department", Type: zhidu.FieldChoice, Label: text("责任部门", "Responsible department"),
+			Choices: departmentCodes(), RequiredFor: []string{"valid"}},
+		{Name: "joint", Type: zhidu.FieldBoolean, Label: text("联合处理（研发部参与）", "Joint handling (with R&D)")},
+		{Name: "deadline", Type: zhidu.FieldDate, Label: text("处理时效", "Handling deadline")},
+		{Name: "important", Type: zhidu.FieldBoolean, Label: text("重要投诉（长期保存）", "Important (kept long-term)")},
+		{Name: "reason", Type: zhidu.FieldText, Label: text("无效原因", "Why it is invalid"), RequiredFor: []string{"invalid"}, MaxLength: 2000},
+	},
+	Outcomes: []string{"valid", "invalid"},
+}
+
+// checkTriage: product quality goes to Quality; joint handling needs a
+// deadline.
+func (c *complaint) checkTriage(req zhidu.CompleteTaskRequest) map[string]string {
+	if req.Outcome != "valid" {
+		return nil
+	}
+	errs := map[string]string{}
+	category, _ := req.Data["category"].(string)
+	if category == "" {
+		category = c.category
+	}
+	if category == "product_quality" && req.Data["responsible_department"] != string(zhidu.DeptQuality) {
+		errs["data.responsible_department"] = "product quality complaints go to quality (质量部)"
+	}
+	if joint, _ := req.Data["joint"].(bool); joint {
+		if s, _ := req.Data["deadline"].(string); s == "" {
+			errs["data.deadline"] = "joint handling needs a deadline (处理时效)"
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+var investigationForm = zhidu.Form{
+	Fields: []zhidu.Field{
+		{Name: "cause", Type: zhidu.FieldText, Label: text("原因", "Cause"), Required: true, MaxLength: 4000},
+		{Name: "responsibility", Type: zhidu.FieldText, Label: text("职责归属", "Responsibility"), Required: true, MaxLength: 2000},
+		{Name: "remedy", Type: zhidu.FieldChoice, Label: text("处理方案", "Proposed remedy"), Required: true, Choices: ComplaintRemedies},
+		{Name: "compensation_amount", Type: zhidu.FieldNumber, Label: text("赔偿金额（元）", "Compensation (CNY)")},
+	},
+	Outcomes: []string{"submit"},
+}
+
+// MaxCompensation is the largest compensation the complaint register
+// holds (numeric(14, 2)): a larger one would fail the projection's write.
+const MaxCompensation = 999_999_999_999.99
+
+// checkInvestigation: compensation needs a positive amount (at most
+// MaxCompensation); no amount without compensation.
+func checkInvestigation(req zhidu.CompleteTaskRequest) map[string]string {
+	amount, has := req.Data["compensation_amount"].(float64)
+	switch {
+	case has && amount < 0:
+		return map[string]string{"data.compensation_amount": "must not be negative"}
+	case has && amount > MaxCompensation:
+		return map[string]string{"data.compensation_amount": "must be at most 999999999999.99"}
+	case req.Data["remedy"] == "compensate" && (!has || amount <= 0):
+		return map[string]string{"data.compensation_amount": "compensation needs an amount above zero"}
+	case req.Data["remedy"] != "compensate" && has && amount > 0:
+		return map[string]string{"data.compensation_amount": "only a compensation remedy has an amount"}
+	}
+	return nil
+}
+
+var approvalStepForm = zhidu.Form{
+	Fields: []zhidu.Field{{Name: "comments", Type: zhidu.FieldText, Label: text("批示意见", "Comments"),
+		RequiredFor: []string{"send_back"}, MaxLength: 4000}},
+	Outcomes: []string{"approve", "send_back"},
+}
+
+var remedyForm = zhidu.Form{
+	Fields:   []zhidu.Field{{Name: "actions", Type: zhidu.FieldText, Label: text("处理措施", "Actions taken"), Required: true, MaxLength: 4000}},
+	Outcomes: []string{"done"},
+}
+
+var replyForm = zhidu.Form{
+	Fields: []zhidu.Field{
+		{Name: "method", Type: zhidu.FieldChoice, Label: text("答复方式", "Reply by"), Required: true, Choices: []string{"letter", "phone"}},
+		{Name: "reply", Type: zhidu.FieldText, Label: text("给客户的答复（公开）", "Reply to the customer (public)"), Required: true, MaxLength: 4000},
+		{Name: "feedback", Type: zhidu.FieldText, Label: text("客户反馈", "Customer feedback"), MaxLength: 4000},
+		{Name: "disputed", Type: zhidu.FieldBoolean, Label: text("客户有异议", "The customer disputes it")},
+	},
+	Outcomes: []string{"sent"},
+}
+
+var followUpForm = zhidu.Form{
+	Fields: []zhidu.Field{
+		{Name: "satisfaction", Type: zhidu.FieldChoice, Label: text("满意度", "Satisfaction"), Required: true, Choices: satisfactions},
+		{Name: "notes", Type: zhidu.FieldText, Label: text("回访记录", "Notes"), MaxLength: 4000},
+	},
+	Outcomes: []string{"done"},
+}
+
+var notesForm = zhidu.Form{
+	Fields:   []zhidu.Field{{Name: "notes", Type: zhidu.FieldText, Label: text("记录", "Notes"), MaxLength: 4000}},
+	Outcomes: []string{"done"},
+}
+
+var superiorForm = zhidu.Form{
+	Fields: []zhidu.Field{
+		{Name: "responsible_department", Type: zhidu.FieldChoice, Label: text("责任部门", "Responsible department"),
+			Choices: departmentCodes(), RequiredFor: []string{"reopen"}},
+		{Name: "comments", Type: zhidu.FieldText, Label: text("签呈意见", "Comments"), Required: true, MaxLength: 4000},
+	},
+	Outcomes: []string{"uphold", "reopen"},
+}
+
+// checkReopen applies triage's rule to a re-opened complaint: product
+// quality goes to Quality.
+func (c *complaint) checkReopen(req zhidu.CompleteTaskRequest) map[string]string {
+	if req.Outcome == "reopen" && c.category == "product_quality" && req.Data["responsible_department"] != string(zhidu.DeptQuality) {
+		return map[string]string{"data.responsible_department": "product quality complaints go to quality (质量部)"}
+	}
+	return nil
+}
+
+var spotCheckForm = zhidu.Form{
+	Fields: []zhidu.Field{
+		{Name: "verified", Type: zhidu.FieldBoolean, Label: text("核实无误", "Verified"), Required: true},
+		{Name: "findings", Type: zhidu.FieldText, Label: text("抽查意见", "Findings"), MaxLength: 4000},
+	},
+	Outcomes: []string{"done"},
+}

@@ -1,0 +1,148 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zhidu/zhidu"
+)
+
+// ComplaintConfig holds every duration and threshold of the complaint
+// process (客户投诉处理); none is a literal in the workflow.
+type ComplaintConfig struct {
+	Triage        SLA `json:"triage"`        // the CS supervisor's triage
+	Investigation SLA `json:"investigation"` // due 3 days after triage; escalates to the head, then the VP
+	Approval      SLA `json:"approval"`      // the VP's (and the GM's) 批示
+	Remedy        SLA `json:"remedy"`
+	Reply         SLA `json:"reply"`
+	Superior      SLA `json:"superior"` // a disputed invalid complaint goes to the superior (签呈)
+	Receivables   SLA `json:"receivables"`
+	// FollowUpAfter is how long after the reply (which follows the remedy)
+	// the follow-up visit (回访) task is created.
+	FollowUpAfter time.Duration `json:"follow_up_after"`
+	FollowUp      SLA           `json:"follow_up"`
+	SpotCheck     SLA           `json:"spot_check"`
+	// CompensationThreshold: above it, the GM approves as well (核决权限).
+	CompensationThreshold float64 `json:"compensation_threshold"`
+	// SpotCheckPercent of closed complaints get a 营管办 spot check (抽查验证).
+	SpotCheckPercent int `json:"spot_check_percent"`
+	// Retention: closed complaints are kept this long; important ones for good.
+	Retention time.Duration `json:"retention"`
+}
+
+// DefaultComplaintConfig returns the defaults of DOMAIN.md.
+func DefaultComplaintConfig() ComplaintConfig {
+	day := 24 * time.Hour
+	return ComplaintConfig{
+		Triage:                SLA{Due: day, Reminder: 12 * time.Hour, Escalate: []time.Duration{day}},
+		Investigation:         SLA{Due: 3 * day, Reminder: 2 * day, Escalate: []time.Duration{3 * day, 4 * day}},
+		Approval:              SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{2 * day, 3 * day}},
+		Remedy:                SLA{Due: 7 * day, Reminder: 5 * day, Escalate: []time.Duration{7 * day}},
+		Reply:                 SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{2 * day}},
+		Superior:              SLA{Due: 3 * day, Escalate: []time.Duration{3 * day}},
+		Receivables:           SLA{Due: 30 * day},
+		FollowUpAfter:         7 * day,
+		FollowUp:              SLA{Due: 3 * day, Escalate: []time.Duration{3 * day}},
+		SpotCheck:             SLA{Due: 14 * day},
+		CompensationThreshold: 5000,
+		SpotCheckPercent:      10,
+		Retention:             365 * day,
+	}
+}
+
+// Complaint categories, channels and remedies (DOMAIN.md, process 1).
+var (
+	ComplaintCategories = []string{"product_quality", "service_quality", "misconduct", "fees", "other"}
+	ComplaintChannels   = []string{"phone", "letter", "web", "visit"}
+	ComplaintRemedies   = []string{"return", "reprocess", "replace", "compensate", "apologise", "discipline", "improvement", "none"}
+)
+
+// Complainant is who complained and how to reach them.
+type Complainant struct {
+	Name    string `json:"name" text:"line"`
+	Contact string `json:"contact" text:"line"`
+}
+
+// ComplaintIntake is the register entry (受理) a complaint starts with.
+type ComplaintIntake struct {
+	Complainant    Complainant `json:"complainant"`
+	Channel        string      `json:"channel"`
+	Category       string      `json:"category"`
+	Subject        string      `json:"subject" text:"line"`
+	Content        string      `json:"content"`
+	Product        string      `json:"product,omitempty" text:"line"`
+	Batch          string      `json:"batch,omitempty" text:"line"`
+	CourseOfEvents string      `json:"course_of_events,omitempty"`
+	Witnesses      []string    `json:"witnesses,omitempty" text:"line"`
+	Evidence       string      `json:"evidence,omitempty"`
+	Signature      string      `json:"signature,omitempty" text:"line"`
+	// Accused is the employee (a username) a misconduct complaint is about:
+	// kept off every step and out of the complaint's read rule.
+	Accused string `json:"accused,omitempty" text:"line"`
+}
+
+// DefaultLevel is a complaint's level unless its starter raises it:
+// misconduct complaints are secret, others internal.
+func (c ComplaintIntake) DefaultLevel() zhidu.Level {
+	if c.Category == "misconduct" {
+		return zhidu.Secret
+	}
+	return zhidu.Internal
+}
+
+// Validate returns the intake's field errors, or nil.
+func (c ComplaintIntake) Validate() map[string]string {
+	errs := map[string]string{}
+	text := func(field, v string, required bool, max int) {
+		n := len([]rune(strings.TrimSpace(v)))
+		switch {
+		case required && n == 0:
+			errs[field] = "is required"
+		case len([]rune(v)) > max:
+			errs[field] = fmt.Sprintf("must be at most %d characters", max)
+		}
+	}
+	text("complainant.name", c.Complainant.Name, true, 100)
+	text("complainant.contact", c.Complainant.Contact, true, 200)
+	text("subject", c.Subject, true, 200)
+	text("content", c.Content, true, 10000)
+	text("product", c.Product, c.Category == "product_quality", 200)
+	text("batch", c.Batch, false, 100)
+	misconduct := c.Category == "misconduct"
+	text("course_of_events", c.CourseOfEvents, misconduct, 10000)
+	text("evidence", c.Evidence, false, 10000)
+	text("signature", c.Signature, misconduct, 200)
+	if !slices.Contains(ComplaintChannels, c.Channel) {
+		errs["channel"] = "must be one of " + strings.Join(ComplaintChannels, ", ")
+	}
+	if !slices.Contains(ComplaintCategories, c.Category) {
+		errs["category"] = "must be one of " + strings.Join(ComplaintCategories, ", ")
+	}
+	switch {
+	case c.Accused != "" && !misconduct:
+		errs["accused"] = "only a misconduct complaint names an accused"
+	case len(c.Accused) > 40:
+		errs["accused"] = "must be a username"
+	}
+	if len(c.Witnesses) > 20 {
+		errs["witnesses"] = "must list at most 20 people"
+	}
+	for _, w := range c.Witnesses {
+		if strings.TrimSpace(w) == "" || len([]rune(w)) > 100 {
+			errs["witnesses"] = "each witness must be 1 to 100 characters"
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// ComplaintInput starts a complaint.
+type ComplaintInput struct {
+	Process zhidu.ProcessInfo `json:"process"`
+	Intake  ComplaintIntake   `json:"intake"`
+	Config  ComplaintConfig   `json:"config"`
+}
