@@ -54,10 +54,17 @@ func Complaint(ctx workflow.Context, in ComplaintInput) (ComplaintResult, error)
 	p := newProcess(ctx, in.Process)
 	p.Requester = "" // the starter registers the customer's complaint; they ask for nothing
 	c := &complaint{p: p, in: in, cfg: in.Config, category: in.Intake.Category}
+	// Every step whose data the workflow reads has a rule, so data that
+	// would not decode is refused before the step completes.
 	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]string{
-		StepTriage:        c.checkTriage,
-		StepInvestigation: checkInvestigation,
-		StepSuperior:      c.checkReopen,
+		StepTriage:        rule(c.checkTriage),
+		StepInvestigation: rule(checkInvestigation),
+		StepApproval:      rule[decisionResult](nil),
+		StepGMApproval:    rule[decisionResult](nil),
+		StepReply:         rule[replyResult](nil),
+		StepFollowUp:      rule[followUpResult](nil),
+		StepSuperior:      rule(c.checkReopen),
+		StepSpotCheck:     rule[spotCheckResult](nil),
 	}
 	if err := p.setup(ctx); err != nil {
 		return ComplaintResult{}, err
@@ -102,13 +109,12 @@ func (c *complaint) record(ctx workflow.Context, r zhidu.ComplaintRecord) error 
 }
 
 func (c *complaint) run(ctx workflow.Context) (ComplaintResult, error) {
-	done, err := c.p.ask(ctx, c.triageTask())
+	done, d, err := askFor[triageResult](ctx, c.p, c.triageTask())
 	if err != nil {
 		return ComplaintResult{}, err
 	}
-	d := done.Data
-	if cat, ok := d["category"].(string); ok && cat != "" {
-		c.category = cat
+	if d.Category != "" {
+		c.category = d.Category
 	}
 	if c.category == "misconduct" && c.p.Info.Level < c.in.Intake.DefaultLevel() || c.category == "misconduct" && c.p.Info.Level < zhidu.Secret {
 		if c.reviewed(ctx) {
@@ -119,10 +125,10 @@ func (c *complaint) run(ctx workflow.Context) (ComplaintResult, error) {
 			}
 		}
 	}
-	important, _ := d["important"].(bool)
+	important := d.Important
 	rec := zhidu.ComplaintRecord{Stage: "investigation", Category: c.category, Important: &important}
-	if done.Outcome == "invalid" {
-		reason, _ := d["reason"].(string)
+	if done.Outcome == OutcomeInvalid {
+		reason := d.Reason
 		valid := false
 		rec.Stage, rec.Valid, rec.InvalidReason = "reply", &valid, reason
 		if err := c.record(ctx, rec); err != nil {
@@ -130,13 +136,13 @@ func (c *complaint) run(ctx workflow.Context) (ComplaintResult, error) {
 		}
 		return c.invalid(ctx, reason)
 	}
-	c.dept = zhidu.Department(d["responsible_department"].(string))
-	c.joint, _ = d["joint"].(bool)
+	c.dept = zhidu.Department(d.ResponsibleDepartment)
+	c.joint = d.Joint
 	valid := true
 	rec.Valid, rec.ResponsibleDepartment, rec.Joint = &valid, string(c.dept), &c.joint
-	if s, ok := d["deadline"].(string); ok && s != "" {
-		c.deadline, _ = time.Parse(time.DateOnly, s)
-		rec.JointDeadline = s
+	if d.Deadline != "" {
+		c.deadline, _ = time.Parse(time.DateOnly, d.Deadline) // the form checked the date
+		rec.JointDeadline = d.Deadline
 	}
 	if err := c.record(ctx, rec); err != nil {
 		return ComplaintResult{}, err
@@ -213,17 +219,14 @@ func (c *complaint) investigate(ctx workflow.Context, sentBack string) error {
 	if sentBack != "" {
 		s.Context["sent_back"] = sentBack
 	}
-	done, err := c.p.ask(ctx, s)
+	_, d, err := askFor[investigationResult](ctx, c.p, s)
 	if err != nil {
 		return err
 	}
-	d := done.Data
-	c.remedy, _ = d["remedy"].(string)
-	c.amount, _ = d["compensation_amount"].(float64)
-	cause, _ := d["cause"].(string)
-	resp, _ := d["responsibility"].(string)
+	c.remedy = d.Remedy
+	c.amount, _ = d.compensation()
 	amount := c.amount
-	return c.record(ctx, zhidu.ComplaintRecord{Stage: "approval", Cause: cause, Responsibility: resp, Remedy: c.remedy, Compensation: &amount})
+	return c.record(ctx, zhidu.ComplaintRecord{Stage: "approval", Cause: d.Cause, Responsibility: d.Responsibility, Remedy: c.remedy, Compensation: &amount})
 }
 
 // approve asks the VP in charge of the department, and the GM above the
@@ -241,13 +244,12 @@ func (c *complaint) approve(ctx workflow.Context) (string, bool, error) {
 		s.Context = map[string]any{"remedy": c.remedy, "compensation_amount": c.amount, "threshold": c.cfg.CompensationThreshold}
 		s.Excluded = c.investigatorsSoFar()
 		s.Approval = true // nobody approves two levels (核决权限)
-		done, err := c.p.ask(ctx, s)
+		done, d, err := askFor[decisionResult](ctx, c.p, s)
 		if err != nil {
 			return "", false, err
 		}
-		if done.Outcome == "send_back" {
-			comments, _ := done.Data["comments"].(string)
-			return comments, false, c.record(ctx, zhidu.ComplaintRecord{Stage: "investigation"})
+		if done.Outcome == OutcomeSendBack {
+			return d.Comments, false, c.record(ctx, zhidu.ComplaintRecord{Stage: "investigation"})
 		}
 		approvers = append(approvers, done.Actor.Username)
 	}
@@ -305,17 +307,14 @@ func (c *complaint) reply(ctx workflow.Context, invalid bool) (bool, error) {
 		[]zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)})
 	s.Context = map[string]any{"complainant": c.in.Intake.Complainant, "invalid": invalid,
 		"note": "the reply is sent as written here; the internal complaint form is never sent to the customer"}
-	done, err := c.p.ask(ctx, s)
+	_, d, err := askFor[replyResult](ctx, c.p, s)
 	if err != nil {
 		return false, err
 	}
-	method, _ := done.Data["method"].(string)
-	reply, _ := done.Data["reply"].(string)
-	feedback, _ := done.Data["feedback"].(string)
-	disputed, _ := done.Data["disputed"].(bool)
+	disputed := d.Disputed
 	at := workflow.Now(ctx)
-	return disputed, c.record(ctx, zhidu.ComplaintRecord{ReplyMethod: method, ReplyText: reply, RepliedAt: &at,
-		CustomerFeedback: feedback, Disputed: &disputed})
+	return disputed, c.record(ctx, zhidu.ComplaintRecord{ReplyMethod: d.Method, ReplyText: d.Reply, RepliedAt: &at,
+		CustomerFeedback: d.Feedback, Disputed: &disputed})
 }
 
 // followUp waits until the visit is due, then asks customer service to
@@ -340,12 +339,11 @@ func (c *complaint) followUp(ctx workflow.Context) error {
 		[]zhidu.Candidate{role(zhidu.RoleStaff, zhidu.DeptCS), role(zhidu.RoleSupervisor, zhidu.DeptCS)},
 		[]zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)})
 	s.Context = map[string]any{"complainant": c.in.Intake.Complainant, "remedy": c.remedy}
-	done, err := c.p.ask(ctx, s)
+	_, d, err := askFor[followUpResult](ctx, c.p, s)
 	if err != nil {
 		return err
 	}
-	satisfaction, _ := done.Data["satisfaction"].(string)
-	return c.record(ctx, zhidu.ComplaintRecord{Satisfaction: satisfaction})
+	return c.record(ctx, zhidu.ComplaintRecord{Satisfaction: d.Satisfaction})
 }
 
 // invalid closes an invalid complaint: the customer is told, sales
@@ -374,12 +372,12 @@ func (c *complaint) invalid(ctx workflow.Context, reason string) (ComplaintResul
 			[]zhidu.Candidate{role(zhidu.RoleVP, zhidu.DeptCS)})
 		s.Context = map[string]any{"invalid_reason": reason, "intake": c.in.Intake}
 		s.Excluded = c.p.Approvers // whoever triaged it does not review their own decision
-		done, err := c.p.ask(ctx, s)
+		done, d, err := askFor[superiorResult](ctx, c.p, s)
 		if err != nil {
 			return ComplaintResult{}, err
 		}
-		if done.Outcome == "reopen" {
-			c.dept = zhidu.Department(done.Data["responsible_department"].(string))
+		if done.Outcome == OutcomeReopen {
+			c.dept = zhidu.Department(d.ResponsibleDepartment)
 			valid := true
 			if err := c.record(ctx, zhidu.ComplaintRecord{Stage: "investigation", Valid: &valid, ResponsibleDepartment: string(c.dept)}); err != nil {
 				return ComplaintResult{}, err
@@ -405,13 +403,12 @@ func (c *complaint) archive(ctx workflow.Context, outcome string) (ComplaintResu
 		s := c.p.task("spot_check", StepSpotCheck, text("营管办抽查验证", "Spot check (Business Management Office)"),
 			zhidu.DeptBMO, c.cfg.SpotCheck, spotCheckForm, []zhidu.Candidate{role(zhidu.RoleCompliance, zhidu.DeptBMO)})
 		s.Excluded = c.p.Approvers
-		done, err := c.p.ask(ctx, s)
+		_, d, err := askFor[spotCheckResult](ctx, c.p, s)
 		if err != nil {
 			return res, err
 		}
-		findings, _ := done.Data["findings"].(string)
 		checked := true
-		if err := c.record(ctx, zhidu.ComplaintRecord{SpotChecked: &checked, SpotCheckFindings: findings}); err != nil {
+		if err := c.record(ctx, zhidu.ComplaintRecord{SpotChecked: &checked, SpotCheckFindings: d.Findings}); err != nil {
 			return res, err
 		}
 		res.SpotChecked = true

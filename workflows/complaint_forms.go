@@ -4,6 +4,19 @@ import (
 	"github.com/zhidu/zhidu"
 )
 
+// Outcomes of the complaint's steps (OutcomeApprove is the approval
+// steps' too).
+const (
+	OutcomeValid    = "valid"     // triage
+	OutcomeInvalid  = "invalid"   // triage
+	OutcomeSubmit   = "submit"    // investigation
+	OutcomeSendBack = "send_back" // approval, GM approval
+	OutcomeDone     = "done"      // remedy, receivables, follow-up, spot check
+	OutcomeSent     = "sent"      // reply
+	OutcomeUphold   = "uphold"    // superior review
+	OutcomeReopen   = "reopen"    // superior review
+)
+
 // satisfactions are the answers of the follow-up visit (回访).
 var satisfactions = []string{"very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"}
 
@@ -11,33 +24,41 @@ var triageForm = zhidu.Form{
 	Fields: []zhidu.Field{
 		{Name: "category", Type: zhidu.FieldChoice, Label: text("投诉类别", "Category"), Choices: ComplaintCategories},
 		{Name: "responsible_department", Type: zhidu.FieldChoice, Label: text("责任部门", "Responsible department"),
-			Choices: departmentCodes(), RequiredFor: []string{"valid"}},
+			Choices: departmentCodes(), RequiredFor: []string{OutcomeValid}},
 		{Name: "joint", Type: zhidu.FieldBoolean, Label: text("联合处理（研发部参与）", "Joint handling (with R&D)")},
 		{Name: "deadline", Type: zhidu.FieldDate, Label: text("处理时效", "Handling deadline")},
 		{Name: "important", Type: zhidu.FieldBoolean, Label: text("重要投诉（长期保存）", "Important (kept long-term)")},
-		{Name: "reason", Type: zhidu.FieldText, Label: text("无效原因", "Why it is invalid"), RequiredFor: []string{"invalid"}, MaxLength: 2000},
+		{Name: "reason", Type: zhidu.FieldText, Label: text("无效原因", "Why it is invalid"), RequiredFor: []string{OutcomeInvalid}, MaxLength: 2000},
 	},
-	Outcomes: []string{"valid", "invalid"},
+	Outcomes: []string{OutcomeValid, OutcomeInvalid},
+}
+
+// triageResult is what triage records.
+type triageResult struct {
+	Category              string `json:"category"`
+	ResponsibleDepartment string `json:"responsible_department"`
+	Joint                 bool   `json:"joint"`
+	Deadline              string `json:"deadline"` // YYYY-MM-DD
+	Important             bool   `json:"important"`
+	Reason                string `json:"reason"`
 }
 
 // checkTriage: product quality goes to Quality; joint handling needs a
 // deadline.
-func (c *complaint) checkTriage(req zhidu.CompleteTaskRequest) map[string]string {
-	if req.Outcome != "valid" {
+func (c *complaint) checkTriage(outcome string, d triageResult) map[string]string {
+	if outcome != OutcomeValid {
 		return nil
 	}
 	errs := map[string]string{}
-	category, _ := req.Data["category"].(string)
+	category := d.Category
 	if category == "" {
 		category = c.category
 	}
-	if category == "product_quality" && req.Data["responsible_department"] != string(zhidu.DeptQuality) {
+	if category == "product_quality" && d.ResponsibleDepartment != string(zhidu.DeptQuality) {
 		errs["data.responsible_department"] = "product quality complaints go to quality (质量部)"
 	}
-	if joint, _ := req.Data["joint"].(bool); joint {
-		if s, _ := req.Data["deadline"].(string); s == "" {
-			errs["data.deadline"] = "joint handling needs a deadline (处理时效)"
-		}
+	if d.Joint && d.Deadline == "" {
+		errs["data.deadline"] = "joint handling needs a deadline (处理时效)"
 	}
 	if len(errs) == 0 {
 		return nil
@@ -52,7 +73,23 @@ var investigationForm = zhidu.Form{
 		{Name: "remedy", Type: zhidu.FieldChoice, Label: text("处理方案", "Proposed remedy"), Required: true, Choices: ComplaintRemedies},
 		{Name: "compensation_amount", Type: zhidu.FieldNumber, Label: text("赔偿金额（元）", "Compensation (CNY)")},
 	},
-	Outcomes: []string{"submit"},
+	Outcomes: []string{OutcomeSubmit},
+}
+
+// investigationResult is what an investigation records.
+type investigationResult struct {
+	Cause              string   `json:"cause"`
+	Responsibility     string   `json:"responsibility"`
+	Remedy             string   `json:"remedy"`
+	CompensationAmount *float64 `json:"compensation_amount"`
+}
+
+// compensation returns the amount, and whether one was given.
+func (d investigationResult) compensation() (float64, bool) {
+	if d.CompensationAmount == nil {
+		return 0, false
+	}
+	return *d.CompensationAmount, true
 }
 
 // MaxCompensation is the largest compensation the complaint register
@@ -61,16 +98,16 @@ const MaxCompensation = 999_999_999_999.99
 
 // checkInvestigation: compensation needs a positive amount (at most
 // MaxCompensation); no amount without compensation.
-func checkInvestigation(req zhidu.CompleteTaskRequest) map[string]string {
-	amount, has := req.Data["compensation_amount"].(float64)
+func checkInvestigation(_ string, d investigationResult) map[string]string {
+	amount, has := d.compensation()
 	switch {
 	case has && amount < 0:
 		return map[string]string{"data.compensation_amount": "must not be negative"}
 	case has && amount > MaxCompensation:
 		return map[string]string{"data.compensation_amount": "must be at most 999999999999.99"}
-	case req.Data["remedy"] == "compensate" && (!has || amount <= 0):
+	case d.Remedy == "compensate" && (!has || amount <= 0):
 		return map[string]string{"data.compensation_amount": "compensation needs an amount above zero"}
-	case req.Data["remedy"] != "compensate" && has && amount > 0:
+	case d.Remedy != "compensate" && has && amount > 0:
 		return map[string]string{"data.compensation_amount": "only a compensation remedy has an amount"}
 	}
 	return nil
@@ -78,13 +115,18 @@ func checkInvestigation(req zhidu.CompleteTaskRequest) map[string]string {
 
 var approvalStepForm = zhidu.Form{
 	Fields: []zhidu.Field{{Name: "comments", Type: zhidu.FieldText, Label: text("批示意见", "Comments"),
-		RequiredFor: []string{"send_back"}, MaxLength: 4000}},
-	Outcomes: []string{"approve", "send_back"},
+		RequiredFor: []string{OutcomeSendBack}, MaxLength: 4000}},
+	Outcomes: []string{OutcomeApprove, OutcomeSendBack},
+}
+
+// decisionResult is what an approval step (批示) records.
+type decisionResult struct {
+	Comments string `json:"comments"`
 }
 
 var remedyForm = zhidu.Form{
 	Fields:   []zhidu.Field{{Name: "actions", Type: zhidu.FieldText, Label: text("处理措施", "Actions taken"), Required: true, MaxLength: 4000}},
-	Outcomes: []string{"done"},
+	Outcomes: []string{OutcomeDone},
 }
 
 var replyForm = zhidu.Form{
@@ -94,7 +136,15 @@ var replyForm = zhidu.Form{
 		{Name: "feedback", Type: zhidu.FieldText, Label: text("客户反馈", "Customer feedback"), MaxLength: 4000},
 		{Name: "disputed", Type: zhidu.FieldBoolean, Label: text("客户有异议", "The customer disputes it")},
 	},
-	Outcomes: []string{"sent"},
+	Outcomes: []string{OutcomeSent},
+}
+
+// replyResult is what the reply to the customer records.
+type replyResult struct {
+	Method   string `json:"method"`
+	Reply    string `json:"reply"`
+	Feedback string `json:"feedback"`
+	Disputed bool   `json:"disputed"`
 }
 
 var followUpForm = zhidu.Form{
@@ -102,27 +152,39 @@ var followUpForm = zhidu.Form{
 		{Name: "satisfaction", Type: zhidu.FieldChoice, Label: text("满意度", "Satisfaction"), Required: true, Choices: satisfactions},
 		{Name: "notes", Type: zhidu.FieldText, Label: text("回访记录", "Notes"), MaxLength: 4000},
 	},
-	Outcomes: []string{"done"},
+	Outcomes: []string{OutcomeDone},
+}
+
+// followUpResult is what the follow-up visit records.
+type followUpResult struct {
+	Satisfaction string `json:"satisfaction"`
+	Notes        string `json:"notes"`
 }
 
 var notesForm = zhidu.Form{
 	Fields:   []zhidu.Field{{Name: "notes", Type: zhidu.FieldText, Label: text("记录", "Notes"), MaxLength: 4000}},
-	Outcomes: []string{"done"},
+	Outcomes: []string{OutcomeDone},
 }
 
 var superiorForm = zhidu.Form{
 	Fields: []zhidu.Field{
 		{Name: "responsible_department", Type: zhidu.FieldChoice, Label: text("责任部门", "Responsible department"),
-			Choices: departmentCodes(), RequiredFor: []string{"reopen"}},
+			Choices: departmentCodes(), RequiredFor: []string{OutcomeReopen}},
 		{Name: "comments", Type: zhidu.FieldText, Label: text("签呈意见", "Comments"), Required: true, MaxLength: 4000},
 	},
-	Outcomes: []string{"uphold", "reopen"},
+	Outcomes: []string{OutcomeUphold, OutcomeReopen},
+}
+
+// superiorResult is what the superior's review (签呈) records.
+type superiorResult struct {
+	ResponsibleDepartment string `json:"responsible_department"`
+	Comments              string `json:"comments"`
 }
 
 // checkReopen applies triage's rule to a re-opened complaint: product
 // quality goes to Quality.
-func (c *complaint) checkReopen(req zhidu.CompleteTaskRequest) map[string]string {
-	if req.Outcome == "reopen" && c.category == "product_quality" && req.Data["responsible_department"] != string(zhidu.DeptQuality) {
+func (c *complaint) checkReopen(outcome string, d superiorResult) map[string]string {
+	if outcome == OutcomeReopen && c.category == "product_quality" && d.ResponsibleDepartment != string(zhidu.DeptQuality) {
 		return map[string]string{"data.responsible_department": "product quality complaints go to quality (质量部)"}
 	}
 	return nil
@@ -133,5 +195,11 @@ var spotCheckForm = zhidu.Form{
 		{Name: "verified", Type: zhidu.FieldBoolean, Label: text("核实无误", "Verified"), Required: true},
 		{Name: "findings", Type: zhidu.FieldText, Label: text("抽查意见", "Findings"), MaxLength: 4000},
 	},
-	Outcomes: []string{"done"},
+	Outcomes: []string{OutcomeDone},
+}
+
+// spotCheckResult is what the 营管办 spot check records.
+type spotCheckResult struct {
+	Verified bool   `json:"verified"`
+	Findings string `json:"findings"`
 }

@@ -1,11 +1,17 @@
 package workflows
 
 import (
+	"encoding/json"
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/zhidu/zhidu"
 )
 
 // The toolkit every process workflow builds its steps with: bilingual
-// texts, candidates by role and department, and one task-spec builder.
+// texts, candidates by role and department, one task-spec builder, and the
+// typed reading of a completed step's data.
 
 // text is a label or title in both languages.
 func text(zh, en string) zhidu.Text { return zhidu.Text{Zh: zh, En: en} }
@@ -39,4 +45,62 @@ func (p *process) task(key, step string, title zhidu.Text, dept zhidu.Department
 	return zhidu.TaskSpec{StepKey: key, Step: step, Department: dept, Level: p.Info.Level, Priority: zhidu.PriorityNormal,
 		Title:      zhidu.Text{Zh: title.Zh + "：" + p.Info.Title, En: title.En + ": " + p.Info.Title},
 		Candidates: candidates, Escalations: sla.ladder(ladder...), Due: sla.Due, Reminder: sla.Reminder, Form: form}
+}
+
+// decode reads a step's data into T, the struct of that step's form (one
+// field per form field, under its JSON name), by a JSON round trip. A
+// field that is absent, null or "" is empty to the form (zhidu.Form.Validate
+// lets such a field through unless it is required), so it is left at its
+// zero value here, nil for a pointer: data the form accepted decodes.
+// Fields T does not name are ignored.
+func decode[T any](data map[string]any) (T, error) {
+	var out T
+	filled := make(map[string]any, len(data))
+	for _, k := range workflow.DeterministicKeys(data) {
+		if v := data[k]; v != nil && v != "" {
+			filled[k] = v
+		}
+	}
+	b, err := json.Marshal(filled)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		return out, fmt.Errorf("decode step data into %T: %w", out, err)
+	}
+	return out, nil
+}
+
+// askFor asks for spec, as ask does, and returns the completion with its
+// data decoded into T. The step's check (rule[T]) has refused data that
+// does not decode, so an error here is a bug: the workflow returns it
+// rather than panic.
+func askFor[T any](ctx workflow.Context, p *process, spec zhidu.TaskSpec) (zhidu.CompleteTaskRequest, T, error) {
+	done, err := p.ask(ctx, spec)
+	if err != nil {
+		var zero T
+		return done, zero, err
+	}
+	d, err := decode[T](done.Data)
+	if err != nil {
+		return done, d, fmt.Errorf("step %s: %w", spec.Step, err)
+	}
+	return done, d, nil
+}
+
+// rule turns a step's check over its typed data into an entry of
+// process.checks, run by the CompleteTask validator after the form: data
+// that does not decode into T is refused there, before anything is
+// written. A nil check only decodes.
+func rule[T any](check func(outcome string, d T) map[string]string) func(zhidu.CompleteTaskRequest) map[string]string {
+	return func(req zhidu.CompleteTaskRequest) map[string]string {
+		d, err := decode[T](req.Data)
+		if err != nil {
+			return map[string]string{"data": "does not fit the form of this step"}
+		}
+		if check == nil {
+			return nil
+		}
+		return check(req.Outcome, d)
+	}
 }
