@@ -28,6 +28,13 @@ const (
 	OutcomeReject  = "reject"
 )
 
+// How an approval ends (ApprovalResult.Outcome, the process's result), if
+// not ResultCancelled.
+const (
+	ResultApproved = "approved"
+	ResultRejected = "rejected"
+)
+
 // approvalForm is what each approval step asks: approve, or reject with an
 // opinion.
 var approvalForm = zhidu.Form{
@@ -50,7 +57,7 @@ func Approval(ctx workflow.Context, in ApprovalInput) (ApprovalResult, error) {
 	}
 	res, err := p.approve(ctx, in)
 	if errors.Is(err, errCancelled) {
-		res, err = ApprovalResult{Outcome: "cancelled"}, nil
+		res, err = ApprovalResult{Outcome: ResultCancelled}, nil
 	}
 	if err != nil {
 		return res, err
@@ -85,10 +92,10 @@ func (p *process) approve(ctx workflow.Context, in ApprovalInput) (ApprovalResul
 		}
 		decided = append(decided, done.Actor.Username)
 		if done.Outcome == OutcomeReject {
-			return ApprovalResult{Outcome: "rejected", DecidedBy: decided},
-				p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCompleted, Result: "rejected"})
+			return ApprovalResult{Outcome: ResultRejected, DecidedBy: decided},
+				p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCompleted, Result: ResultRejected})
 		}
 	}
-	return ApprovalResult{Outcome: "approved", DecidedBy: decided},
-		p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCompleted, Result: "approved"})
+	return ApprovalResult{Outcome: ResultApproved, DecidedBy: decided},
+		p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCompleted, Result: ResultApproved})
 }

@@ -20,6 +20,13 @@ type ComplaintResult struct {
 	SpotChecked bool   `json:"spot_checked"`
 }
 
+// How a complaint ends (ComplaintResult.Outcome, the process's result), if
+// not ResultCancelled.
+const (
+	ResultResolved = "resolved"
+	ResultInvalid  = "invalid"
+)
+
 // Step names of the complaint process.
 const (
 	StepTriage        = "triage"
@@ -71,7 +78,7 @@ func Complaint(ctx workflow.Context, in ComplaintInput) (ComplaintResult, error)
 	}
 	res, err := c.run(ctx)
 	if errors.Is(err, errCancelled) {
-		res, err = ComplaintResult{Outcome: "cancelled"}, nil
+		res, err = ComplaintResult{Outcome: ResultCancelled}, nil
 	}
 	if err != nil {
 		return res, err
@@ -195,7 +202,7 @@ func (c *complaint) resolve(ctx workflow.Context) (ComplaintResult, error) {
 	if err := c.followUp(ctx); err != nil {
 		return ComplaintResult{}, err
 	}
-	return c.archive(ctx, "resolved")
+	return c.archive(ctx, ResultResolved)
 }
 
 func (c *complaint) investigate(ctx workflow.Context, sentBack string) error {
@@ -385,7 +392,7 @@ func (c *complaint) invalid(ctx workflow.Context, reason string) (ComplaintResul
 			return c.resolve(ctx)
 		}
 	}
-	return c.archive(ctx, "invalid")
+	return c.archive(ctx, ResultInvalid)
 }
 
 // archive closes the complaint with its retention, then runs the spot

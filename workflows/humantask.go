@@ -49,6 +49,9 @@ func (s SLA) ladder(rungs ...[]zhidu.Candidate) []zhidu.Escalation {
 	return out
 }
 
+// ResultCancelled is how any process ends when it is cancelled.
+const ResultCancelled = "cancelled"
+
 // errCancelled is returned by ask when the process was cancelled while
 // waiting.
 var errCancelled = errors.New("process cancelled")
@@ -586,7 +589,7 @@ func (p *process) validateCancel(ctx workflow.Context, req zhidu.CancelProcessRe
 // cancel records the cancellation; only once it is written does the
 // process stop (a failed write leaves it running, as the projection shows).
 func (p *process) cancel(ctx workflow.Context, req zhidu.CancelProcessRequest) (zhidu.ProcessState, error) {
-	err := p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCancelled, Result: "cancelled", Actor: req.Actor.Username,
+	err := p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCancelled, Result: ResultCancelled, Actor: req.Actor.Username,
 		Address: req.Actor.Address, Reason: req.Reason})
 	if err != nil {
 		return zhidu.ProcessRunning, err
