@@ -1,23 +1,13 @@
 package workflows
 
 import (
-	"context"
-	"errors"
-	"log/slog"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/zhidu/zhidu"
 )
@@ -50,23 +40,6 @@ const (
 	stepVP       = "vp"
 )
 
-// t0 is when every test process starts, on the test clock.
-var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-
-func grant(r zhidu.Role, d zhidu.Department) zhidu.RoleGrant {
-	return zhidu.RoleGrant{Role: r, Department: d}
-}
-
-func person(username string, dept zhidu.Department, clearance zhidu.Level, grants ...zhidu.RoleGrant) zhidu.Actor {
-	return zhidu.Actor{Username: username, Department: dept, Roles: grants, Clearance: clearance}
-}
-
-// also returns a copy of a with extra role grants.
-func also(a zhidu.Actor, grants ...zhidu.RoleGrant) zhidu.Actor {
-	a.Roles = append(slices.Clone(a.Roles), grants...)
-	return a
-}
-
 // input starts an approval by cs.agent at the given level.
 func input(level zhidu.Level, sla SLA) ApprovalInput {
 	return ApprovalInput{
@@ -86,206 +59,10 @@ func decline(task string, a zhidu.Actor, opinion string) zhidu.CompleteTaskReque
 		Data: map[string]any{"opinion": opinion}}
 }
 
-// harness runs one Approval in the test environment. Its activities
-// record what the workflow hands them, as the real ones would write it.
-type harness struct {
-	t   *testing.T
-	env *testsuite.TestWorkflowEnvironment
-
-	// eligible answers CreateTask; afterEscalation answers RecordTaskEvent
-	// for an escalation. Both default to 1.
-	eligible        func(zhidu.CreateTaskInput) int
-	afterEscalation func(zhidu.TaskEvent) int
-
-	mu          sync.Mutex // activities run on their own goroutines
-	created     []zhidu.CreateTaskInput
-	completions []zhidu.CompletionRecord
-	assigns     []zhidu.AssignRecord
-	events      []zhidu.TaskEvent
-	finishes    []zhidu.FinishRecord
-}
-
-func newHarness(t *testing.T) *harness {
+// newApprovalHarness runs one Approval.
+func newApprovalHarness(t *testing.T) *harness[ApprovalInput, ApprovalResult] {
 	t.Helper()
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartTime(t0)
-	h := &harness{t: t, env: env,
-		eligible:        func(zhidu.CreateTaskInput) int { return 1 },
-		afterEscalation: func(zhidu.TaskEvent) int { return 1 },
-	}
-	env.RegisterWorkflowWithOptions(Approval, workflow.RegisterOptions{Name: WorkflowApproval})
-	env.RegisterActivityWithOptions(h.createTask, activity.RegisterOptions{Name: ActivityCreateTask})
-	env.RegisterActivityWithOptions(h.completeTask, activity.RegisterOptions{Name: ActivityCompleteTask})
-	env.RegisterActivityWithOptions(h.assignTask, activity.RegisterOptions{Name: ActivityAssignTask})
-	env.RegisterActivityWithOptions(h.recordTaskEvent, activity.RegisterOptions{Name: ActivityRecordTaskEvent})
-	env.RegisterActivityWithOptions(h.finishProcess, activity.RegisterOptions{Name: ActivityFinishProcess})
-	return h
-}
-
-func (h *harness) createTask(_ context.Context, in zhidu.CreateTaskInput) (zhidu.CreateTaskResult, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.created = append(h.created, in)
-	return zhidu.CreateTaskResult{Eligible: h.eligible(in)}, nil
-}
-
-func (h *harness) completeTask(_ context.Context, r zhidu.CompletionRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.completions = append(h.completions, r)
-	return nil
-}
-
-func (h *harness) assignTask(_ context.Context, r zhidu.AssignRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.assigns = append(h.assigns, r)
-	return nil
-}
-
-func (h *harness) recordTaskEvent(_ context.Context, e zhidu.TaskEvent) (int, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.events = append(h.events, e)
-	if e.Event == zhidu.EventEscalated {
-		return h.afterEscalation(e), nil
-	}
-	return 1, nil
-}
-
-func (h *harness) finishProcess(_ context.Context, r zhidu.FinishRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.finishes = append(h.finishes, r)
-	return nil
-}
-
-// at runs f once the test clock has advanced d past the start.
-func (h *harness) at(d time.Duration, f func()) { h.env.RegisterDelayedCallback(f, d) }
-
-// run executes the approval and returns its result; the workflow must
-// complete without error.
-func (h *harness) run(in ApprovalInput) ApprovalResult {
-	h.t.Helper()
-	h.env.ExecuteWorkflow(WorkflowApproval, in)
-	if !h.env.IsWorkflowCompleted() {
-		h.t.Fatal("workflow did not complete")
-	}
-	if err := h.env.GetWorkflowError(); err != nil {
-		h.t.Fatalf("workflow error: %v", err)
-	}
-	var res ApprovalResult
-	if err := h.env.GetWorkflowResult(&res); err != nil {
-		h.t.Fatalf("workflow result: %v", err)
-	}
-	return res
-}
-
-// state returns what the State query answers now.
-func (h *harness) state() ProcessSnapshot {
-	h.t.Helper()
-	v, err := h.env.QueryWorkflow(QueryState)
-	if err != nil {
-		h.t.Errorf("query %s: %v", QueryState, err)
-		return ProcessSnapshot{}
-	}
-	var st ProcessSnapshot
-	if err := v.Get(&st); err != nil {
-		h.t.Errorf("decode %s: %v", QueryState, err)
-	}
-	return st
-}
-
-// task returns the ID of the task of a step, as the inbox learns it.
-func (h *harness) task(stepKey string) string {
-	h.t.Helper()
-	st := h.state()
-	for _, t := range st.Tasks {
-		if t.Spec.StepKey == stepKey {
-			return t.ID
-		}
-	}
-	h.t.Errorf("State query: no task for step %q among %d tasks", stepKey, len(st.Tasks))
-	return ""
-}
-
-// reply is how the workflow answered one update.
-type reply struct {
-	what      string
-	accepted  bool
-	rejected  error
-	completed bool
-	err       error // the handler's error, after acceptance
-}
-
-// send sends an update and returns where its answer will land.
-func (h *harness) send(name, what string, arg any) *reply {
-	r := &reply{what: what}
-	h.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-		OnAccept:   func() { r.accepted = true },
-		OnReject:   func(err error) { r.rejected = err },
-		OnComplete: func(_ any, err error) { r.completed, r.err = true, err },
-	}, arg)
-	return r
-}
-
-func (h *harness) complete(what string, req zhidu.CompleteTaskRequest) *reply {
-	return h.send(UpdateCompleteTask, what, req)
-}
-
-func (h *harness) assign(what string, req zhidu.AssignTaskRequest) *reply {
-	return h.send(UpdateAssignTask, what, req)
-}
-
-func (h *harness) cancel(what string, req zhidu.CancelProcessRequest) *reply {
-	return h.send(UpdateCancelProcess, what, req)
-}
-
-// wantAccepted fails unless the update was accepted and its handler
-// succeeded.
-func wantAccepted(t *testing.T, r *reply) {
-	t.Helper()
-	switch {
-	case r == nil:
-		t.Error("an update was never sent")
-	case r.rejected != nil:
-		t.Errorf("%s: rejected with %v, want accepted", r.what, r.rejected)
-	case !r.accepted || !r.completed:
-		t.Errorf("%s: accepted %v, completed %v, want both", r.what, r.accepted, r.completed)
-	case r.err != nil:
-		t.Errorf("%s: handler failed: %v", r.what, r.err)
-	}
-}
-
-// wantRejected fails unless the update's validator rejected it with an
-// application error of the given code, and returns its field errors.
-func wantRejected(t *testing.T, r *reply, code zhidu.Code) map[string]string {
-	t.Helper()
-	if r == nil {
-		t.Error("an update was never sent")
-		return nil
-	}
-	if r.accepted || r.rejected == nil {
-		t.Errorf("%s: accepted %v, rejection %v; want rejected with %s", r.what, r.accepted, r.rejected, code)
-		return nil
-	}
-	var appErr *temporal.ApplicationError
-	if !errors.As(r.rejected, &appErr) {
-		t.Errorf("%s: rejection %v (%T) is not an application error", r.what, r.rejected, r.rejected)
-		return nil
-	}
-	if got := appErr.Type(); got != string(code) {
-		t.Errorf("%s: rejection type = %q (%v), want %q", r.what, got, appErr, code)
-	}
-	var fields map[string]string
-	if appErr.HasDetails() {
-		if err := appErr.Details(&fields); err != nil {
-			t.Errorf("%s: rejection details: %v", r.what, err)
-		}
-	}
-	return fields
+	return newHarness[ApprovalInput, ApprovalResult](t, WorkflowApproval, Approval, processID)
 }
 
 func wantResult(t *testing.T, got ApprovalResult, outcome string, decidedBy ...string) {
@@ -295,33 +72,8 @@ func wantResult(t *testing.T, got ApprovalResult, outcome string, decidedBy ...s
 	}
 }
 
-// wantCompletions checks who completed which step, in order.
-func (h *harness) wantCompletions(t *testing.T, want ...string) {
-	t.Helper()
-	var got []string
-	for _, c := range h.completions {
-		got = append(got, c.Step+":"+c.Actor)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("CompleteTask records = %v, want %v", got, want)
-	}
-}
-
-// wantFinished checks the process was recorded as ended, exactly once.
-func (h *harness) wantFinished(t *testing.T, state zhidu.ProcessState, result string) zhidu.FinishRecord {
-	t.Helper()
-	if len(h.finishes) != 1 {
-		t.Fatalf("FinishProcess called %d times (%+v), want once", len(h.finishes), h.finishes)
-	}
-	f := h.finishes[0]
-	if f.ProcessID != processID || f.State != state || f.Result != result {
-		t.Errorf("FinishProcess(%+v), want process %s state %s result %s", f, processID, state, result)
-	}
-	return f
-}
-
 func TestApprovalHappyPath(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	var r1, r2 *reply
 	var task1, task2 string
 	h.at(time.Minute, func() {
@@ -382,7 +134,7 @@ func TestApprovalHappyPath(t *testing.T) {
 }
 
 func TestApprovalRejectedAtFirstStep(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	var r *reply
 	h.at(time.Minute, func() {
 		r = h.complete("cs.head rejects", decline(h.task(stepDeptHead), csHead, "we bought headsets last month"))
@@ -499,7 +251,7 @@ func TestApprovalCompleteValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newApprovalHarness(t)
 			var bad, ok1, ok2 *reply
 			if tt.step == stepVP {
 				h.at(time.Minute, func() { ok1 = h.complete("cs.head approves", approve(h.task(stepDeptHead), csHead)) })
@@ -526,7 +278,7 @@ func TestApprovalCompleteValidation(t *testing.T) {
 }
 
 func TestApprovalCompleteTwice(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	var first, racing, later, vp *reply
 	h.at(time.Minute, func() {
 		task := h.task(stepDeptHead)
@@ -549,7 +301,7 @@ func TestApprovalCompleteTwice(t *testing.T) {
 
 func TestApprovalReminderAndEscalation(t *testing.T) {
 	sla := SLA{Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	var early, late, leader *reply
 	var before ProcessSnapshot
 	// vp.ops is not a candidate of step 1 until the first escalation.
@@ -625,12 +377,6 @@ func TestApprovalReminderAndEscalation(t *testing.T) {
 	}
 }
 
-func equalLadders(a, b []zhidu.Escalation) bool {
-	return slices.EqualFunc(a, b, func(x, y zhidu.Escalation) bool {
-		return x.After == y.After && slices.Equal(x.Candidates, y.Candidates)
-	})
-}
-
 func TestApprovalNobodyEligible(t *testing.T) {
 	sla := SLA{Due: 48 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}
 	tests := []struct {
@@ -658,7 +404,7 @@ func TestApprovalNobodyEligible(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newApprovalHarness(t)
 			h.eligible = func(zhidu.CreateTaskInput) int { return 0 }
 			h.afterEscalation = func(zhidu.TaskEvent) int { return tt.afterEscalation }
 			var r1, r2 *reply
@@ -684,16 +430,8 @@ func TestApprovalNobodyEligible(t *testing.T) {
 	}
 }
 
-func candidates(cs []zhidu.Candidate) string {
-	var s []string
-	for _, c := range cs {
-		s = append(s, c.String())
-	}
-	return "[" + strings.Join(s, " ") + "]"
-}
-
 func TestApprovalDelegate(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	var delegated, wrongBehalf, done, vp *reply
 	h.at(time.Minute, func() {
 		delegated = h.assign("cs.head delegates to cs.super", zhidu.AssignTaskRequest{TaskID: h.task(stepDeptHead),
@@ -793,7 +531,7 @@ func TestApprovalAssignValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newApprovalHarness(t)
 			var bad, ok1, ok2 *reply
 			h.at(time.Minute, func() {
 				req := tt.req
@@ -823,7 +561,7 @@ func TestApprovalAssignValidation(t *testing.T) {
 }
 
 func TestApprovalReassign(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	var before, moved, done, vp *reply
 	// The deputy GM is on the ladder but not yet a candidate.
 	h.at(time.Minute, func() { before = h.complete("deputy before reassignment", approve(h.task(stepDeptHead), deputy)) })
@@ -853,7 +591,7 @@ func TestApprovalReassign(t *testing.T) {
 }
 
 func TestApprovalCancel(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	// Recording the end takes a while, so the later requests reach a
 	// workflow that is cancelled but still running.
 	h.env.OnActivity(ActivityFinishProcess, mock.Anything, mock.Anything).After(10 * time.Minute).Return(h.finishProcess)
@@ -889,7 +627,7 @@ func TestApprovalCancel(t *testing.T) {
 // update is refused as unknown.
 func TestApprovalEarlyUpdate(t *testing.T) {
 	t.Run("cancel", func(t *testing.T) {
-		h := newHarness(t)
+		h := newApprovalHarness(t)
 		var r *reply
 		h.at(0, func() {
 			r = h.cancel("cancel at start", zhidu.CancelProcessRequest{Actor: csAgent, Reason: "wrong form"})
@@ -900,7 +638,7 @@ func TestApprovalEarlyUpdate(t *testing.T) {
 		h.wantFinished(t, zhidu.ProcessCancelled, "cancelled")
 	})
 	t.Run("complete", func(t *testing.T) {
-		h := newHarness(t)
+		h := newApprovalHarness(t)
 		var early, ok1, ok2 *reply
 		h.at(0, func() { early = h.complete("complete at start", approve("t-00000000000000000000", csHead)) })
 		h.at(time.Minute, func() { ok1 = h.complete("cs.head approves", approve(h.task(stepDeptHead), csHead)) })
@@ -917,7 +655,7 @@ func TestApprovalEarlyUpdate(t *testing.T) {
 // finds nobody able to work the task, the next rung follows at once.
 func TestApprovalTimedEscalationClimbsEmptyRungs(t *testing.T) {
 	sla := SLA{Due: 48 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	h.afterEscalation = func(e zhidu.TaskEvent) int {
 		if e.Rung == 1 {
 			return 0 // the VP post is vacant

@@ -45,7 +45,7 @@ func wantRefusal(t *testing.T, r *reply, why string) {
 // cs.super reassigned the steps of her own approval to cs.agent and
 // cs.head, who approved, and the VP never saw it.
 func TestReassignDoesNotMoveAuthority(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	var own, toStaff, toHead, byVP, headApproves, vpApproves *reply
 	h.at(time.Minute, func() {
 		own = h.assign("the requester reassigns her own step", reassign(h.task(stepDeptHead), csSuper, csAgent))
@@ -105,7 +105,7 @@ func TestAuthorityPaths(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newApprovalHarness(t)
 			in := input(zhidu.Internal, SLA{Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}})
 			in.Process.Barred = []string{newhire.Username, newhireHead.Username}
 			var moved, done, vp *reply
@@ -137,7 +137,7 @@ var newhireHead = person("cs.barred", zhidu.DeptCS, zhidu.Secret, grant(zhidu.Ro
 // delegate completes "B for A"; nobody else delegates, and the delegate is
 // never the requester, an earlier approver or someone barred.
 func TestDelegationMovesAuthorityFromItsHolder(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	in := input(zhidu.Internal, SLA{})
 	in.Process.Barred = []string{newhire.Username}
 	var notOwner, toRequester, toBarred, toApprover, ok, done, vpDone *reply
@@ -174,7 +174,7 @@ func TestDelegationMovesAuthorityFromItsHolder(t *testing.T) {
 // TestNobodyApprovesTwoLevels: the GM who approved the head's step (from
 // the ladder) may not take the VP's step too, by claim or reassignment.
 func TestNobodyApprovesTwoLevels(t *testing.T) {
-	h := newHarness(t)
+	h := newApprovalHarness(t)
 	var toGM, first, moved, claimed, vp *reply
 	h.at(time.Minute, func() { toGM = h.assign("vp.ops reassigns to the GM", reassign(h.task(stepDeptHead), vpOps, gm)) })
 	h.at(2*time.Minute, func() { first = h.complete("gm approves the head's step", approve(h.task(stepDeptHead), gm)) })
@@ -221,7 +221,7 @@ func TestComplaintAuthorityAboveThreshold(t *testing.T) {
 		act{5 * time.Hour, "reply#1", csAgent, "sent", replyData("letter", false)},
 		act{5*time.Hour + cfg.FollowUpAfter + time.Hour, "follow_up", csAgent, "done", followUpDone()},
 	)...)
-	res := h.runComplaint(complaintInput(feesIntake(), zhidu.Internal, cfg))
+	res := h.run(complaintInput(feesIntake(), zhidu.Internal, cfg))
 
 	wantRefusal(t, toNewhireVP, "approval authority")
 	wantRefusal(t, toNewhireGM, "approval authority")
@@ -251,7 +251,7 @@ func TestMisconductAccusedKeptOff(t *testing.T) {
 		act{5 * time.Hour, "reply#1", csSuper, "sent", replyData("letter", false)},
 		act{5*time.Hour + cfg.FollowUpAfter + time.Hour, "follow_up", csSuper, "done", followUpDone()},
 	)
-	res := h.runComplaint(complaintInput(intake, zhidu.Secret, cfg))
+	res := h.run(complaintInput(intake, zhidu.Secret, cfg))
 
 	wantRefusal(t, byAccused, "subject of this process")
 	wantAllAccepted(t, replies)
@@ -265,7 +265,7 @@ func TestMisconductAccusedKeptOff(t *testing.T) {
 
 // failWrites makes the named projection activity fail for good (as a
 // write PostgreSQL refuses does) the first n times.
-func failWrites(h *harness, activity string, n int, then any) {
+func failWrites[In, Out any](h *harness[In, Out], activity string, n int, then any) {
 	h.env.OnActivity(activity, mock.Anything, mock.Anything).
 		Return(temporal.NewNonRetryableApplicationError("refused", string(zhidu.CodeInvalid), nil)).Times(n)
 	h.env.OnActivity(activity, mock.Anything, mock.Anything).Return(then)
@@ -277,7 +277,7 @@ func failWrites(h *harness, activity string, n int, then any) {
 // works once the write succeeds.
 func TestFailedWriteChangesNothing(t *testing.T) {
 	t.Run("cancel", func(t *testing.T) {
-		h := newHarness(t)
+		h := newApprovalHarness(t)
 		failWrites(h, ActivityFinishProcess, 1, h.finishProcess)
 		var failed, approved, vp *reply
 		var st ProcessSnapshot
@@ -303,7 +303,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 		h.wantFinished(t, zhidu.ProcessCompleted, "approved")
 	})
 	t.Run("assign", func(t *testing.T) {
-		h := newHarness(t)
+		h := newApprovalHarness(t)
 		failWrites(h, ActivityAssignTask, 1, h.assignTask)
 		var failed, again, done, vp *reply
 		var st ProcessSnapshot
@@ -334,7 +334,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 	})
 	t.Run("level", func(t *testing.T) {
 		h := newComplaintHarness(t)
-		failWrites(h.harness, ActivitySetLevel, 1, h.setLevel)
+		failWrites(h, ActivitySetLevel, 1, h.setLevel)
 		var failed, again *reply
 		var st ProcessSnapshot
 		h.at(time.Minute, func() {
@@ -345,7 +345,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 			again = h.send(UpdateSetLevel, "raise again", zhidu.SetLevelRequest{Actor: csHead, Level: zhidu.Secret, Reason: "names a person"})
 		})
 		h.at(3*time.Minute, func() { h.cancel("cancel", zhidu.CancelProcessRequest{Actor: csHead, Reason: "done testing"}) })
-		h.runComplaint(complaintInput(productIntake(), zhidu.Internal, complaintConfig(0)))
+		h.run(complaintInput(productIntake(), zhidu.Internal, complaintConfig(0)))
 
 		if failed == nil || !failed.accepted || failed.err == nil {
 			t.Fatalf("failed level change: %+v, want accepted and its handler failing", failed)

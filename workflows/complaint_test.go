@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -10,10 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/zhidu/zhidu"
 )
@@ -75,112 +69,10 @@ func complaintConfig(spotCheckPercent int) ComplaintConfig {
 	return cfg
 }
 
-// complaintHarness runs one Complaint in the approval tests' harness and
-// records the RecordComplaint activity too.
-type complaintHarness struct {
-	*harness
-	records []zhidu.ComplaintRecord
-	levels  []zhidu.LevelRecord
-}
-
-func newComplaintHarness(t *testing.T) *complaintHarness {
+// newComplaintHarness runs one Complaint.
+func newComplaintHarness(t *testing.T) *harness[ComplaintInput, ComplaintResult] {
 	t.Helper()
-	h := &complaintHarness{harness: newHarness(t)}
-	h.env.RegisterWorkflowWithOptions(Complaint, workflow.RegisterOptions{Name: WorkflowComplaint})
-	h.env.RegisterActivityWithOptions(h.recordComplaint, activity.RegisterOptions{Name: ActivityRecordComplaint})
-	h.env.RegisterActivityWithOptions(h.setLevel, activity.RegisterOptions{Name: ActivitySetLevel})
-	return h
-}
-
-func (h *complaintHarness) setLevel(_ context.Context, r zhidu.LevelRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.levels = append(h.levels, r)
-	return nil
-}
-
-func (h *complaintHarness) recordComplaint(_ context.Context, r zhidu.ComplaintRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.records = append(h.records, r)
-	return nil
-}
-
-// runComplaint executes the complaint and returns its result; the
-// workflow must complete without error.
-func (h *complaintHarness) runComplaint(in ComplaintInput) ComplaintResult {
-	h.t.Helper()
-	h.env.ExecuteWorkflow(WorkflowComplaint, in)
-	if !h.env.IsWorkflowCompleted() {
-		h.t.Fatal("workflow did not complete")
-	}
-	if err := h.env.GetWorkflowError(); err != nil {
-		h.t.Fatalf("workflow error: %v", err)
-	}
-	var res ComplaintResult
-	if err := h.env.GetWorkflowResult(&res); err != nil {
-		h.t.Fatalf("workflow result: %v", err)
-	}
-	return res
-}
-
-// act is one person completing the task of a step at a time after the
-// start.
-type act struct {
-	at      time.Duration
-	key     string // the task's step key
-	by      zhidu.Actor
-	outcome string
-	data    map[string]any
-}
-
-func submit(task string, a zhidu.Actor, outcome string, data map[string]any) zhidu.CompleteTaskRequest {
-	return zhidu.CompleteTaskRequest{TaskID: task, Actor: a, Assignee: a.Username, Outcome: outcome, Data: data}
-}
-
-// play schedules the acts; their replies are filled in as the workflow
-// runs.
-func (h *complaintHarness) play(acts ...act) []*reply {
-	replies := make([]*reply, len(acts))
-	for i, a := range acts {
-		h.at(a.at, func() {
-			replies[i] = h.complete(fmt.Sprintf("%s %s by %s", a.key, a.outcome, a.by.Username),
-				submit(h.task(a.key), a.by, a.outcome, a.data))
-		})
-	}
-	return replies
-}
-
-// try schedules one completion that must be refused.
-func (h *complaintHarness) try(at time.Duration, what, key string, a zhidu.Actor, outcome string, data map[string]any) *reply {
-	r := &reply{what: what}
-	h.at(at, func() {
-		h.env.UpdateWorkflow(UpdateCompleteTask, "", &testsuite.TestUpdateCallback{
-			OnAccept:   func() { r.accepted = true },
-			OnReject:   func(err error) { r.rejected = err },
-			OnComplete: func(_ any, err error) { r.completed, r.err = true, err },
-		}, submit(h.task(key), a, outcome, data))
-	})
-	return r
-}
-
-func wantAllAccepted(t *testing.T, replies []*reply) {
-	t.Helper()
-	for _, r := range replies {
-		wantAccepted(t, r)
-	}
-}
-
-// wantRejectedField checks a rejection and, if field is set, that it names
-// that field.
-func wantRejectedField(t *testing.T, r *reply, code zhidu.Code, field string) {
-	t.Helper()
-	fields := wantRejected(t, r, code)
-	if field != "" {
-		if _, ok := fields[field]; !ok {
-			t.Errorf("%s: field errors = %v, want one for %q", r.what, fields, field)
-		}
-	}
+	return newHarness[ComplaintInput, ComplaintResult](t, WorkflowComplaint, Complaint, complaintID)
 }
 
 func findings(remedy string, amount float64) map[string]any {
@@ -219,10 +111,6 @@ func productFlow(cfg ComplaintConfig) []act {
 var productCompletions = []string{"triage:cs.super", "investigation:quality.eng", "approval:vp.ops", "remedy:quality.eng",
 	"reply:cs.agent", "follow_up:cs.agent"}
 
-func esc(after time.Duration, cands ...zhidu.Candidate) zhidu.Escalation {
-	return zhidu.Escalation{After: after, Candidates: cands}
-}
-
 // wantTask is what one CreateTask call must have been handed.
 type wantTask struct {
 	key         string
@@ -235,7 +123,7 @@ type wantTask struct {
 }
 
 // wantTasks checks every task created, in order, at the given level.
-func (h *complaintHarness) wantTasks(t *testing.T, level zhidu.Level, want ...wantTask) {
+func wantTasks(t *testing.T, h *harness[ComplaintInput, ComplaintResult], level zhidu.Level, want ...wantTask) {
 	t.Helper()
 	var got, keys []string
 	for _, in := range h.created {
@@ -283,98 +171,11 @@ func (h *complaintHarness) wantTasks(t *testing.T, level zhidu.Level, want ...wa
 	}
 }
 
-// createdTask returns the CreateTask input of a step key.
-func (h *complaintHarness) createdTask(t *testing.T, key string) zhidu.CreateTaskInput {
-	t.Helper()
-	for _, in := range h.created {
-		if in.Spec.StepKey == key {
-			return in
-		}
-	}
-	t.Fatalf("no task was created for step %q", key)
-	return zhidu.CreateTaskInput{}
-}
-
-// wantRecords checks every ComplaintRecord, in order, ignoring At.
-func (h *complaintHarness) wantRecords(t *testing.T, want ...zhidu.ComplaintRecord) {
-	t.Helper()
-	var got, exp []string
-	for _, r := range h.records {
-		if r.ProcessID != complaintID || r.At.IsZero() {
-			t.Errorf("ComplaintRecord %+v: want process %s and a time", r, complaintID)
-		}
-		r.ProcessID, r.At = "", time.Time{}
-		got = append(got, recordJSON(t, r))
-	}
-	for _, r := range want {
-		exp = append(exp, recordJSON(t, r))
-	}
-	if !slices.Equal(got, exp) {
-		t.Errorf("ComplaintRecords:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(exp, "\n     "))
-	}
-}
-
-func recordJSON(t *testing.T, r zhidu.ComplaintRecord) string {
-	t.Helper()
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// wantComplaintFinished checks the process was recorded as completed with
-// result, exactly once, at the given time.
-func (h *complaintHarness) wantComplaintFinished(t *testing.T, result string, at time.Time) {
-	t.Helper()
-	if len(h.finishes) != 1 {
-		t.Fatalf("FinishProcess called %d times (%+v), want once", len(h.finishes), h.finishes)
-	}
-	if f := h.finishes[0]; f.ProcessID != complaintID || f.State != zhidu.ProcessCompleted || f.Result != result || !f.At.Equal(at) {
-		t.Errorf("FinishProcess(%+v), want %s completed with %q at %v", f, complaintID, result, at)
-	}
-}
-
 func wantOutcome(t *testing.T, got ComplaintResult, outcome string, spotChecked bool) {
 	t.Helper()
 	if got.Outcome != outcome || got.SpotChecked != spotChecked {
 		t.Errorf("result = %+v, want outcome %q, spot checked %v", got, outcome, spotChecked)
 	}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func sameSet(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(slices.Compact(a), slices.Compact(b))
-}
-
-func sortedKeys(m map[string]any) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// jsonEqual compares two values as the activities see them, after a JSON
-// round trip (numbers become float64, structs maps).
-func jsonEqual(a, b any) bool {
-	norm := func(v any) any {
-		bs, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Sprintf("unencodable %T: %v", v, err)
-		}
-		var out any
-		if err := json.Unmarshal(bs, &out); err != nil {
-			return fmt.Sprintf("undecodable %s: %v", bs, err)
-		}
-		return out
-	}
-	return reflect.DeepEqual(norm(a), norm(b))
 }
 
 var (
@@ -402,7 +203,7 @@ func TestComplaintProductQuality(t *testing.T) {
 			var justBefore ProcessSnapshot
 			h.at(followUpAt-time.Minute, func() { justBefore = h.state() })
 			replies := h.play(flow...)
-			res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
+			res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
 			wantAllAccepted(t, replies)
 			intake := productIntake()
@@ -449,10 +250,10 @@ func TestComplaintProductQuality(t *testing.T) {
 				finishedAt = t0.Add(closedAt + time.Hour)
 			}
 			wantOutcome(t, res, "resolved", percent == 100)
-			h.wantTasks(t, zhidu.Internal, tasks...)
+			wantTasks(t, h, zhidu.Internal, tasks...)
 			h.wantRecords(t, records...)
 			h.wantCompletions(t, completions...)
-			h.wantComplaintFinished(t, "resolved", finishedAt)
+			h.wantCompleted(t, "resolved", finishedAt)
 			if len(h.events) != 0 {
 				t.Errorf("RecordTaskEvent(%+v), want none when everyone acts in time", h.events)
 			}
@@ -501,7 +302,7 @@ func TestComplaintInvalid(t *testing.T) {
 	}
 	// start triages the complaint as invalid (after an attempt without a
 	// reason), replies and collects receivables.
-	start := func(h *complaintHarness, disputed bool) ([]*reply, *reply) {
+	start := func(h *harness[ComplaintInput, ComplaintResult], disputed bool) ([]*reply, *reply) {
 		noReason := h.try(time.Minute, "invalid without a reason", "triage", csSuper, "invalid", map[string]any{"important": false})
 		return h.play(
 			act{2 * time.Minute, "triage", csSuper, "invalid", map[string]any{"reason": reason, "important": false}},
@@ -513,15 +314,15 @@ func TestComplaintInvalid(t *testing.T) {
 	t.Run("accepted by the customer", func(t *testing.T) {
 		h := newComplaintHarness(t)
 		replies, noReason := start(h, false)
-		res := h.runComplaint(complaintInput(intake, zhidu.Internal, complaintConfig(0)))
+		res := h.run(complaintInput(intake, zhidu.Internal, complaintConfig(0)))
 
 		wantRejectedField(t, noReason, zhidu.CodeInvalid, "data.reason")
 		wantAllAccepted(t, replies)
 		wantOutcome(t, res, "invalid", false)
-		h.wantTasks(t, zhidu.Internal, triage, replied, receivables)
+		wantTasks(t, h, zhidu.Internal, triage, replied, receivables)
 		h.wantRecords(t, triaged, replyRecord(false), closed(2*time.Hour))
 		h.wantCompletions(t, "triage:cs.super", "reply:cs.agent", "receivables:sales.rep")
-		h.wantComplaintFinished(t, "invalid", t0.Add(2*time.Hour))
+		h.wantCompleted(t, "invalid", t0.Add(2*time.Hour))
 	})
 
 	t.Run("disputed and upheld", func(t *testing.T) {
@@ -533,17 +334,17 @@ func TestComplaintInvalid(t *testing.T) {
 			"uphold", map[string]any{"comments": "I stand by it"})
 		noComments := h.try(160*time.Minute, "uphold without comments", "superior", csHead, "uphold", nil)
 		upheld := h.play(act{3 * time.Hour, "superior", csHead, "uphold", map[string]any{"comments": "the contract price applies"}})
-		res := h.runComplaint(complaintInput(intake, zhidu.Internal, complaintConfig(0)))
+		res := h.run(complaintInput(intake, zhidu.Internal, complaintConfig(0)))
 
 		wantRejected(t, own, zhidu.CodeForbidden)
 		wantRejectedField(t, noComments, zhidu.CodeInvalid, "data.comments")
 		wantAllAccepted(t, replies)
 		wantAllAccepted(t, upheld)
 		wantOutcome(t, res, "invalid", false)
-		h.wantTasks(t, zhidu.Internal, triage, replied, receivables, superior)
+		wantTasks(t, h, zhidu.Internal, triage, replied, receivables, superior)
 		h.wantRecords(t, triaged, replyRecord(true), zhidu.ComplaintRecord{Stage: "superior_review"}, closed(3*time.Hour))
 		h.wantCompletions(t, "triage:cs.super", "reply:cs.agent", "receivables:sales.rep", "superior_review:cs.head")
-		h.wantComplaintFinished(t, "invalid", t0.Add(3*time.Hour))
+		h.wantCompleted(t, "invalid", t0.Add(3*time.Hour))
 	})
 
 	t.Run("disputed and reopened", func(t *testing.T) {
@@ -563,14 +364,14 @@ func TestComplaintInvalid(t *testing.T) {
 			act{7 * time.Hour, "reply#1", csAgent, "sent", replyData("letter", false)},
 			act{followUp, "follow_up", csAgent, "done", followUpDone()},
 		)
-		res := h.runComplaint(complaintInput(intake, zhidu.Internal, cfg))
+		res := h.run(complaintInput(intake, zhidu.Internal, cfg))
 
 		wantRejectedField(t, noDept, zhidu.CodeInvalid, "data.responsible_department")
 		wantAllAccepted(t, replies)
 		wantAllAccepted(t, reopened)
 		wantOutcome(t, res, "resolved", false)
 		staffWH, superWH := role(zhidu.RoleStaff, zhidu.DeptWH), role(zhidu.RoleSupervisor, zhidu.DeptWH)
-		h.wantTasks(t, zhidu.Internal, triage, replied, receivables, superior,
+		wantTasks(t, h, zhidu.Internal, triage, replied, receivables, superior,
 			wantTask{key: "investigation#1", step: StepInvestigation, dept: zhidu.DeptWH, candidates: []zhidu.Candidate{staffWH, superWH},
 				escalations: []zhidu.Escalation{esc(3*aDay, role(zhidu.RoleDeptHead, zhidu.DeptWH)), esc(4*aDay, role(zhidu.RoleVP, zhidu.DeptWH))},
 				context:     map[string]any{"intake": intake, "round": 1}},
@@ -598,7 +399,7 @@ func TestComplaintInvalid(t *testing.T) {
 		)
 		h.wantCompletions(t, "triage:cs.super", "reply:cs.agent", "receivables:sales.rep", "superior_review:cs.head",
 			"investigation:wh.clerk", "approval:vp.ops", "remedy:wh.clerk", "reply:cs.agent", "follow_up:cs.agent")
-		h.wantComplaintFinished(t, "resolved", t0.Add(followUp))
+		h.wantCompleted(t, "resolved", t0.Add(followUp))
 	})
 }
 
@@ -627,14 +428,14 @@ func TestComplaintMisconduct(t *testing.T) {
 		act{4 * time.Hour, "reply#1", csSuper, "sent", replyData("letter", false)},
 		act{followUp, "follow_up", csSuper, "done", followUpDone()},
 	)
-	res := h.runComplaint(complaintInput(intake, level, cfg))
+	res := h.run(complaintInput(intake, level, cfg))
 
 	wantRejected(t, accused, zhidu.CodeForbidden)
 	wantRejected(t, agent, zhidu.CodeForbidden)
 	wantAllAccepted(t, replies)
 	wantOutcome(t, res, "resolved", false)
 	superHR, headHR := role(zhidu.RoleSupervisor, zhidu.DeptHR), role(zhidu.RoleDeptHead, zhidu.DeptHR)
-	h.wantTasks(t, zhidu.Secret,
+	wantTasks(t, h, zhidu.Secret,
 		wantTask{key: "triage", step: StepTriage, dept: zhidu.DeptCS, candidates: []zhidu.Candidate{superCS},
 			escalations: []zhidu.Escalation{esc(aDay, deptHeadCS)}},
 		wantTask{key: "investigation#1", step: StepInvestigation, dept: zhidu.DeptSales,
@@ -663,7 +464,7 @@ func TestComplaintMisconduct(t *testing.T) {
 	if r := h.records[2]; r.Stage != "remedy" || !slices.Equal(r.ApprovedBy, []string{"vp.ops"}) {
 		t.Errorf("approval record %+v, want remedy approved by vp.ops", r)
 	}
-	h.wantComplaintFinished(t, "resolved", t0.Add(followUp))
+	h.wantCompleted(t, "resolved", t0.Add(followUp))
 }
 
 func TestComplaintSentBack(t *testing.T) {
@@ -682,7 +483,7 @@ func TestComplaintSentBack(t *testing.T) {
 		act{6 * time.Hour, "reply#2", csAgent, "sent", replyData("phone", false)},
 		act{followUp, "follow_up", csAgent, "done", followUpDone()},
 	)
-	res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
+	res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
 	wantRejectedField(t, noComments, zhidu.CodeInvalid, "data.comments")
 	wantAllAccepted(t, replies)
@@ -697,7 +498,7 @@ func TestComplaintSentBack(t *testing.T) {
 			candidates: []zhidu.Candidate{vpQuality}, escalations: []zhidu.Escalation{esc(2*aDay, deputyGMO), esc(3*aDay, gmGMO)},
 			excluded: []string{"quality.eng"}, context: ctx}
 	}
-	h.wantTasks(t, zhidu.Internal,
+	wantTasks(t, h, zhidu.Internal,
 		wantTask{key: "triage", step: StepTriage, dept: zhidu.DeptCS, candidates: []zhidu.Candidate{superCS},
 			escalations: []zhidu.Escalation{esc(aDay, deptHeadCS)}},
 		investigation(1, map[string]any{"round": 1, "sent_back": nil}),
@@ -723,7 +524,7 @@ func TestComplaintSentBack(t *testing.T) {
 	if r := h.records[3]; r.Remedy != "compensate" || r.Compensation == nil || *r.Compensation != 200 {
 		t.Errorf("second investigation record %+v, want compensate 200", r)
 	}
-	h.wantComplaintFinished(t, "resolved", t0.Add(followUp))
+	h.wantCompleted(t, "resolved", t0.Add(followUp))
 }
 
 func TestComplaintGMApproval(t *testing.T) {
@@ -759,7 +560,7 @@ func TestComplaintGMApproval(t *testing.T) {
 			)
 			keys = append(keys, "remedy", "reply#1", "follow_up")
 			replies := h.play(acts...)
-			res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
+			res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
 			wantAllAccepted(t, replies)
 			wantOutcome(t, res, "resolved", false)
@@ -810,7 +611,7 @@ func TestComplaintGMApproval(t *testing.T) {
 			act{7 * time.Hour, "reply#2", csAgent, "sent", replyData("letter", false)},
 			act{7*time.Hour + cfg.FollowUpAfter + time.Hour, "follow_up", csAgent, "done", followUpDone()},
 		)
-		res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
+		res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
 		wantAllAccepted(t, replies)
 		wantOutcome(t, res, "resolved", false)
@@ -850,7 +651,7 @@ func TestComplaintInvestigationEscalation(t *testing.T) {
 		act{done + 3*time.Hour, "reply#1", csAgent, "sent", replyData("letter", false)},
 		act{done + 4*time.Hour + cfg.FollowUpAfter, "follow_up", csAgent, "done", followUpDone()},
 	)
-	res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
+	res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
 	wantRejected(t, early, zhidu.CodeForbidden)
 	wantAllAccepted(t, replies)
@@ -913,7 +714,7 @@ func TestComplaintJointHandling(t *testing.T) {
 			"deadline": "2026-03-03"}},
 		{time.Hour, "investigation#1", rndEng, "submit", findings("replace", 0)},
 	}, productFlow(cfg)[2:]...)...)
-	res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
+	res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
 	wantAllAccepted(t, replies)
 	wantOutcome(t, res, "resolved", false)
@@ -992,7 +793,7 @@ func TestComplaintValidation(t *testing.T) {
 			}
 			bad := h.try(flow[i].at-30*time.Second, tt.name, tt.key, tt.by, tt.out, tt.data)
 			replies := h.play(flow...)
-			res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
+			res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
 			wantRejectedField(t, bad, tt.code, tt.field)
 			if fields := wantRejected(t, bad, tt.code); tt.msg != "" && !strings.Contains(fields[tt.field], tt.msg) {
@@ -1020,7 +821,7 @@ func TestComplaintCancelWhileWaitingForFollowUp(t *testing.T) {
 	h.at(5*time.Hour, func() {
 		cancelled = h.cancel("cs.head cancels", zhidu.CancelProcessRequest{Actor: csHead, Reason: "the customer withdrew"})
 	})
-	res := h.runComplaint(complaintInput(productIntake(), zhidu.Internal, cfg))
+	res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
 	wantAllAccepted(t, replies)
 	wantAccepted(t, cancelled)
@@ -1072,7 +873,7 @@ func TestComplaintReviewChanges(t *testing.T) {
 		intake := productIntake()
 		h.play(act{time.Hour, "triage", csSuper, "valid", map[string]any{"category": "misconduct", "responsible_department": "wh"}})
 		h.at(2*time.Hour, func() { h.env.CancelWorkflow() })
-		h.env.ExecuteWorkflow(WorkflowComplaint, complaintInput(intake, zhidu.Internal, complaintConfig(0)))
+		h.start(complaintInput(intake, zhidu.Internal, complaintConfig(0)))
 		if len(h.levels) != 1 || h.levels[0].To != zhidu.Secret || h.levels[0].From != zhidu.Internal {
 			t.Fatalf("level changes = %+v, want internal → secret", h.levels)
 		}
@@ -1086,7 +887,7 @@ func TestComplaintReviewChanges(t *testing.T) {
 		deadline := t0.Format(time.DateOnly) // the end of the start day: 15h after 09:00
 		h.play(act{time.Hour, "triage", csSuper, "valid", map[string]any{"responsible_department": "quality", "joint": true, "deadline": deadline}})
 		h.at(3*time.Hour, func() { h.env.CancelWorkflow() })
-		h.env.ExecuteWorkflow(WorkflowComplaint, complaintInput(productIntake(), zhidu.Internal, complaintConfig(0)))
+		h.start(complaintInput(productIntake(), zhidu.Internal, complaintConfig(0)))
 		inv := h.createdTask(t, "investigation#1")
 		due := 14 * time.Hour // from 10:00 to midnight
 		if inv.Spec.Due != due || inv.Spec.Reminder != due*2/3 || len(inv.Spec.Escalations) != 2 ||
@@ -1102,7 +903,7 @@ func TestComplaintReviewChanges(t *testing.T) {
 		wrong := h.try(4*time.Hour, "reopen to the warehouse", "superior", csHead, "reopen",
 			map[string]any{"responsible_department": "wh", "comments": "x"})
 		h.at(5*time.Hour, func() { h.env.CancelWorkflow() })
-		h.env.ExecuteWorkflow(WorkflowComplaint, complaintInput(productIntake(), zhidu.Internal, complaintConfig(0)))
+		h.start(complaintInput(productIntake(), zhidu.Internal, complaintConfig(0)))
 		wantRejectedField(t, wrong, zhidu.CodeInvalid, "data.responsible_department")
 	})
 }

@@ -1,0 +1,462 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zhidu/zhidu"
+)
+
+// t0 is when every test process starts, on the test clock.
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+func grant(r zhidu.Role, d zhidu.Department) zhidu.RoleGrant {
+	return zhidu.RoleGrant{Role: r, Department: d}
+}
+
+func person(username string, dept zhidu.Department, clearance zhidu.Level, grants ...zhidu.RoleGrant) zhidu.Actor {
+	return zhidu.Actor{Username: username, Department: dept, Roles: grants, Clearance: clearance}
+}
+
+// also returns a copy of a with extra role grants.
+func also(a zhidu.Actor, grants ...zhidu.RoleGrant) zhidu.Actor {
+	a.Roles = append(slices.Clone(a.Roles), grants...)
+	return a
+}
+
+// harness runs one process workflow, whose input is In and result Out, in
+// the test environment. Its activities — every projection activity a
+// process may call — record what the workflow hands them, as the real ones
+// would write it.
+type harness[In, Out any] struct {
+	t         *testing.T
+	env       *testsuite.TestWorkflowEnvironment
+	workflow  string // the registered name
+	processID string // the ID the test inputs give the process
+
+	// eligible answers CreateTask; afterEscalation answers RecordTaskEvent
+	// for an escalation. Both default to 1.
+	eligible        func(zhidu.CreateTaskInput) int
+	afterEscalation func(zhidu.TaskEvent) int
+
+	mu          sync.Mutex // activities run on their own goroutines
+	created     []zhidu.CreateTaskInput
+	completions []zhidu.CompletionRecord
+	assigns     []zhidu.AssignRecord
+	events      []zhidu.TaskEvent
+	finishes    []zhidu.FinishRecord
+	levels      []zhidu.LevelRecord
+	records     []zhidu.ComplaintRecord
+}
+
+// newHarness registers the workflow fn under its name, and every
+// projection activity. processID is the ID the test inputs carry, which
+// the assertions expect in what the activities are handed.
+func newHarness[In, Out any](t *testing.T, name string, fn any, processID string) *harness[In, Out] {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(t0)
+	h := &harness[In, Out]{t: t, env: env, workflow: name, processID: processID,
+		eligible:        func(zhidu.CreateTaskInput) int { return 1 },
+		afterEscalation: func(zhidu.TaskEvent) int { return 1 },
+	}
+	env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+	for name, fn := range map[string]any{
+		ActivityCreateTask:      h.createTask,
+		ActivityCompleteTask:    h.completeTask,
+		ActivityAssignTask:      h.assignTask,
+		ActivityRecordTaskEvent: h.recordTaskEvent,
+		ActivityFinishProcess:   h.finishProcess,
+		ActivitySetLevel:        h.setLevel,
+		ActivityRecordComplaint: h.recordComplaint,
+	} {
+		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+	return h
+}
+
+func (h *harness[In, Out]) createTask(_ context.Context, in zhidu.CreateTaskInput) (zhidu.CreateTaskResult, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.created = append(h.created, in)
+	return zhidu.CreateTaskResult{Eligible: h.eligible(in)}, nil
+}
+
+func (h *harness[In, Out]) completeTask(_ context.Context, r zhidu.CompletionRecord) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.completions = append(h.completions, r)
+	return nil
+}
+
+func (h *harness[In, Out]) assignTask(_ context.Context, r zhidu.AssignRecord) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.assigns = append(h.assigns, r)
+	return nil
+}
+
+func (h *harness[In, Out]) recordTaskEvent(_ context.Context, e zhidu.TaskEvent) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.events = append(h.events, e)
+	if e.Event == zhidu.EventEscalated {
+		return h.afterEscalation(e), nil
+	}
+	return 1, nil
+}
+
+func (h *harness[In, Out]) finishProcess(_ context.Context, r zhidu.FinishRecord) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.finishes = append(h.finishes, r)
+	return nil
+}
+
+func (h *harness[In, Out]) setLevel(_ context.Context, r zhidu.LevelRecord) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.levels = append(h.levels, r)
+	return nil
+}
+
+func (h *harness[In, Out]) recordComplaint(_ context.Context, r zhidu.ComplaintRecord) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.records = append(h.records, r)
+	return nil
+}
+
+// at runs f once the test clock has advanced d past the start.
+func (h *harness[In, Out]) at(d time.Duration, f func()) { h.env.RegisterDelayedCallback(f, d) }
+
+// start executes the workflow to its end, whatever that end is.
+func (h *harness[In, Out]) start(in In) { h.env.ExecuteWorkflow(h.workflow, in) }
+
+// run executes the workflow and returns its result; the workflow must
+// complete without error.
+func (h *harness[In, Out]) run(in In) Out {
+	h.t.Helper()
+	h.start(in)
+	var res Out
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("workflow did not complete")
+	}
+	if err := h.env.GetWorkflowError(); err != nil {
+		h.t.Fatalf("workflow error: %v", err)
+	}
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		h.t.Fatalf("workflow result: %v", err)
+	}
+	return res
+}
+
+// state returns what the State query answers now.
+func (h *harness[In, Out]) state() ProcessSnapshot {
+	h.t.Helper()
+	v, err := h.env.QueryWorkflow(QueryState)
+	if err != nil {
+		h.t.Errorf("query %s: %v", QueryState, err)
+		return ProcessSnapshot{}
+	}
+	var st ProcessSnapshot
+	if err := v.Get(&st); err != nil {
+		h.t.Errorf("decode %s: %v", QueryState, err)
+	}
+	return st
+}
+
+// task returns the ID of the task of a step, as the inbox learns it.
+func (h *harness[In, Out]) task(stepKey string) string {
+	h.t.Helper()
+	st := h.state()
+	for _, t := range st.Tasks {
+		if t.Spec.StepKey == stepKey {
+			return t.ID
+		}
+	}
+	h.t.Errorf("State query: no task for step %q among %d tasks", stepKey, len(st.Tasks))
+	return ""
+}
+
+// reply is how the workflow answered one update.
+type reply struct {
+	what      string
+	accepted  bool
+	rejected  error
+	completed bool
+	err       error // the handler's error, after acceptance
+}
+
+// callback fills r in as the workflow answers.
+func (r *reply) callback() *testsuite.TestUpdateCallback {
+	return &testsuite.TestUpdateCallback{
+		OnAccept:   func() { r.accepted = true },
+		OnReject:   func(err error) { r.rejected = err },
+		OnComplete: func(_ any, err error) { r.completed, r.err = true, err },
+	}
+}
+
+// send sends an update and returns where its answer will land.
+func (h *harness[In, Out]) send(name, what string, arg any) *reply {
+	r := &reply{what: what}
+	h.env.UpdateWorkflow(name, "", r.callback(), arg)
+	return r
+}
+
+func (h *harness[In, Out]) complete(what string, req zhidu.CompleteTaskRequest) *reply {
+	return h.send(UpdateCompleteTask, what, req)
+}
+
+func (h *harness[In, Out]) assign(what string, req zhidu.AssignTaskRequest) *reply {
+	return h.send(UpdateAssignTask, what, req)
+}
+
+func (h *harness[In, Out]) cancel(what string, req zhidu.CancelProcessRequest) *reply {
+	return h.send(UpdateCancelProcess, what, req)
+}
+
+// act is one person completing the task of a step at a time after the
+// start.
+type act struct {
+	at      time.Duration
+	key     string // the task's step key
+	by      zhidu.Actor
+	outcome string
+	data    map[string]any
+}
+
+func submit(task string, a zhidu.Actor, outcome string, data map[string]any) zhidu.CompleteTaskRequest {
+	return zhidu.CompleteTaskRequest{TaskID: task, Actor: a, Assignee: a.Username, Outcome: outcome, Data: data}
+}
+
+// play schedules the acts; their replies are filled in as the workflow
+// runs.
+func (h *harness[In, Out]) play(acts ...act) []*reply {
+	replies := make([]*reply, len(acts))
+	for i, a := range acts {
+		h.at(a.at, func() {
+			replies[i] = h.complete(fmt.Sprintf("%s %s by %s", a.key, a.outcome, a.by.Username),
+				submit(h.task(a.key), a.by, a.outcome, a.data))
+		})
+	}
+	return replies
+}
+
+// try schedules one completion that must be refused.
+func (h *harness[In, Out]) try(at time.Duration, what, key string, a zhidu.Actor, outcome string, data map[string]any) *reply {
+	r := &reply{what: what}
+	h.at(at, func() {
+		h.env.UpdateWorkflow(UpdateCompleteTask, "", r.callback(), submit(h.task(key), a, outcome, data))
+	})
+	return r
+}
+
+// wantAccepted fails unless the update was accepted and its handler
+// succeeded.
+func wantAccepted(t *testing.T, r *reply) {
+	t.Helper()
+	switch {
+	case r == nil:
+		t.Error("an update was never sent")
+	case r.rejected != nil:
+		t.Errorf("%s: rejected with %v, want accepted", r.what, r.rejected)
+	case !r.accepted || !r.completed:
+		t.Errorf("%s: accepted %v, completed %v, want both", r.what, r.accepted, r.completed)
+	case r.err != nil:
+		t.Errorf("%s: handler failed: %v", r.what, r.err)
+	}
+}
+
+func wantAllAccepted(t *testing.T, replies []*reply) {
+	t.Helper()
+	for _, r := range replies {
+		wantAccepted(t, r)
+	}
+}
+
+// wantRejected fails unless the update's validator rejected it with an
+// application error of the given code, and returns its field errors.
+func wantRejected(t *testing.T, r *reply, code zhidu.Code) map[string]string {
+	t.Helper()
+	if r == nil {
+		t.Error("an update was never sent")
+		return nil
+	}
+	if r.accepted || r.rejected == nil {
+		t.Errorf("%s: accepted %v, rejection %v; want rejected with %s", r.what, r.accepted, r.rejected, code)
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	if !errors.As(r.rejected, &appErr) {
+		t.Errorf("%s: rejection %v (%T) is not an application error", r.what, r.rejected, r.rejected)
+		return nil
+	}
+	if got := appErr.Type(); got != string(code) {
+		t.Errorf("%s: rejection type = %q (%v), want %q", r.what, got, appErr, code)
+	}
+	var fields map[string]string
+	if appErr.HasDetails() {
+		if err := appErr.Details(&fields); err != nil {
+			t.Errorf("%s: rejection details: %v", r.what, err)
+		}
+	}
+	return fields
+}
+
+// wantRejectedField checks a rejection and, if field is set, that it names
+// that field.
+func wantRejectedField(t *testing.T, r *reply, code zhidu.Code, field string) {
+	t.Helper()
+	fields := wantRejected(t, r, code)
+	if field != "" {
+		if _, ok := fields[field]; !ok {
+			t.Errorf("%s: field errors = %v, want one for %q", r.what, fields, field)
+		}
+	}
+}
+
+// wantCompletions checks who completed which step, in order.
+func (h *harness[In, Out]) wantCompletions(t *testing.T, want ...string) {
+	t.Helper()
+	var got []string
+	for _, c := range h.completions {
+		got = append(got, c.Step+":"+c.Actor)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("CompleteTask records = %v, want %v", got, want)
+	}
+}
+
+// wantFinished checks the process was recorded as ended, exactly once.
+func (h *harness[In, Out]) wantFinished(t *testing.T, state zhidu.ProcessState, result string) zhidu.FinishRecord {
+	t.Helper()
+	if len(h.finishes) != 1 {
+		t.Fatalf("FinishProcess called %d times (%+v), want once", len(h.finishes), h.finishes)
+	}
+	f := h.finishes[0]
+	if f.ProcessID != h.processID || f.State != state || f.Result != result {
+		t.Errorf("FinishProcess(%+v), want process %s state %s result %s", f, h.processID, state, result)
+	}
+	return f
+}
+
+// wantCompleted checks the process was recorded as completed with result,
+// exactly once, at the given time.
+func (h *harness[In, Out]) wantCompleted(t *testing.T, result string, at time.Time) {
+	t.Helper()
+	if f := h.wantFinished(t, zhidu.ProcessCompleted, result); !f.At.Equal(at) {
+		t.Errorf("FinishProcess(%+v), want %s completed with %q at %v", f, h.processID, result, at)
+	}
+}
+
+// createdTask returns the CreateTask input of a step key.
+func (h *harness[In, Out]) createdTask(t *testing.T, key string) zhidu.CreateTaskInput {
+	t.Helper()
+	for _, in := range h.created {
+		if in.Spec.StepKey == key {
+			return in
+		}
+	}
+	t.Fatalf("no task was created for step %q", key)
+	return zhidu.CreateTaskInput{}
+}
+
+// wantRecords checks every ComplaintRecord, in order, ignoring At.
+func (h *harness[In, Out]) wantRecords(t *testing.T, want ...zhidu.ComplaintRecord) {
+	t.Helper()
+	var got, exp []string
+	for _, r := range h.records {
+		if r.ProcessID != h.processID || r.At.IsZero() {
+			t.Errorf("ComplaintRecord %+v: want process %s and a time", r, h.processID)
+		}
+		r.ProcessID, r.At = "", time.Time{}
+		got = append(got, recordJSON(t, r))
+	}
+	for _, r := range want {
+		exp = append(exp, recordJSON(t, r))
+	}
+	if !slices.Equal(got, exp) {
+		t.Errorf("ComplaintRecords:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(exp, "\n     "))
+	}
+}
+
+func recordJSON(t *testing.T, r zhidu.ComplaintRecord) string {
+	t.Helper()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func equalLadders(a, b []zhidu.Escalation) bool {
+	return slices.EqualFunc(a, b, func(x, y zhidu.Escalation) bool {
+		return x.After == y.After && slices.Equal(x.Candidates, y.Candidates)
+	})
+}
+
+func esc(after time.Duration, cands ...zhidu.Candidate) zhidu.Escalation {
+	return zhidu.Escalation{After: after, Candidates: cands}
+}
+
+func candidates(cs []zhidu.Candidate) string {
+	var s []string
+	for _, c := range cs {
+		s = append(s, c.String())
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+func sortedKeys(m map[string]any) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// jsonEqual compares two values as the activities see them, after a JSON
+// round trip (numbers become float64, structs maps).
+func jsonEqual(a, b any) bool {
+	norm := func(v any) any {
+		bs, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Sprintf("unencodable %T: %v", v, err)
+		}
+		var out any
+		if err := json.Unmarshal(bs, &out); err != nil {
+			return fmt.Sprintf("undecodable %s: %v", bs, err)
+		}
+		return out
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
