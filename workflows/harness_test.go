@@ -460,3 +460,78 @@ func jsonEqual(a, b any) bool {
 	}
 	return reflect.DeepEqual(norm(a), norm(b))
 }
+
+// probeInput and probeResult are the input and result of harnessProbe.
+type probeInput struct{ ID string }
+
+type probeResult struct{ Eligible, AfterEscalation int }
+
+// harnessProbe is a test-only process that calls every projection
+// activity once, as local activities, the way processes call them.
+func harnessProbe(ctx workflow.Context, in probeInput) (probeResult, error) {
+	ctx = localActivityCtx(ctx)
+	var res probeResult
+	var created zhidu.CreateTaskResult
+	if err := workflow.ExecuteLocalActivity(ctx, ActivityCreateTask, zhidu.CreateTaskInput{TaskID: "t-probe",
+		Process: zhidu.ProcessInfo{ID: in.ID}}).Get(ctx, &created); err != nil {
+		return res, err
+	}
+	res.Eligible = created.Eligible
+	if err := workflow.ExecuteLocalActivity(ctx, ActivityRecordTaskEvent, zhidu.TaskEvent{ProcessID: in.ID,
+		Event: zhidu.EventEscalated, Rung: 1}).Get(ctx, &res.AfterEscalation); err != nil {
+		return res, err
+	}
+	for _, w := range []struct {
+		activity string
+		arg      any
+	}{
+		{ActivityCompleteTask, zhidu.CompletionRecord{ProcessID: in.ID}},
+		{ActivityAssignTask, zhidu.AssignRecord{ProcessID: in.ID}},
+		{ActivitySetLevel, zhidu.LevelRecord{ProcessID: in.ID}},
+		{ActivityRecordComplaint, zhidu.ComplaintRecord{ProcessID: in.ID}},
+		{ActivityFinishProcess, zhidu.FinishRecord{ProcessID: in.ID, State: zhidu.ProcessCompleted, Result: "probed"}},
+	} {
+		if err := workflow.ExecuteLocalActivity(ctx, w.activity, w.arg).Get(ctx, nil); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// TestHarness runs a process the harness knows nothing about: every
+// projection activity is there for it and records what it is handed.
+func TestHarness(t *testing.T) {
+	h := newHarness[probeInput, probeResult](t, "HarnessProbe", harnessProbe, "probe-test")
+	h.eligible = func(zhidu.CreateTaskInput) int { return 3 }
+	h.afterEscalation = func(zhidu.TaskEvent) int { return 2 }
+	res := h.run(probeInput{ID: "probe-test"})
+
+	if want := (probeResult{Eligible: 3, AfterEscalation: 2}); res != want {
+		t.Errorf("result = %+v, want %+v", res, want)
+	}
+	h.wantFinished(t, zhidu.ProcessCompleted, "probed")
+	for _, tt := range []struct {
+		activity string
+		got      []string
+	}{
+		{ActivityCreateTask, ids(h.created, func(r zhidu.CreateTaskInput) string { return r.Process.ID })},
+		{ActivityRecordTaskEvent, ids(h.events, func(r zhidu.TaskEvent) string { return r.ProcessID })},
+		{ActivityCompleteTask, ids(h.completions, func(r zhidu.CompletionRecord) string { return r.ProcessID })},
+		{ActivityAssignTask, ids(h.assigns, func(r zhidu.AssignRecord) string { return r.ProcessID })},
+		{ActivitySetLevel, ids(h.levels, func(r zhidu.LevelRecord) string { return r.ProcessID })},
+		{ActivityRecordComplaint, ids(h.records, func(r zhidu.ComplaintRecord) string { return r.ProcessID })},
+		{ActivityFinishProcess, ids(h.finishes, func(r zhidu.FinishRecord) string { return r.ProcessID })},
+	} {
+		if !slices.Equal(tt.got, []string{"probe-test"}) {
+			t.Errorf("%s recorded calls for %v, want one for probe-test", tt.activity, tt.got)
+		}
+	}
+}
+
+func ids[R any](records []R, id func(R) string) []string {
+	var out []string
+	for _, r := range records {
+		out = append(out, id(r))
+	}
+	return out
+}
