@@ -13,9 +13,11 @@
 // It starts an in-memory Temporal server, runs a worker with the real
 // workflows and stub activities (no database), drives each scenario
 // through the client as the API would, and writes every finished history
-// as JSON. Commit the fixtures with the change: the replay test in
-// package workflows keeps replaying them, so a change that would break
-// processes already running (a missing workflow.GetVersion) fails there.
+// as JSON. Each process keeps its scenarios in a file of its own
+// (approval.go, complaint.go); scenarios joins them. Commit the fixtures
+// with the change: the replay test in package workflows keeps replaying
+// them, so a change that would break processes already running (a
+// missing workflow.GetVersion) fails there.
 package main
 
 import (
@@ -28,6 +30,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -92,204 +95,17 @@ func also(a zhidu.Actor, grants ...zhidu.RoleGrant) zhidu.Actor {
 	return a
 }
 
-// A scenario drives one process to its end: an approval started with sla,
-// or whatever start returns (a workflow name and its input).
+// A scenario drives one process to its end: start returns the workflow
+// name and its input for a process ID, drive acts on it.
 type scenario struct {
 	name    string
-	sla     workflows.SLA
 	start   func(id string) (workflow string, input any)
 	outcome string // the outcome the result must report, if set
 	drive   func(ctx context.Context, d *driver) error
 }
 
-// longSLA gives every task timers that never fire while the scenario
-// runs, so the histories hold the timers a real process starts and
-// cancels.
-var longSLA = workflows.SLA{Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}
-
-var scenarios = []scenario{
-	{name: "approval-approved", sla: longSLA, drive: func(ctx context.Context, d *driver) error {
-		if err := d.complete(ctx, "dept_head", csHead, workflows.OutcomeApprove, ""); err != nil {
-			return err
-		}
-		return d.complete(ctx, "vp", vpOps, workflows.OutcomeApprove, "")
-	}},
-	{name: "approval-rejected", sla: longSLA, drive: func(ctx context.Context, d *driver) error {
-		return d.complete(ctx, "dept_head", csHead, workflows.OutcomeReject, "we bought headsets last month")
-	}},
-	{name: "approval-delegated", sla: longSLA, drive: func(ctx context.Context, d *driver) error {
-		task, err := d.task(ctx, "dept_head", 0)
-		if err != nil {
-			return err
-		}
-		if err := d.update(ctx, workflows.UpdateAssignTask, zhidu.AssignTaskRequest{TaskID: task, Kind: zhidu.AssignDelegate,
-			Actor: csHead, Owner: csHead.Username, To: csSuper, Note: "on leave"}); err != nil {
-			return err
-		}
-		if err := d.update(ctx, workflows.UpdateCompleteTask, zhidu.CompleteTaskRequest{TaskID: task, Actor: csSuper,
-			Assignee: csHead.Username, OnBehalfOf: csHead.Username, Outcome: workflows.OutcomeApprove}); err != nil {
-			return err
-		}
-		return d.complete(ctx, "vp", vpOps, workflows.OutcomeApprove, "")
-	}},
-	{name: "approval-cancelled", sla: longSLA, drive: func(ctx context.Context, d *driver) error {
-		if err := d.complete(ctx, "dept_head", csHead, workflows.OutcomeApprove, ""); err != nil {
-			return err
-		}
-		if _, err := d.task(ctx, "vp", 0); err != nil {
-			return err
-		}
-		return d.update(ctx, workflows.UpdateCancelProcess, zhidu.CancelProcessRequest{Actor: csAgent, Reason: "bought elsewhere"})
-	}},
-	{name: "approval-validation-rejected", sla: longSLA, drive: func(ctx context.Context, d *driver) error {
-		task, err := d.task(ctx, "dept_head", 0)
-		if err != nil {
-			return err
-		}
-		// Rejecting without an opinion is refused and leaves no trace.
-		err = d.update(ctx, workflows.UpdateCompleteTask, zhidu.CompleteTaskRequest{TaskID: task, Actor: csHead,
-			Assignee: csHead.Username, Outcome: workflows.OutcomeReject})
-		var appErr *temporal.ApplicationError
-		if !errors.As(err, &appErr) || appErr.Type() != string(zhidu.CodeInvalid) {
-			return fmt.Errorf("reject without opinion: got %v, want an %s rejection", err, zhidu.CodeInvalid)
-		}
-		if err := d.complete(ctx, "dept_head", csHead, workflows.OutcomeApprove, ""); err != nil {
-			return err
-		}
-		return d.complete(ctx, "vp", vpOps, workflows.OutcomeApprove, "")
-	}},
-	{name: "approval-escalated", sla: workflows.SLA{Due: 3 * time.Second, Reminder: time.Second,
-		Escalate: []time.Duration{2 * time.Second, time.Hour}}, drive: func(ctx context.Context, d *driver) error {
-		// Nobody acts on step 1 until it is reminded and escalated to the
-		// VP; step 2 then waits for its own escalation to the deputy GM.
-		if _, err := d.task(ctx, "dept_head", 1); err != nil {
-			return err
-		}
-		if err := d.complete(ctx, "dept_head", vpOps, workflows.OutcomeApprove, ""); err != nil {
-			return err
-		}
-		if _, err := d.task(ctx, "vp", 1); err != nil {
-			return err
-		}
-		return d.complete(ctx, "vp", deputy, workflows.OutcomeApprove, "")
-	}},
-	{name: "approval-nobody-eligible", sla: longSLA, drive: func(ctx context.Context, d *driver) error {
-		// The stub CreateTask finds nobody for this process: each step
-		// escalates at once.
-		if err := d.complete(ctx, "dept_head", vpOps, workflows.OutcomeApprove, ""); err != nil {
-			return err
-		}
-		return d.complete(ctx, "vp", deputy, workflows.OutcomeApprove, "")
-	}},
-	{name: "complaint-resolved", start: complaintStart(productComplaint(), func(cfg *workflows.ComplaintConfig) {
-		// Short enough that the investigation is reminded and escalated,
-		// the follow-up visit comes due and the spot check is drawn while
-		// the scenario runs.
-		cfg.Investigation = workflows.SLA{Due: 3 * time.Second, Reminder: time.Second,
-			Escalate: []time.Duration{2 * time.Second, time.Hour}}
-		cfg.FollowUpAfter = 2 * time.Second
-		cfg.SpotCheckPercent = 100
-	}), outcome: "resolved", drive: func(ctx context.Context, d *driver) error {
-		// quality.eng lets the first report run late; the head, added by
-		// the escalation, proposes a compensation the VP sends back.
-		// The second round needs the GM too (above the threshold).
-		if err := d.act(ctx, "triage", csSuper, "valid", map[string]any{"category": "product_quality",
-			"responsible_department": "quality", "important": true}); err != nil {
-			return err
-		}
-		if _, err := d.task(ctx, "investigation#1", 1); err != nil {
-			return err
-		}
-		if err := d.refused(ctx, "investigation#1", qualityHead, "submit", findings("compensate", 0), zhidu.CodeInvalid); err != nil {
-			return fmt.Errorf("compensation without an amount: %w", err)
-		}
-		for _, a := range []move{
-			{"investigation#1", qualityHead, "submit", findings("compensate", 8000)},
-			{"approval#1", vpOps, "send_back", map[string]any{"comments": "批次记录不全 — check the whole week"}},
-			{"investigation#2", qualityEng, "submit", findings("compensate", 8000)},
-			{"approval#2", vpOps, "approve", nil},
-			{"gm_approval#2", gm, "approve", map[string]any{"comments": "同意赔偿"}},
-			{"remedy", qualityEng, "done", map[string]any{"actions": "paid the compensation"}},
-			{"reply#2", csAgent, "sent", map[string]any{"method": "letter", "reply": "我们已向您赔偿。We have compensated you."}},
-			{"follow_up", csAgent, "done", map[string]any{"satisfaction": "satisfied"}},
-			{"spot_check", bmoAuditor, "done", map[string]any{"verified": true, "findings": "register and reply match"}},
-		} {
-			if err := d.act(ctx, a.step, a.by, a.outcome, a.data); err != nil {
-				return err
-			}
-		}
-		return nil
-	}},
-	{name: "complaint-invalid-reopened", start: complaintStart(feesComplaint(), func(cfg *workflows.ComplaintConfig) {
-		cfg.FollowUpAfter = time.Second
-		cfg.SpotCheckPercent = 0
-	}), outcome: "resolved", drive: func(ctx context.Context, d *driver) error {
-		// Found invalid; the customer disputes the reply, and the superior
-		// re-opens it for the warehouse.
-		for _, a := range []move{
-			{"triage", csSuper, "invalid", map[string]any{"reason": "the promotion had ended"}},
-			{"reply#0", csAgent, "sent", map[string]any{"method": "phone", "reply": "促销已结束。The promotion had ended.",
-				"disputed": true}},
-			{"receivables", salesRep, "done", map[string]any{"notes": "invoiced at the contract price"}},
-			{"superior", csHead, "reopen", map[string]any{"responsible_department": "wh",
-				"comments": "the warehouse packed an old price list"}},
-			{"investigation#1", whClerk, "submit", map[string]any{"cause": "an old price list in the parcel",
-				"responsibility": "warehouse packing", "remedy": "apologise"}},
-			{"approval#1", vpOps, "approve", nil},
-			{"remedy", whClerk, "done", map[string]any{"actions": "called the customer to apologise"}},
-			{"reply#1", csAgent, "sent", map[string]any{"method": "letter", "reply": "我们向您致歉。We apologise."}},
-			{"follow_up", csAgent, "done", map[string]any{"satisfaction": "neutral"}},
-		} {
-			if err := d.act(ctx, a.step, a.by, a.outcome, a.data); err != nil {
-				return err
-			}
-		}
-		return nil
-	}},
-}
-
-// move is one person completing the task of a step.
-type move struct {
-	step    string
-	by      zhidu.Actor
-	outcome string
-	data    map[string]any
-}
-
-func findings(remedy string, amount float64) map[string]any {
-	d := map[string]any{"cause": "a faulty cap seal", "responsibility": "bottling line 2", "remedy": remedy}
-	if amount != 0 {
-		d["compensation_amount"] = amount
-	}
-	return d
-}
-
-func productComplaint() workflows.ComplaintIntake {
-	return workflows.ComplaintIntake{Complainant: workflows.Complainant{Name: "李梅 Li Mei", Contact: "13800000000"},
-		Channel: "phone", Category: "product_quality", Subject: "Soy sauce 500 ml", Content: "The bottle smelled off",
-		Product: "Soy sauce 500 ml", Batch: "B2026-02-17"}
-}
-
-func feesComplaint() workflows.ComplaintIntake {
-	return workflows.ComplaintIntake{Complainant: workflows.Complainant{Name: "刘洋 Liu Yang", Contact: "liu@example.com"},
-		Channel: "letter", Category: "fees", Subject: "Invoice amount",
-		Content: "Charged the list price instead of the promotion price"}
-}
-
-// complaintStart starts a complaint with the default configuration as
-// changed by tune.
-func complaintStart(intake workflows.ComplaintIntake, tune func(*workflows.ComplaintConfig)) func(string) (string, any) {
-	return func(id string) (string, any) {
-		cfg := workflows.DefaultComplaintConfig()
-		tune(&cfg)
-		return workflows.WorkflowComplaint, workflows.ComplaintInput{
-			Process: zhidu.ProcessInfo{ID: id, Kind: workflows.KindComplaint, Title: intake.Subject,
-				Level: intake.DefaultLevel(), Department: zhidu.DeptCS, StartedBy: csAgent.Username},
-			Intake: intake,
-			Config: cfg,
-		}
-	}
-}
+// scenarios are every process's, each kept in the process's own file.
+var scenarios = slices.Concat(approvalScenarios, complaintScenarios)
 
 // options select which scenarios run records.
 type options struct {
@@ -348,15 +164,7 @@ func run(ctx context.Context, dir string, opts options, out io.Writer) error {
 // record runs one scenario and writes its history to path.
 func record(ctx context.Context, c client.Client, s scenario, path string) error {
 	id := "fixture-" + s.name
-	wf, in := workflows.WorkflowApproval, any(workflows.ApprovalInput{
-		Process: zhidu.ProcessInfo{ID: id, Kind: workflows.KindApproval, Title: "Headsets for the hotline",
-			Level: zhidu.Internal, Department: zhidu.DeptCS, StartedBy: csAgent.Username},
-		Details: "12 headsets",
-		SLA:     s.sla,
-	})
-	if s.start != nil {
-		wf, in = s.start(id)
-	}
+	wf, in := s.start(id)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, wf, in)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -452,19 +260,6 @@ func (d *driver) refused(ctx context.Context, stepKey string, a zhidu.Actor, out
 		return fmt.Errorf("got %v, want a %s rejection", err, code)
 	}
 	return nil
-}
-
-// complete has a candidate complete a step's task on their own.
-func (d *driver) complete(ctx context.Context, stepKey string, a zhidu.Actor, outcome, opinion string) error {
-	task, err := d.task(ctx, stepKey, 0)
-	if err != nil {
-		return err
-	}
-	req := zhidu.CompleteTaskRequest{TaskID: task, Actor: a, Assignee: a.Username, Outcome: outcome}
-	if opinion != "" {
-		req.Data = map[string]any{"opinion": opinion}
-	}
-	return d.update(ctx, workflows.UpdateCompleteTask, req)
 }
 
 // update sends an update and waits until its handler has finished.
