@@ -47,7 +47,7 @@ func also(a zhidu.Actor, grants ...zhidu.RoleGrant) zhidu.Actor {
 type harness[In, Out any] struct {
 	t         *testing.T
 	env       *testsuite.TestWorkflowEnvironment
-	workflow  string // the registered name
+	name      string // the workflow's registered name
 	processID string // the ID the test inputs give the process
 
 	// eligible answers CreateTask; afterEscalation answers RecordTaskEvent
@@ -74,12 +74,12 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(t0)
-	h := &harness[In, Out]{t: t, env: env, workflow: name, processID: processID,
+	h := &harness[In, Out]{t: t, env: env, name: name, processID: processID,
 		eligible:        func(zhidu.CreateTaskInput) int { return 1 },
 		afterEscalation: func(zhidu.TaskEvent) int { return 1 },
 	}
 	env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
-	for name, fn := range map[string]any{
+	for activityName, record := range map[string]any{
 		ActivityCreateTask:      h.createTask,
 		ActivityCompleteTask:    h.completeTask,
 		ActivityAssignTask:      h.assignTask,
@@ -88,7 +88,7 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivitySetLevel:        h.setLevel,
 		ActivityRecordComplaint: h.recordComplaint,
 	} {
-		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
 	return h
 }
@@ -149,20 +149,20 @@ func (h *harness[In, Out]) recordComplaint(_ context.Context, r zhidu.ComplaintR
 func (h *harness[In, Out]) at(d time.Duration, f func()) { h.env.RegisterDelayedCallback(f, d) }
 
 // start executes the workflow to its end, whatever that end is.
-func (h *harness[In, Out]) start(in In) { h.env.ExecuteWorkflow(h.workflow, in) }
+func (h *harness[In, Out]) start(in In) { h.env.ExecuteWorkflow(h.name, in) }
 
 // run executes the workflow and returns its result; the workflow must
 // complete without error.
 func (h *harness[In, Out]) run(in In) Out {
 	h.t.Helper()
 	h.start(in)
-	var res Out
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("workflow did not complete")
 	}
 	if err := h.env.GetWorkflowError(); err != nil {
 		h.t.Fatalf("workflow error: %v", err)
 	}
+	var res Out
 	if err := h.env.GetWorkflowResult(&res); err != nil {
 		h.t.Fatalf("workflow result: %v", err)
 	}
