@@ -108,8 +108,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
-		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}},
+	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.DefaultApprovalSLA(),
 		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour,
 		RatePerAddress: Rate{N: 1200, Per: time.Minute}, RatePerUser: Rate{N: 600, Per: time.Minute}, Namespace: "default"}
 }
