@@ -174,6 +174,7 @@ func (s *Server) Router() *gin.Engine {
 	a.POST("/tasks/:id/reassign", s.reassignTask)
 	a.GET("/tasks/:id/comments", s.listComments)
 	a.POST("/tasks/:id/comments", s.addComment)
+	a.GET("/process-kinds", s.listProcessKinds)
 	a.GET("/processes", s.listProcesses)
 	a.POST("/processes/:kind", s.startProcess)
 	a.GET("/processes/:id", s.getProcess)
