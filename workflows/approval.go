@@ -42,6 +42,9 @@ func approvalDescriptor() Descriptor {
 	return Descriptor{
 		Kind: KindApproval, Workflow: WorkflowApproval, Func: Approval,
 		Label: text("通用审批", "Approval"),
+		Description: text("通用审批：部门经理审批后，由分管副总审批。",
+			"General approval: the department head approves, then the VP in charge."),
+		Submit: text("提交审批", "Submit for approval"),
 		Steps: []Step{
 			{StepDeptHeadApproval, text("部门经理审批", "Department head approval")},
 			{StepVPApproval, text("分管副总审批", "VP approval")},

@@ -153,6 +153,9 @@ func complaintDescriptor() Descriptor {
 	return Descriptor{
 		Kind: KindComplaint, Workflow: WorkflowComplaint, Func: Complaint,
 		Label: text("客户投诉", "Customer complaint"),
+		Description: text("登记客户投诉（申诉和投诉处理登记表）：客服主任受理审核，责任部门调查，分管副总批示。",
+			"Register a customer complaint: the CS supervisor triages, the responsible department investigates, the VP in charge approves."),
+		Submit: text("登记投诉", "Register complaint"),
 		Steps: []Step{
 			{StepTriage, text("受理审核", "Triage")},
 			{StepInvestigation, text("调查", "Investigation")},

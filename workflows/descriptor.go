@@ -19,6 +19,9 @@ type Descriptor struct {
 	Workflow string
 	Func     any
 	Label    zhidu.Text
+	// Description says on the start page what the process does; Submit
+	// labels its start button.
+	Description, Submit zhidu.Text
 	// Steps are the step names (TaskSpec.Step) with their labels.
 	Steps []Step
 	// StartForm describes the start body of POST /processes/{kind}: the

@@ -21,8 +21,8 @@ func TestDescriptors(t *testing.T) {
 			if d.Func == nil || d.Owner == nil || d.Defaults == nil || len(d.Starters) == 0 {
 				t.Fatalf("descriptor %q lacks its function, owner, defaults or starters", d.Kind)
 			}
-			if d.Label.Zh == "" || d.Label.En == "" {
-				t.Errorf("label = %+v, want zh and en", d.Label)
+			if d.Label.Zh == "" || d.Label.En == "" || d.Description.En == "" || d.Submit.Zh == "" {
+				t.Errorf("label, description or submit missing: %+v %+v %+v", d.Label, d.Description, d.Submit)
 			}
 			for _, s := range d.Steps {
 				if s.Name == "" || s.Label.Zh == "" || s.Label.En == "" {
