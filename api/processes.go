@@ -16,24 +16,37 @@ import (
 	"github.com/zhidu/zhidu/workflows"
 )
 
-// processKind knows how to start one kind of process from a request body.
+// processKind starts one kind of process: its descriptor (workflow name,
+// owning department, starters …) and how a request body becomes its
+// workflow input.
 type processKind struct {
-	workflow string
-	// prepare validates the body, fills the process facts (title, level,
-	// department) and returns the workflow input.
+	workflows.Descriptor
+	// prepare validates the body, fills the process facts (title, level)
+	// and returns the workflow input.
 	prepare func(c *gin.Context, info *zhidu.ProcessInfo) (input any, err error)
-	// department owns the processes a user starts; the start permission is
-	// checked in it.
-	department func(u store.User) zhidu.Department
 }
 
+// department owns the processes u starts; the start permission is
+// checked in it.
+func (k processKind) department(u store.User) zhidu.Department { return k.Owner(u.Actor()) }
+
+// processKinds pairs each descriptor with the API's preparation of its
+// start body (still one entry per kind here: the bodies are decoded with
+// the API's strict decoder and some checks read the store).
 func (s *Server) processKinds() map[string]processKind {
-	return map[string]processKind{
-		workflows.KindApproval: {workflow: workflows.WorkflowApproval, prepare: s.prepareApproval,
-			department: func(u store.User) zhidu.Department { return u.Department }},
-		workflows.KindComplaint: {workflow: workflows.WorkflowComplaint, prepare: s.prepareComplaint,
-			department: func(store.User) zhidu.Department { return zhidu.DeptCS }},
+	prepare := map[string]func(*gin.Context, *zhidu.ProcessInfo) (any, error){
+		workflows.KindApproval:  s.prepareApproval,
+		workflows.KindComplaint: s.prepareComplaint,
 	}
+	kinds := map[string]processKind{}
+	for _, d := range workflows.Descriptors() {
+		p, ok := prepare[d.Kind]
+		if !ok {
+			panic("api: no start preparation for process kind " + d.Kind)
+		}
+		kinds[d.Kind] = processKind{Descriptor: d, prepare: p}
+	}
+	return kinds
 }
 
 type approvalBody struct {
@@ -101,7 +114,7 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	runID, err := s.Engine.Start(ctx, kind.workflow, info.ID, input)
+	runID, err := s.Engine.Start(ctx, kind.Workflow, info.ID, input)
 	if err != nil {
 		fail(c, err)
 		return
