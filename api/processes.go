@@ -120,7 +120,7 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: kindName, Title: info.Title, Level: info.Level,
-		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: toMap(input), Barred: info.Barred}, runID,
+		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: kind.Record(input), Barred: info.Barred}, runID,
 		store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
 			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}})
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	if !created {
-		if err := s.sameRequest(ctx, info.ID, toMap(input)); err != nil {
+		if err := s.sameRequest(ctx, info.ID, kind.Record(input)); err != nil {
 			fail(c, err)
 			return
 		}
@@ -329,19 +329,4 @@ func (s *Server) sameRequest(ctx context.Context, id string, input map[string]an
 		return zhidu.Errorf(zhidu.CodeConflict, "this Idempotency-Key was used for a different request")
 	}
 	return nil
-}
-
-// toMap renders a workflow input as the JSON object stored with the process.
-func toMap(v any) map[string]any {
-	switch in := v.(type) {
-	case workflows.ApprovalInput:
-		return map[string]any{"title": in.Process.Title, "details": in.Details, "level": in.Process.Level.String()}
-	case workflows.ComplaintInput:
-		var m map[string]any
-		b, _ := json.Marshal(in.Intake)
-		_ = json.Unmarshal(b, &m)
-		m["level"] = in.Process.Level.String()
-		return m
-	}
-	return map[string]any{}
 }

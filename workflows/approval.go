@@ -57,6 +57,10 @@ func approvalDescriptor() Descriptor {
 		Starters: []Starter{{Roles: everyone, Department: AnyDepartment}},
 		Owner:    func(u zhidu.Actor) zhidu.Department { return u.Department },
 		Defaults: func() any { return DefaultApprovalSLA() },
+		Record: func(input any) map[string]any {
+			in, _ := input.(ApprovalInput)
+			return map[string]any{"title": in.Process.Title, "details": in.Details, "level": in.Process.Level.String()}
+		},
 	}
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -175,6 +176,14 @@ func complaintDescriptor() Descriptor {
 		},
 		Owner:    func(zhidu.Actor) zhidu.Department { return zhidu.DeptCS },
 		Defaults: func() any { return DefaultComplaintConfig() },
+		Record: func(input any) map[string]any {
+			in, _ := input.(ComplaintInput)
+			var m map[string]any
+			b, _ := json.Marshal(in.Intake)
+			_ = json.Unmarshal(b, &m)
+			m["level"] = in.Process.Level.String()
+			return m
+		},
 	}
 }
 

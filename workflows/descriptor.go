@@ -37,6 +37,10 @@ type Descriptor struct {
 	// Defaults returns the process's configuration (SLAs, thresholds) as it
 	// is unless configured otherwise.
 	Defaults func() any
+	// Record renders a start's workflow input as the JSON object stored
+	// with the process (its input, compared when an Idempotency-Key is
+	// reused).
+	Record func(input any) map[string]any
 	// Check adds the start rules that span fields (a product is required
 	// for a product-quality complaint …) to the field errors of the start
 	// body; nil when the form says it all.

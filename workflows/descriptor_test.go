@@ -18,7 +18,7 @@ func TestDescriptors(t *testing.T) {
 				t.Fatalf("workflow name %q is empty or twice", d.Workflow)
 			}
 			names[d.Workflow] = true
-			if d.Func == nil || d.Owner == nil || d.Defaults == nil || len(d.Starters) == 0 {
+			if d.Func == nil || d.Owner == nil || d.Defaults == nil || d.Record == nil || len(d.Starters) == 0 {
 				t.Fatalf("descriptor %q lacks its function, owner, defaults or starters", d.Kind)
 			}
 			if d.Label.Zh == "" || d.Label.En == "" || d.Description.En == "" || d.Submit.Zh == "" {
@@ -57,5 +57,25 @@ func TestDescriptors(t *testing.T) {
 	}
 	if _, ok := complaintDescriptor().Defaults().(ComplaintConfig); !ok {
 		t.Error("complaint defaults are not a ComplaintConfig")
+	}
+}
+
+// Record is what the process row stores as its input: the start body as
+// the API always stored it.
+func TestDescriptorRecord(t *testing.T) {
+	a, _ := Lookup(KindApproval)
+	got := a.Record(ApprovalInput{Process: zhidu.ProcessInfo{Title: "chairs", Level: zhidu.Internal}, Details: "four"})
+	if len(got) != 3 || got["title"] != "chairs" || got["details"] != "four" || got["level"] != "internal" {
+		t.Errorf("approval record = %v", got)
+	}
+	c, _ := Lookup(KindComplaint)
+	got = c.Record(ComplaintInput{Process: zhidu.ProcessInfo{Level: zhidu.Secret},
+		Intake: ComplaintIntake{Category: "misconduct", Subject: "rude", Complainant: Complainant{Name: "李"}}})
+	if got["level"] != "secret" || got["category"] != "misconduct" || got["subject"] != "rude" ||
+		got["complainant"].(map[string]any)["name"] != "李" {
+		t.Errorf("complaint record = %v", got)
+	}
+	if _, ok := got["product"]; ok {
+		t.Errorf("complaint record has an empty product: %v", got)
 	}
 }
