@@ -16,24 +16,37 @@ import (
 	"github.com/zhidu/zhidu/workflows"
 )
 
-// processKind knows how to start one kind of process from a request body.
+// processKind starts one kind of process: its descriptor (workflow name,
+// owning department, starters …) and how a request body becomes its
+// workflow input.
 type processKind struct {
-	workflow string
-	// prepare validates the body, fills the process facts (title, level,
-	// department) and returns the workflow input.
+	workflows.Descriptor
+	// prepare validates the body, fills the process facts (title, level)
+	// and returns the workflow input.
 	prepare func(c *gin.Context, info *zhidu.ProcessInfo) (input any, err error)
-	// department owns the processes a user starts; the start permission is
-	// checked in it.
-	department func(u store.User) zhidu.Department
 }
 
+// department owns the processes u starts; the start permission is
+// checked in it.
+func (k processKind) department(u store.User) zhidu.Department { return k.Owner(u.Actor()) }
+
+// processKinds pairs each descriptor with the API's preparation of its
+// start body (still one entry per kind here: the bodies are decoded with
+// the API's strict decoder and some checks read the store).
 func (s *Server) processKinds() map[string]processKind {
-	return map[string]processKind{
-		workflows.KindApproval: {workflow: workflows.WorkflowApproval, prepare: s.prepareApproval,
-			department: func(u store.User) zhidu.Department { return u.Department }},
-		workflows.KindComplaint: {workflow: workflows.WorkflowComplaint, prepare: s.prepareComplaint,
-			department: func(store.User) zhidu.Department { return zhidu.DeptCS }},
+	prepare := map[string]func(*gin.Context, *zhidu.ProcessInfo) (any, error){
+		workflows.KindApproval:  s.prepareApproval,
+		workflows.KindComplaint: s.prepareComplaint,
 	}
+	kinds := map[string]processKind{}
+	for _, d := range workflows.Descriptors() {
+		p, ok := prepare[d.Kind]
+		if !ok {
+			panic("api: no start preparation for process kind " + d.Kind)
+		}
+		kinds[d.Kind] = processKind{Descriptor: d, prepare: p}
+	}
+	return kinds
 }
 
 type approvalBody struct {
@@ -101,13 +114,13 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	runID, err := s.Engine.Start(ctx, kind.workflow, info.ID, input)
+	runID, err := s.Engine.Start(ctx, kind.Workflow, info.ID, input)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: kindName, Title: info.Title, Level: info.Level,
-		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: toMap(input), Barred: info.Barred}, runID,
+		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: kind.Record(input), Barred: info.Barred}, runID,
 		store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
 			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}})
 	if err != nil {
@@ -115,7 +128,7 @@ func (s *Server) startProcess(c *gin.Context) {
 		return
 	}
 	if !created {
-		if err := s.sameRequest(ctx, info.ID, toMap(input)); err != nil {
+		if err := s.sameRequest(ctx, info.ID, kind.Record(input)); err != nil {
 			fail(c, err)
 			return
 		}
@@ -316,19 +329,4 @@ func (s *Server) sameRequest(ctx context.Context, id string, input map[string]an
 		return zhidu.Errorf(zhidu.CodeConflict, "this Idempotency-Key was used for a different request")
 	}
 	return nil
-}
-
-// toMap renders a workflow input as the JSON object stored with the process.
-func toMap(v any) map[string]any {
-	switch in := v.(type) {
-	case workflows.ApprovalInput:
-		return map[string]any{"title": in.Process.Title, "details": in.Details, "level": in.Process.Level.String()}
-	case workflows.ComplaintInput:
-		var m map[string]any
-		b, _ := json.Marshal(in.Intake)
-		_ = json.Unmarshal(b, &m)
-		m["level"] = in.Process.Level.String()
-		return m
-	}
-	return map[string]any{}
 }

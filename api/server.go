@@ -108,8 +108,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.SLA{
-		Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}},
+	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.DefaultApprovalSLA(),
 		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour,
 		RatePerAddress: Rate{N: 1200, Per: time.Minute}, RatePerUser: Rate{N: 600, Per: time.Minute}, Namespace: "default"}
 }
@@ -175,6 +174,7 @@ func (s *Server) Router() *gin.Engine {
 	a.POST("/tasks/:id/reassign", s.reassignTask)
 	a.GET("/tasks/:id/comments", s.listComments)
 	a.POST("/tasks/:id/comments", s.addComment)
+	a.GET("/process-kinds", s.listProcessKinds)
 	a.GET("/processes", s.listProcesses)
 	a.POST("/processes/:kind", s.startProcess)
 	a.GET("/processes/:id", s.getProcess)

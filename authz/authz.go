@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 //go:embed model.conf
@@ -196,7 +197,8 @@ func line(l []string) string { return "p, " + strings.Join(l, ", ") }
 
 // DefaultPolicy is installed by migrate when a line is missing. Each line
 // is role, domain ("own": the role's own department; "*": every
-// department), object, action.
+// department), object, action. The start lines come from the process
+// descriptors' starters (workflows.Descriptors).
 func DefaultPolicy() [][]string {
 	var p [][]string
 	add := func(roles []zhidu.Role, dom, obj, act string) {
@@ -204,16 +206,15 @@ func DefaultPolicy() [][]string {
 			p = append(p, []string{string(r), dom, obj, act})
 		}
 	}
-	everyone := []zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP,
-		zhidu.RoleDeputyGM, zhidu.RoleGM, zhidu.RoleCompliance}
 	managers := []zhidu.Role{zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP}
 	heads := []zhidu.Role{zhidu.RoleDeptHead, zhidu.RoleVP}
 	leadership := []zhidu.Role{zhidu.RoleGM, zhidu.RoleDeputyGM}
 
-	add(everyone, "*", StartObject("approval"), ActStart)
-	// Customer service registers complaints (受理); so may its VP and the GM's office.
-	add([]zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP}, string(zhidu.DeptCS), StartObject("complaint"), ActStart)
-	add(leadership, "*", StartObject("complaint"), ActStart)
+	for _, d := range workflows.Descriptors() {
+		for _, st := range d.Starters {
+			add(st.Roles, st.Department, StartObject(d.Kind), ActStart)
+		}
+	}
 	add(managers, "own", ObjProcess, ActRead)
 	add(managers, "own", ObjTask, ActReassign)
 	add(heads, "own", ObjConfidential, ActRead)

@@ -2,6 +2,8 @@ package authz_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -256,5 +258,26 @@ func TestWatchCallsBack(t *testing.T) {
 	}
 	if ok, _ := az.Can("cs.agent", "cs", "process", "read"); !ok {
 		t.Fatal("a policy line added in PostgreSQL must be loaded")
+	}
+}
+
+// The start lines come from the process descriptors; they are the lines
+// the policy has always had, so installed policies need no migration.
+func TestDefaultPolicyStartLines(t *testing.T) {
+	var got []string
+	for _, l := range authz.DefaultPolicy() {
+		if l[3] == authz.ActStart {
+			got = append(got, strings.Join(l, " "))
+		}
+	}
+	want := []string{
+		"staff * process:approval start", "supervisor * process:approval start", "dept_head * process:approval start",
+		"vp * process:approval start", "deputy_gm * process:approval start", "gm * process:approval start",
+		"compliance * process:approval start",
+		"staff cs process:complaint start", "supervisor cs process:complaint start", "dept_head cs process:complaint start",
+		"vp cs process:complaint start", "gm * process:complaint start", "deputy_gm * process:complaint start",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("start lines:\n got %q\nwant %q", got, want)
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -185,48 +184,29 @@ type startKind struct {
 	Form zhidu.Form
 }
 
-func levelChoices() []string {
-	out := []string{}
-	for _, l := range zhidu.Levels() {
-		out = append(out, l.String())
+// startKinds are the process descriptors' start forms: the start bodies of
+// POST /api/v1/processes/{kind}, which the API validates.
+func startKinds() []startKind {
+	var out []startKind
+	for _, d := range workflows.Descriptors() {
+		out = append(out, startKind{Kind: d.Kind, Form: d.StartForm})
 	}
 	return out
 }
 
-func txt(zh, en string) zhidu.Text { return zhidu.Text{Zh: zh, En: en} }
-
-// startKinds describes the start bodies of POST /api/v1/processes/{kind}
-// as forms; the API validates them.
-func startKinds() []startKind {
-	return []startKind{
-		{Kind: workflows.KindApproval, Form: zhidu.Form{Fields: []zhidu.Field{
-			{Name: "title", Type: zhidu.FieldText, Label: txt("标题", "Title"), Required: true, MaxLength: 200},
-			{Name: "details", Type: zhidu.FieldText, Label: txt("详细说明", "Details"), MaxLength: 10000},
-			{Name: "level", Type: zhidu.FieldChoice, Label: txt("密级（默认内部）", "Level (default internal)"), Choices: levelChoices()},
-		}}},
-		{Kind: workflows.KindComplaint, Form: zhidu.Form{Fields: []zhidu.Field{
-			{Name: "complainant.name", Type: zhidu.FieldText, Label: txt("投诉人", "Complainant"), Required: true, MaxLength: 100},
-			{Name: "complainant.contact", Type: zhidu.FieldText, Label: txt("联系方式", "Contact"), Required: true, MaxLength: 200},
-			{Name: "channel", Type: zhidu.FieldChoice, Label: txt("受理渠道", "Channel"), Required: true, Choices: workflows.ComplaintChannels},
-			{Name: "category", Type: zhidu.FieldChoice, Label: txt("投诉类别", "Category"), Required: true, Choices: workflows.ComplaintCategories},
-			{Name: "subject", Type: zhidu.FieldText, Label: txt("投诉主题", "Subject"), Required: true, MaxLength: 200},
-			{Name: "content", Type: zhidu.FieldText, Label: txt("投诉内容", "Content"), Required: true, MaxLength: 10000},
-			{Name: "product", Type: zhidu.FieldText, Label: txt("产品（产品质量投诉必填）", "Product (required for product quality)"), MaxLength: 200},
-			{Name: "batch", Type: zhidu.FieldText, Label: txt("批号", "Batch"), MaxLength: 100},
-			{Name: "course_of_events", Type: zhidu.FieldText, Label: txt("事情经过（违纪投诉必填）", "Course of events (required for misconduct)"), MaxLength: 10000},
-			{Name: "witnesses", Type: zhidu.FieldList, Label: txt("证人", "Witnesses")},
-			{Name: "evidence", Type: zhidu.FieldText, Label: txt("证据", "Evidence"), MaxLength: 10000},
-			{Name: "signature", Type: zhidu.FieldText, Label: txt("投诉人签名（违纪投诉必填）", "Complainant's signature (required for misconduct)"), MaxLength: 200},
-			{Name: "accused", Type: zhidu.FieldText, Label: txt("被投诉员工（用户名，仅违纪投诉）", "Employee complained about (username, misconduct only)"), MaxLength: 40},
-			{Name: "level", Type: zhidu.FieldChoice, Label: txt("密级（默认：违纪为秘密，其余为内部）", "Level (default: secret for misconduct, else internal)"), Choices: levelChoices()},
-		}}},
+// kindNames lists every process kind, for the kind filters.
+func kindNames() []string {
+	var out []string
+	for _, d := range workflows.Descriptors() {
+		out = append(out, d.Kind)
 	}
+	return out
 }
 
 func findStartKind(kind string) (startKind, bool) {
-	i := slices.IndexFunc(startKinds(), func(k startKind) bool { return k.Kind == kind })
-	if i < 0 {
+	d, ok := workflows.Lookup(kind)
+	if !ok {
 		return startKind{}, false
 	}
-	return startKinds()[i], true
+	return startKind{Kind: d.Kind, Form: d.StartForm}, true
 }

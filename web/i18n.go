@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // The catalogue: every label of the web inbox in Chinese (the default)
@@ -59,9 +62,7 @@ var catalog = map[string]map[string]string{
 		"processes.title":    "流程", "processes.state": "状态", "processes.empty": "没有符合条件的流程。",
 
 		"start.title": "发起流程", "start.lead": "选择要发起的流程。是否有权发起由系统在提交时判断。",
-		"start.open_form": "填写申请", "start.describe.approval": "通用审批：部门经理审批后，由分管副总审批。",
-		"start.describe.complaint": "登记客户投诉（申诉和投诉处理登记表）：客服主任受理审核，责任部门调查，分管副总批示。",
-		"start.submit.approval":    "提交审批", "start.submit.complaint": "登记投诉",
+		"start.open_form":         "填写申请",
 		"start.registered_hidden": "已登记。该投诉的密级高于您的密级，因此您已无法查看。",
 
 		"form.required": "必填", "form.required_for": "选择「%s」时必填", "form.one_per_line": "每行一项", "form.choose": "— 请选择 —",
@@ -103,13 +104,6 @@ var catalog = map[string]map[string]string{
 
 		"state.open": "待认领", "state.claimed": "处理中", "state.completed": "已完成", "state.cancelled": "已取消",
 		"state.running": "进行中", "state.failed": "失败",
-
-		"kind.approval": "通用审批", "kind.complaint": "客户投诉",
-
-		"step.dept_head_approval": "部门经理审批", "step.vp_approval": "分管副总审批", "step.triage": "受理审核",
-		"step.investigation": "调查", "step.approval": "批示", "step.gm_approval": "总经理批示", "step.remedy": "处理",
-		"step.reply": "答复客户", "step.receivables": "收回应收账款", "step.superior_review": "签呈复核", "step.follow_up": "回访",
-		"step.spot_check": "抽查验证",
 
 		"outcome.approve": "同意", "outcome.reject": "驳回", "outcome.valid": "有效投诉", "outcome.invalid": "无效投诉",
 		"outcome.submit": "提交调查报告", "outcome.send_back": "退回补充", "outcome.done": "完成", "outcome.sent": "已答复",
@@ -200,9 +194,7 @@ var catalog = map[string]map[string]string{
 		"processes.title":    "Processes", "processes.state": "State", "processes.empty": "No processes match.",
 
 		"start.title": "Start a process", "start.lead": "Choose what to start. Whether you may is decided when you submit.",
-		"start.open_form": "Open the form", "start.describe.approval": "General approval: the department head approves, then the VP in charge.",
-		"start.describe.complaint": "Register a customer complaint: the CS supervisor triages, the responsible department investigates, the VP in charge approves.",
-		"start.submit.approval":    "Submit for approval", "start.submit.complaint": "Register complaint",
+		"start.open_form":         "Open the form",
 		"start.registered_hidden": "Registered. The complaint's level is above your clearance, so it is no longer visible to you.",
 
 		"form.required": "required", "form.required_for": "Required for “%s”", "form.one_per_line": "One per line", "form.choose": "— choose —",
@@ -244,13 +236,6 @@ var catalog = map[string]map[string]string{
 
 		"state.open": "Open", "state.claimed": "Claimed", "state.completed": "Completed", "state.cancelled": "Cancelled",
 		"state.running": "Running", "state.failed": "Failed",
-
-		"kind.approval": "Approval", "kind.complaint": "Customer complaint",
-
-		"step.dept_head_approval": "Department head approval", "step.vp_approval": "VP approval", "step.triage": "Triage",
-		"step.investigation": "Investigation", "step.approval": "Approval", "step.gm_approval": "GM approval", "step.remedy": "Remedy",
-		"step.reply": "Reply to the customer", "step.receivables": "Collect receivables", "step.superior_review": "Superior review", "step.follow_up": "Follow-up visit",
-		"step.spot_check": "Spot check",
 
 		"outcome.approve": "Approve", "outcome.reject": "Reject", "outcome.valid": "Valid", "outcome.invalid": "Invalid",
 		"outcome.submit": "Submit report", "outcome.send_back": "Send back", "outcome.done": "Done", "outcome.sent": "Replied",
@@ -301,6 +286,22 @@ var catalog = map[string]map[string]string{
 
 // translate looks a key up in a language; a missing key shows as itself,
 // which the catalogue test keeps from happening.
+// The process kinds' labels, step labels and start-page texts are the
+// descriptors' (workflows.Descriptors), not the catalogue's.
+func init() {
+	for _, d := range workflows.Descriptors() {
+		add := func(key string, t zhidu.Text) {
+			catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
+		}
+		add("kind."+d.Kind, d.Label)
+		add("start.describe."+d.Kind, d.Description)
+		add("start.submit."+d.Kind, d.Submit)
+		for _, st := range d.Steps {
+			add("step."+st.Name, st.Label)
+		}
+	}
+}
+
 func translate(lang, key string, args ...any) string {
 	s, ok := catalog[lang][key]
 	if !ok {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
-	"github.com/zhidu/zhidu/workflows"
 )
 
 // inboxTabs are the inbox's tabs, each a query of GET /api/v1/tasks.
@@ -60,7 +59,7 @@ func (s *server) inbox(c *rc) {
 	if !found {
 		tab = "mine"
 	}
-	v := inboxView{Tab: tab, Filter: map[string]string{}, Kinds: []string{workflows.KindApproval, workflows.KindComplaint},
+	v := inboxView{Tab: tab, Filter: map[string]string{}, Kinds: kindNames(),
 		Priorities: []int{zhidu.PriorityUrgent, zhidu.PriorityHigh, zhidu.PriorityNormal, zhidu.PriorityLow},
 		Sorts:      []string{"-created_at", "created_at", "due_at", "-due_at", "-priority"}, Me: c.me.Username}
 	for _, d := range zhidu.Departments() {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
-	"github.com/zhidu/zhidu/workflows"
 )
 
 type startIndexView struct {
@@ -71,7 +70,7 @@ func (s *server) start(c *rc) {
 		// theirs to see, so there is no page to go to.
 		p := pageFor(c, "start", c.T("start.title"))
 		p.Flash = c.T("start.registered_hidden")
-		p.Data = startIndexView{Kinds: []string{workflows.KindApproval, workflows.KindComplaint}}
+		p.Data = startIndexView{Kinds: kindNames()}
 		c.render(http.StatusCreated, "start_index", p)
 	case res.ok():
 		http.Redirect(c.w, c.r, "/processes/"+url.PathEscape(started.ID)+"?ok=started", http.StatusSeeOther)
@@ -129,7 +128,7 @@ type processListView struct {
 // processList lists the processes the user may read.
 func (s *server) processList(c *rc) {
 	q := c.r.URL.Query()
-	v := processListView{Filter: map[string]string{}, Kinds: []string{workflows.KindApproval, workflows.KindComplaint},
+	v := processListView{Filter: map[string]string{}, Kinds: kindNames(),
 		States: []string{string(zhidu.ProcessRunning), string(zhidu.ProcessCompleted), string(zhidu.ProcessCancelled), string(zhidu.ProcessFailed)}}
 	query := url.Values{"limit": {"50"}}
 	for _, f := range []string{"kind", "state", "q", "started_by"} {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -34,6 +35,45 @@ const (
 	ResultApproved = "approved"
 	ResultRejected = "rejected"
 )
+
+// approvalDescriptor: anyone with a business role starts an approval in
+// their own department.
+func approvalDescriptor() Descriptor {
+	return Descriptor{
+		Kind: KindApproval, Workflow: WorkflowApproval, Func: Approval,
+		Label: text("通用审批", "Approval"),
+		Description: text("通用审批：部门经理审批后，由分管副总审批。",
+			"General approval: the department head approves, then the VP in charge."),
+		Submit: text("提交审批", "Submit for approval"),
+		Steps: []Step{
+			{StepDeptHeadApproval, text("部门经理审批", "Department head approval")},
+			{StepVPApproval, text("分管副总审批", "VP approval")},
+		},
+		StartForm: zhidu.Form{Fields: []zhidu.Field{
+			{Name: "title", Type: zhidu.FieldText, Label: text("标题", "Title"), Required: true, MaxLength: 200},
+			{Name: "details", Type: zhidu.FieldText, Label: text("详细说明", "Details"), MaxLength: 10000},
+			{Name: "level", Type: zhidu.FieldChoice, Label: text("密级（默认内部）", "Level (default internal)"), Choices: levelChoices()},
+		}},
+		Starters: []Starter{{Roles: everyone, Department: AnyDepartment}},
+		Owner:    func(u zhidu.Actor) zhidu.Department { return u.Department },
+		Defaults: func() any { return DefaultApprovalSLA() },
+		Record: func(input any) map[string]any {
+			in, _ := input.(ApprovalInput)
+			return map[string]any{"title": in.Process.Title, "details": in.Details, "level": in.Process.Level.String()}
+		},
+	}
+}
+
+// Approval steps.
+const (
+	StepDeptHeadApproval = "dept_head_approval"
+	StepVPApproval       = "vp_approval"
+)
+
+// DefaultApprovalSLA is each approval step's SLA unless configured.
+func DefaultApprovalSLA() SLA {
+	return SLA{Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}
+}
 
 // approvalForm is what each approval step asks: approve, or reject with an
 // opinion.
@@ -71,12 +111,12 @@ func (p *process) approve(ctx workflow.Context, in ApprovalInput) (ApprovalResul
 	// as it is then.
 	steps := []func() zhidu.TaskSpec{
 		func() zhidu.TaskSpec {
-			return p.task("dept_head", "dept_head_approval", text("部门经理审批", "Department head approval"), d, in.SLA,
+			return p.task("dept_head", StepDeptHeadApproval, text("部门经理审批", "Department head approval"), d, in.SLA,
 				approvalForm, []zhidu.Candidate{role(zhidu.RoleDeptHead, d)},
 				[]zhidu.Candidate{role(zhidu.RoleVP, d)}, leadership)
 		},
 		func() zhidu.TaskSpec {
-			return p.task("vp", "vp_approval", text("分管副总审批", "VP approval"), d, in.SLA,
+			return p.task("vp", StepVPApproval, text("分管副总审批", "VP approval"), d, in.SLA,
 				approvalForm, []zhidu.Candidate{role(zhidu.RoleVP, d)},
 				leadership[:1:1], leadership[1:])
 		},

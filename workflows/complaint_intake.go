@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -146,3 +147,61 @@ type ComplaintInput struct {
 	Intake  ComplaintIntake   `json:"intake"`
 	Config  ComplaintConfig   `json:"config"`
 }
+
+// complaintDescriptor: customer service registers complaints (受理), so may
+// its VP and the GM's office; every complaint is owned by customer service.
+func complaintDescriptor() Descriptor {
+	return Descriptor{
+		Kind: KindComplaint, Workflow: WorkflowComplaint, Func: Complaint,
+		Label: text("客户投诉", "Customer complaint"),
+		Description: text("登记客户投诉（申诉和投诉处理登记表）：客服主任受理审核，责任部门调查，分管副总批示。",
+			"Register a customer complaint: the CS supervisor triages, the responsible department investigates, the VP in charge approves."),
+		Submit: text("登记投诉", "Register complaint"),
+		Steps: []Step{
+			{StepTriage, text("受理审核", "Triage")},
+			{StepInvestigation, text("调查", "Investigation")},
+			{StepApproval, text("批示", "Approval")},
+			{StepGMApproval, text("总经理批示", "GM approval")},
+			{StepRemedy, text("处理", "Remedy")},
+			{StepReply, text("答复客户", "Reply to the customer")},
+			{StepReceivables, text("收回应收账款", "Collect receivables")},
+			{StepSuperior, text("签呈复核", "Superior review")},
+			{StepFollowUp, text("回访", "Follow-up visit")},
+			{StepSpotCheck, text("抽查验证", "Spot check")},
+		},
+		StartForm: complaintStartForm,
+		Starters: []Starter{
+			{Roles: []zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP}, Department: string(zhidu.DeptCS)},
+			{Roles: leadershipRoles, Department: AnyDepartment},
+		},
+		Owner:    func(zhidu.Actor) zhidu.Department { return zhidu.DeptCS },
+		Defaults: func() any { return DefaultComplaintConfig() },
+		Record: func(input any) map[string]any {
+			in, _ := input.(ComplaintInput)
+			var m map[string]any
+			b, _ := json.Marshal(in.Intake)
+			_ = json.Unmarshal(b, &m)
+			m["level"] = in.Process.Level.String()
+			return m
+		},
+	}
+}
+
+// complaintStartForm is the register entry's form (ComplaintIntake, plus
+// the level); ComplaintIntake.Validate holds the rules across fields.
+var complaintStartForm = zhidu.Form{Fields: []zhidu.Field{
+	{Name: "complainant.name", Type: zhidu.FieldText, Label: text("投诉人", "Complainant"), Required: true, MaxLength: 100},
+	{Name: "complainant.contact", Type: zhidu.FieldText, Label: text("联系方式", "Contact"), Required: true, MaxLength: 200},
+	{Name: "channel", Type: zhidu.FieldChoice, Label: text("受理渠道", "Channel"), Required: true, Choices: ComplaintChannels},
+	{Name: "category", Type: zhidu.FieldChoice, Label: text("投诉类别", "Category"), Required: true, Choices: ComplaintCategories},
+	{Name: "subject", Type: zhidu.FieldText, Label: text("投诉主题", "Subject"), Required: true, MaxLength: 200},
+	{Name: "content", Type: zhidu.FieldText, Label: text("投诉内容", "Content"), Required: true, MaxLength: 10000},
+	{Name: "product", Type: zhidu.FieldText, Label: text("产品（产品质量投诉必填）", "Product (required for product quality)"), MaxLength: 200},
+	{Name: "batch", Type: zhidu.FieldText, Label: text("批号", "Batch"), MaxLength: 100},
+	{Name: "course_of_events", Type: zhidu.FieldText, Label: text("事情经过（违纪投诉必填）", "Course of events (required for misconduct)"), MaxLength: 10000},
+	{Name: "witnesses", Type: zhidu.FieldList, Label: text("证人", "Witnesses")},
+	{Name: "evidence", Type: zhidu.FieldText, Label: text("证据", "Evidence"), MaxLength: 10000},
+	{Name: "signature", Type: zhidu.FieldText, Label: text("投诉人签名（违纪投诉必填）", "Complainant's signature (required for misconduct)"), MaxLength: 200},
+	{Name: "accused", Type: zhidu.FieldText, Label: text("被投诉员工（用户名，仅违纪投诉）", "Employee complained about (username, misconduct only)"), MaxLength: 40},
+	{Name: "level", Type: zhidu.FieldChoice, Label: text("密级（默认：违纪为秘密，其余为内部）", "Level (default: secret for misconduct, else internal)"), Choices: levelChoices()},
+}}

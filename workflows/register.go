@@ -5,8 +5,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Register registers every process workflow under its stable name.
+// Register registers every process workflow of Descriptors under its
+// stable name.
 func Register(r worker.WorkflowRegistry) {
-	r.RegisterWorkflowWithOptions(Approval, workflow.RegisterOptions{Name: WorkflowApproval})
-	r.RegisterWorkflowWithOptions(Complaint, workflow.RegisterOptions{Name: WorkflowComplaint})
+	for _, d := range Descriptors() {
+		r.RegisterWorkflowWithOptions(d.Func, workflow.RegisterOptions{Name: d.Workflow})
+	}
 }

@@ -1,0 +1,81 @@
+package workflows
+
+import (
+	"testing"
+
+	"github.com/zhidu/zhidu"
+)
+
+func TestDescriptors(t *testing.T) {
+	kinds, names := map[string]bool{}, map[string]bool{}
+	for _, d := range Descriptors() {
+		t.Run(d.Kind, func(t *testing.T) {
+			if d.Kind == "" || kinds[d.Kind] {
+				t.Fatalf("kind %q is empty or twice", d.Kind)
+			}
+			kinds[d.Kind] = true
+			if d.Workflow == "" || names[d.Workflow] {
+				t.Fatalf("workflow name %q is empty or twice", d.Workflow)
+			}
+			names[d.Workflow] = true
+			if d.Func == nil || d.Owner == nil || d.Defaults == nil || d.Record == nil || len(d.Starters) == 0 {
+				t.Fatalf("descriptor %q lacks its function, owner, defaults or starters", d.Kind)
+			}
+			if d.Label.Zh == "" || d.Label.En == "" || d.Description.En == "" || d.Submit.Zh == "" {
+				t.Errorf("label, description or submit missing: %+v %+v %+v", d.Label, d.Description, d.Submit)
+			}
+			for _, s := range d.Steps {
+				if s.Name == "" || s.Label.Zh == "" || s.Label.En == "" {
+					t.Errorf("step %+v lacks a name or a label", s)
+				}
+			}
+			fields := map[string]bool{}
+			for _, f := range d.StartForm.Fields {
+				if fields[f.Name] || f.Label.Zh == "" || f.Label.En == "" {
+					t.Errorf("start field %q twice or unlabelled", f.Name)
+				}
+				fields[f.Name] = true
+			}
+			if len(d.StartForm.Outcomes) != 0 {
+				t.Errorf("start form outcomes = %v, want none", d.StartForm.Outcomes)
+			}
+			if got, ok := Lookup(d.Kind); !ok || got.Workflow != d.Workflow {
+				t.Errorf("Lookup(%q) = %q, %v", d.Kind, got.Workflow, ok)
+			}
+		})
+	}
+	if _, ok := Lookup("unknown"); ok {
+		t.Error("Lookup(unknown) found a descriptor")
+	}
+	// The owner of a started process: the starter's department, or a fixed one.
+	u := zhidu.Actor{Username: "sales.rep", Department: zhidu.DeptSales}
+	for kind, want := range map[string]zhidu.Department{KindApproval: zhidu.DeptSales, KindComplaint: zhidu.DeptCS} {
+		d, _ := Lookup(kind)
+		if got := d.Owner(u); got != want {
+			t.Errorf("%s owner = %s, want %s", kind, got, want)
+		}
+	}
+	if _, ok := complaintDescriptor().Defaults().(ComplaintConfig); !ok {
+		t.Error("complaint defaults are not a ComplaintConfig")
+	}
+}
+
+// Record is what the process row stores as its input: the start body as
+// the API always stored it.
+func TestDescriptorRecord(t *testing.T) {
+	a, _ := Lookup(KindApproval)
+	got := a.Record(ApprovalInput{Process: zhidu.ProcessInfo{Title: "chairs", Level: zhidu.Internal}, Details: "four"})
+	if len(got) != 3 || got["title"] != "chairs" || got["details"] != "four" || got["level"] != "internal" {
+		t.Errorf("approval record = %v", got)
+	}
+	c, _ := Lookup(KindComplaint)
+	got = c.Record(ComplaintInput{Process: zhidu.ProcessInfo{Level: zhidu.Secret},
+		Intake: ComplaintIntake{Category: "misconduct", Subject: "rude", Complainant: Complainant{Name: "李"}}})
+	if got["level"] != "secret" || got["category"] != "misconduct" || got["subject"] != "rude" ||
+		got["complainant"].(map[string]any)["name"] != "李" {
+		t.Errorf("complaint record = %v", got)
+	}
+	if _, ok := got["product"]; ok {
+		t.Errorf("complaint record has an empty product: %v", got)
+	}
+}
