@@ -93,31 +93,31 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 	return h
 }
 
+// keep appends v to *list under the harness's lock: activities run on
+// their own goroutines.
+func keep[T any](mu *sync.Mutex, list *[]T, v T) {
+	mu.Lock()
+	defer mu.Unlock()
+	*list = append(*list, v)
+}
+
 func (h *harness[In, Out]) createTask(_ context.Context, in zhidu.CreateTaskInput) (zhidu.CreateTaskResult, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.created = append(h.created, in)
+	keep(&h.mu, &h.created, in)
 	return zhidu.CreateTaskResult{Eligible: h.eligible(in)}, nil
 }
 
 func (h *harness[In, Out]) completeTask(_ context.Context, r zhidu.CompletionRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.completions = append(h.completions, r)
+	keep(&h.mu, &h.completions, r)
 	return nil
 }
 
 func (h *harness[In, Out]) assignTask(_ context.Context, r zhidu.AssignRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.assigns = append(h.assigns, r)
+	keep(&h.mu, &h.assigns, r)
 	return nil
 }
 
 func (h *harness[In, Out]) recordTaskEvent(_ context.Context, e zhidu.TaskEvent) (int, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.events = append(h.events, e)
+	keep(&h.mu, &h.events, e)
 	if e.Event == zhidu.EventEscalated {
 		return h.afterEscalation(e), nil
 	}
@@ -125,23 +125,17 @@ func (h *harness[In, Out]) recordTaskEvent(_ context.Context, e zhidu.TaskEvent)
 }
 
 func (h *harness[In, Out]) finishProcess(_ context.Context, r zhidu.FinishRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.finishes = append(h.finishes, r)
+	keep(&h.mu, &h.finishes, r)
 	return nil
 }
 
 func (h *harness[In, Out]) setLevel(_ context.Context, r zhidu.LevelRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.levels = append(h.levels, r)
+	keep(&h.mu, &h.levels, r)
 	return nil
 }
 
 func (h *harness[In, Out]) recordComplaint(_ context.Context, r zhidu.ComplaintRecord) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.records = append(h.records, r)
+	keep(&h.mu, &h.records, r)
 	return nil
 }
 
