@@ -88,6 +88,18 @@ type LevelRecord struct {
 	At        time.Time `json:"at"`
 }
 
+// ShareRecord records that a process confining its readers
+// (ProcessInfo.Readers) is shared with more departments: a return slip's
+// copies 2–4 go to the warehouse, finance and sales once it is approved.
+type ShareRecord struct {
+	EventKey    string       `json:"event_key"`
+	ProcessID   string       `json:"process_id"`
+	Departments []Department `json:"departments"`
+	Actor       string       `json:"actor"`
+	Reason      string       `json:"reason"`
+	At          time.Time    `json:"at"`
+}
+
 // ComplaintRecord records what a step of a complaint decided, for the
 // complaint register. Empty fields leave the register as it is.
 type ComplaintRecord struct {

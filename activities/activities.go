@@ -33,6 +33,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityFinishProcess:   a.FinishProcess,
 		workflows.ActivitySetLevel:        a.SetProcessLevel,
 		workflows.ActivityRecordComplaint: a.RecordComplaint,
+		workflows.ActivityShareProcess:    a.ShareProcess,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -101,6 +102,11 @@ func kindOf(processID string) string {
 // SetProcessLevel records a change of a process's level.
 func (a *Activities) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) error {
 	return permanent(a.Store.SetProcessLevel(ctx, r))
+}
+
+// ShareProcess gives more departments a process's copies.
+func (a *Activities) ShareProcess(ctx context.Context, r zhidu.ShareRecord) error {
+	return permanent(a.Store.ShareProcess(ctx, r))
 }
 
 // RecordComplaint records a complaint step's decisions in the register.

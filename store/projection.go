@@ -38,8 +38,8 @@ var sqlEligible = eligible("task_candidates c ON c.task_id = $1", "$2", "$3")
 // when the start is being recorded at the same moment it waits for it, and
 // only a statement that begins after that wait sees the process row.
 const sqlEnsureProcess = `
-INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, barred)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, barred, readers)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (id) DO NOTHING`
 
 // sqlCreateTask writes a task in one statement: the task unless the process
@@ -92,7 +92,7 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 	}
 	var n int
 	b := &pgx.Batch{}
-	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt, nonNil(p.Barred))
+	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt, nonNil(p.Barred), departments(p.Readers))
 	b.Queue(sqlCreateTask, append([]any{in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step, sp.Title.Zh, sp.Title.En,
 		sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext, users, roles, depts}, created...)...).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
@@ -100,6 +100,19 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 }
 
 // nonNil returns ss, or an empty list for nil (a NOT NULL text[]).
+// departments renders department codes for a text[] column; nil stays
+// NULL.
+func departments(ds []zhidu.Department) []string {
+	if ds == nil {
+		return nil
+	}
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = string(d)
+	}
+	return out
+}
+
 func nonNil(ss []string) []string {
 	if ss == nil {
 		return []string{}
@@ -242,6 +255,32 @@ func (s *Store) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) error 
 		}
 		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "process.level", Object: "process:" + r.ProcessID,
 			Decision: "allowed", Address: r.Address, Detail: map[string]any{"from": r.From.String(), "to": r.To.String(), "reason": r.Reason}})
+	})
+	return mapErr(err, "process "+r.ProcessID)
+}
+
+// ShareProcess adds departments to the readers of a process that confines
+// them (a return slip's copies), with its timeline and audit entries; a
+// retry adds nothing twice.
+func (s *Store) ShareProcess(ctx context.Context, r zhidu.ShareRecord) error {
+	depts := departments(r.Departments)
+	detail := map[string]any{"departments": depts, "reason": r.Reason}
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE processes SET readers = ARRAY(
+            SELECT d FROM unnest(COALESCE(readers, ARRAY[department]) || $2::text[]) WITH ORDINALITY AS r(d, n)
+            GROUP BY d ORDER BY min(n)) WHERE id = $1`, r.ProcessID, depts)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		tag, err = tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.EventKey, r.At, r.Actor, "", "process_shared", "", "", "", mustJSON(detail))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err // a retry: the audit entry is written already
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "process.share", Object: "process:" + r.ProcessID,
+			Decision: "allowed", Detail: detail})
 	})
 	return mapErr(err, "process "+r.ProcessID)
 }

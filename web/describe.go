@@ -147,6 +147,7 @@ var timelineDetail = map[string][]string{
 	"task_escalated":        {"rung"},
 	"process_cancelled":     {"reason"},
 	"process_level_changed": {"from", "to", "reason"},
+	"process_shared":        {"departments", "reason"},
 }
 
 func timeline(lang string, entries []store.TimelineEntry) []timelineView {

@@ -30,6 +30,7 @@ const (
 	ActivityFinishProcess   = "FinishProcess"
 	ActivitySetLevel        = "SetProcessLevel"
 	ActivityRecordComplaint = "RecordComplaint"
+	ActivityShareProcess    = "ShareProcess"
 )
 
 // Process kinds and their registered workflow names.

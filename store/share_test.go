@@ -1,0 +1,50 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/zhidu/zhidu"
+)
+
+// TestShareProcess: sharing a confined process adds departments to its
+// readers once, in order, with one timeline and one audit entry however
+// often the activity is retried; an unknown process is an error.
+func TestShareProcess(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	in := zhidu.CreateTaskInput{TaskID: "t-slip", CreatedAt: t0,
+		Process: zhidu.ProcessInfo{ID: "return-1", RunID: "run", Kind: "return", Level: zhidu.Internal, Department: zhidu.DeptSales,
+			StartedBy: "sales.rep", Readers: []zhidu.Department{zhidu.DeptSales}},
+		Spec: zhidu.TaskSpec{StepKey: "s", Step: "manager_approval", Form: zhidu.Form{Outcomes: []string{"approve"}}}}
+	if _, err := s.CreateTask(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	rec := zhidu.ShareRecord{EventKey: "copies", ProcessID: "return-1", Actor: "sales.head", Reason: "copies 2–4", At: t0,
+		Departments: []zhidu.Department{zhidu.DeptWH, zhidu.DeptFin, zhidu.DeptSales}}
+	for range 2 { // a retried activity
+		if err := s.ShareProcess(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := s.ObjectFacts(ctx, zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: "return-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []zhidu.Department{zhidu.DeptSales, zhidu.DeptWH, zhidu.DeptFin}
+	if !slices.Equal(f.Readers, want) {
+		t.Fatalf("readers = %v, want %v", f.Readers, want)
+	}
+	var timeline, audit int
+	if err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM timeline WHERE action = 'process_shared'),
+        (SELECT count(*) FROM audit WHERE action = 'process.share' AND object = 'process:return-1')`).Scan(&timeline, &audit); err != nil {
+		t.Fatal(err)
+	}
+	if timeline != 1 || audit != 1 {
+		t.Fatalf("after a retried share: %d timeline and %d audit entries, want 1 and 1", timeline, audit)
+	}
+	if err := s.ShareProcess(ctx, zhidu.ShareRecord{EventKey: "x", ProcessID: "nope", Departments: want, At: t0}); zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+		t.Fatalf("sharing a missing process: %v, want not_found", err)
+	}
+}
