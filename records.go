@@ -92,12 +92,23 @@ type LevelRecord struct {
 // (ProcessInfo.Readers) is shared with more departments: a return slip's
 // copies 2–4 go to the warehouse, finance and sales once it is approved.
 type ShareRecord struct {
-	EventKey    string       `json:"event_key"`
+	EventKey string `json:"event_key"` // unique among all timeline entries: starts with the process ID
+
 	ProcessID   string       `json:"process_id"`
 	Departments []Department `json:"departments"`
 	Actor       string       `json:"actor"`
 	Reason      string       `json:"reason"`
 	At          time.Time    `json:"at"`
+}
+
+// VoucherRequest asks finance's numbering for a voucher (传票) for a
+// process: one per process and key, so a retry gets the same number.
+type VoucherRequest struct {
+	ProcessID string    `json:"process_id"`
+	Key       string    `json:"key"`
+	Year      int       `json:"year"`
+	Actor     string    `json:"actor"` // who reconciled: the voucher is issued in their name
+	At        time.Time `json:"at"`
 }
 
 // ComplaintRecord records what a step of a complaint decided, for the

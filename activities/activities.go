@@ -34,6 +34,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivitySetLevel:        a.SetProcessLevel,
 		workflows.ActivityRecordComplaint: a.RecordComplaint,
 		workflows.ActivityShareProcess:    a.ShareProcess,
+		workflows.ActivityIssueVoucher:    a.IssueVoucher,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -107,6 +108,13 @@ func (a *Activities) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) e
 // ShareProcess gives more departments a process's copies.
 func (a *Activities) ShareProcess(ctx context.Context, r zhidu.ShareRecord) error {
 	return permanent(a.Store.ShareProcess(ctx, r))
+}
+
+// IssueVoucher returns the voucher number of a reconciliation, issuing
+// it the first time.
+func (a *Activities) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (string, error) {
+	n, err := a.Store.IssueVoucher(ctx, r)
+	return n, permanent(err)
 }
 
 // RecordComplaint records a complaint step's decisions in the register.

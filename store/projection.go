@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -291,4 +292,39 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// IssueVoucher returns the voucher number of a process and key, issuing
+// the year's next one (PZ-2026-000123) the first time, with its timeline
+// and audit entries. The year's counter row serialises issues, so numbers
+// have no gaps; a retry answers the number issued before.
+func (s *Store) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (string, error) {
+	var number string
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('voucher:' || $1))`, r.ProcessID); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `SELECT number FROM vouchers WHERE process_id = $1 AND key = $2`, r.ProcessID, r.Key).Scan(&number)
+		if err == nil || !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var seq int
+		if err := tx.QueryRow(ctx, `INSERT INTO voucher_counters (year, last) VALUES ($1, 1)
+            ON CONFLICT (year) DO UPDATE SET last = voucher_counters.last + 1 RETURNING last`, r.Year).Scan(&seq); err != nil {
+			return err
+		}
+		number = fmt.Sprintf("PZ-%d-%06d", r.Year, seq)
+		if _, err := tx.Exec(ctx, `INSERT INTO vouchers (number, year, seq, process_id, key, issued_by, issued_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)`, number, r.Year, seq, r.ProcessID, r.Key, r.Actor, r.At); err != nil {
+			return err
+		}
+		detail := map[string]any{"voucher": number}
+		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.ProcessID+":voucher:"+r.Key, r.At, r.Actor, "", "voucher_issued", "", "", "",
+			mustJSON(detail)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "voucher.issue", Object: "process:" + r.ProcessID,
+			Decision: "allowed", Detail: detail})
+	})
+	return number, mapErr(err, "process "+r.ProcessID)
 }

@@ -48,3 +48,40 @@ func TestShareProcess(t *testing.T) {
 		t.Fatalf("sharing a missing process: %v, want not_found", err)
 	}
 }
+
+// TestIssueVoucher: vouchers are numbered per year without gaps; asked
+// twice for the same process and key, the same number, one timeline and
+// one audit entry.
+func TestIssueVoucher(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	for _, id := range []string{"return-a", "return-b"} {
+		in := zhidu.CreateTaskInput{TaskID: "t-" + id, CreatedAt: t0,
+			Process: zhidu.ProcessInfo{ID: id, RunID: "run", Kind: "return", Level: zhidu.Internal, Department: zhidu.DeptSales, StartedBy: "sales.rep"},
+			Spec:    zhidu.TaskSpec{StepKey: "s", Step: "reconcile", Form: zhidu.Form{Outcomes: []string{"match"}}}}
+		if _, err := s.CreateTask(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	issue := func(id string, year int) string {
+		t.Helper()
+		n, err := s.IssueVoucher(ctx, zhidu.VoucherRequest{ProcessID: id, Key: "reconcile#1", Year: year, Actor: "fin.clerk", At: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	got := []string{issue("return-a", 2026), issue("return-a", 2026), issue("return-b", 2026), issue("return-b", 2026)}
+	want := []string{"PZ-2026-000001", "PZ-2026-000001", "PZ-2026-000002", "PZ-2026-000002"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("vouchers = %v, want %v", got, want)
+	}
+	var timeline, audit int
+	if err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM timeline WHERE action = 'voucher_issued'),
+        (SELECT count(*) FROM audit WHERE action = 'voucher.issue')`).Scan(&timeline, &audit); err != nil {
+		t.Fatal(err)
+	}
+	if timeline != 2 || audit != 2 {
+		t.Fatalf("%d timeline and %d audit entries for two vouchers", timeline, audit)
+	}
+}

@@ -31,6 +31,7 @@ const (
 	ActivitySetLevel        = "SetProcessLevel"
 	ActivityRecordComplaint = "RecordComplaint"
 	ActivityShareProcess    = "ShareProcess"
+	ActivityIssueVoucher    = "IssueVoucher"
 )
 
 // Process kinds and their registered workflow names.

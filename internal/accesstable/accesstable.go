@@ -119,7 +119,7 @@ func Load(ctx context.Context, st *store.Store) error {
 			return err
 		}
 	}
-	if err := st.ShareProcess(ctx, zhidu.ShareRecord{EventKey: "share", ProcessID: SharedProcess.ProcessID,
+	if err := st.ShareProcess(ctx, zhidu.ShareRecord{EventKey: "fx-shared:share", ProcessID: SharedProcess.ProcessID,
 		Departments: []zhidu.Department{zhidu.DeptFin}, Actor: "cs.head", Reason: "fixture", At: at}); err != nil {
 		return err
 	}
