@@ -148,6 +148,7 @@ var timelineDetail = map[string][]string{
 	"process_cancelled":     {"reason"},
 	"process_level_changed": {"from", "to", "reason"},
 	"process_shared":        {"departments", "reason"},
+	"voucher_issued":        {"voucher"},
 }
 
 func timeline(lang string, entries []store.TimelineEntry) []timelineView {
