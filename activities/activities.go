@@ -35,6 +35,8 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityRecordComplaint: a.RecordComplaint,
 		workflows.ActivityShareProcess:    a.ShareProcess,
 		workflows.ActivityIssueVoucher:    a.IssueVoucher,
+		workflows.ActivityRecordChild:     a.RecordChildStart,
+		workflows.ActivityProcessEvent:    a.RecordProcessEvent,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -115,6 +117,16 @@ func (a *Activities) ShareProcess(ctx context.Context, r zhidu.ShareRecord) erro
 func (a *Activities) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (string, error) {
 	n, err := a.Store.IssueVoucher(ctx, r)
 	return n, permanent(err)
+}
+
+// RecordChildStart records a process its parent started.
+func (a *Activities) RecordChildStart(ctx context.Context, r zhidu.ChildStart) error {
+	return permanent(a.Store.RecordChildStart(ctx, r))
+}
+
+// RecordProcessEvent appends an entry to a process's timeline.
+func (a *Activities) RecordProcessEvent(ctx context.Context, e zhidu.ProcessEvent) error {
+	return permanent(a.Store.RecordProcessEvent(ctx, e))
 }
 
 // RecordComplaint records a complaint step's decisions in the register.

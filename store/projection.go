@@ -328,3 +328,37 @@ func (s *Store) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (strin
 	})
 	return number, mapErr(err, "process "+r.ProcessID)
 }
+
+// RecordChildStart records a child process, started by its parent, with
+// the input the API would have stored, its process.start audit entry, and
+// child_started in the parent's timeline (one transaction; a retry adds
+// nothing).
+func (s *Store) RecordChildStart(ctx context.Context, r zhidu.ChildStart) error {
+	input, err := json.Marshal(r.Input)
+	if err != nil {
+		return err
+	}
+	p := r.Process
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlInsertProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, r.At,
+			input, nonNil(p.Barred), departments(p.Readers))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err // a retry: recorded already
+		}
+		detail := map[string]any{"process": p.ID, "kind": p.Kind}
+		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.Parent, r.Parent+":child:"+p.ID, r.At, r.Actor, "", "child_started", "", "", "",
+			mustJSON(detail)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "process.start", Object: "process:" + p.ID,
+			Decision: "allowed", Detail: map[string]any{"kind": p.Kind, "level": p.Level.String(), "parent": r.Parent}})
+	})
+	return mapErr(err, "process "+p.ID)
+}
+
+// RecordProcessEvent appends an entry to a process's timeline (once, by
+// its event key).
+func (s *Store) RecordProcessEvent(ctx context.Context, e zhidu.ProcessEvent) error {
+	_, err := s.Pool.Exec(ctx, sqlInsertTimeline, e.ProcessID, e.EventKey, e.At, e.Actor, "", e.Action, "", "", "", mustJSON(e.Detail))
+	return mapErr(err, "process "+e.ProcessID)
+}

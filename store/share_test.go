@@ -85,3 +85,36 @@ func TestIssueVoucher(t *testing.T) {
 		t.Fatalf("%d timeline and %d audit entries for two vouchers", timeline, audit)
 	}
 }
+
+// TestRecordChildStart: a child process is recorded once with its input,
+// its start audited, and the parent's timeline names it.
+func TestRecordChildStart(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	parent := zhidu.CreateTaskInput{TaskID: "t-c", CreatedAt: t0,
+		Process: zhidu.ProcessInfo{ID: "complaint-1", RunID: "run", Kind: "complaint", Level: zhidu.Internal, Department: zhidu.DeptCS, StartedBy: "cs.agent"},
+		Spec:    zhidu.TaskSpec{StepKey: "s", Step: "remedy", Form: zhidu.Form{Outcomes: []string{"done"}}}}
+	if _, err := s.CreateTask(ctx, parent); err != nil {
+		t.Fatal(err)
+	}
+	r := zhidu.ChildStart{Parent: "complaint-1", Actor: "quality.eng", At: t0, Input: map[string]any{"product": "月饼"},
+		Process: zhidu.ProcessInfo{ID: "return-c1", RunID: "run-c", Kind: "return", Title: "月饼", Level: zhidu.Internal,
+			Department: zhidu.DeptCS, StartedBy: "cs.agent", Readers: []zhidu.Department{zhidu.DeptCS}}}
+	for range 2 {
+		if err := s.RecordChildStart(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := s.ProcessInternal(ctx, "return-c1")
+	if err != nil || p.Input["product"] != "月饼" {
+		t.Fatalf("child = %+v, %v", p, err)
+	}
+	var started, audited int
+	if err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM timeline WHERE process_id = 'complaint-1' AND action = 'child_started'),
+        (SELECT count(*) FROM audit WHERE action = 'process.start' AND object = 'process:return-c1')`).Scan(&started, &audited); err != nil {
+		t.Fatal(err)
+	}
+	if started != 1 || audited != 1 {
+		t.Fatalf("child_started %d, audit %d; want 1 and 1", started, audited)
+	}
+}

@@ -32,6 +32,8 @@ const (
 	ActivityRecordComplaint = "RecordComplaint"
 	ActivityShareProcess    = "ShareProcess"
 	ActivityIssueVoucher    = "IssueVoucher"
+	ActivityRecordChild     = "RecordChildStart"
+	ActivityProcessEvent    = "RecordProcessEvent"
 )
 
 // Process kinds and their registered workflow names.
