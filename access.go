@@ -61,6 +61,8 @@ type ObjectFacts struct {
 	// Barred are kept out of the process and everything in it, whoever
 	// they are: the employee a misconduct complaint is about.
 	Barred []string `json:"barred,omitempty"`
+	// Readers, when set, confine reading by department (ProcessInfo.Readers).
+	Readers []Department `json:"readers,omitempty"`
 
 	// For a task only: its state, who holds it and who may work it.
 	TaskState  TaskState   `json:"task_state,omitempty"`

@@ -88,6 +88,53 @@ type LevelRecord struct {
 	At        time.Time `json:"at"`
 }
 
+// ShareRecord records that a process confining its readers
+// (ProcessInfo.Readers) is shared with more departments: a return slip's
+// copies 2–4 go to the warehouse, finance and sales once it is approved.
+type ShareRecord struct {
+	EventKey string `json:"event_key"` // unique among all timeline entries: starts with the process ID
+
+	ProcessID   string       `json:"process_id"`
+	Departments []Department `json:"departments"`
+	Actor       string       `json:"actor"`
+	Reason      string       `json:"reason"`
+	At          time.Time    `json:"at"`
+}
+
+// ChildStart records a process that another process started (a return
+// slip a complaint opens): the child's row, its stored input and audit
+// entry, and a child_started entry in the parent's timeline. The child
+// records it itself, first thing, so it is recorded whatever the parent
+// does next.
+type ChildStart struct {
+	Process ProcessInfo    `json:"process"`
+	Input   map[string]any `json:"input"`
+	Parent  string         `json:"parent"`
+	Actor   string         `json:"actor"` // who, in the parent, caused the start
+	At      time.Time      `json:"at"`
+}
+
+// ProcessEvent is a timeline entry of a process that is no task's: a
+// child process finished …
+type ProcessEvent struct {
+	EventKey  string         `json:"event_key"` // starts with the process ID
+	ProcessID string         `json:"process_id"`
+	Actor     string         `json:"actor"`
+	Action    string         `json:"action"`
+	Detail    map[string]any `json:"detail,omitempty"`
+	At        time.Time      `json:"at"`
+}
+
+// VoucherRequest asks finance's numbering for a voucher (传票) for a
+// process: one per process and key, so a retry gets the same number.
+type VoucherRequest struct {
+	ProcessID string    `json:"process_id"`
+	Key       string    `json:"key"`
+	Year      int       `json:"year"`
+	Actor     string    `json:"actor"` // who reconciled: the voucher is issued in their name
+	At        time.Time `json:"at"`
+}
+
 // ComplaintRecord records what a step of a complaint decided, for the
 // complaint register. Empty fields leave the register as it is.
 type ComplaintRecord struct {

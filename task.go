@@ -274,6 +274,12 @@ type ProcessInfo struct {
 	// Barred are kept off every step of the process and out of its read
 	// rule: the employee a misconduct complaint is about.
 	Barred []string `json:"barred,omitempty"`
+	// Readers, when set, confine who reads the process by department: only
+	// members of these departments (the owning one first) whose role
+	// permits reading, besides its participants, the GM's office and
+	// designated users. A process shares itself with more departments as
+	// it goes (ShareRecord: a return slip's copies).
+	Readers []Department `json:"readers,omitempty"`
 }
 
 // CreateTaskInput is the input of the CreateTask activity.

@@ -33,6 +33,10 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityFinishProcess:   a.FinishProcess,
 		workflows.ActivitySetLevel:        a.SetProcessLevel,
 		workflows.ActivityRecordComplaint: a.RecordComplaint,
+		workflows.ActivityShareProcess:    a.ShareProcess,
+		workflows.ActivityIssueVoucher:    a.IssueVoucher,
+		workflows.ActivityRecordChild:     a.RecordChildStart,
+		workflows.ActivityProcessEvent:    a.RecordProcessEvent,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -101,6 +105,28 @@ func kindOf(processID string) string {
 // SetProcessLevel records a change of a process's level.
 func (a *Activities) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) error {
 	return permanent(a.Store.SetProcessLevel(ctx, r))
+}
+
+// ShareProcess gives more departments a process's copies.
+func (a *Activities) ShareProcess(ctx context.Context, r zhidu.ShareRecord) error {
+	return permanent(a.Store.ShareProcess(ctx, r))
+}
+
+// IssueVoucher returns the voucher number of a reconciliation, issuing
+// it the first time.
+func (a *Activities) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (string, error) {
+	n, err := a.Store.IssueVoucher(ctx, r)
+	return n, permanent(err)
+}
+
+// RecordChildStart records a process its parent started.
+func (a *Activities) RecordChildStart(ctx context.Context, r zhidu.ChildStart) error {
+	return permanent(a.Store.RecordChildStart(ctx, r))
+}
+
+// RecordProcessEvent appends an entry to a process's timeline.
+func (a *Activities) RecordProcessEvent(ctx context.Context, e zhidu.ProcessEvent) error {
+	return permanent(a.Store.RecordProcessEvent(ctx, e))
 }
 
 // RecordComplaint records a complaint step's decisions in the register.

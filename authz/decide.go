@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/zhidu/zhidu"
 )
@@ -24,6 +25,11 @@ import (
 //     reading processes of the object's department; secret — a role the
 //     reader holds in that department itself permits it (need-to-know);
 //     confidential — a role the policy names for process:confidential.
+//     A process that confines its readers (ObjectFacts.Readers: a return
+//     slip and the departments holding its copies) is read, up to secret,
+//     only by members of those departments whose role there permits
+//     reading, and when confidential by the roles the policy names for
+//     confidential matters of one of them.
 
 // Decide decides whether the actor may take action on the object, with
 // the reasons.
@@ -111,6 +117,9 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 	if ok, why := o.Participant(u); ok {
 		return allow("need-to-know: " + why)
 	}
+	if len(o.Readers) > 0 {
+		return a.decideConfined(u, o, d)
+	}
 	switch o.Level {
 	case zhidu.Public, zhidu.Internal:
 		ok, l, err := a.explain(u.Username, o.Department, ObjProcess, ActRead)
@@ -131,6 +140,39 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 		}
 		return deny(fmt.Sprintf("confidential (机密): only the roles the policy names for %s of %s", ObjConfidential, o.Department))
 	}
+}
+
+// decideConfined is rule 6 for a process that confines its readers to
+// departments.
+func (a *Authz) decideConfined(u zhidu.Actor, o zhidu.ObjectFacts, d zhidu.Decision) (zhidu.Decision, error) {
+	obj, why := ObjProcess, "need-to-know: a member of %s, which may read it, whose role permits reading (policy: %s)"
+	if o.Level == zhidu.Confidential {
+		obj, why = ObjConfidential, "need-to-know: %s may read it, and a role the policy names for confidential matters there (policy: %s)"
+	}
+	for _, dept := range o.Readers {
+		var ok bool
+		var l []string
+		var err error
+		if obj == ObjConfidential {
+			ok, l, err = a.explain(u.Username, dept, obj, ActRead)
+		} else {
+			ok, l, err = a.member(u, dept, obj, ActRead)
+		}
+		if err != nil || ok {
+			return allowIf(d, ok, err, fmt.Sprintf(why, dept, line(l)))
+		}
+	}
+	d.Reasons = append(d.Reasons, fmt.Sprintf("only %s may read it: no role of %s there permits reading", departmentList(o.Readers), u.Username))
+	return d, nil
+}
+
+// departmentList renders department codes as "cs, fin".
+func departmentList(ds []zhidu.Department) string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = string(d)
+	}
+	return strings.Join(out, ", ")
 }
 
 func allowIf(d zhidu.Decision, ok bool, err error, why string) (zhidu.Decision, error) {

@@ -54,8 +54,10 @@ func (v Viewer) inboxKeys() []string {
 // object whose level and department are the SQL expressions level and
 // dept, in the process whose ID is pid; taskID, when not empty, is the
 // task's ID expression (a designation for the task admits too); barred is
-// the process's barred users (rule 0 bars them even from the GM's view).
-func (q *query) readable(v Viewer, level, dept, pid, taskID, barred string) string {
+// the process's barred users (rule 0 bars them even from the GM's view);
+// readers its confining departments (NULL: not confined), which take the
+// place of its department in the level rules (rule 6).
+func (q *query) readable(v Viewer, level, dept, pid, taskID, barred, readers string) string {
 	u := q.param(v.Username)
 	notBarred := fmt.Sprintf("NOT (%s = ANY(%s))", u, barred)
 	if v.Leadership {
@@ -66,19 +68,25 @@ func (q *query) readable(v Viewer, level, dept, pid, taskID, barred string) stri
         OR EXISTS (SELECT 1 FROM participants pp WHERE pp.process_id = %[1]s AND pp.username = %[2]s)
         OR EXISTS (SELECT 1 FROM process_roles pr WHERE pr.process_id = %[1]s AND (pr.role, pr.department) IN %[3]s))`,
 		pid, u, q.grants(v))
+	// in renders "one of these departments": the object's department, or,
+	// for a confined process, one of its readers.
+	in := func(depts []string) string {
+		p := q.param(depts)
+		return fmt.Sprintf("(%[1]s IS NULL AND %[2]s = ANY(%[3]s) OR %[1]s && %[3]s::text[])", readers, dept, p)
+	}
 	member := "false"
 	if len(v.Member) > 0 {
-		member = dept + " = ANY(" + q.param(v.Member) + ")"
+		member = in(v.Member)
 	}
 	lowLevels := member
-	if v.Global {
-		lowLevels = "true"
+	if v.Global { // every department's, unless the process confines its readers
+		lowLevels = fmt.Sprintf("(%s IS NULL OR %s)", readers, member)
 	}
 	confidential := "false"
 	if v.ConfidentialAll {
 		confidential = "true"
 	} else if len(v.Confidential) > 0 {
-		confidential = dept + " = ANY(" + q.param(v.Confidential) + ")"
+		confidential = in(v.Confidential)
 	}
 	return fmt.Sprintf(`(%[8]s AND (%[1]s OR (%[2]s < 4 AND %[2]s <= %[3]s AND (%[4]s
         OR (%[2]s <= 1 AND %[5]s) OR (%[2]s = 2 AND %[6]s) OR (%[2]s = 3 AND %[7]s)))))`,
@@ -115,10 +123,11 @@ func (q *query) inboxReadable(v Viewer, a, idCol string) string {
 // readableTask is the read rule for task alias t.
 func (q *query) readableTask(v Viewer, t string) string {
 	return q.readable(v, t+".level", t+".department", t+".process_id", t+".id",
-		"CAST((SELECT bp.barred FROM processes bp WHERE bp.id = "+t+".process_id) AS text[])")
+		"CAST((SELECT bp.barred FROM processes bp WHERE bp.id = "+t+".process_id) AS text[])",
+		"CAST((SELECT bp.readers FROM processes bp WHERE bp.id = "+t+".process_id) AS text[])")
 }
 
 // readableProcess is the read rule for process alias p.
 func (q *query) readableProcess(v Viewer, p string) string {
-	return q.readable(v, p+".level", p+".department", p+".id", "", p+".barred")
+	return q.readable(v, p+".level", p+".department", p+".id", "", p+".barred", p+".readers")
 }

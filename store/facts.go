@@ -22,18 +22,23 @@ const sqlFactsTail = `,
     COALESCE((SELECT array_agg(role || '@' || department ORDER BY role, department) FROM process_roles WHERE process_id = p.id), '{}'),
     COALESCE((SELECT array_agg(username ORDER BY username) FROM designations
               WHERE revoked_at IS NULL AND object IN ('process:' || p.id, $2)), '{}'),
-    p.barred`
+    p.barred, p.readers`
 
 // factsTail receives sqlFactsTail's arrays.
 type factsTail struct {
-	named, grants, designated, barred []string
+	named, grants, designated, barred, readers []string
 }
 
-func (t *factsTail) dest() []any { return []any{&t.named, &t.grants, &t.designated, &t.barred} }
+func (t *factsTail) dest() []any {
+	return []any{&t.named, &t.grants, &t.designated, &t.barred, &t.readers}
+}
 
 // facts completes what an object's row says with the tail.
 func (t factsTail) facts(f zhidu.ObjectFacts) zhidu.ObjectFacts {
 	f.Named, f.CandidateRoles, f.Designated, f.Barred = t.named, parseGrants(t.grants), t.designated, t.barred
+	for _, d := range t.readers {
+		f.Readers = append(f.Readers, zhidu.Department(d))
+	}
 	return f
 }
 
@@ -62,6 +67,7 @@ func (s *Store) process(ctx context.Context, id string) (Process, zhidu.ObjectFa
 	if err != nil {
 		return Process{}, zhidu.ObjectFacts{Ref: ref}, mapErr(err, ref.String())
 	}
+	p.Readers = tail.readers
 	return p, processFacts(p, running, tail), nil
 }
 

@@ -25,6 +25,9 @@ type Process struct {
 	Input      map[string]any     `json:"input"`
 	// Barred are kept out of the process (ProcessInfo.Barred); not shown.
 	Barred []string `json:"-"`
+	// Readers confine who reads the process by department
+	// (ProcessInfo.Readers); absent when it is not confined.
+	Readers []string `json:"readers,omitempty"`
 	// Tasks and Timeline are loaded for a single process; lists leave them null.
 	Tasks    []Task          `json:"tasks"`
 	Timeline []TimelineEntry `json:"timeline"`
@@ -44,9 +47,10 @@ type TimelineEntry struct {
 }
 
 const sqlInsertProcess = `
-INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input, barred)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input, barred = EXCLUDED.barred
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input, barred, readers)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input, barred = EXCLUDED.barred,
+    readers = COALESCE(processes.readers, EXCLUDED.readers)
     WHERE processes.input = '{}'::jsonb
 RETURNING true`
 
@@ -60,7 +64,7 @@ func (s *Store) PutProcess(ctx context.Context, p Process, runID string, audit A
 		return false, err
 	}
 	n, err := s.write(ctx, guarded{change: sqlInsertProcess,
-		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred)},
+		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred), p.Readers},
 		audit: &audit})
 	return n > 0, mapErr(err, "process "+p.ID)
 }
@@ -161,6 +165,7 @@ func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time)
 	if p.Tasks == nil {
 		p.Tasks = []Task{}
 	}
+	p.Readers = tail.readers
 	return p, processFacts(p, running, tail), nil
 }
 

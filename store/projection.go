@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -38,8 +39,8 @@ var sqlEligible = eligible("task_candidates c ON c.task_id = $1", "$2", "$3")
 // when the start is being recorded at the same moment it waits for it, and
 // only a statement that begins after that wait sees the process row.
 const sqlEnsureProcess = `
-INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, barred)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, barred, readers)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (id) DO NOTHING`
 
 // sqlCreateTask writes a task in one statement: the task unless the process
@@ -92,7 +93,7 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 	}
 	var n int
 	b := &pgx.Batch{}
-	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt, nonNil(p.Barred))
+	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt, nonNil(p.Barred), departments(p.Readers))
 	b.Queue(sqlCreateTask, append([]any{in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step, sp.Title.Zh, sp.Title.En,
 		sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext, users, roles, depts}, created...)...).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
@@ -100,6 +101,19 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 }
 
 // nonNil returns ss, or an empty list for nil (a NOT NULL text[]).
+// departments renders department codes for a text[] column; nil stays
+// NULL.
+func departments(ds []zhidu.Department) []string {
+	if ds == nil {
+		return nil
+	}
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = string(d)
+	}
+	return out
+}
+
 func nonNil(ss []string) []string {
 	if ss == nil {
 		return []string{}
@@ -246,10 +260,105 @@ func (s *Store) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) error 
 	return mapErr(err, "process "+r.ProcessID)
 }
 
+// ShareProcess adds departments to the readers of a process that confines
+// them (a return slip's copies), with its timeline and audit entries; a
+// retry adds nothing twice.
+func (s *Store) ShareProcess(ctx context.Context, r zhidu.ShareRecord) error {
+	depts := departments(r.Departments)
+	detail := map[string]any{"departments": depts, "reason": r.Reason}
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE processes SET readers = ARRAY(
+            SELECT d FROM unnest(COALESCE(readers, ARRAY[department]) || $2::text[]) WITH ORDINALITY AS r(d, n)
+            GROUP BY d ORDER BY min(n)) WHERE id = $1`, r.ProcessID, depts)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		tag, err = tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.EventKey, r.At, r.Actor, "", "process_shared", "", "", "", mustJSON(detail))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err // a retry: the audit entry is written already
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "process.share", Object: "process:" + r.ProcessID,
+			Decision: "allowed", Detail: detail})
+	})
+	return mapErr(err, "process "+r.ProcessID)
+}
+
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
 	return b
+}
+
+// IssueVoucher returns the voucher number of a process and key, issuing
+// the year's next one (PZ-2026-000123) the first time, with its timeline
+// and audit entries. The year's counter row serialises issues, so numbers
+// have no gaps; a retry answers the number issued before.
+func (s *Store) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (string, error) {
+	var number string
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('voucher:' || $1))`, r.ProcessID); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `SELECT number FROM vouchers WHERE process_id = $1 AND key = $2`, r.ProcessID, r.Key).Scan(&number)
+		if err == nil || !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var seq int
+		if err := tx.QueryRow(ctx, `INSERT INTO voucher_counters (year, last) VALUES ($1, 1)
+            ON CONFLICT (year) DO UPDATE SET last = voucher_counters.last + 1 RETURNING last`, r.Year).Scan(&seq); err != nil {
+			return err
+		}
+		number = fmt.Sprintf("PZ-%d-%06d", r.Year, seq)
+		if _, err := tx.Exec(ctx, `INSERT INTO vouchers (number, year, seq, process_id, key, issued_by, issued_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)`, number, r.Year, seq, r.ProcessID, r.Key, r.Actor, r.At); err != nil {
+			return err
+		}
+		detail := map[string]any{"voucher": number}
+		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.ProcessID+":voucher:"+r.Key, r.At, r.Actor, "", "voucher_issued", "", "", "",
+			mustJSON(detail)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "voucher.issue", Object: "process:" + r.ProcessID,
+			Decision: "allowed", Detail: detail})
+	})
+	return number, mapErr(err, "process "+r.ProcessID)
+}
+
+// RecordChildStart records a child process, started by its parent, with
+// the input the API would have stored, its process.start audit entry, and
+// child_started in the parent's timeline (one transaction; a retry adds
+// nothing).
+func (s *Store) RecordChildStart(ctx context.Context, r zhidu.ChildStart) error {
+	input, err := json.Marshal(r.Input)
+	if err != nil {
+		return err
+	}
+	p := r.Process
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlInsertProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, r.At,
+			input, nonNil(p.Barred), departments(p.Readers))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err // a retry: recorded already
+		}
+		detail := map[string]any{"process": p.ID, "kind": p.Kind}
+		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.Parent, r.Parent+":child:"+p.ID, r.At, r.Actor, "", "child_started", "", "", "",
+			mustJSON(detail)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "process.start", Object: "process:" + p.ID,
+			Decision: "allowed", Detail: map[string]any{"kind": p.Kind, "level": p.Level.String(), "parent": r.Parent}})
+	})
+	return mapErr(err, "process "+p.ID)
+}
+
+// RecordProcessEvent appends an entry to a process's timeline (once, by
+// its event key).
+func (s *Store) RecordProcessEvent(ctx context.Context, e zhidu.ProcessEvent) error {
+	_, err := s.Pool.Exec(ctx, sqlInsertTimeline, e.ProcessID, e.EventKey, e.At, e.Actor, "", e.Action, "", "", "", mustJSON(e.Detail))
+	return mapErr(err, "process "+e.ProcessID)
 }

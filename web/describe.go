@@ -147,6 +147,10 @@ var timelineDetail = map[string][]string{
 	"task_escalated":        {"rung"},
 	"process_cancelled":     {"reason"},
 	"process_level_changed": {"from", "to", "reason"},
+	"process_shared":        {"departments", "reason"},
+	"voucher_issued":        {"voucher"},
+	"child_started":         {"process", "kind"},
+	"child_finished":        {"process", "result"},
 }
 
 func timeline(lang string, entries []store.TimelineEntry) []timelineView {

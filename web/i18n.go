@@ -114,7 +114,7 @@ var catalog = map[string]map[string]string{
 		"action.task_commented": "评论", "action.task_completed": "完成", "action.task_delegated": "委托",
 		"action.task_reassigned": "改派", "action.task_reminded": "提醒", "action.task_escalated": "升级",
 		"action.process_completed": "流程结束", "action.process_cancelled": "流程取消", "action.process_failed": "流程失败",
-		"action.process_level_changed": "密级变更",
+		"action.process_level_changed": "密级变更", "action.process_shared": "分送部门", "action.voucher_issued": "开具传票", "action.child_started": "发起子流程", "action.child_finished": "子流程结束",
 
 		"act.read": "查看", "act.write": "修改", "act.complete": "办理", "act.cancel": "取消",
 		"decision.allowed": "允许", "decision.denied": "拒绝",
@@ -136,7 +136,7 @@ var catalog = map[string]map[string]string{
 		"field.sent_back": "退回意见", "field.remedy": "处理方案", "field.compensation_amount": "赔偿金额（元）",
 		"field.threshold": "总经理批示门槛（元）", "field.invalid": "无效投诉", "field.invalid_reason": "无效原因", "field.note": "注意",
 		"field.level": "密级", "field.body": "内容", "field.comment": "说明", "field.to": "给", "field.from": "从", "field.rung": "升级级别",
-		"field.reason": "原因",
+		"field.reason": "原因", "field.departments": "部门", "field.voucher": "传票号",
 
 		"detail.method": "方式", "detail.kind": "类型", "detail.level": "密级", "detail.outcome": "结果", "detail.on_behalf_of": "代表",
 		"detail.process": "流程", "detail.reasons": "理由", "detail.reason": "原因", "detail.from": "从", "detail.to": "给",
@@ -246,7 +246,7 @@ var catalog = map[string]map[string]string{
 		"action.task_commented": "Commented", "action.task_completed": "Completed", "action.task_delegated": "Delegated",
 		"action.task_reassigned": "Reassigned", "action.task_reminded": "Reminder", "action.task_escalated": "Escalated",
 		"action.process_completed": "Process finished", "action.process_cancelled": "Process cancelled", "action.process_failed": "Process failed",
-		"action.process_level_changed": "Level changed",
+		"action.process_level_changed": "Level changed", "action.process_shared": "Shared with departments", "action.voucher_issued": "Voucher issued", "action.child_started": "Child process started", "action.child_finished": "Child process finished",
 
 		"act.read": "read", "act.write": "write", "act.complete": "complete", "act.cancel": "cancel",
 		"decision.allowed": "allowed", "decision.denied": "denied",
@@ -268,7 +268,7 @@ var catalog = map[string]map[string]string{
 		"field.sent_back": "Sent back with", "field.remedy": "Remedy", "field.compensation_amount": "Compensation (CNY)",
 		"field.threshold": "GM approval above (CNY)", "field.invalid": "Invalid complaint", "field.invalid_reason": "Why invalid", "field.note": "Note",
 		"field.level": "Level", "field.body": "Text", "field.comment": "Note", "field.to": "To", "field.from": "From", "field.rung": "Rung",
-		"field.reason": "Reason",
+		"field.reason": "Reason", "field.departments": "Departments", "field.voucher": "Voucher",
 
 		"detail.method": "method", "detail.kind": "kind", "detail.level": "level", "detail.outcome": "outcome", "detail.on_behalf_of": "on behalf of",
 		"detail.process": "process", "detail.reasons": "reasons", "detail.reason": "reason", "detail.from": "from", "detail.to": "to",

@@ -30,6 +30,10 @@ const (
 	ActivityFinishProcess   = "FinishProcess"
 	ActivitySetLevel        = "SetProcessLevel"
 	ActivityRecordComplaint = "RecordComplaint"
+	ActivityShareProcess    = "ShareProcess"
+	ActivityIssueVoucher    = "IssueVoucher"
+	ActivityRecordChild     = "RecordChildStart"
+	ActivityProcessEvent    = "RecordProcessEvent"
 )
 
 // Process kinds and their registered workflow names.

@@ -56,6 +56,19 @@ var (
 	barred        = []string{"cs.head", "gm"}
 )
 
+// ConfinedProcess confines its readers to cs, and SharedProcess, confined
+// to cs as well, shares itself with fin (as an approved return slip gives
+// its copies to the warehouse, finance and sales); both internal, in cs,
+// with a task each offered to cs.super. Nobody outside their departments
+// reads them by the level rule: not compliance, whose role reads internal
+// processes everywhere else.
+var (
+	ConfinedProcess = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: "fx-confined"}, ProcessID: "fx-confined", Department: zhidu.DeptCS, Level: zhidu.Internal}
+	ConfinedTask    = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-confined"}, ProcessID: "fx-confined", Department: zhidu.DeptCS, Level: zhidu.Internal}
+	SharedProcess   = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: "fx-shared"}, ProcessID: "fx-shared", Department: zhidu.DeptCS, Level: zhidu.Internal}
+	SharedTask      = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-shared"}, ProcessID: "fx-shared", Department: zhidu.DeptCS, Level: zhidu.Internal}
+)
+
 func processID(d zhidu.Department, l zhidu.Level) string { return fmt.Sprintf("fx-%s-%s", d, l) }
 
 // Objects lists every fixture object: a process and its task per
@@ -70,23 +83,24 @@ func Objects() []Object {
 				Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-" + pid}, ProcessID: pid, Department: d, Level: l})
 		}
 	}
-	return append(out, Excluded, BarredProcess, BarredTask)
+	return append(out, Excluded, BarredProcess, BarredTask, ConfinedProcess, ConfinedTask, SharedProcess, SharedTask)
 }
 
 // Load writes the fixtures into a store that holds the demo organisation.
 func Load(ctx context.Context, st *store.Store) error {
 	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	var readers []zhidu.Department // of the next put
 	put := func(o Object, cands []zhidu.Candidate, excluded []string, barred ...string) error {
 		_, err := st.CreateTask(ctx, zhidu.CreateTaskInput{TaskID: "t-" + o.ProcessID, CreatedAt: at,
 			Process: zhidu.ProcessInfo{ID: o.ProcessID, RunID: "run-" + o.ProcessID, Kind: "approval", Title: o.ProcessID,
-				Level: o.Level, Department: o.Department, StartedBy: Starter, Barred: barred},
+				Level: o.Level, Department: o.Department, StartedBy: Starter, Barred: barred, Readers: readers},
 			Spec: zhidu.TaskSpec{StepKey: "step", Step: "dept_head_approval", Title: zhidu.Text{Zh: o.ProcessID, En: o.ProcessID},
 				Department: o.Department, Candidates: cands, Level: o.Level, Priority: zhidu.PriorityNormal,
 				Excluded: excluded, Form: zhidu.Form{Outcomes: []string{"approve"}}}})
 		return err
 	}
 	for _, o := range Objects() {
-		if o.Ref.Type != zhidu.ObjectProcess || o == BarredProcess {
+		if o.Ref.Type != zhidu.ObjectProcess || o == BarredProcess || o == ConfinedProcess || o == SharedProcess {
 			continue
 		}
 		if err := put(o, []zhidu.Candidate{{User: candidate[o.Department]}}, nil); err != nil {
@@ -97,6 +111,16 @@ func Load(ctx context.Context, st *store.Store) error {
 		return err
 	}
 	if err := put(BarredProcess, []zhidu.Candidate{{User: "cs.super"}}, barred, barred...); err != nil {
+		return err
+	}
+	readers = []zhidu.Department{zhidu.DeptCS}
+	for _, o := range []Object{ConfinedProcess, SharedProcess} {
+		if err := put(o, []zhidu.Candidate{{User: "cs.super"}}, nil); err != nil {
+			return err
+		}
+	}
+	if err := st.ShareProcess(ctx, zhidu.ShareRecord{EventKey: "fx-shared:share", ProcessID: SharedProcess.ProcessID,
+		Departments: []zhidu.Department{zhidu.DeptFin}, Actor: "cs.head", Reason: "fixture", At: at}); err != nil {
 		return err
 	}
 	_, err := st.Designate(ctx, store.Designation{Username: Designated, Object: "process:" + processID(zhidu.DeptCS, zhidu.TopSecret),
@@ -187,8 +211,21 @@ var completers = map[zhidu.Department]map[zhidu.Level][]string{
 	zhidu.DeptQuality: {zhidu.Public: {"quality.eng"}, zhidu.Internal: {"quality.eng"}},
 }
 
+// confined lists who may read ConfinedProcess and SharedProcess and their
+// tasks: the internal cs fixture's readers without compliance (bmo.auditor
+// is no member of cs); SharedProcess adds the members of fin whose role
+// permits reading (fin.head and vp.admin; fin.clerk's staff role does not).
+// Writers, cancellers and completers are as for the internal cs fixture.
+var confined = map[string][]string{
+	"fx-confined": {"gm", "deputy", "newhire", "cs.super", "cs.head", "vp.ops"},
+	"fx-shared":   {"gm", "deputy", "newhire", "cs.super", "cs.head", "vp.ops", "fin.head", "vp.admin"},
+}
+
 // Expected is the decision the table holds for user, object and action.
 func Expected(user string, o Object, action string) bool {
+	if rs, ok := confined[o.ProcessID]; ok && (action == zhidu.ActRead || !slices.Contains(rs, user)) {
+		return slices.Contains(rs, user)
+	}
 	if o.ProcessID == BarredProcess.ProcessID {
 		if slices.Contains(barred, user) {
 			return false
