@@ -9,6 +9,7 @@ import (
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/authz"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // guard answers 403 (audited) unless some role of the caller permits act
@@ -153,8 +154,8 @@ func (s *Server) whatCan(c *gin.Context) {
 	caps := []authz.Capability{}
 	if !u.Disabled {
 		starts := map[string]zhidu.Department{}
-		for name, k := range s.kinds {
-			starts[name] = k.department(u)
+		for _, d := range workflows.Descriptors() {
+			starts[d.Kind] = d.Owner(u.Actor())
 		}
 		if caps, err = s.Authz.WhatCan(u.Actor(), starts); err != nil {
 			fail(c, err)

@@ -3,15 +3,20 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"mime"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // openAPIOperation is the part of an OpenAPI operation the tests check.
@@ -282,5 +287,109 @@ func TestOpenAPIServedByRouter(t *testing.T) {
 	}
 	if !bytes.Equal(OpenAPI(), raw) {
 		t.Error("OpenAPI() differs from openapi.json")
+	}
+}
+
+// TestOpenAPIDocumentsEveryKind: every process descriptor's kind has its
+// start route documented, POST /api/v1/processes/<kind>, with a request
+// body schema of its own whose properties are the descriptor's start form:
+// the same field names (nested objects as dotted names), types, choices,
+// length limits and required fields.
+func TestOpenAPIDocumentsEveryKind(t *testing.T) {
+	raw, _ := readOpenAPI(t)
+	var tree map[string]any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range workflows.Descriptors() {
+		t.Run(d.Kind, func(t *testing.T) {
+			pointer := "#/paths/" + strings.ReplaceAll("/api/v1/processes/"+d.Kind, "/", "~1") +
+				"/post/requestBody/content/application~1json/schema"
+			schema, _ := resolveOpenAPIPointer(tree, pointer).(map[string]any)
+			if schema == nil {
+				t.Fatalf("openapi.json documents no request body schema for POST /api/v1/processes/%s", d.Kind)
+			}
+			got := map[string]zhidu.Field{}
+			flattenStartSchema(t, tree, schema, "", true, got)
+			want := map[string]zhidu.Field{}
+			for _, f := range d.StartForm.Fields {
+				want[f.Name] = zhidu.Field{Name: f.Name, Type: f.Type, Required: f.Required, Choices: f.Choices, MaxLength: f.MaxLength}
+			}
+			for _, name := range slices.Sorted(maps.Keys(want)) {
+				if g, ok := got[name]; !ok {
+					t.Errorf("start form field %q is not in the documented body", name)
+				} else if !reflect.DeepEqual(g, want[name]) {
+					t.Errorf("field %q documented as %+v, start form has %+v", name, g, want[name])
+				}
+			}
+			for _, name := range slices.Sorted(maps.Keys(got)) {
+				if _, ok := want[name]; !ok {
+					t.Errorf("documented body property %q is not a start form field", name)
+				}
+			}
+		})
+	}
+}
+
+// flattenStartSchema records the leaves of a start body schema as form
+// fields, nested objects' properties under dotted names; required means
+// required all the way down.
+func flattenStartSchema(t *testing.T, tree any, schema map[string]any, prefix string, required bool, out map[string]zhidu.Field) {
+	t.Helper()
+	schema = resolveStartSchema(t, tree, schema)
+	if props, ok := schema["properties"].(map[string]any); ok && schema["type"] == "object" {
+		if schema["additionalProperties"] != false {
+			t.Errorf("%q: a start body refuses unknown fields: additionalProperties must be false", prefix)
+		}
+		needed, _ := schema["required"].([]any)
+		for name, p := range props {
+			flattenStartSchema(t, tree, p.(map[string]any), prefix+name+".", required && slices.Contains(needed, any(name)), out)
+		}
+		return
+	}
+	name := strings.TrimSuffix(prefix, ".")
+	f := zhidu.Field{Name: name, Required: required}
+	if n, ok := schema["maxLength"].(float64); ok {
+		f.MaxLength = int(n)
+	}
+	enum, _ := schema["enum"].([]any)
+	for _, c := range enum {
+		f.Choices = append(f.Choices, c.(string))
+	}
+	switch {
+	case f.Choices != nil:
+		f.Type = zhidu.FieldChoice
+	case schema["type"] == "string" && schema["format"] == "date":
+		f.Type = zhidu.FieldDate
+	case schema["type"] == "string":
+		f.Type = zhidu.FieldText
+	case schema["type"] == "number" || schema["type"] == "integer":
+		f.Type = zhidu.FieldNumber
+	case schema["type"] == "boolean":
+		f.Type = zhidu.FieldBoolean
+	case schema["type"] == "array":
+		f.Type = zhidu.FieldList
+	default:
+		t.Errorf("%q: a schema no start form field type describes: %v", name, schema)
+	}
+	out[name] = f
+}
+
+// resolveStartSchema follows $ref and a one-element allOf (how a described
+// property refers to a shared schema).
+func resolveStartSchema(t *testing.T, tree any, schema map[string]any) map[string]any {
+	t.Helper()
+	for {
+		if all, ok := schema["allOf"].([]any); ok && len(all) == 1 {
+			schema = all[0].(map[string]any)
+			continue
+		}
+		ref, ok := schema["$ref"].(string)
+		if !ok {
+			return schema
+		}
+		if schema, ok = resolveOpenAPIPointer(tree, ref).(map[string]any); !ok {
+			t.Fatalf("$ref %q does not resolve to a schema", ref)
+		}
 	}
 }

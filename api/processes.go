@@ -16,87 +16,34 @@ import (
 	"github.com/zhidu/zhidu/workflows"
 )
 
-// processKind starts one kind of process: its descriptor (workflow name,
-// owning department, starters …) and how a request body becomes its
-// workflow input.
-type processKind struct {
-	workflows.Descriptor
-	// prepare validates the body, fills the process facts (title, level)
-	// and returns the workflow input.
-	prepare func(c *gin.Context, info *zhidu.ProcessInfo) (input any, err error)
+// storeUsers lets a start's checks look users up in the store.
+type storeUsers struct{ Store }
+
+func (u storeUsers) User(ctx context.Context, username string) (zhidu.Actor, error) {
+	su, err := u.Store.User(ctx, username)
+	if err != nil {
+		return zhidu.Actor{}, err
+	}
+	return su.Actor(), nil
 }
 
-// department owns the processes u starts; the start permission is
-// checked in it.
-func (k processKind) department(u store.User) zhidu.Department { return k.Owner(u.Actor()) }
-
-// processKinds pairs each descriptor with the API's preparation of its
-// start body (still one entry per kind here: the bodies are decoded with
-// the API's strict decoder and some checks read the store).
-func (s *Server) processKinds() map[string]processKind {
-	prepare := map[string]func(*gin.Context, *zhidu.ProcessInfo) (any, error){
-		workflows.KindApproval:  s.prepareApproval,
-		workflows.KindComplaint: s.prepareComplaint,
-	}
-	kinds := map[string]processKind{}
-	for _, d := range workflows.Descriptors() {
-		p, ok := prepare[d.Kind]
-		if !ok {
-			panic("api: no start preparation for process kind " + d.Kind)
-		}
-		kinds[d.Kind] = processKind{Descriptor: d, prepare: p}
-	}
-	return kinds
+// startProcess starts a process of the descriptor's kind: the body is
+// decoded strictly into the kind's start body and prepared by its Prepare
+// hook. An Idempotency-Key header makes a retried start return the same
+// process.
+func (s *Server) startProcess(kind workflows.Descriptor) gin.HandlerFunc {
+	return func(c *gin.Context) { s.startKind(c, kind) }
 }
 
-type approvalBody struct {
-	Title   string       `json:"title" text:"line"`
-	Details string       `json:"details"`
-	Level   *zhidu.Level `json:"level"`
-}
-
-func (s *Server) prepareApproval(c *gin.Context, info *zhidu.ProcessInfo) (any, error) {
-	var b approvalBody
-	if err := decode(c, &b); err != nil {
-		return nil, err
-	}
-	errs := map[string]string{}
-	if n := utf8.RuneCountInString(b.Title); n == 0 || n > 200 {
-		errs["title"] = "must be 1 to 200 characters"
-	}
-	if utf8.RuneCountInString(b.Details) > 10000 {
-		errs["details"] = "must be at most 10000 characters"
-	}
-	info.Level = zhidu.Internal
-	if b.Level != nil {
-		info.Level = *b.Level
-	}
-	if info.Level > currentUser(c).Clearance {
-		errs["level"] = "is above your clearance"
-	}
-	if len(errs) > 0 {
-		return nil, zhidu.Invalid("cannot start the approval", errs)
-	}
-	info.Title = b.Title
-	return workflows.ApprovalInput{Process: *info, Details: b.Details, SLA: s.Config.ApprovalSLA}, nil
-}
-
-// startProcess starts a process. An Idempotency-Key header makes a retried
-// start return the same process.
-func (s *Server) startProcess(c *gin.Context) {
-	kindName := c.Param("kind")
-	kind, ok := s.kinds[kindName]
-	if !ok {
-		fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no process kind %q", kindName))
-		return
-	}
+func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
+	kindName := kind.Kind
 	u := currentUser(c)
 	key := c.GetHeader("Idempotency-Key")
 	if len(key) > 200 {
 		fail(c, invalid("Idempotency-Key", "must be at most 200 characters"))
 		return
 	}
-	dept := kind.department(u)
+	dept := kind.Owner(u.Actor())
 	allowed, err := s.Authz.Can(u.Username, dept, authz.StartObject(kindName), authz.ActStart)
 	if err != nil {
 		fail(c, err)
@@ -108,7 +55,13 @@ func (s *Server) startProcess(c *gin.Context) {
 	}
 	info := zhidu.ProcessInfo{ID: workflows.ProcessID(kindName, u.Username, key), Kind: kindName,
 		Department: dept, StartedBy: u.Username}
-	input, err := kind.prepare(c, &info)
+	body := kind.Body()
+	if err := decode(c, body); err != nil {
+		fail(c, err)
+		return
+	}
+	input, err := kind.Prepare(c.Request.Context(), body, workflows.StartContext{Starter: actor(c), Process: &info,
+		Config: s.Config.Processes[kindName], Users: storeUsers{s.Store}})
 	if err != nil {
 		fail(c, err)
 		return
@@ -143,8 +96,9 @@ func (s *Server) startProcess(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	// A complaint registered above its starter's clearance (misconduct is
-	// secret) leaves their sight at once: say so without showing it.
+	// A process started above its starter's clearance (a misconduct
+	// complaint is secret) leaves their sight at once: say so without
+	// showing it.
 	if d, err := s.Authz.Decide(u.Actor(), f, zhidu.ActRead); err == nil && !d.Allowed {
 		c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning,
 			"note": "registered; its level is above your clearance, so it is no longer visible to you"})
@@ -239,7 +193,7 @@ type cancelBody struct {
 // cancelProcess cancels a running process: its starter, heads and VPs of
 // its department and the GM's office may.
 func (s *Server) cancelProcess(c *gin.Context) {
-	id := c.Param("kind")
+	id := c.Param("id")
 	var b cancelBody
 	if err := decode(c, &b); err != nil {
 		fail(c, err)
@@ -273,7 +227,7 @@ type levelBody struct {
 // setProcessLevel raises a process's level (whoever may write it) or
 // lowers it (解密: the GM or a deputy GM only); its tasks follow.
 func (s *Server) setProcessLevel(c *gin.Context) {
-	id := c.Param("kind")
+	id := c.Param("id")
 	var b levelBody
 	if err := decode(c, &b); err != nil {
 		fail(c, err)

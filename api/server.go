@@ -7,8 +7,10 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -85,8 +87,11 @@ type Config struct {
 	RequestTimeout time.Duration // every request's deadline
 	// TrustedProxies may set X-Forwarded-For (addresses or CIDRs); none by default.
 	TrustedProxies []string
-	ApprovalSLA    workflows.SLA // passed to each approval started
-	Complaint      workflows.ComplaintConfig
+	// Processes holds each process kind's configuration (SLAs,
+	// thresholds), keyed by kind: a pointer as its descriptor's NewConfig
+	// makes it, passed to the kind's Prepare at every start. A kind
+	// missing here runs with its defaults.
+	Processes map[string]any
 	// UserCacheTTL is how long a resolved caller is remembered (see
 	// ForgetUsers); 0 asks PostgreSQL on every request.
 	UserCacheTTL time.Duration
@@ -108,8 +113,8 @@ type Config struct {
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, ApprovalSLA: workflows.DefaultApprovalSLA(),
-		Complaint: workflows.DefaultComplaintConfig(), UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour,
+	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, Processes: workflows.Configs(),
+		UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour,
 		RatePerAddress: Rate{N: 1200, Per: time.Minute}, RatePerUser: Rate{N: 600, Per: time.Minute}, Namespace: "default"}
 }
 
@@ -124,7 +129,6 @@ type Server struct {
 	Payloads PayloadOpener
 
 	ready atomic.Bool
-	kinds map[string]processKind
 	users *userCache // nil: no cache
 
 	perAddress, perUser *Limiter    // nil: no limit
@@ -132,11 +136,12 @@ type Server struct {
 }
 
 // New returns a server; call Router for its handler. Config.UserCacheTTL is
-// read here only.
+// read here only. It panics if a kind's configuration in Config.Processes
+// is not of the type its descriptor makes.
 func New(st Store, az Authorizer, en Engine, cfg Config) *Server {
+	cfg.Processes = processConfigs(cfg.Processes)
 	s := &Server{Store: st, Authz: az, Engine: en, Config: cfg, Now: time.Now, users: newUserCache(cfg.UserCacheTTL),
 		perAddress: NewLimiter(cfg.RatePerAddress), perUser: NewLimiter(cfg.RatePerUser)}
-	s.kinds = s.processKinds()
 	gin.SetMode(gin.ReleaseMode)
 	s.addresses = gin.New()
 	s.trustProxies(s.addresses)
@@ -176,12 +181,17 @@ func (s *Server) Router() *gin.Engine {
 	a.POST("/tasks/:id/comments", s.addComment)
 	a.GET("/process-kinds", s.listProcessKinds)
 	a.GET("/processes", s.listProcesses)
-	a.POST("/processes/:kind", s.startProcess)
+	// One start route per kind: a static segment beside the process ID's
+	// wildcard, which Gin's tree allows (a wildcard :kind there would
+	// have to share the name :id).
+	for _, d := range workflows.Descriptors() {
+		a.POST("/processes/"+d.Kind, s.startProcess(d))
+	}
 	a.GET("/processes/:id", s.getProcess)
 	a.GET("/processes/:id/reply", s.complaintReply)
 	a.GET("/complaints", s.listComplaints)
-	a.POST("/processes/:kind/cancel", s.cancelProcess)
-	a.POST("/processes/:kind/level", s.setProcessLevel) // :kind is the process ID: Gin wants one name per segment of a tree
+	a.POST("/processes/:id/cancel", s.cancelProcess)
+	a.POST("/processes/:id/level", s.setProcessLevel)
 	a.GET("/authz/explain", s.explain)
 	a.GET("/authz/who-can", s.whoCan)
 	a.GET("/authz/what-can", s.whatCan)
@@ -202,6 +212,24 @@ func (s *Server) Router() *gin.Engine {
 	a.DELETE("/admin/policy", s.removePolicy)
 	r.NoRoute(s.codecPreflight, func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
 	return r
+}
+
+// processConfigs returns every kind's configuration: the one given, or
+// the kind's defaults.
+func processConfigs(given map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, d := range workflows.Descriptors() {
+		want := d.NewConfig()
+		cfg, ok := given[d.Kind]
+		switch {
+		case !ok:
+			cfg = want
+		case reflect.TypeOf(cfg) != reflect.TypeOf(want):
+			panic(fmt.Sprintf("api: the configuration of process kind %s is a %T, want a %T", d.Kind, cfg, want))
+		}
+		out[d.Kind] = cfg
+	}
+	return out
 }
 
 // trustProxies makes e believe X-Forwarded-For only from the proxies

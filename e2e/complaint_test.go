@@ -15,9 +15,15 @@ import (
 // quickComplaints shortens the complaint process's waits for tests.
 func quickComplaints(spotCheck int) func(*api.Config) {
 	return func(c *api.Config) {
-		c.Complaint.FollowUpAfter = 300 * time.Millisecond
-		c.Complaint.SpotCheckPercent = spotCheck
+		cfg := complaintConfig(c)
+		cfg.FollowUpAfter = 300 * time.Millisecond
+		cfg.SpotCheckPercent = spotCheck
 	}
+}
+
+// complaintConfig is the complaint's configuration in c, to set in place.
+func complaintConfig(c *api.Config) *workflows.ComplaintConfig {
+	return c.Processes[workflows.KindComplaint].(*workflows.ComplaintConfig)
 }
 
 func productComplaint() map[string]any {
@@ -278,7 +284,7 @@ func TestComplaintSentBackAndGMApproval(t *testing.T) {
 func TestComplaintEscalation(t *testing.T) {
 	s := newStackWith(t, func(c *api.Config) {
 		quickComplaints(0)(c)
-		c.Complaint.Investigation = workflows.SLA{Due: 1500 * time.Millisecond, Reminder: 500 * time.Millisecond,
+		complaintConfig(c).Investigation = workflows.SLA{Due: 1500 * time.Millisecond, Reminder: 500 * time.Millisecond,
 			Escalate: []time.Duration{1500 * time.Millisecond, 2500 * time.Millisecond}}
 	})
 	pid := s.startComplaint("cs.agent", productComplaint())

@@ -405,7 +405,7 @@ func TestForgedActorIsRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := workflows.ApprovalInput{Process: zhidu.ProcessInfo{ID: forgedID, Kind: workflows.KindApproval, Title: "forged", Level: zhidu.Internal,
-		Department: gm.Department, StartedBy: "gm"}, SLA: api.DefaultConfig().ApprovalSLA}
+		Department: gm.Department, StartedBy: "gm"}, SLA: workflows.DefaultApprovalSLA()}
 	run, err := clientWith(e2eKeys.ring, wrongSigner).ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: forgedID, TaskQueue: s.queue},
 		workflows.WorkflowApproval, in)
 	if err != nil {

@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -57,11 +59,52 @@ func approvalDescriptor() Descriptor {
 		Starters: []Starter{{Roles: everyone, Department: AnyDepartment}},
 		Owner:    func(u zhidu.Actor) zhidu.Department { return u.Department },
 		Defaults: func() any { return DefaultApprovalSLA() },
+		Settings: []Setting{
+			{Flag: "approval-due", Env: "ZHIDU_APPROVAL_DUE", Field: "Due", Usage: "approval: each step is due after"},
+			{Flag: "approval-reminder", Env: "ZHIDU_APPROVAL_REMINDER", Field: "Reminder", Usage: "approval: remind after"},
+			{Flag: "approval-escalate", Env: "ZHIDU_APPROVAL_ESCALATE", Field: "Escalate", Usage: "approval: escalation ladder times"},
+		},
+		Body: func() any { return new(approvalStart) },
+		Prepare: func(_ context.Context, b any, s StartContext) (any, error) {
+			return prepareApproval(*b.(*approvalStart), s)
+		},
 		Record: func(input any) map[string]any {
 			in, _ := input.(ApprovalInput)
 			return map[string]any{"title": in.Process.Title, "details": in.Details, "level": in.Process.Level.String()}
 		},
 	}
+}
+
+// approvalStart is an approval's start body.
+type approvalStart struct {
+	Title   string       `json:"title" text:"line"`
+	Details string       `json:"details"`
+	Level   *zhidu.Level `json:"level"`
+}
+
+// prepareApproval checks an approval's start: its level defaults to
+// internal and may not be above the starter's clearance.
+func prepareApproval(b approvalStart, s StartContext) (any, error) {
+	errs := map[string]string{}
+	if n := utf8.RuneCountInString(b.Title); n == 0 || n > 200 {
+		errs["title"] = "must be 1 to 200 characters"
+	}
+	if utf8.RuneCountInString(b.Details) > 10000 {
+		errs["details"] = "must be at most 10000 characters"
+	}
+	info := s.Process
+	info.Level = zhidu.Internal
+	if b.Level != nil {
+		info.Level = *b.Level
+	}
+	if info.Level > s.Starter.Clearance {
+		errs["level"] = "is above your clearance"
+	}
+	if len(errs) > 0 {
+		return nil, zhidu.Invalid("cannot start the approval", errs)
+	}
+	info.Title = b.Title
+	return ApprovalInput{Process: *info, Details: b.Details, SLA: *s.Config.(*SLA)}, nil
 }
 
 // Approval steps.

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -176,6 +177,11 @@ func complaintDescriptor() Descriptor {
 		},
 		Owner:    func(zhidu.Actor) zhidu.Department { return zhidu.DeptCS },
 		Defaults: func() any { return DefaultComplaintConfig() },
+		Settings: complaintSettings,
+		Body:     func() any { return new(complaintStart) },
+		Prepare: func(ctx context.Context, b any, s StartContext) (any, error) {
+			return prepareComplaint(ctx, *b.(*complaintStart), s)
+		},
 		Record: func(input any) map[string]any {
 			in, _ := input.(ComplaintInput)
 			var m map[string]any
@@ -184,7 +190,77 @@ func complaintDescriptor() Descriptor {
 			m["level"] = in.Process.Level.String()
 			return m
 		},
+		PublicReply: true,
 	}
+}
+
+// complaintSettings are the complaint's configuration values operators set.
+var complaintSettings = []Setting{
+	{Flag: "complaint-triage-due", Env: "ZHIDU_COMPLAINT_TRIAGE_DUE", Field: "Triage.Due",
+		Usage: "complaint: triage is due after"},
+	{Flag: "complaint-investigation-due", Env: "ZHIDU_COMPLAINT_INVESTIGATION_DUE", Field: "Investigation.Due",
+		Usage: "complaint: the investigation report is due after (3 days)"},
+	{Flag: "complaint-investigation-reminder", Env: "ZHIDU_COMPLAINT_INVESTIGATION_REMINDER", Field: "Investigation.Reminder",
+		Usage: "complaint: remind the investigators after"},
+	{Flag: "complaint-investigation-escalate", Env: "ZHIDU_COMPLAINT_INVESTIGATION_ESCALATE", Field: "Investigation.Escalate",
+		Usage: "complaint: escalate to the department head, then the VP, after"},
+	{Flag: "complaint-approval-due", Env: "ZHIDU_COMPLAINT_APPROVAL_DUE", Field: "Approval.Due",
+		Usage: "complaint: approval is due after"},
+	{Flag: "complaint-reply-due", Env: "ZHIDU_COMPLAINT_REPLY_DUE", Field: "Reply.Due",
+		Usage: "complaint: the reply is due after"},
+	{Flag: "complaint-follow-up-after", Env: "ZHIDU_COMPLAINT_FOLLOW_UP_AFTER", Field: "FollowUpAfter",
+		Usage: "complaint: the follow-up visit is due after the remedy"},
+	{Flag: "complaint-compensation-threshold", Env: "ZHIDU_COMPLAINT_COMPENSATION_THRESHOLD", Field: "CompensationThreshold",
+		Usage: "complaint: compensation above this (CNY) needs the GM"},
+	{Flag: "complaint-spot-check-percent", Env: "ZHIDU_COMPLAINT_SPOT_CHECK_PERCENT", Field: "SpotCheckPercent",
+		Usage: "complaint: percent of closed complaints spot-checked"},
+	{Flag: "complaint-retention", Env: "ZHIDU_COMPLAINT_RETENTION", Field: "Retention",
+		Usage: "complaint: closed complaints are kept for"},
+}
+
+// complaintStart is a complaint's start body: the register entry and an
+// optional level.
+type complaintStart struct {
+	ComplaintIntake
+	Level *zhidu.Level `json:"level"`
+}
+
+// prepareComplaint validates a complaint's register entry. Misconduct
+// defaults to secret, others to internal; the starter may raise the level
+// (never above their clearance, unless it is the default). The accused
+// must be a user other than the starter.
+func prepareComplaint(ctx context.Context, b complaintStart, s StartContext) (any, error) {
+	errs := b.Validate()
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	info := s.Process
+	info.Level = b.DefaultLevel()
+	if b.Level != nil {
+		switch {
+		case *b.Level < info.Level:
+			errs["level"] = fmt.Sprintf("must be at least %s for this category", info.Level)
+		case *b.Level > info.Level && *b.Level > s.Starter.Clearance:
+			errs["level"] = "is above your clearance"
+		}
+		info.Level = max(info.Level, *b.Level)
+	}
+	if a := b.Accused; a != "" && errs["accused"] == "" {
+		switch _, err := s.Users.User(ctx, a); {
+		case zhidu.ErrorCode(err) == zhidu.CodeNotFound:
+			errs["accused"] = "is not a user"
+		case err != nil:
+			return nil, err
+		case a == s.Starter.Username:
+			errs["accused"] = "must be someone else: nobody registers a complaint about themselves"
+		}
+		info.Barred = []string{a}
+	}
+	if len(errs) > 0 {
+		return nil, zhidu.Invalid("cannot register the complaint", errs)
+	}
+	info.Title = b.Subject
+	return ComplaintInput{Process: *info, Intake: b.ComplaintIntake, Config: *s.Config.(*ComplaintConfig)}, nil
 }
 
 // complaintStartForm is the register entry's form (ComplaintIntake, plus

@@ -1,7 +1,11 @@
 package workflows
 
 import (
+	"context"
+	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/zhidu/zhidu"
 )
@@ -26,7 +30,8 @@ type Descriptor struct {
 	Steps []Step
 	// StartForm describes the start body of POST /processes/{kind}: the
 	// fields a client asks for (dotted names nest: "complainant.name").
-	// It has no outcomes.
+	// It has no outcomes. Body and Prepare are what the API checks; the
+	// OpenAPI test holds the documented start schema to this form.
 	StartForm zhidu.Form
 	// Starters may start the process; the default policy's start lines are
 	// made from them.
@@ -35,16 +40,92 @@ type Descriptor struct {
 	// start permission is checked in it.
 	Owner func(starter zhidu.Actor) zhidu.Department
 	// Defaults returns the process's configuration (SLAs, thresholds) as it
-	// is unless configured otherwise.
+	// is unless configured otherwise: a struct value (NewConfig makes a
+	// settable copy).
 	Defaults func() any
+	// Settings are the values of the configuration that operators set by
+	// flag and environment variable.
+	Settings []Setting
+	// Body returns a fresh pointer to the start body, which the API
+	// decodes the request into (strictly: unknown fields, text checks).
+	Body func() any
+	// Prepare validates a decoded start body (Body's pointer) — field
+	// errors as zhidu.Invalid, the rules across fields included —, fills
+	// the process facts in s.Process (title, level, barred) and returns
+	// the workflow input with the kind's configuration.
+	Prepare func(ctx context.Context, body any, s StartContext) (input any, err error)
 	// Record renders a start's workflow input as the JSON object stored
 	// with the process (its input, compared when an Idempotency-Key is
 	// reused).
 	Record func(input any) map[string]any
-	// Check adds the start rules that span fields (a product is required
-	// for a product-quality complaint …) to the field errors of the start
-	// body; nil when the form says it all.
-	Check func(body map[string]any, starter zhidu.Actor) map[string]string
+	// PublicReply says the process keeps a public reply to its customer,
+	// served by GET /processes/{id}/reply.
+	PublicReply bool
+}
+
+// StartContext is what a start's Prepare works with besides the body.
+type StartContext struct {
+	// Starter is who starts the process (their clearance included).
+	Starter zhidu.Actor
+	// Process holds the process facts the API filled (ID, kind, owning
+	// department, starter); Prepare adds the title, level and barred.
+	Process *zhidu.ProcessInfo
+	// Config is the kind's configuration: a pointer of NewConfig's type.
+	Config any
+	// Users finds the users a start body names.
+	Users Users
+}
+
+// Users looks up users for a start's checks (the API passes its store).
+type Users interface {
+	// User returns the user's facts, or an error of code zhidu.CodeNotFound.
+	User(ctx context.Context, username string) (zhidu.Actor, error)
+}
+
+// Setting is one value of a process's configuration that operators set by
+// flag and environment variable: cmd binds Flag and Env (Usage is the help
+// text) to the configuration's field named by Field, a path of Go field
+// names ("Due", "Investigation.Reminder").
+type Setting struct {
+	Flag, Env, Field, Usage string
+}
+
+// Value returns a pointer to the setting's field in cfg, a pointer to the
+// configuration struct (as NewConfig returns).
+func (s Setting) Value(cfg any) (any, error) {
+	v := reflect.ValueOf(cfg)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("setting %s: configuration %T is not a pointer to a struct", s.Flag, cfg)
+	}
+	v = v.Elem()
+	for _, name := range strings.Split(s.Field, ".") {
+		if v.Kind() != reflect.Struct {
+			return nil, fmt.Errorf("setting %s: %s of %T is not a struct field", s.Flag, s.Field, cfg)
+		}
+		if v = v.FieldByName(name); !v.IsValid() {
+			return nil, fmt.Errorf("setting %s: %T has no field %s", s.Flag, cfg, s.Field)
+		}
+	}
+	return v.Addr().Interface(), nil
+}
+
+// NewConfig returns a pointer to a fresh copy of the process's defaults:
+// the configuration as it is held and set in place (api.Config.Processes).
+func (d Descriptor) NewConfig() any {
+	v := reflect.ValueOf(d.Defaults())
+	p := reflect.New(v.Type())
+	p.Elem().Set(v)
+	return p.Interface()
+}
+
+// Configs returns every process's default configuration keyed by kind,
+// each as NewConfig makes it.
+func Configs() map[string]any {
+	out := map[string]any{}
+	for _, d := range Descriptors() {
+		out[d.Kind] = d.NewConfig()
+	}
+	return out
 }
 
 // Step is one step of a process as people see it.

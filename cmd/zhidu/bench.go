@@ -31,6 +31,7 @@ import (
 	"github.com/zhidu/zhidu/devserver"
 	"github.com/zhidu/zhidu/pglocal"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // benchConfig holds the flags of zhidu bench and zhidu bench inbox.
@@ -131,7 +132,8 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	// Complaints run without the follow-up wait and the spot check, so a
 	// process is done when its people are.
-	cfg.API.Complaint.FollowUpAfter, cfg.API.Complaint.SpotCheckPercent = 0, 0
+	complaint := cfg.API.Processes[workflows.KindComplaint].(*workflows.ComplaintConfig)
+	complaint.FollowUpAfter, complaint.SpotCheckPercent = 0, 0
 	report := bench.Report{Machine: bench.ThisMachine(), Mode: load.Mode(), N: b.N, Concurrency: load.Concurrency, Rate: b.Rate}
 
 	var (
@@ -192,7 +194,7 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		failed += kr.Zhidu.Failed
 		if b.Raw && ctx.Err() == nil {
 			raw := &bench.Raw{Client: tc, TaskQueue: "zhidu-bench-raw-" + nonce, Scenario: sc, Actors: actors,
-				ApprovalSLA: cfg.API.ApprovalSLA, Complaint: cfg.API.Complaint, Nonce: nonce, Timeout: b.Timeout}
+				ApprovalSLA: *cfg.API.Processes[workflows.KindApproval].(*workflows.SLA), Complaint: *complaint, Nonce: nonce, Timeout: b.Timeout}
 			if err := raw.Check(); err != nil {
 				return err
 			}

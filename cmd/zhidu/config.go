@@ -45,7 +45,8 @@ type setting struct {
 	fromEnv          func(string) error
 }
 
-func settings(c *config) []setting {
+// settings lists every setting: zhidu's own, then each process's.
+func settings(c *config) ([]setting, error) {
 	str := func(p *string, flagName, env, usage string) setting {
 		return setting{flag: flagName, env: env, usage: usage,
 			bind:    func(fs *flag.FlagSet, n, u string) { fs.StringVar(p, n, *p, u) },
@@ -125,7 +126,7 @@ func settings(c *config) []setting {
 			},
 			fromEnv: func(v string) error { return parseDurations(p, v) }}
 	}
-	return []setting{
+	out := []setting{
 		str(&c.DataDir, "data", "ZHIDU_DATA_DIR", "dev: data directory (PostgreSQL, Temporal's SQLite file, demo-users.json)"),
 		str(&c.DatabaseURL, "database-url", "ZHIDU_DATABASE_URL", "PostgreSQL URL; dev starts a private PostgreSQL when empty"),
 		num(&c.DBMaxConns, "db-max-conns", "ZHIDU_DB_MAX_CONNS", "PostgreSQL pool size"),
@@ -151,20 +152,32 @@ func settings(c *config) []setting {
 		rate(&c.Web.SigninPerAccount, "signin-rate-per-account", "ZHIDU_SIGNIN_RATE_PER_ACCOUNT", "web sign-in attempts allowed per username"),
 		num(&c.Web.LockoutAfter, "signin-lockout-after", "ZHIDU_SIGNIN_LOCKOUT_AFTER", "failed password sign-ins in a row that lock the account (0: never)"),
 		dur(&c.Web.LockoutFor, "signin-lockout-for", "ZHIDU_SIGNIN_LOCKOUT_FOR", "how long a lockout lasts (0: until an administrator unlocks it)"),
-		dur(&c.API.ApprovalSLA.Due, "approval-due", "ZHIDU_APPROVAL_DUE", "approval: each step is due after"),
-		dur(&c.API.ApprovalSLA.Reminder, "approval-reminder", "ZHIDU_APPROVAL_REMINDER", "approval: remind after"),
-		durs(&c.API.ApprovalSLA.Escalate, "approval-escalate", "ZHIDU_APPROVAL_ESCALATE", "approval: escalation ladder times"),
-		dur(&c.API.Complaint.Triage.Due, "complaint-triage-due", "ZHIDU_COMPLAINT_TRIAGE_DUE", "complaint: triage is due after"),
-		dur(&c.API.Complaint.Investigation.Due, "complaint-investigation-due", "ZHIDU_COMPLAINT_INVESTIGATION_DUE", "complaint: the investigation report is due after (3 days)"),
-		dur(&c.API.Complaint.Investigation.Reminder, "complaint-investigation-reminder", "ZHIDU_COMPLAINT_INVESTIGATION_REMINDER", "complaint: remind the investigators after"),
-		durs(&c.API.Complaint.Investigation.Escalate, "complaint-investigation-escalate", "ZHIDU_COMPLAINT_INVESTIGATION_ESCALATE", "complaint: escalate to the department head, then the VP, after"),
-		dur(&c.API.Complaint.Approval.Due, "complaint-approval-due", "ZHIDU_COMPLAINT_APPROVAL_DUE", "complaint: approval is due after"),
-		dur(&c.API.Complaint.Reply.Due, "complaint-reply-due", "ZHIDU_COMPLAINT_REPLY_DUE", "complaint: the reply is due after"),
-		dur(&c.API.Complaint.FollowUpAfter, "complaint-follow-up-after", "ZHIDU_COMPLAINT_FOLLOW_UP_AFTER", "complaint: the follow-up visit is due after the remedy"),
-		float(&c.API.Complaint.CompensationThreshold, "complaint-compensation-threshold", "ZHIDU_COMPLAINT_COMPENSATION_THRESHOLD", "complaint: compensation above this (CNY) needs the GM"),
-		num(&c.API.Complaint.SpotCheckPercent, "complaint-spot-check-percent", "ZHIDU_COMPLAINT_SPOT_CHECK_PERCENT", "complaint: percent of closed complaints spot-checked"),
-		dur(&c.API.Complaint.Retention, "complaint-retention", "ZHIDU_COMPLAINT_RETENTION", "complaint: closed complaints are kept for"),
 	}
+	// Each process's own settings, from its descriptor, into the
+	// configuration the API passes to its starts.
+	for _, d := range workflows.Descriptors() {
+		for _, ps := range d.Settings {
+			p, err := ps.Value(c.API.Processes[d.Kind])
+			if err != nil {
+				return nil, err
+			}
+			switch p := p.(type) {
+			case *time.Duration:
+				out = append(out, dur(p, ps.Flag, ps.Env, ps.Usage))
+			case *[]time.Duration:
+				out = append(out, durs(p, ps.Flag, ps.Env, ps.Usage))
+			case *float64:
+				out = append(out, float(p, ps.Flag, ps.Env, ps.Usage))
+			case *int:
+				out = append(out, num(p, ps.Flag, ps.Env, ps.Usage))
+			case *string:
+				out = append(out, str(p, ps.Flag, ps.Env, ps.Usage))
+			default:
+				return nil, fmt.Errorf("setting %s: cannot set a %T", ps.Flag, p)
+			}
+		}
+	}
+	return out, nil
 }
 
 func parseDurations(p *[]time.Duration, v string) error {
@@ -201,7 +214,11 @@ func defaultConfig() config {
 func load(name string, args []string, getenv func(string) string) (config, error) {
 	c := defaultConfig()
 	fs := flag.NewFlagSet("zhidu "+name, flag.ContinueOnError)
-	for _, s := range settings(&c) {
+	all, err := settings(&c)
+	if err != nil {
+		return c, err
+	}
+	for _, s := range all {
 		if v := getenv(s.env); v != "" {
 			if err := s.fromEnv(v); err != nil {
 				return c, fmt.Errorf("%s=%q: %w", s.env, v, err)

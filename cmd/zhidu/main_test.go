@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/zhidu/zhidu/api"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 func TestHelp(t *testing.T) {
@@ -44,8 +48,8 @@ func TestConfigPrecedence(t *testing.T) {
 	if cfg.HTTPAddr != "127.0.0.1:9999" || cfg.DatabaseURL != "postgres://flag" || cfg.Pollers != 3 {
 		t.Fatalf("config = %+v", cfg)
 	}
-	if cfg.API.ApprovalSLA.Due != 90*time.Minute || len(cfg.API.ApprovalSLA.Escalate) != 2 || cfg.API.ApprovalSLA.Escalate[1] != 2*time.Hour {
-		t.Fatalf("approval SLA = %+v", cfg.API.ApprovalSLA)
+	if sla := *cfg.API.Processes[workflows.KindApproval].(*workflows.SLA); sla.Due != 90*time.Minute || len(sla.Escalate) != 2 || sla.Escalate[1] != 2*time.Hour {
+		t.Fatalf("approval SLA = %+v", sla)
 	}
 	if cfg.TemporalAddress != "127.0.0.1:7233" || cfg.Namespace != "default" {
 		t.Fatalf("defaults lost: %+v", cfg)
@@ -61,6 +65,62 @@ func TestConfigPrecedence(t *testing.T) {
 	if err := run(context.Background(), []string{"serve"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil ||
 		!strings.Contains(err.Error(), "ZHIDU_DATABASE_URL") {
 		t.Errorf("serve without a database must say how to set one: %v", err)
+	}
+}
+
+// TestProcessSettings: each process's settings come from its descriptor,
+// under the flag and environment names documented in README.md, and set
+// the configuration the API passes to the kind's starts; the rest keep
+// their defaults.
+func TestProcessSettings(t *testing.T) {
+	env := map[string]string{"ZHIDU_COMPLAINT_TRIAGE_DUE": "6h", "ZHIDU_COMPLAINT_SPOT_CHECK_PERCENT": "25",
+		"ZHIDU_COMPLAINT_RETENTION": "1h"}
+	cfg, err := load("serve", []string{"--complaint-investigation-escalate", "1h,2h,3h", "--complaint-compensation-threshold", "800.5",
+		"--complaint-retention", "2h"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := *cfg.API.Processes[workflows.KindComplaint].(*workflows.ComplaintConfig)
+	want := workflows.DefaultComplaintConfig()
+	want.Triage.Due, want.SpotCheckPercent, want.Retention = 6*time.Hour, 25, 2*time.Hour // the flag wins
+	want.Investigation.Escalate, want.CompensationThreshold = []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour}, 800.5
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("complaint configuration =\n%+v, want\n%+v", got, want)
+	}
+	if sla := *cfg.API.Processes[workflows.KindApproval].(*workflows.SLA); !reflect.DeepEqual(sla, workflows.DefaultApprovalSLA()) {
+		t.Errorf("approval SLA = %+v, want the defaults", sla)
+	}
+	// Every setting of every descriptor is a flag with its variable in the help.
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	all, err := settings(&config{API: api.DefaultConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		s.bind(fs, s.flag, s.usage)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range workflows.Descriptors() {
+		for _, s := range d.Settings {
+			if fs.Lookup(s.Flag) == nil {
+				t.Errorf("%s: no flag --%s", d.Kind, s.Flag)
+			}
+			if row := "| `--" + s.Flag + "` | `" + s.Env + "` |"; !strings.Contains(string(readme), row) {
+				t.Errorf("README.md's configuration table has no row %q", row)
+			}
+		}
+	}
+	for _, bad := range []map[string]string{{"ZHIDU_COMPLAINT_SPOT_CHECK_PERCENT": "most"}, {"ZHIDU_COMPLAINT_INVESTIGATION_ESCALATE": "1h,later"},
+		{"ZHIDU_COMPLAINT_COMPENSATION_THRESHOLD": "lots"}} {
+		if _, err := load("serve", nil, func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v must be refused", bad)
+		}
+	}
+	if _, err := load("serve", []string{"--complaint-retention", "forever"}, func(string) string { return "" }); err == nil {
+		t.Error("a bad per-kind flag must be refused")
 	}
 }
 
