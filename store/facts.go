@@ -67,8 +67,9 @@ func (s *Store) process(ctx context.Context, id string) (Process, zhidu.ObjectFa
 	if err != nil {
 		return Process{}, zhidu.ObjectFacts{Ref: ref}, mapErr(err, ref.String())
 	}
-	p.Readers = tail.readers
-	return p, processFacts(p, running, tail), nil
+	f := processFacts(p, running, tail)
+	p.Readers = f.Readers
+	return p, f, nil
 }
 
 func processFacts(p Process, running bool, tail factsTail) zhidu.ObjectFacts {

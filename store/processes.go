@@ -27,7 +27,7 @@ type Process struct {
 	Barred []string `json:"-"`
 	// Readers confine who reads the process by department
 	// (ProcessInfo.Readers); absent when it is not confined.
-	Readers []string `json:"readers,omitempty"`
+	Readers []zhidu.Department `json:"readers,omitempty"`
 	// Tasks and Timeline are loaded for a single process; lists leave them null.
 	Tasks    []Task          `json:"tasks"`
 	Timeline []TimelineEntry `json:"timeline"`
@@ -64,7 +64,7 @@ func (s *Store) PutProcess(ctx context.Context, p Process, runID string, audit A
 		return false, err
 	}
 	n, err := s.write(ctx, guarded{change: sqlInsertProcess,
-		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred), p.Readers},
+		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred), departments(p.Readers)},
 		audit: &audit})
 	return n > 0, mapErr(err, "process "+p.ID)
 }
@@ -165,8 +165,9 @@ func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time)
 	if p.Tasks == nil {
 		p.Tasks = []Task{}
 	}
-	p.Readers = tail.readers
-	return p, processFacts(p, running, tail), nil
+	f := processFacts(p, running, tail)
+	p.Readers = f.Readers
+	return p, f, nil
 }
 
 // ProcessInternal returns a process without visibility checks, for the
