@@ -150,7 +150,7 @@ type Starter struct {
 // Descriptors lists every process, in the order they are offered. Adding a
 // process is one line here.
 func Descriptors() []Descriptor {
-	return []Descriptor{approvalDescriptor(), complaintDescriptor()}
+	return []Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor()}
 }
 
 // Lookup finds the descriptor of a kind.

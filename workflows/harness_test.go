@@ -63,6 +63,9 @@ type harness[In, Out any] struct {
 	finishes    []zhidu.FinishRecord
 	levels      []zhidu.LevelRecord
 	records     []zhidu.ComplaintRecord
+	registers   []zhidu.RegisterRecord
+	shares      []zhidu.ShareRecord
+	vouchers    []zhidu.VoucherRequest
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -87,6 +90,9 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivityFinishProcess:   h.finishProcess,
 		ActivitySetLevel:        h.setLevel,
 		ActivityRecordComplaint: h.recordComplaint,
+		ActivityRecordRegister:  h.recordRegister,
+		ActivityShareProcess:    h.shareProcess,
+		ActivityIssueVoucher:    h.issueVoucher,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -137,6 +143,31 @@ func (h *harness[In, Out]) setLevel(_ context.Context, r zhidu.LevelRecord) erro
 func (h *harness[In, Out]) recordComplaint(_ context.Context, r zhidu.ComplaintRecord) error {
 	keep(&h.mu, &h.records, r)
 	return nil
+}
+
+func (h *harness[In, Out]) recordRegister(_ context.Context, r zhidu.RegisterRecord) error {
+	keep(&h.mu, &h.registers, r)
+	return nil
+}
+
+func (h *harness[In, Out]) shareProcess(_ context.Context, r zhidu.ShareRecord) error {
+	keep(&h.mu, &h.shares, r)
+	return nil
+}
+
+// issueVoucher numbers vouchers as the store does: sequential per year,
+// one per key, the same number when asked again.
+func (h *harness[In, Out]) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
+	keep(&h.mu, &h.vouchers, r)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var keys []string // in the order they were first asked for
+	for _, v := range h.vouchers {
+		if v.Year == r.Year && !slices.Contains(keys, v.Key) {
+			keys = append(keys, v.Key)
+		}
+	}
+	return fmt.Sprintf("PZ-%d-%06d", r.Year, slices.Index(keys, r.Key)+1), nil
 }
 
 // at runs f once the test clock has advanced d past the start.
@@ -458,7 +489,10 @@ func jsonEqual(a, b any) bool {
 // probeInput and probeResult are the input and result of harnessProbe.
 type probeInput struct{ ID string }
 
-type probeResult struct{ Eligible, AfterEscalation int }
+type probeResult struct {
+	Eligible, AfterEscalation int
+	Voucher, Again            string
+}
 
 // harnessProbe is a test-only process that calls every projection
 // activity once, as local activities, the way processes call them.
@@ -471,6 +505,12 @@ func harnessProbe(ctx workflow.Context, in probeInput) (probeResult, error) {
 		return res, err
 	}
 	res.Eligible = created.Eligible
+	voucher := zhidu.VoucherRequest{ProcessID: in.ID, Year: 2026, Key: in.ID + ":voucher"}
+	for _, v := range []*string{&res.Voucher, &res.Again} {
+		if err := workflow.ExecuteLocalActivity(ctx, ActivityIssueVoucher, voucher).Get(ctx, v); err != nil {
+			return res, err
+		}
+	}
 	if err := workflow.ExecuteLocalActivity(ctx, ActivityRecordTaskEvent, zhidu.TaskEvent{ProcessID: in.ID,
 		Event: zhidu.EventEscalated, Rung: 1}).Get(ctx, &res.AfterEscalation); err != nil {
 		return res, err
@@ -483,6 +523,8 @@ func harnessProbe(ctx workflow.Context, in probeInput) (probeResult, error) {
 		{ActivityAssignTask, zhidu.AssignRecord{ProcessID: in.ID}},
 		{ActivitySetLevel, zhidu.LevelRecord{ProcessID: in.ID}},
 		{ActivityRecordComplaint, zhidu.ComplaintRecord{ProcessID: in.ID}},
+		{ActivityRecordRegister, zhidu.RegisterRecord{ProcessID: in.ID}},
+		{ActivityShareProcess, zhidu.ShareRecord{ProcessID: in.ID}},
 		{ActivityFinishProcess, zhidu.FinishRecord{ProcessID: in.ID, State: zhidu.ProcessCompleted, Result: "probed"}},
 	} {
 		if err := workflow.ExecuteLocalActivity(ctx, w.activity, w.arg).Get(ctx, nil); err != nil {
@@ -500,7 +542,7 @@ func TestHarness(t *testing.T) {
 	h.afterEscalation = func(zhidu.TaskEvent) int { return 2 }
 	res := h.run(probeInput{ID: "probe-test"})
 
-	if want := (probeResult{Eligible: 3, AfterEscalation: 2}); res != want {
+	if want := (probeResult{Eligible: 3, AfterEscalation: 2, Voucher: "PZ-2026-000001", Again: "PZ-2026-000001"}); res != want {
 		t.Errorf("result = %+v, want %+v", res, want)
 	}
 	h.wantFinished(t, zhidu.ProcessCompleted, "probed")
@@ -514,6 +556,8 @@ func TestHarness(t *testing.T) {
 		{ActivityAssignTask, ids(h.assigns, func(r zhidu.AssignRecord) string { return r.ProcessID })},
 		{ActivitySetLevel, ids(h.levels, func(r zhidu.LevelRecord) string { return r.ProcessID })},
 		{ActivityRecordComplaint, ids(h.records, func(r zhidu.ComplaintRecord) string { return r.ProcessID })},
+		{ActivityRecordRegister, ids(h.registers, func(r zhidu.RegisterRecord) string { return r.ProcessID })},
+		{ActivityShareProcess, ids(h.shares, func(r zhidu.ShareRecord) string { return r.ProcessID })},
 		{ActivityFinishProcess, ids(h.finishes, func(r zhidu.FinishRecord) string { return r.ProcessID })},
 	} {
 		if !slices.Equal(tt.got, []string{"probe-test"}) {

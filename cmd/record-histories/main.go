@@ -14,7 +14,7 @@
 // workflows and stub activities (no database), drives each scenario
 // through the client as the API would, and writes every finished history
 // as JSON. Each process keeps its scenarios in a file of its own
-// (approval.go, complaint.go); scenarios joins them. Commit the fixtures
+// (approval.go, complaint.go, returns.go); scenarios joins them. Commit the fixtures
 // with the change: the replay test in package workflows keeps replaying
 // them, so a change that would break processes already running (a
 // missing workflow.GetVersion) fails there.
@@ -105,7 +105,7 @@ type scenario struct {
 }
 
 // scenarios are every process's, each kept in the process's own file.
-var scenarios = slices.Concat(approvalScenarios, complaintScenarios)
+var scenarios = slices.Concat(approvalScenarios, complaintScenarios, returnScenarios)
 
 // options select which scenarios run records.
 type options struct {
@@ -287,6 +287,9 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityRecordTaskEvent: s.recordTaskEvent,
 		workflows.ActivityFinishProcess:   s.finishProcess,
 		workflows.ActivityRecordComplaint: s.recordComplaint,
+		workflows.ActivityRecordRegister:  s.recordRegister,
+		workflows.ActivityShareProcess:    s.shareProcess,
+		workflows.ActivityIssueVoucher:    s.issueVoucher,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -308,3 +311,11 @@ func (stubs) recordTaskEvent(context.Context, zhidu.TaskEvent) (int, error) { re
 func (stubs) finishProcess(context.Context, zhidu.FinishRecord) error { return nil }
 
 func (stubs) recordComplaint(context.Context, zhidu.ComplaintRecord) error { return nil }
+
+func (stubs) recordRegister(context.Context, zhidu.RegisterRecord) error { return nil }
+
+func (stubs) shareProcess(context.Context, zhidu.ShareRecord) error { return nil }
+
+func (stubs) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
+	return fmt.Sprintf("PZ-%d-000001", r.Year), nil
+}
