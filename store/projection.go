@@ -319,7 +319,7 @@ func (s *Store) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (strin
 			return err
 		}
 		detail := map[string]any{"voucher": number}
-		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.ProcessID+":voucher:"+r.Key, r.At, r.Actor, "", "voucher_issued", "", "", "",
+		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.Key, r.At, r.Actor, "", "voucher_issued", "", "", "",
 			mustJSON(detail)); err != nil {
 			return err
 		}

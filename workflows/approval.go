@@ -93,13 +93,7 @@ func prepareApproval(b approvalStart, s StartContext) (any, error) {
 		errs["details"] = "must be at most 10000 characters"
 	}
 	info := s.Process
-	info.Level = zhidu.Internal
-	if b.Level != nil {
-		info.Level = *b.Level
-	}
-	if info.Level > s.Starter.Clearance {
-		errs["level"] = "is above your clearance"
-	}
+	info.Level = chosenLevel(b.Level, s.Starter, errs)
 	if len(errs) > 0 {
 		return nil, zhidu.Invalid("cannot start the approval", errs)
 	}

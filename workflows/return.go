@@ -14,13 +14,6 @@ import (
 const (
 	KindReturn     = "return"
 	WorkflowReturn = "Return"
-
-	// ActivityShareProcess writes a zhidu.ShareRecord: more departments
-	// may read the process from now on.
-	ActivityShareProcess = "ShareProcess"
-	// ActivityIssueVoucher answers a zhidu.VoucherRequest with the
-	// process's voucher number (传票号), issued once.
-	ActivityIssueVoucher = "IssueVoucher"
 )
 
 // Step names of the return process (StepGMApproval is the complaint's too).
@@ -108,6 +101,7 @@ type returnRun struct {
 	rounds             int      // reconciliations so far
 	log                []reconciliation
 	voucher            string
+	approvedBy         []string // who approved the slip, the last one handing out its copies
 }
 
 // reconciliation is one round of finance's reconciliation and, if it
@@ -249,7 +243,7 @@ func (r *returnRun) approve(ctx workflow.Context) (bool, error) {
 		}
 		fields = map[string]any{}
 		s := r.p.task("gm_approval", StepGMApproval, text("总经理批示（超出核决权限）", "GM approval (above the authority limit)"), d,
-			r.cfg.GMApproval, approvalForm, []zhidu.Candidate{role(zhidu.RoleGM, zhidu.DeptGMO)})
+			r.cfg.GMApproval, approvalForm, []zhidu.Candidate{role(zhidu.RoleGM, zhidu.DeptGMO)}, leadership[:1:1])
 		s.Approval = true
 		s.Context = approvalContext()
 		done, err := r.p.ask(ctx, s)
@@ -262,6 +256,7 @@ func (r *returnRun) approve(ctx workflow.Context) (bool, error) {
 		approvers = append(approvers, done.Actor.Username)
 	}
 	fields["stage"], fields["approved_by"], fields["approved_quantity"] = "receipt", approvers, r.approved
+	r.approvedBy = approvers
 	return true, r.record(ctx, fields)
 }
 
@@ -285,7 +280,7 @@ func (r *returnRun) share(ctx workflow.Context) error {
 		return errCancelled
 	}
 	rec := zhidu.ShareRecord{EventKey: r.p.Info.ID + ":copies", ProcessID: r.p.Info.ID, Departments: returnCopies,
-		Reason: "copies 2–4 of the return slip", At: workflow.Now(ctx)}
+		Actor: r.approvedBy[len(r.approvedBy)-1], Reason: "copies 2–4 of the return slip", At: workflow.Now(ctx)}
 	if err := r.p.project(ctx, ActivityShareProcess, rec).Get(ctx, nil); err != nil {
 		return fmt.Errorf("share the slip's copies: %w", err)
 	}
@@ -320,6 +315,7 @@ func actors(done zhidu.CompleteTaskRequest) []string {
 // reconcile runs finance's reconciliation (核对) until the quantities
 // match, settling each mismatch in between, then issues the voucher.
 func (r *returnRun) reconcile(ctx workflow.Context) error {
+	var reconciler string // the voucher is issued in their name
 	for {
 		r.rounds++
 		s := r.p.task(fmt.Sprintf("reconcile#%d", r.rounds), StepReconcile, text("财务核对", "Reconcile the return"), zhidu.DeptFin,
@@ -336,6 +332,7 @@ func (r *returnRun) reconcile(ctx workflow.Context) error {
 		r.log = append(r.log, reconciliation{Round: r.rounds, ApprovedQuantity: r.approved, ReceivedQuantity: r.received,
 			Outcome: done.Outcome, By: done.Actor.Username, Notes: d.Notes, At: workflow.Now(ctx)})
 		if done.Outcome == OutcomeMatch {
+			reconciler = done.Actor.Username
 			break
 		}
 		if err := r.record(ctx, map[string]any{"stage": "discrepancy", "rounds": r.rounds, "has_discrepancy": true,
@@ -349,7 +346,8 @@ func (r *returnRun) reconcile(ctx workflow.Context) error {
 	if r.p.Cancelled != nil {
 		return errCancelled
 	}
-	req := zhidu.VoucherRequest{ProcessID: r.p.Info.ID, Year: workflow.Now(ctx).Year(), Key: r.p.Info.ID + ":voucher"}
+	req := zhidu.VoucherRequest{ProcessID: r.p.Info.ID, Year: workflow.Now(ctx).Year(), Key: r.p.Info.ID + ":voucher",
+		Actor: reconciler, At: workflow.Now(ctx)}
 	if err := r.p.project(ctx, ActivityIssueVoucher, req).Get(ctx, &r.voucher); err != nil {
 		return fmt.Errorf("issue the voucher: %w", err)
 	}

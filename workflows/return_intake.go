@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -203,6 +204,11 @@ func returnDescriptor() Descriptor {
 		},
 		Owner:    func(u zhidu.Actor) zhidu.Department { return u.Department },
 		Defaults: func() any { return DefaultReturnConfig() },
+		Settings: returnSettings,
+		Body:     func() any { return new(returnStart) },
+		Prepare: func(_ context.Context, b any, s StartContext) (any, error) {
+			return prepareReturn(*b.(*returnStart), s)
+		},
 		Record: func(input any) map[string]any {
 			in, _ := input.(ReturnInput)
 			m := map[string]any{}
@@ -213,6 +219,43 @@ func returnDescriptor() Descriptor {
 			return m
 		},
 	}
+}
+
+// returnSettings are the return's configuration values operators set.
+var returnSettings = []Setting{
+	{Flag: "return-gm-threshold", Env: "ZHIDU_RETURN_GM_THRESHOLD", Field: "GMThreshold",
+		Usage: "return: a slip above this amount (CNY) needs the GM's approval too"},
+	{Flag: "return-max-rounds", Env: "ZHIDU_RETURN_MAX_ROUNDS", Field: "MaxRounds",
+		Usage: "return: reconciliation rounds with a mismatch before the discrepancy goes to the VP in charge (0: never)"},
+	{Flag: "return-approval-due", Env: "ZHIDU_RETURN_APPROVAL_DUE", Field: "Approval.Due",
+		Usage: "return: the manager's approval is due after"},
+	{Flag: "return-receipt-due", Env: "ZHIDU_RETURN_RECEIPT_DUE", Field: "Receipt.Due",
+		Usage: "return: the warehouse receipt is due after"},
+	{Flag: "return-reconcile-due", Env: "ZHIDU_RETURN_RECONCILE_DUE", Field: "Reconcile.Due",
+		Usage: "return: finance's reconciliation is due after"},
+}
+
+// returnStart is a return's start body: the slip and an optional level.
+type returnStart struct {
+	ReturnSlip
+	Level *zhidu.Level `json:"level"`
+}
+
+// prepareReturn validates the slip. The slip is read in its department;
+// its copies go to the warehouse, finance and sales once approved.
+func prepareReturn(b returnStart, s StartContext) (any, error) {
+	errs := b.Validate(s.Now)
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	info := s.Process
+	info.Level = chosenLevel(b.Level, s.Starter, errs)
+	if len(errs) > 0 {
+		return nil, zhidu.Invalid("cannot open the return slip", errs)
+	}
+	info.Title = b.Product + ", " + b.Customer
+	info.Readers = []zhidu.Department{info.Department}
+	return ReturnInput{Process: *info, Slip: b.ReturnSlip, Config: *s.Config.(*ReturnConfig)}, nil
 }
 
 // returnStartForm is the slip's form (ReturnSlip, plus the level);

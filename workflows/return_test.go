@@ -206,7 +206,8 @@ func TestReturnCredit(t *testing.T) {
 		sh.Reason != "copies 2–4 of the return slip" {
 		t.Errorf("ShareRecord = %+v, want copies for wh, fin, sales at approval", sh)
 	}
-	if len(h.vouchers) != 1 || h.vouchers[0] != (zhidu.VoucherRequest{ProcessID: returnID, Year: 2026, Key: returnID + ":voucher"}) {
+	if len(h.vouchers) != 1 || h.vouchers[0] != (zhidu.VoucherRequest{ProcessID: returnID, Year: 2026, Key: returnID + ":voucher",
+		Actor: "fin.clerk", At: t0.Add(2 * time.Hour)}) {
 		t.Errorf("IssueVoucher requests = %+v, want one for %s in 2026", h.vouchers, returnID)
 	}
 	wantFields(t, h.register(t, KindReturn), map[string]any{

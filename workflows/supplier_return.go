@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -133,6 +134,12 @@ func supplierReturnDescriptor() Descriptor {
 			Department: string(zhidu.DeptQuality)}},
 		Owner:    func(zhidu.Actor) zhidu.Department { return zhidu.DeptQuality },
 		Defaults: func() any { return DefaultSupplierReturnConfig() },
+		Settings: []Setting{{Flag: "supplier-return-deadline", Env: "ZHIDU_SUPPLIER_RETURN_DEADLINE", Field: "SupplierDeadline",
+			Usage: "supplier return: the supplier must respond within"}},
+		Body: func() any { return new(supplierReturnStart) },
+		Prepare: func(_ context.Context, b any, s StartContext) (any, error) {
+			return prepareSupplierReturn(*b.(*supplierReturnStart), s)
+		},
 		Record: func(input any) map[string]any {
 			in, _ := input.(SupplierReturnInput)
 			m := map[string]any{}
@@ -142,6 +149,26 @@ func supplierReturnDescriptor() Descriptor {
 			return m
 		},
 	}
+}
+
+// supplierReturnStart is a supplier return's start body.
+type supplierReturnStart struct {
+	SupplierReturnSlip
+	Level *zhidu.Level `json:"level"`
+}
+
+func prepareSupplierReturn(b supplierReturnStart, s StartContext) (any, error) {
+	errs := b.Validate()
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	info := s.Process
+	info.Level = chosenLevel(b.Level, s.Starter, errs)
+	if len(errs) > 0 {
+		return nil, zhidu.Invalid("cannot open the supplier return", errs)
+	}
+	info.Title = b.Material + ", " + b.Supplier
+	return SupplierReturnInput{Process: *info, Slip: b.SupplierReturnSlip, Config: *s.Config.(*SupplierReturnConfig)}, nil
 }
 
 var qualityConfirmForm = zhidu.Form{
