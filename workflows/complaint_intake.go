@@ -176,6 +176,7 @@ func complaintDescriptor() Descriptor {
 		},
 		Owner:    func(zhidu.Actor) zhidu.Department { return zhidu.DeptCS },
 		Defaults: func() any { return DefaultComplaintConfig() },
+		Register: complaintRegister(),
 		Record: func(input any) map[string]any {
 			in, _ := input.(ComplaintInput)
 			var m map[string]any

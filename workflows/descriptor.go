@@ -41,6 +41,10 @@ type Descriptor struct {
 	// with the process (its input, compared when an Idempotency-Key is
 	// reused).
 	Record func(input any) map[string]any
+	// Register describes the process's register (登记表), served by GET
+	// /api/v1/registers/{kind} and written by RecordRegister; nil: the
+	// process keeps none.
+	Register *zhidu.Register
 	// Check adds the start rules that span fields (a product is required
 	// for a product-quality complaint …) to the field errors of the start
 	// body; nil when the form says it all.

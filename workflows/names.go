@@ -30,6 +30,7 @@ const (
 	ActivityFinishProcess   = "FinishProcess"
 	ActivitySetLevel        = "SetProcessLevel"
 	ActivityRecordComplaint = "RecordComplaint"
+	ActivityRecordRegister  = "RecordRegister"
 )
 
 // Process kinds and their registered workflow names.
