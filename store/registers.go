@@ -25,7 +25,7 @@ INSERT INTO register_entries AS e (process_id, fields, closed_at, retain_until, 
 VALUES ($1, jsonb_strip_nulls($2::jsonb), $3::timestamptz, CASE WHEN COALESCE($5::boolean, false) THEN NULL ELSE $4::timestamptz END,
     COALESCE($5, false), $6::timestamptz)
 ON CONFLICT (process_id) DO UPDATE SET
-    fields = jsonb_strip_nulls(e.fields || EXCLUDED.fields),
+    fields = jsonb_strip_nulls(e.fields || $2::jsonb),
     closed_at = COALESCE($3, e.closed_at),
     kept = COALESCE($5, e.kept),
     retain_until = CASE WHEN COALESCE($5, e.kept) THEN NULL ELSE COALESCE($4, e.retain_until) END,
