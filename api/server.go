@@ -40,7 +40,7 @@ type Store interface {
 	Processes(ctx context.Context, v store.Viewer, f store.ProcessFilter) (store.Page[store.Process], error)
 	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, zhidu.ObjectFacts, error)
 	ProcessInternal(ctx context.Context, id string) (store.Process, error)
-	Complaints(ctx context.Context, v store.Viewer, f store.ComplaintFilter, now time.Time) (store.Page[store.ComplaintRow], error)
+	registerStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -189,7 +189,12 @@ func (s *Server) Router() *gin.Engine {
 	}
 	a.GET("/processes/:id", s.getProcess)
 	a.GET("/processes/:id/reply", s.complaintReply)
-	a.GET("/complaints", s.listComplaints)
+	a.GET("/registers/:kind", s.listRegister)
+	for _, d := range workflows.Descriptors() {
+		if d.Register != nil && d.Register.Alias != "" {
+			a.GET("/"+d.Register.Alias, s.registerOf(d.Kind))
+		}
+	}
 	a.POST("/processes/:id/cancel", s.cancelProcess)
 	a.POST("/processes/:id/level", s.setProcessLevel)
 	a.GET("/authz/explain", s.explain)

@@ -182,6 +182,7 @@ func complaintDescriptor() Descriptor {
 		Prepare: func(ctx context.Context, b any, s StartContext) (any, error) {
 			return prepareComplaint(ctx, *b.(*complaintStart), s)
 		},
+		Register: complaintRegister(),
 		Record: func(input any) map[string]any {
 			in, _ := input.(ComplaintInput)
 			var m map[string]any

@@ -61,6 +61,10 @@ type Descriptor struct {
 	// PublicReply says the process keeps a public reply to its customer,
 	// served by GET /processes/{id}/reply.
 	PublicReply bool
+	// Register describes the process's register (登记表), served by GET
+	// /api/v1/registers/{kind} and written by RecordRegister; nil: the
+	// process keeps none.
+	Register *zhidu.Register
 }
 
 // StartContext is what a start's Prepare works with besides the body.

@@ -63,6 +63,7 @@ type harness[In, Out any] struct {
 	finishes    []zhidu.FinishRecord
 	levels      []zhidu.LevelRecord
 	records     []zhidu.ComplaintRecord
+	entries     []zhidu.RegisterRecord
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -87,6 +88,7 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivityFinishProcess:   h.finishProcess,
 		ActivitySetLevel:        h.setLevel,
 		ActivityRecordComplaint: h.recordComplaint,
+		ActivityRecordRegister:  h.recordRegister,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -136,6 +138,11 @@ func (h *harness[In, Out]) setLevel(_ context.Context, r zhidu.LevelRecord) erro
 
 func (h *harness[In, Out]) recordComplaint(_ context.Context, r zhidu.ComplaintRecord) error {
 	keep(&h.mu, &h.records, r)
+	return nil
+}
+
+func (h *harness[In, Out]) recordRegister(_ context.Context, r zhidu.RegisterRecord) error {
+	keep(&h.mu, &h.entries, r)
 	return nil
 }
 

@@ -287,6 +287,7 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityRecordTaskEvent: s.recordTaskEvent,
 		workflows.ActivityFinishProcess:   s.finishProcess,
 		workflows.ActivityRecordComplaint: s.recordComplaint,
+		workflows.ActivityRecordRegister:  s.recordRegister,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -308,3 +309,5 @@ func (stubs) recordTaskEvent(context.Context, zhidu.TaskEvent) (int, error) { re
 func (stubs) finishProcess(context.Context, zhidu.FinishRecord) error { return nil }
 
 func (stubs) recordComplaint(context.Context, zhidu.ComplaintRecord) error { return nil }
+
+func (stubs) recordRegister(context.Context, zhidu.RegisterRecord) error { return nil }
