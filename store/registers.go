@@ -16,7 +16,7 @@ import (
 )
 
 // Registers (登记表) are read and written here for every kind alike: a
-// process's entry is one row of register_entries (migration 015), what its
+// process's entry is one row of register_entries (migration 017), what its
 // steps recorded a JSON document, and a register's rows join the processes
 // of the kind with their entries as the kind's zhidu.Register describes.
 

@@ -19,7 +19,7 @@ import (
 	"github.com/zhidu/zhidu/workflows"
 )
 
-// The complaint register's writer before migration 015, to fill a database
+// The complaint register's writer before migration 017, to fill a database
 // as an older zhidu left it.
 const (
 	oldInsertComplaint = `INSERT INTO complaints (process_id) VALUES ($1) ON CONFLICT DO NOTHING`
@@ -168,7 +168,7 @@ func entryText(t *testing.T, s *store.Store) []string {
         FROM register_entries ORDER BY process_id`)
 }
 
-// TestRegisterMigration: complaints written before migration 015 read the
+// TestRegisterMigration: complaints written before migration 017 read the
 // same, column for column and in the register, as complaints written by
 // the register writer after it.
 func TestRegisterMigration(t *testing.T) {
