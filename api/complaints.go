@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -26,31 +25,31 @@ func (s *Server) prepareComplaint(c *gin.Context, info *zhidu.ProcessInfo) (any,
 	}
 	errs := b.Validate()
 	if errs == nil {
-		errs = map[string]string{}
+		errs = map[string]zhidu.Message{}
 	}
 	info.Level = b.DefaultLevel()
 	if b.Level != nil {
 		switch {
 		case *b.Level < info.Level:
-			errs["level"] = fmt.Sprintf("must be at least %s for this category", info.Level)
+			errs["level"] = zhidu.LevelAtLeast(info.Level)
 		case *b.Level > info.Level && *b.Level > currentUser(c).Clearance:
-			errs["level"] = "is above your clearance"
+			errs["level"] = zhidu.AboveClearance()
 		}
 		info.Level = max(info.Level, *b.Level)
 	}
-	if a := b.Accused; a != "" && errs["accused"] == "" {
+	if a := b.Accused; a != "" && errs["accused"].IsZero() {
 		switch _, err := s.Store.User(c.Request.Context(), a); {
 		case zhidu.ErrorCode(err) == zhidu.CodeNotFound:
-			errs["accused"] = "is not a user"
+			errs["accused"] = zhidu.NotAUser()
 		case err != nil:
 			return nil, err
 		case a == currentUser(c).Username:
-			errs["accused"] = "must be someone else: nobody registers a complaint about themselves"
+			errs["accused"] = zhidu.AccusedSelf()
 		}
 		info.Barred = []string{a}
 	}
 	if len(errs) > 0 {
-		return nil, zhidu.Invalid("cannot register the complaint", errs)
+		return nil, zhidu.Invalid(zhidu.CannotRegisterComplaint(), errs)
 	}
 	info.Title = b.Subject
 	return workflows.ComplaintInput{Process: *info, Intake: b.ComplaintIntake, Config: s.Config.Complaint}, nil

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -94,15 +93,15 @@ func (c ComplaintIntake) DefaultLevel() zhidu.Level {
 }
 
 // Validate returns the intake's field errors, or nil.
-func (c ComplaintIntake) Validate() map[string]string {
-	errs := map[string]string{}
+func (c ComplaintIntake) Validate() map[string]zhidu.Message {
+	errs := map[string]zhidu.Message{}
 	text := func(field, v string, required bool, max int) {
 		n := len([]rune(strings.TrimSpace(v)))
 		switch {
 		case required && n == 0:
-			errs[field] = "is required"
+			errs[field] = zhidu.Required()
 		case len([]rune(v)) > max:
-			errs[field] = fmt.Sprintf("must be at most %d characters", max)
+			errs[field] = zhidu.MaxChars(max)
 		}
 	}
 	text("complainant.name", c.Complainant.Name, true, 100)
@@ -116,23 +115,23 @@ func (c ComplaintIntake) Validate() map[string]string {
 	text("evidence", c.Evidence, false, 10000)
 	text("signature", c.Signature, misconduct, 200)
 	if !slices.Contains(ComplaintChannels, c.Channel) {
-		errs["channel"] = "must be one of " + strings.Join(ComplaintChannels, ", ")
+		errs["channel"] = zhidu.OneOf(ComplaintChannels)
 	}
 	if !slices.Contains(ComplaintCategories, c.Category) {
-		errs["category"] = "must be one of " + strings.Join(ComplaintCategories, ", ")
+		errs["category"] = zhidu.OneOf(ComplaintCategories)
 	}
 	switch {
 	case c.Accused != "" && !misconduct:
-		errs["accused"] = "only a misconduct complaint names an accused"
+		errs["accused"] = zhidu.AccusedMisconduct()
 	case len(c.Accused) > 40:
-		errs["accused"] = "must be a username"
+		errs["accused"] = zhidu.NotAUsername()
 	}
 	if len(c.Witnesses) > 20 {
-		errs["witnesses"] = "must list at most 20 people"
+		errs["witnesses"] = zhidu.MaxPeople(20)
 	}
 	for _, w := range c.Witnesses {
 		if strings.TrimSpace(w) == "" || len([]rune(w)) > 100 {
-			errs["witnesses"] = "each witness must be 1 to 100 characters"
+			errs["witnesses"] = zhidu.WitnessLength()
 		}
 	}
 	if len(errs) == 0 {

@@ -44,7 +44,7 @@ type Descriptor struct {
 	// Check adds the start rules that span fields (a product is required
 	// for a product-quality complaint …) to the field errors of the start
 	// body; nil when the form says it all.
-	Check func(body map[string]any, starter zhidu.Actor) map[string]string
+	Check func(body map[string]any, starter zhidu.Actor) map[string]zhidu.Message
 }
 
 // Step is one step of a process as people see it.
