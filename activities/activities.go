@@ -154,7 +154,7 @@ func checkEntry(r zhidu.RegisterRecord) error {
 	if !ok || d.Register == nil {
 		return zhidu.Errorf(zhidu.CodeInvalid, "process kind %q keeps no register", r.Kind)
 	}
-	errs := map[string]string{}
+	errs := map[string]zhidu.Message{}
 	for _, c := range d.Register.Columns {
 		for _, src := range c.From {
 			v, ok := r.Fields[src.Field]
@@ -162,12 +162,12 @@ func checkEntry(r zhidu.RegisterRecord) error {
 				continue
 			}
 			if !fits(c.Type, v) {
-				errs[src.Field] = fmt.Sprintf("must be a %s value for register column %s, not %v", c.Type, c.Name, v)
+				errs[src.Field] = zhidu.Plain(fmt.Sprintf("must be a %s value for register column %s, not %v", c.Type, c.Name, v))
 			}
 		}
 	}
 	if len(errs) > 0 {
-		return zhidu.Invalid("register entry of "+r.ProcessID, errs)
+		return zhidu.Invalid(zhidu.Plain("register entry of "+r.ProcessID), errs)
 	}
 	return nil
 }

@@ -369,14 +369,20 @@ func (s *Server) viewer(c *gin.Context) (store.Viewer, error) {
 }
 
 // deny records a refused action in the audit trail and answers 403.
-func (s *Server) deny(c *gin.Context, action, object, why string) {
+func (s *Server) deny(c *gin.Context, action, object string, why zhidu.Message) {
+	s.denyErr(c, action, object, zhidu.Fail(zhidu.CodeForbidden, why))
+}
+
+// denyErr is deny for a forbidden error as it came (a workflow's
+// rejection): the audit trail records its English as sent.
+func (s *Server) denyErr(c *gin.Context, action, object string, e *zhidu.Error) {
 	u := currentUser(c)
 	if err := s.Store.Audit(c.Request.Context(), store.AuditEntry{Actor: u.Username, Action: action, Object: object,
-		Decision: "denied", Address: c.ClientIP(), Detail: map[string]any{"reason": why}}); err != nil {
+		Decision: "denied", Address: c.ClientIP(), Detail: map[string]any{"reason": e.Message}}); err != nil {
 		fail(c, err)
 		return
 	}
-	fail(c, zhidu.Errorf(zhidu.CodeForbidden, "%s", why))
+	fail(c, e)
 }
 
 func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }

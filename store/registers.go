@@ -39,7 +39,7 @@ func (s *Store) RecordRegister(ctx context.Context, r zhidu.RegisterRecord) erro
 	if len(r.Fields) > 0 {
 		var err error
 		if fields, err = json.Marshal(r.Fields); err != nil {
-			return zhidu.Invalid(fmt.Sprintf("register entry of %s", r.ProcessID), map[string]string{"fields": err.Error()})
+			return zhidu.Invalid(zhidu.Plain("register entry of "+r.ProcessID), map[string]zhidu.Message{"fields": zhidu.Plain(err.Error())})
 		}
 	}
 	_, err := s.Pool.Exec(ctx, sqlRecordRegister, r.ProcessID, fields, r.ClosedAt, r.RetainUntil, r.KeepForGood, r.At)

@@ -92,11 +92,11 @@ func askFor[T any](ctx workflow.Context, p *process, spec zhidu.TaskSpec) (zhidu
 // process.checks, run by the CompleteTask validator after the form: data
 // that does not decode into T is refused there, before anything is
 // written. A nil check only decodes.
-func rule[T any](check func(outcome string, d T) map[string]string) func(zhidu.CompleteTaskRequest) map[string]string {
-	return func(req zhidu.CompleteTaskRequest) map[string]string {
+func rule[T any](check func(outcome string, d T) map[string]zhidu.Message) func(zhidu.CompleteTaskRequest) map[string]zhidu.Message {
+	return func(req zhidu.CompleteTaskRequest) map[string]zhidu.Message {
 		d, err := decode[T](req.Data)
 		if err != nil {
-			return map[string]string{"data": "does not fit the form of this step"}
+			return map[string]zhidu.Message{"data": zhidu.FormMisfit()}
 		}
 		if check == nil {
 			return nil
