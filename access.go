@@ -1,7 +1,6 @@
 package zhidu
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -35,7 +34,7 @@ func (o ObjectRef) String() string { return o.Type + ":" + o.ID }
 func ParseObjectRef(s string) (ObjectRef, error) {
 	typ, id, ok := strings.Cut(s, ":")
 	if !ok || id == "" || (typ != ObjectProcess && typ != ObjectTask) {
-		return ObjectRef{}, fmt.Errorf("object must be process:ID or task:ID, got %q", s)
+		return ObjectRef{}, Fail(CodeInvalid, BadObjectRef(s))
 	}
 	return ObjectRef{Type: typ, ID: id}, nil
 }
@@ -74,26 +73,37 @@ type ObjectFacts struct {
 
 // Participant reports whether the actor takes part in the object's
 // process: started it, is named on a task, or holds a candidate role.
-func (o ObjectFacts) Participant(a Actor) (bool, string) {
+func (o ObjectFacts) Participant(a Actor) (bool, Message) {
 	if o.StartedBy == a.Username {
-		return true, "started the process"
+		return true, ReasonStarted()
 	}
 	for _, n := range o.Named {
 		if n == a.Username {
-			return true, "is named on a task of the process"
+			return true, ReasonNamed()
 		}
 	}
 	for _, g := range o.CandidateRoles {
 		if a.Has(g.Role, g.Department) {
-			return true, fmt.Sprintf("holds %s@%s, a candidate role of the process", g.Role, g.Department)
+			return true, ReasonCandidateRole(g.Role, g.Department)
 		}
 	}
-	return false, ""
+	return false, Message{}
 }
 
 // Decision is an access decision with the reasons that led to it: the
 // facts and policy lines that allowed it, or the first rule that denied.
+// Reasons are the English, ReasonCodes the same as codes (Because adds
+// to both).
 type Decision struct {
-	Allowed bool     `json:"allowed"`
-	Reasons []string `json:"reasons"`
+	Allowed     bool      `json:"allowed"`
+	Reasons     []string  `json:"reasons"`
+	ReasonCodes []Message `json:"reason_codes"`
+}
+
+// Because adds reasons to the decision.
+func (d *Decision) Because(why ...Message) {
+	for _, m := range why {
+		d.Reasons = append(d.Reasons, m.String())
+		d.ReasonCodes = append(d.ReasonCodes, m)
+	}
 }

@@ -1,6 +1,7 @@
 package zhidu
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -23,23 +24,91 @@ const (
 )
 
 // Error is a domain error with a code, a message safe to show to the caller
-// and, for CodeInvalid, the offending fields.
+// and, for CodeInvalid, the offending fields. Message and Fields are the
+// English; MessageCode and FieldCodes say the same as codes with
+// parameters, for a client to say in its own language. The constructors
+// fill both.
 type Error struct {
-	Code    Code              `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields,omitempty"`
+	Code        Code               `json:"code"`
+	Message     string             `json:"message"`
+	Fields      map[string]string  `json:"fields,omitempty"`
+	MessageCode Message            `json:"message_code"`
+	FieldCodes  map[string]Message `json:"field_codes,omitempty"`
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
-// Errorf returns an *Error with a formatted message.
+// MarshalJSON writes the error with its codes; an error built without them
+// carries its English as a plain message.
+func (e *Error) MarshalJSON() ([]byte, error) {
+	type plain Error
+	out := *e
+	if out.MessageCode.IsZero() {
+		out.MessageCode = Plain(out.Message)
+	}
+	if len(out.Fields) > 0 {
+		out.FieldCodes = e.FieldMessages()
+	}
+	return json.Marshal((*plain)(&out))
+}
+
+// Said returns the error's message as a code: MessageCode, or the English
+// as a plain message when there is none.
+func (e *Error) Said() Message {
+	if e.MessageCode.IsZero() {
+		return Plain(e.Message)
+	}
+	return e.MessageCode
+}
+
+// FieldMessages returns the field errors as codes, a plain message for a
+// field without one.
+func (e *Error) FieldMessages() map[string]Message {
+	if len(e.Fields) == 0 && len(e.FieldCodes) == 0 {
+		return nil
+	}
+	out := make(map[string]Message, len(e.Fields))
+	for k, v := range e.Fields {
+		out[k] = Plain(v)
+	}
+	for k, m := range e.FieldCodes {
+		out[k] = m
+	}
+	return out
+}
+
+// Said returns what err says as a message: the message of the first *Error
+// in its chain, else its text as a plain message.
+func Said(err error) Message {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Said()
+	}
+	return Plain(err.Error())
+}
+
+// Fail returns an *Error saying m.
+func Fail(code Code, m Message) *Error {
+	return &Error{Code: code, Message: m.String(), MessageCode: m}
+}
+
+// Errorf returns an *Error with a formatted message that has no code of
+// its own (a plain message).
 func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return Fail(code, Plain(fmt.Sprintf(format, args...)))
 }
 
 // Invalid returns a CodeInvalid error carrying field errors.
-func Invalid(message string, fields map[string]string) *Error {
-	return &Error{Code: CodeInvalid, Message: message, Fields: fields}
+func Invalid(m Message, fields map[string]Message) *Error {
+	e := Fail(CodeInvalid, m)
+	if len(fields) > 0 {
+		e.Fields = make(map[string]string, len(fields))
+		e.FieldCodes = fields
+		for k, f := range fields {
+			e.Fields[k] = f.String()
+		}
+	}
+	return e
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, or

@@ -163,3 +163,20 @@ type ComplaintRecord struct {
 	SpotCheckFindings     string     `json:"spot_check_findings,omitempty"`
 	At                    time.Time  `json:"at"`
 }
+
+// RegisterRecord records what a step adds to its process's register entry
+// (the RecordRegister activity; see Register). Fields are merged into the
+// entry: a field given replaces the one recorded (null removes it), the
+// others stay, so re-applying a record changes nothing. The retention is
+// the entry's own: nothing is deleted while the entry is open (no
+// ClosedAt), kept for good (KeepForGood: RetainUntil stays unset), or
+// before RetainUntil.
+type RegisterRecord struct {
+	ProcessID   string         `json:"process_id"`
+	Kind        string         `json:"kind"`
+	Fields      map[string]any `json:"fields,omitempty"`
+	ClosedAt    *time.Time     `json:"closed_at,omitempty"`
+	RetainUntil *time.Time     `json:"retain_until,omitempty"`
+	KeepForGood *bool          `json:"keep_for_good,omitempty"`
+	At          time.Time      `json:"at"`
+}

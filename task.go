@@ -1,7 +1,6 @@
 package zhidu
 
 import (
-	"fmt"
 	"slices"
 	"time"
 )
@@ -142,10 +141,10 @@ const DefaultMaxTextLength = 4000
 // Validate checks an outcome and form data against the form and returns
 // field errors, or nil when the submission is acceptable. Unknown fields
 // are errors too, so nothing unexpected is stored.
-func (f Form) Validate(outcome string, data map[string]any) map[string]string {
-	errs := map[string]string{}
+func (f Form) Validate(outcome string, data map[string]any) map[string]Message {
+	errs := map[string]Message{}
 	if !slices.Contains(f.Outcomes, outcome) {
-		errs["outcome"] = fmt.Sprintf("must be one of %v", f.Outcomes)
+		errs["outcome"] = OneOfList(f.Outcomes)
 	}
 	known := map[string]bool{}
 	for _, fd := range f.Fields {
@@ -153,17 +152,17 @@ func (f Form) Validate(outcome string, data map[string]any) map[string]string {
 		v, present := data[fd.Name]
 		if !present || v == nil || v == "" {
 			if fd.Required || slices.Contains(fd.RequiredFor, outcome) {
-				errs["data."+fd.Name] = "is required"
+				errs["data."+fd.Name] = Required()
 			}
 			continue
 		}
-		if msg := fd.check(v); msg != "" {
+		if msg := fd.check(v); !msg.IsZero() {
 			errs["data."+fd.Name] = msg
 		}
 	}
 	for name := range data {
 		if !known[name] {
-			errs["data."+name] = "is not a field of this form"
+			errs["data."+name] = NotInForm()
 		}
 	}
 	if len(errs) == 0 {
@@ -172,14 +171,14 @@ func (f Form) Validate(outcome string, data map[string]any) map[string]string {
 	return errs
 }
 
-func (fd Field) check(v any) string {
+func (fd Field) check(v any) Message {
 	switch fd.Type {
 	case FieldText, FieldChoice:
 		s, ok := v.(string)
 		if !ok {
-			return "must be a string"
+			return NotString()
 		}
-		if msg := CheckText(s, true); msg != "" {
+		if msg := CheckText(s, true); !msg.IsZero() {
 			return msg
 		}
 		limit := fd.MaxLength
@@ -187,47 +186,47 @@ func (fd Field) check(v any) string {
 			limit = DefaultMaxTextLength
 		}
 		if len([]rune(s)) > limit {
-			return fmt.Sprintf("must be at most %d characters", limit)
+			return MaxChars(limit)
 		}
 		if fd.Type == FieldChoice && !slices.Contains(fd.Choices, s) {
-			return fmt.Sprintf("must be one of %v", fd.Choices)
+			return OneOfList(fd.Choices)
 		}
 	case FieldNumber:
 		if _, ok := v.(float64); !ok {
 			if _, ok := v.(int); !ok {
-				return "must be a number"
+				return NotNumber()
 			}
 		}
 	case FieldBoolean:
 		if _, ok := v.(bool); !ok {
-			return "must be true or false"
+			return NotBoolean()
 		}
 	case FieldDate:
 		s, ok := v.(string)
 		if !ok {
-			return "must be a date (YYYY-MM-DD)"
+			return NotDate()
 		}
 		if _, err := time.Parse(time.DateOnly, s); err != nil {
-			return "must be a date (YYYY-MM-DD)"
+			return NotDate()
 		}
 	case FieldList:
 		items, ok := v.([]any)
 		if !ok {
-			return "must be a list of strings"
+			return NotStringList()
 		}
 		for _, it := range items {
 			s, ok := it.(string)
 			if !ok {
-				return "must be a list of strings"
+				return NotStringList()
 			}
-			if msg := CheckText(s, false); msg != "" {
-				return "each item " + msg
+			if msg := CheckText(s, false); !msg.IsZero() {
+				return EachItem(msg)
 			}
 		}
 	default:
-		return "has an unknown type"
+		return UnknownFieldType()
 	}
-	return ""
+	return Message{}
 }
 
 // Escalation is one rung of a task's escalation ladder: After the task was

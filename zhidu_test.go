@@ -82,7 +82,7 @@ func TestFormValidate(t *testing.T) {
 				t.Fatalf("errors = %v, want exactly %v", errs, tc.bad)
 			}
 			for _, b := range tc.bad {
-				if errs[b] == "" {
+				if errs[b].IsZero() {
 					t.Errorf("no error for %s in %v", b, errs)
 				}
 			}

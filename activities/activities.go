@@ -5,7 +5,10 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -37,6 +40,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityIssueVoucher:    a.IssueVoucher,
 		workflows.ActivityRecordChild:     a.RecordChildStart,
 		workflows.ActivityProcessEvent:    a.RecordProcessEvent,
+		workflows.ActivityRecordRegister:  a.RecordRegister,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -131,5 +135,59 @@ func (a *Activities) RecordProcessEvent(ctx context.Context, e zhidu.ProcessEven
 
 // RecordComplaint records a complaint step's decisions in the register.
 func (a *Activities) RecordComplaint(ctx context.Context, r zhidu.ComplaintRecord) error {
-	return permanent(a.Store.RecordComplaint(ctx, r))
+	return a.RecordRegister(ctx, workflows.ComplaintEntry(r))
+}
+
+// RecordRegister adds a step's record to its process's register entry,
+// once its fields fit the kind's register: a value of a field a column
+// shows must be of the column's type.
+func (a *Activities) RecordRegister(ctx context.Context, r zhidu.RegisterRecord) error {
+	if err := checkEntry(r); err != nil {
+		return permanent(err)
+	}
+	return permanent(a.Store.RecordRegister(ctx, r))
+}
+
+// checkEntry checks a register record against its kind's register.
+func checkEntry(r zhidu.RegisterRecord) error {
+	d, ok := workflows.Lookup(r.Kind)
+	if !ok || d.Register == nil {
+		return zhidu.Errorf(zhidu.CodeInvalid, "process kind %q keeps no register", r.Kind)
+	}
+	errs := map[string]zhidu.Message{}
+	for _, c := range d.Register.Columns {
+		for _, src := range c.From {
+			v, ok := r.Fields[src.Field]
+			if src.Field == "" || !ok || v == nil {
+				continue
+			}
+			if !fits(c.Type, v) {
+				errs[src.Field] = zhidu.Plain(fmt.Sprintf("must be a %s value for register column %s, not %v", c.Type, c.Name, v))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return zhidu.Invalid(zhidu.Plain("register entry of "+r.ProcessID), errs)
+	}
+	return nil
+}
+
+// fits reports whether a JSON value (as an activity's argument decodes)
+// is one of the type's values.
+func fits(t zhidu.ColumnType, v any) bool {
+	switch v := v.(type) {
+	case string:
+		if t == zhidu.ColumnTime {
+			_, err := time.Parse(time.RFC3339Nano, v)
+			return err == nil
+		}
+		return t == zhidu.ColumnText
+	case bool:
+		return t == zhidu.ColumnBool
+	case float64, json.Number, int, int64:
+		return t == zhidu.ColumnNumber
+	case time.Time:
+		return t == zhidu.ColumnTime
+	}
+	return false
 }

@@ -10,7 +10,7 @@ import (
 // notFound is the one answer for an object that is missing or that the
 // caller may not read: the two must be indistinguishable.
 func notFound(ref zhidu.ObjectRef) error {
-	return zhidu.Errorf(zhidu.CodeNotFound, "%s %s not found", ref.Type, ref.ID)
+	return zhidu.Fail(zhidu.CodeNotFound, zhidu.ObjectNotFound(ref.Type, ref.ID))
 }
 
 // access decides whether the caller may take action on the object; the
@@ -69,7 +69,7 @@ func (s *Server) decide(c *gin.Context, f zhidu.ObjectFacts, err error, action s
 		return f, false
 	}
 	if !d.Allowed {
-		s.deny(c, what, ref.String(), d.Reasons[len(d.Reasons)-1])
+		s.deny(c, what, ref.String(), d.ReasonCodes[len(d.ReasonCodes)-1])
 		return f, false
 	}
 	return f, true

@@ -65,7 +65,7 @@ func (s *Server) requireAdmin(c *gin.Context, action, object string, roles ...zh
 	for i, r := range roles {
 		names[i] = string(r)
 	}
-	s.deny(c, action, object, "only "+strings.Join(names, " or ")+" may do this")
+	s.deny(c, action, object, zhidu.Plain("only "+strings.Join(names, " or ")+" may do this"))
 	return false
 }
 
@@ -79,7 +79,7 @@ func (s *Server) target(c *gin.Context, action, username string) (store.User, bo
 		return u, false
 	}
 	if u.Actor().IsAdministrator() {
-		s.deny(c, action, "user:"+username, "administrators' accounts are not changed by administrators")
+		s.deny(c, action, "user:"+username, zhidu.Plain("administrators' accounts are not changed by administrators"))
 		return u, false
 	}
 	return u, true
@@ -134,10 +134,10 @@ type userBody struct {
 	Roles      []zhidu.RoleGrant `json:"roles"`
 }
 
-func validRoles(roles []zhidu.RoleGrant, errs map[string]string) {
+func validRoles(roles []zhidu.RoleGrant, errs map[string]zhidu.Message) {
 	for _, g := range roles {
 		if !g.Role.Valid() || !g.Department.Valid() {
-			errs["roles"] = "each role needs a known role and department"
+			errs["roles"] = zhidu.Plain("each role needs a known role and department")
 		}
 	}
 }
@@ -179,30 +179,30 @@ func (s *Server) createUser(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	errs := map[string]string{}
+	errs := map[string]zhidu.Message{}
 	if !usernamePattern.MatchString(b.Username) {
-		errs["username"] = "must be 2 to 40 of a-z, 0-9, '.', '_', '-', starting with a letter"
+		errs["username"] = zhidu.Plain("must be 2 to 40 of a-z, 0-9, '.', '_', '-', starting with a letter")
 	}
 	if b.Name == "" || len([]rune(b.Name)) > 100 {
-		errs["name"] = "must be 1 to 100 characters"
+		errs["name"] = zhidu.CharRange(1, 100)
 	}
 	if !b.Department.Valid() {
-		errs["department"] = "is not a department"
+		errs["department"] = zhidu.Plain("is not a department")
 	}
 	if b.Clearance == nil {
-		errs["clearance"] = "is required"
+		errs["clearance"] = zhidu.Required()
 	}
 	validRoles(b.Roles, errs)
 	if len(errs) > 0 {
-		fail(c, zhidu.Invalid("cannot create the user", errs))
+		fail(c, zhidu.Invalid(zhidu.Plain("cannot create the user"), errs))
 		return
 	}
 	if *b.Clearance > sysadminCeiling {
-		s.deny(c, "admin.user.create", "user:"+b.Username, "the system administrator creates accounts cleared public or internal; higher clearances are the security administrator's")
+		s.deny(c, "admin.user.create", "user:"+b.Username, zhidu.Plain("the system administrator creates accounts cleared public or internal; higher clearances are the security administrator's"))
 		return
 	}
 	if !sysadminMayGrant(b.Roles) {
-		s.deny(c, "admin.user.create", "user:"+b.Username, "the system administrator grants staff and supervisor only; other roles are the security administrator's, administrator roles the GM's")
+		s.deny(c, "admin.user.create", "user:"+b.Username, zhidu.Plain("the system administrator grants staff and supervisor only; other roles are the security administrator's, administrator roles the GM's"))
 		return
 	}
 	token := store.NewAPIToken()
@@ -243,7 +243,7 @@ func (s *Server) updateUser(c *gin.Context) {
 	}
 	target := c.Param("username")
 	if b.Name != nil && (*b.Name == "" || len([]rune(*b.Name)) > 100) {
-		fail(c, invalid("name", "must be 1 to 100 characters"))
+		fail(c, invalid("name", zhidu.CharRange(1, 100)))
 		return
 	}
 	u, ok := s.target(c, "admin.user.update", target)
@@ -254,16 +254,16 @@ func (s *Server) updateUser(c *gin.Context) {
 	topSecret := b.Clearance != nil && (*b.Clearance == zhidu.TopSecret || u.Clearance == zhidu.TopSecret)
 	switch {
 	case holds(c, zhidu.RoleGM) && (account || !topSecret || target == currentUser(c).Username):
-		s.deny(c, "admin.user.update", "user:"+target, "the GM gives and takes the top-secret clearance of others only")
+		s.deny(c, "admin.user.update", "user:"+target, zhidu.Plain("the GM gives and takes the top-secret clearance of others only"))
 		return
 	case holds(c, zhidu.RoleSecAdmin) && topSecret:
-		s.deny(c, "admin.user.update", "user:"+target, "the top-secret clearance is given and taken by the GM")
+		s.deny(c, "admin.user.update", "user:"+target, zhidu.Plain("the top-secret clearance is given and taken by the GM"))
 		return
 	case holds(c, zhidu.RoleSecAdmin) && account:
-		s.deny(c, "admin.user.update", "user:"+target, "names and the disabled flag are the system administrator's")
+		s.deny(c, "admin.user.update", "user:"+target, zhidu.Plain("names and the disabled flag are the system administrator's"))
 		return
 	case holds(c, zhidu.RoleSysAdmin) && b.Clearance != nil && (*b.Clearance > sysadminCeiling || u.Clearance > sysadminCeiling):
-		s.deny(c, "admin.user.update", "user:"+target, "clearances of secret and above are the security administrator's")
+		s.deny(c, "admin.user.update", "user:"+target, zhidu.Plain("clearances of secret and above are the security administrator's"))
 		return
 	}
 	if !s.usersChanged(c, s.Store.UpdateUser(c.Request.Context(), s.change(c), target,
@@ -304,19 +304,19 @@ func (s *Server) setRoles(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	errs := map[string]string{}
+	errs := map[string]zhidu.Message{}
 	validRoles(b.Roles, errs)
 	if b.Roles == nil {
-		errs["roles"] = "is required (an empty list removes every role)"
+		errs["roles"] = zhidu.Plain("is required (an empty list removes every role)")
 	}
 	if len(errs) > 0 {
-		fail(c, zhidu.Invalid("cannot set the roles", errs))
+		fail(c, zhidu.Invalid(zhidu.Plain("cannot set the roles"), errs))
 		return
 	}
 	target := c.Param("username")
 	if why := s.rolesRefused(c, target, b.Roles); why != "" {
 		if why != "-" {
-			s.deny(c, "admin.user.roles", "user:"+target, why)
+			s.deny(c, "admin.user.roles", "user:"+target, zhidu.Plain(why))
 		}
 		return
 	}
@@ -403,21 +403,21 @@ func policyLine(c *gin.Context) (store.PolicyLine, error) {
 	if err := decode(c, &l); err != nil {
 		return l, err
 	}
-	errs := map[string]string{}
+	errs := map[string]zhidu.Message{}
 	if !zhidu.Role(l.Role).Valid() {
-		errs["role"] = "is not a role"
+		errs["role"] = zhidu.Plain("is not a role")
 	}
 	if l.Domain != "own" && l.Domain != "*" && !zhidu.Department(l.Domain).Valid() {
-		errs["domain"] = "must be own, * or a department code"
+		errs["domain"] = zhidu.Plain("must be own, * or a department code")
 	}
 	if l.Object == "" || len(l.Object) > 100 {
-		errs["object"] = "must be 1 to 100 characters"
+		errs["object"] = zhidu.CharRange(1, 100)
 	}
 	if l.Action == "" || len(l.Action) > 50 {
-		errs["action"] = "must be 1 to 50 characters"
+		errs["action"] = zhidu.CharRange(1, 50)
 	}
 	if len(errs) > 0 {
-		return l, zhidu.Invalid("not a policy line", errs)
+		return l, zhidu.Invalid(zhidu.Plain("not a policy line"), errs)
 	}
 	return l, nil
 }
@@ -438,7 +438,7 @@ func (s *Server) addPolicy(c *gin.Context) {
 		return
 	}
 	if reservedLine(l) {
-		s.deny(c, "admin.policy.add", "policy", "no policy line may name an administrator role or the admin object: administrators' authority is not policy")
+		s.deny(c, "admin.policy.add", "policy", zhidu.Plain("no policy line may name an administrator role or the admin object: administrators' authority is not policy"))
 		return
 	}
 	if err := s.Store.AddPolicyLine(c.Request.Context(), s.change(c), l); err != nil {
@@ -460,7 +460,7 @@ func (s *Server) removePolicy(c *gin.Context) {
 		return
 	}
 	if reservedLine(l) {
-		s.deny(c, "admin.policy.remove", "policy", "no policy line may name an administrator role or the admin object: administrators' authority is not policy")
+		s.deny(c, "admin.policy.remove", "policy", zhidu.Plain("no policy line may name an administrator role or the admin object: administrators' authority is not policy"))
 		return
 	}
 	if err := s.Store.RemovePolicyLine(c.Request.Context(), s.change(c), l); err != nil {
@@ -494,7 +494,7 @@ func (s *Server) setPassword(c *gin.Context) {
 		return
 	}
 	if n := len([]rune(b.Password)); n < 10 || len(b.Password) > 72 {
-		fail(c, invalid("password", "must be 10 to 72 bytes, at least 10 characters"))
+		fail(c, invalid("password", zhidu.Plain("must be 10 to 72 bytes, at least 10 characters")))
 		return
 	}
 	u, ok := s.target(c, "admin.user.password", c.Param("username"))

@@ -77,7 +77,7 @@ func (s *Server) decodePayloads(c *gin.Context) {
 	}
 	var in commonpb.Payloads
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(body, &in); err != nil {
-		fail(c, invalid("payloads", "must be {\"payloads\":[…]} in protobuf JSON"))
+		fail(c, invalid("payloads", zhidu.Plain("must be {\"payloads\":[…]} in protobuf JSON")))
 		return
 	}
 	if ns := c.GetHeader("X-Namespace"); ns != "" && ns != s.Config.Namespace {
@@ -90,7 +90,7 @@ func (s *Server) decodePayloads(c *gin.Context) {
 	for i, p := range in.Payloads {
 		plain, o, encrypted, err := s.Payloads.Open(p)
 		if err != nil {
-			fail(c, invalid("payloads", "a payload cannot be decrypted with zhidu's keys"))
+			fail(c, invalid("payloads", zhidu.Plain("a payload cannot be decrypted with zhidu's keys")))
 			return
 		}
 		out[i] = plain
@@ -106,7 +106,7 @@ func (s *Server) decodePayloads(c *gin.Context) {
 		}
 	}
 	if unowned && !currentUser(c).Actor().IsLeadership() {
-		s.deny(c, "payload.decode", "payload", "a payload that names no process is decoded for the GM and deputy GMs only")
+		s.deny(c, "payload.decode", "payload", zhidu.Plain("a payload that names no process is decoded for the GM and deputy GMs only"))
 		return
 	}
 	for _, id := range processes {

@@ -6,56 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/zhidu/zhidu"
-	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
 )
-
-// listComplaints serves the complaint register (《申诉和投诉处理登记表》),
-// as JSON or, with format=csv, as a CSV file of the same rows.
-func (s *Server) listComplaints(c *gin.Context) {
-	p := queryParams(c)
-	f := store.ComplaintFilter{
-		Category:       p.oneOf("category", workflows.ComplaintCategories...),
-		Stage:          p.oneOf("stage", "triage", "investigation", "approval", "remedy", "reply", "superior_review", "follow_up", "closed"),
-		Department:     p.str("department", 32),
-		ReceivedAfter:  p.time("received_after"),
-		ReceivedBefore: p.time("received_before"),
-		Overdue:        p.boolean("overdue"),
-		Cursor:         p.str("cursor", 500),
-		Limit:          p.integer("limit", 1, store.MaxLimit),
-	}
-	for _, st := range p.list("state", processStates...) {
-		f.States = append(f.States, zhidu.ProcessState(st))
-	}
-	csv := p.oneOf("format", "json", "csv") == "csv"
-	if err := p.err(); err != nil {
-		fail(c, err)
-		return
-	}
-	v, err := s.viewer(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if csv {
-		f.All, f.Cursor = true, ""
-	}
-	page, err := s.Store.Complaints(c.Request.Context(), v, f, s.Now())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if !csv {
-		c.JSON(http.StatusOK, page)
-		return
-	}
-	c.Header("Content-Disposition", `attachment; filename="complaints.csv"`)
-	c.Status(http.StatusOK)
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	if err := store.WriteComplaintsCSV(c.Writer, page.Items); err != nil {
-		_ = c.Error(err)
-	}
-}
 
 // complaintReply returns only the public reply to the customer: never the
 // internal complaint form. Only a kind whose descriptor keeps a public

@@ -22,7 +22,7 @@ func (s *Server) guard(c *gin.Context, obj, act string) bool {
 		return false
 	}
 	if !ok {
-		s.deny(c, obj+"."+act, obj, "your roles do not permit "+act+" on "+obj)
+		s.deny(c, obj+"."+act, obj, zhidu.RolesDoNotPermit(act, obj))
 	}
 	return ok
 }
@@ -33,7 +33,7 @@ func (s *Server) guard(c *gin.Context, obj, act string) bool {
 func (s *Server) subject(c *gin.Context, object string) (zhidu.ObjectFacts, bool) {
 	ref, err := zhidu.ParseObjectRef(object)
 	if err != nil {
-		fail(c, invalid("object", err.Error()))
+		fail(c, invalid("object", zhidu.Said(err)))
 		return zhidu.ObjectFacts{}, false
 	}
 	f, err := s.Store.ObjectFacts(c.Request.Context(), ref)
@@ -54,13 +54,13 @@ func (s *Server) subject(c *gin.Context, object string) (zhidu.ObjectFacts, bool
 // userParam loads the user a compliance question names in ?user=.
 func (s *Server) userParam(c *gin.Context) (store.User, bool) {
 	if c.Query("user") == "" {
-		fail(c, invalid("user", "is required"))
+		fail(c, invalid("user", zhidu.Required()))
 		return store.User{}, false
 	}
 	u, err := s.Store.User(c.Request.Context(), c.Query("user"))
 	if err != nil {
 		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
-			err = invalid("user", "is not a user")
+			err = invalid("user", zhidu.NotAUser())
 		}
 		fail(c, err)
 		return store.User{}, false
@@ -75,7 +75,7 @@ func actionParam(c *gin.Context) (string, bool) {
 			return a, true
 		}
 	}
-	fail(c, invalid("action", "must be one of read, write, complete, cancel"))
+	fail(c, invalid("action", zhidu.OneOf(zhidu.Actions())))
 	return "", false
 }
 
@@ -97,7 +97,8 @@ func (s *Server) explain(c *gin.Context) {
 		return
 	}
 	var err error
-	d := zhidu.Decision{Reasons: []string{"the account is disabled"}}
+	var d zhidu.Decision
+	d.Because(zhidu.ReasonDisabled())
 	if !u.Disabled {
 		if d, err = s.Authz.Decide(u.Actor(), f, action); err != nil {
 			fail(c, err)
@@ -105,7 +106,7 @@ func (s *Server) explain(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"user": u.Username, "action": action, "object": f.Ref.String(),
-		"level": f.Level, "department": f.Department, "allowed": d.Allowed, "reasons": d.Reasons})
+		"level": f.Level, "department": f.Department, "allowed": d.Allowed, "reasons": d.Reasons, "reason_codes": d.ReasonCodes})
 }
 
 // whoCan lists every active user who may take an action on an object.
@@ -240,7 +241,7 @@ func (s *Server) verifyAudit(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"ok": v.OK, "entries": v.Entries, "head": v.Head, "broken_at": v.BrokenAt,
-		"problem": v.Problem, "checked_at": s.Now().UTC().Format(time.RFC3339)})
+		"problem": v.Problem, "problem_code": v.ProblemCode, "checked_at": s.Now().UTC().Format(time.RFC3339)})
 }
 
 type designationBody struct {
@@ -260,7 +261,7 @@ func (s *Server) designate(c *gin.Context) {
 		return
 	}
 	if b.User == "" {
-		fail(c, invalid("user", "is required"))
+		fail(c, invalid("user", zhidu.Required()))
 		return
 	}
 	f, ok := s.subject(c, b.Object)
@@ -268,7 +269,7 @@ func (s *Server) designate(c *gin.Context) {
 		return
 	}
 	if f.Level != zhidu.TopSecret {
-		fail(c, invalid("object", "designations are for top-secret (绝密) objects; this one is "+f.Level.String()))
+		fail(c, invalid("object", zhidu.DesignationTopSecret(f.Level)))
 		return
 	}
 	u, err := s.Store.User(c.Request.Context(), b.User)
@@ -277,11 +278,11 @@ func (s *Server) designate(c *gin.Context) {
 			fail(c, err)
 			return
 		}
-		fail(c, invalid("user", "is not an active user"))
+		fail(c, invalid("user", zhidu.NotActiveUser()))
 		return
 	}
 	if u.Actor().IsAdministrator() {
-		fail(c, invalid("user", "administrators read no business data"))
+		fail(c, invalid("user", zhidu.DesignationAdmin()))
 		return
 	}
 	d, err := s.Store.Designate(c.Request.Context(), store.Designation{Username: u.Username, Object: f.Ref.String(),
@@ -298,7 +299,7 @@ func (s *Server) revokeDesignation(c *gin.Context) {
 		return
 	}
 	if c.Query("user") == "" {
-		fail(c, invalid("user", "is required"))
+		fail(c, invalid("user", zhidu.Required()))
 		return
 	}
 	f, ok := s.subject(c, c.Query("object"))

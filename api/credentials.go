@@ -103,7 +103,7 @@ func (s *Server) confirmCredentialReset(c *gin.Context) {
 		d.TokenHash, out["token"] = store.HashToken(token), token
 	case own:
 		if n := len([]rune(b.Password)); n < 10 || len(b.Password) > 72 {
-			fail(c, invalid("password", "your new password: 10 to 72 bytes, at least 10 characters"))
+			fail(c, invalid("password", zhidu.Plain("your new password: 10 to 72 bytes, at least 10 characters")))
 			return
 		}
 		h, err := store.HashPassword(b.Password)

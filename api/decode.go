@@ -26,9 +26,9 @@ func decode(c *gin.Context, v any) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return zhidu.Errorf(zhidu.CodeTooLarge, "request body is larger than %d bytes", tooBig.Limit)
+			return zhidu.Fail(zhidu.CodeTooLarge, zhidu.BodyTooLarge(tooBig.Limit))
 		}
-		return zhidu.Errorf(zhidu.CodeInvalid, "cannot read request body")
+		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyUnreadable())
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
@@ -40,9 +40,9 @@ func decode(c *gin.Context, v any) error {
 		return badJSON(err)
 	}
 	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
-		return zhidu.Errorf(zhidu.CodeInvalid, "request body has data after the JSON value")
+		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyTrailing())
 	}
-	if field, msg := badText(reflect.ValueOf(v), "", true); msg != "" {
+	if field, msg := badText(reflect.ValueOf(v), "", true); !msg.IsZero() {
 		return invalid(field, msg)
 	}
 	return nil
@@ -52,7 +52,7 @@ func decode(c *gin.Context, v any) error {
 // returns its JSON path and what is wrong. Strings are long text (tabs and
 // line breaks allowed) unless their struct field is tagged text:"line";
 // map keys are always one line.
-func badText(v reflect.Value, path string, long bool) (string, string) {
+func badText(v reflect.Value, path string, long bool) (string, zhidu.Message) {
 	join := func(name string) string {
 		if path == "" {
 			return name
@@ -65,7 +65,7 @@ func badText(v reflect.Value, path string, long bool) (string, string) {
 			return badText(v.Elem(), path, long)
 		}
 	case reflect.String:
-		if msg := zhidu.CheckText(v.String(), long); msg != "" {
+		if msg := zhidu.CheckText(v.String(), long); !msg.IsZero() {
 			return path, msg
 		}
 	case reflect.Struct:
@@ -86,7 +86,7 @@ func badText(v reflect.Value, path string, long bool) (string, string) {
 				}
 				fieldPath = join(name)
 			}
-			if p, msg := badText(v.Field(i), fieldPath, f.Tag.Get("text") != "line"); msg != "" {
+			if p, msg := badText(v.Field(i), fieldPath, f.Tag.Get("text") != "line"); !msg.IsZero() {
 				return p, msg
 			}
 		}
@@ -94,21 +94,21 @@ func badText(v reflect.Value, path string, long bool) (string, string) {
 		it := v.MapRange()
 		for it.Next() {
 			k := fmt.Sprint(it.Key().Interface())
-			if msg := zhidu.CheckText(k, false); msg != "" {
-				return join(strings.ToValidUTF8(k, "?")), "has a key that " + msg
+			if msg := zhidu.CheckText(k, false); !msg.IsZero() {
+				return join(strings.ToValidUTF8(k, "?")), zhidu.KeyText(msg)
 			}
-			if p, msg := badText(it.Value(), join(k), long); msg != "" {
+			if p, msg := badText(it.Value(), join(k), long); !msg.IsZero() {
 				return p, msg
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			if p, msg := badText(v.Index(i), path, long); msg != "" {
+			if p, msg := badText(v.Index(i), path, long); !msg.IsZero() {
 				return p, msg
 			}
 		}
 	}
-	return "", ""
+	return "", zhidu.Message{}
 }
 
 // refuseControl answers 400 for a path or query parameter or an
@@ -116,20 +116,24 @@ func badText(v reflect.Value, path string, long bool) (string, string) {
 // handler sees it: a NUL in an ID once reached PostgreSQL as a 500.
 func refuseControl(c *gin.Context) {
 	for _, p := range c.Params {
-		if msg := zhidu.CheckText(p.Value, false); msg != "" {
+		if msg := zhidu.CheckText(p.Value, false); !msg.IsZero() {
 			fail(c, invalid(p.Key, msg))
 			return
 		}
 	}
 	for name, vs := range c.Request.URL.Query() {
 		for _, v := range vs {
-			if msg := zhidu.CheckText(name, false) + zhidu.CheckText(v, false); msg != "" {
+			msg := zhidu.CheckText(name, false)
+			if msg.IsZero() {
+				msg = zhidu.CheckText(v, false)
+			}
+			if !msg.IsZero() {
 				fail(c, invalid(strings.ToValidUTF8(name, "?"), msg))
 				return
 			}
 		}
 	}
-	if msg := zhidu.CheckText(c.GetHeader("Idempotency-Key"), false); msg != "" {
+	if msg := zhidu.CheckText(c.GetHeader("Idempotency-Key"), false); !msg.IsZero() {
 		fail(c, invalid("Idempotency-Key", msg))
 	}
 }
@@ -138,44 +142,45 @@ func badJSON(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		if typeErr.Field == "" {
-			return zhidu.Errorf(zhidu.CodeInvalid, "request body must be a JSON object")
+			return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyNotObject())
 		}
-		return invalid(typeErr.Field, "must be "+jsonKind(typeErr.Type))
+		return invalid(typeErr.Field, jsonKind(typeErr.Type))
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		f := strings.Trim(field, `"`)
-		return invalid(f, "is not a known field")
+		return invalid(f, zhidu.UnknownField())
 	}
 	if strings.Contains(err.Error(), "unknown level") {
-		return invalid("level", err.Error())
+		return invalid("level", zhidu.Plain(err.Error()))
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
-		return zhidu.Errorf(zhidu.CodeInvalid, "request body is not valid JSON (at byte %d)", syntaxErr.Offset)
+		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodySyntax(syntaxErr.Offset))
 	}
-	return zhidu.Errorf(zhidu.CodeInvalid, "request body is not valid JSON")
+	return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyInvalid())
 }
 
-// jsonKind names a Go type the way a JSON client thinks of it.
-func jsonKind(t reflect.Type) string {
+// jsonKind says what a value of a Go type must be, the way a JSON client
+// thinks of it.
+func jsonKind(t reflect.Type) zhidu.Message {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) || reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
-		return "a string"
+		return zhidu.NotString()
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return "a string"
+		return zhidu.NotString()
 	case reflect.Bool:
-		return "true or false"
+		return zhidu.NotBoolean()
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
 		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return "a number"
+		return zhidu.NotNumber()
 	case reflect.Slice, reflect.Array:
-		return "a list"
+		return zhidu.NotList()
 	}
-	return "an object"
+	return zhidu.NotObject()
 }
 
 // normalise turns json.Number values (from UseNumber) into float64, the
@@ -203,15 +208,15 @@ func normalise(v any) any {
 // params reads typed query parameters, collecting errors per field.
 type params struct {
 	c    *gin.Context
-	errs map[string]string
+	errs map[string]zhidu.Message
 }
 
-func queryParams(c *gin.Context) *params { return &params{c: c, errs: map[string]string{}} }
+func queryParams(c *gin.Context) *params { return &params{c: c, errs: map[string]zhidu.Message{}} }
 
 func (p *params) str(name string, max int) string {
 	v := p.c.Query(name)
 	if utf8.RuneCountInString(v) > max {
-		p.errs[name] = fmt.Sprintf("must be at most %d characters", max)
+		p.errs[name] = zhidu.MaxChars(max)
 		return ""
 	}
 	return v
@@ -227,7 +232,7 @@ func (p *params) oneOf(name string, allowed ...string) string {
 			return v
 		}
 	}
-	p.errs[name] = fmt.Sprintf("must be one of %s", strings.Join(allowed, ", "))
+	p.errs[name] = zhidu.OneOf(allowed)
 	return ""
 }
 
@@ -243,7 +248,7 @@ func (p *params) list(name string, allowed ...string) []string {
 			ok = ok || s == a
 		}
 		if !ok {
-			p.errs[name] = fmt.Sprintf("must be a comma-separated list of %s", strings.Join(allowed, ", "))
+			p.errs[name] = zhidu.ListOf(allowed)
 			return nil
 		}
 		out = append(out, s)
@@ -258,7 +263,7 @@ func (p *params) integer(name string, min, max int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < min || n > max {
-		p.errs[name] = fmt.Sprintf("must be an integer from %d to %d", min, max)
+		p.errs[name] = zhidu.IntRange(min, max)
 		return 0
 	}
 	return n
@@ -271,7 +276,7 @@ func (p *params) boolean(name string) *bool {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		p.errs[name] = "must be true or false"
+		p.errs[name] = zhidu.NotBoolean()
 		return nil
 	}
 	return &b
@@ -284,7 +289,7 @@ func (p *params) time(name string) *time.Time {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		p.errs[name] = "must be an RFC 3339 time, e.g. 2026-11-27T09:00:00Z"
+		p.errs[name] = zhidu.NotTime()
 		return nil
 	}
 	return &t
@@ -294,5 +299,5 @@ func (p *params) err() error {
 	if len(p.errs) == 0 {
 		return nil
 	}
-	return zhidu.Invalid("invalid query parameters", p.errs)
+	return zhidu.Invalid(zhidu.BadQuery(), p.errs)
 }

@@ -59,7 +59,8 @@ func (t TemporalEngine) Ping(ctx context.Context) error {
 }
 
 // engineErr turns Temporal errors into domain errors: a workflow's
-// rejection keeps its code and fields; a finished workflow is a conflict;
+// rejection keeps its code, fields and message codes (the details carry
+// the field errors, then the whole error); a finished workflow is a conflict;
 // an unreachable cluster is unavailable.
 func engineErr(what string, err error) error {
 	if err == nil {
@@ -70,15 +71,19 @@ func engineErr(what string, err error) error {
 		e := &zhidu.Error{Code: zhidu.Code(app.Type()), Message: app.Message()}
 		if app.HasDetails() {
 			var fields map[string]string
-			if app.Details(&fields) == nil && len(fields) > 0 {
+			var coded *zhidu.Error
+			if app.Details(&fields, &coded) == nil && len(fields) > 0 {
 				e.Fields = fields
+			}
+			if coded != nil && coded.Message == e.Message {
+				e.MessageCode, e.FieldCodes = coded.MessageCode, coded.FieldCodes
 			}
 		}
 		return e
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return zhidu.Errorf(zhidu.CodeConflict, "the process is no longer running")
+		return zhidu.Fail(zhidu.CodeConflict, zhidu.NotRunning())
 	}
 	var unavailable *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded

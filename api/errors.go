@@ -33,7 +33,7 @@ func fail(c *gin.Context, err error) {
 	var e *zhidu.Error
 	if !errors.As(err, &e) {
 		slog.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
-		e = zhidu.Errorf(zhidu.CodeInternal, "internal error")
+		e = zhidu.Fail(zhidu.CodeInternal, zhidu.MsgInternal())
 	} else if e.Code == zhidu.CodeInternal || e.Code == zhidu.CodeUnavailable {
 		slog.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
 	}
@@ -44,6 +44,6 @@ func fail(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(status, errorBody{Error: e})
 }
 
-func invalid(field, msg string) error {
-	return zhidu.Invalid("invalid "+field, map[string]string{field: msg})
+func invalid(field string, m zhidu.Message) error {
+	return zhidu.Invalid(zhidu.InvalidField(field), map[string]zhidu.Message{field: m})
 }

@@ -19,6 +19,7 @@ type processKindView struct {
 	StartForm zhidu.Form       `json:"start_form"`
 	Owner     zhidu.Department `json:"department"`
 	MayStart  bool             `json:"may_start"`
+	Register  *zhidu.Register  `json:"register,omitempty"` // served by GET /registers/{kind}
 }
 
 type stepView struct {
@@ -39,7 +40,8 @@ func (s *Server) listProcessKinds(c *gin.Context) {
 			fail(c, err)
 			return
 		}
-		v := processKindView{Kind: d.Kind, Label: d.Label, Steps: []stepView{}, StartForm: d.StartForm, Owner: dept, MayStart: ok}
+		v := processKindView{Kind: d.Kind, Label: d.Label, Steps: []stepView{}, StartForm: d.StartForm, Owner: dept, MayStart: ok,
+			Register: d.Register}
 		if v.StartForm.Fields == nil {
 			v.StartForm.Fields = []zhidu.Field{}
 		}

@@ -40,7 +40,7 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 	u := currentUser(c)
 	key := c.GetHeader("Idempotency-Key")
 	if len(key) > 200 {
-		fail(c, invalid("Idempotency-Key", "must be at most 200 characters"))
+		fail(c, invalid("Idempotency-Key", zhidu.MaxChars(200)))
 		return
 	}
 	dept := kind.Owner(u.Actor())
@@ -50,7 +50,7 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		return
 	}
 	if !allowed {
-		s.deny(c, "process.start", "process:"+kindName, "you may not start a "+kindName+" process")
+		s.deny(c, "process.start", "process:"+kindName, zhidu.StartDenied(kindName))
 		return
 	}
 	info := zhidu.ProcessInfo{ID: workflows.ProcessID(kindName, u.Username, key), Kind: kindName,
@@ -200,7 +200,7 @@ func (s *Server) cancelProcess(c *gin.Context) {
 		return
 	}
 	if n := utf8.RuneCountInString(b.Reason); n == 0 || n > 2000 {
-		fail(c, invalid("reason", "must be 1 to 2000 characters"))
+		fail(c, invalid("reason", zhidu.CharRange(1, 2000)))
 		return
 	}
 	f, ok := s.access(c, processRef(id), zhidu.ActCancel)
@@ -208,7 +208,7 @@ func (s *Server) cancelProcess(c *gin.Context) {
 		return
 	}
 	if !f.Running {
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the process is no longer running"))
+		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.NotRunning()))
 		return
 	}
 	var state zhidu.ProcessState
@@ -233,15 +233,15 @@ func (s *Server) setProcessLevel(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	errs := map[string]string{}
+	errs := map[string]zhidu.Message{}
 	if b.Level == nil {
-		errs["level"] = "is required"
+		errs["level"] = zhidu.Required()
 	}
 	if n := utf8.RuneCountInString(b.Reason); n == 0 || n > 2000 {
-		errs["reason"] = "must be 1 to 2000 characters"
+		errs["reason"] = zhidu.CharRange(1, 2000)
 	}
 	if len(errs) > 0 {
-		fail(c, zhidu.Invalid("cannot change the level", errs))
+		fail(c, zhidu.Invalid(zhidu.CannotChangeLevel(), errs))
 		return
 	}
 	f, ok := s.access(c, processRef(id), zhidu.ActWrite)
@@ -251,13 +251,13 @@ func (s *Server) setProcessLevel(c *gin.Context) {
 	u := currentUser(c)
 	switch {
 	case !f.Running:
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the process is no longer running"))
+		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.NotRunning()))
 		return
 	case *b.Level < f.Level && !u.Actor().IsLeadership():
-		s.deny(c, "process.level", f.Ref.String(), "only the GM or a deputy GM may lower a level (解密)")
+		s.deny(c, "process.level", f.Ref.String(), zhidu.LowerLeadership())
 		return
 	case *b.Level > u.Clearance && !u.Actor().IsLeadership():
-		fail(c, invalid("level", "is above your clearance"))
+		fail(c, invalid("level", zhidu.AboveClearance()))
 		return
 	}
 	var level zhidu.Level
@@ -280,7 +280,7 @@ func (s *Server) sameRequest(ctx context.Context, id string, input map[string]an
 	was, _ := json.Marshal(p.Input)
 	now, _ := json.Marshal(input)
 	if !bytes.Equal(was, now) {
-		return zhidu.Errorf(zhidu.CodeConflict, "this Idempotency-Key was used for a different request")
+		return zhidu.Fail(zhidu.CodeConflict, zhidu.IdempotencyReused())
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ type Store interface {
 	Processes(ctx context.Context, v store.Viewer, f store.ProcessFilter) (store.Page[store.Process], error)
 	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, zhidu.ObjectFacts, error)
 	ProcessInternal(ctx context.Context, id string) (store.Process, error)
-	Complaints(ctx context.Context, v store.Viewer, f store.ComplaintFilter, now time.Time) (store.Page[store.ComplaintRow], error)
+	registerStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -189,7 +189,12 @@ func (s *Server) Router() *gin.Engine {
 	}
 	a.GET("/processes/:id", s.getProcess)
 	a.GET("/processes/:id/reply", s.complaintReply)
-	a.GET("/complaints", s.listComplaints)
+	a.GET("/registers/:kind", s.listRegister)
+	for _, d := range workflows.Descriptors() {
+		if d.Register != nil && d.Register.Alias != "" {
+			a.GET("/"+d.Register.Alias, s.registerOf(d.Kind))
+		}
+	}
 	a.POST("/processes/:id/cancel", s.cancelProcess)
 	a.POST("/processes/:id/level", s.setProcessLevel)
 	a.GET("/authz/explain", s.explain)
@@ -364,14 +369,20 @@ func (s *Server) viewer(c *gin.Context) (store.Viewer, error) {
 }
 
 // deny records a refused action in the audit trail and answers 403.
-func (s *Server) deny(c *gin.Context, action, object, why string) {
+func (s *Server) deny(c *gin.Context, action, object string, why zhidu.Message) {
+	s.denyErr(c, action, object, zhidu.Fail(zhidu.CodeForbidden, why))
+}
+
+// denyErr is deny for a forbidden error as it came (a workflow's
+// rejection): the audit trail records its English as sent.
+func (s *Server) denyErr(c *gin.Context, action, object string, e *zhidu.Error) {
 	u := currentUser(c)
 	if err := s.Store.Audit(c.Request.Context(), store.AuditEntry{Actor: u.Username, Action: action, Object: object,
-		Decision: "denied", Address: c.ClientIP(), Detail: map[string]any{"reason": why}}); err != nil {
+		Decision: "denied", Address: c.ClientIP(), Detail: map[string]any{"reason": e.Message}}); err != nil {
 		fail(c, err)
 		return
 	}
-	fail(c, zhidu.Errorf(zhidu.CodeForbidden, "%s", why))
+	fail(c, e)
 }
 
 func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }

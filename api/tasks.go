@@ -114,7 +114,7 @@ func (s *Server) claimTask(c *gin.Context) {
 func (s *Server) failOrDeny(c *gin.Context, err error, action, object string) {
 	var e *zhidu.Error
 	if errors.As(err, &e) && e.Code == zhidu.CodeForbidden {
-		s.deny(c, action, object, e.Message)
+		s.denyErr(c, action, object, e)
 		return
 	}
 	fail(c, err)
@@ -151,7 +151,7 @@ func (s *Server) completeTask(c *gin.Context) {
 		return
 	}
 	if utf8.RuneCountInString(b.Comment) > zhidu.DefaultMaxTextLength {
-		fail(c, invalid("comment", "is too long"))
+		fail(c, invalid("comment", zhidu.TooLong()))
 		return
 	}
 	d, ok := s.task(c, zhidu.ActComplete)
@@ -166,17 +166,17 @@ func (s *Server) completeTask(c *gin.Context) {
 	}
 	switch {
 	case f.TaskState == zhidu.TaskOpen:
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "claim the task before completing it"))
+		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.ClaimFirst()))
 		return
 	case f.TaskState != zhidu.TaskClaimed:
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s", f.TaskState))
+		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.TaskIs(f.TaskState)))
 		return
 	case f.Assignee == me:
 		req.Assignee = me
 	case f.Delegate != "" && f.Delegate == me:
 		req.Assignee, req.OnBehalfOf = f.Assignee, f.Assignee
 	default:
-		s.deny(c, "task.complete", f.Ref.String(), "you are not the assignee of this task")
+		s.deny(c, "task.complete", f.Ref.String(), zhidu.NotYourTask())
 		return
 	}
 	var res zhidu.CompleteTaskResult
@@ -209,11 +209,11 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 		return
 	}
 	if b.To == "" {
-		fail(c, invalid("to", "is required"))
+		fail(c, invalid("to", zhidu.Required()))
 		return
 	}
 	if utf8.RuneCountInString(b.Note) > 2000 {
-		fail(c, invalid("note", "must be at most 2000 characters"))
+		fail(c, invalid("note", zhidu.MaxChars(2000)))
 		return
 	}
 	f, ok := s.access(c, taskRef(c), zhidu.ActRead, "task."+kind)
@@ -225,11 +225,11 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 	switch kind {
 	case zhidu.AssignDelegate:
 		if f.TaskState != zhidu.TaskClaimed {
-			fail(c, zhidu.Errorf(zhidu.CodeConflict, "only a claimed task can be delegated"))
+			fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.DelegateUnclaimed()))
 			return
 		}
 		if f.Assignee != me {
-			s.deny(c, "task.delegate", f.Ref.String(), "only the assignee may delegate this task")
+			s.deny(c, "task.delegate", f.Ref.String(), zhidu.DelegateNotAssignee())
 			return
 		}
 		req.Owner = me
@@ -240,12 +240,12 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 			return
 		}
 		if !ok {
-			s.deny(c, "task.reassign", f.Ref.String(), "only managers of the task's department may reassign it")
+			s.deny(c, "task.reassign", f.Ref.String(), zhidu.ReassignManagers())
 			return
 		}
 	}
 	if f.TaskState != zhidu.TaskOpen && f.TaskState != zhidu.TaskClaimed {
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s", f.TaskState))
+		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.TaskIs(f.TaskState)))
 		return
 	}
 	to, err := s.Store.User(c.Request.Context(), b.To)
@@ -254,7 +254,7 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 		return
 	}
 	if err != nil || to.Disabled {
-		fail(c, invalid("to", "is not an active user"))
+		fail(c, invalid("to", zhidu.NotActiveUser()))
 		return
 	}
 	req.To = to.Actor()
@@ -277,7 +277,7 @@ func (s *Server) addComment(c *gin.Context) {
 		return
 	}
 	if n := utf8.RuneCountInString(b.Body); n == 0 || n > zhidu.DefaultMaxTextLength {
-		fail(c, invalid("body", "must be 1 to 4000 characters"))
+		fail(c, invalid("body", zhidu.CharRange(1, zhidu.DefaultMaxTextLength)))
 		return
 	}
 	d, ok := s.task(c, zhidu.ActRead)
@@ -289,7 +289,7 @@ func (s *Server) addComment(c *gin.Context) {
 		return
 	}
 	if st := d.Facts.TaskState; st != zhidu.TaskOpen && st != zhidu.TaskClaimed {
-		fail(c, zhidu.Errorf(zhidu.CodeConflict, "the task is %s: it takes no new comments", st))
+		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.ClosedForComments(st)))
 		return
 	}
 	v, err := s.viewer(c)
@@ -319,7 +319,7 @@ func (s *Server) mayComment(c *gin.Context, f zhidu.ObjectFacts) (asCompliance, 
 	if a.HasRole(zhidu.RoleCompliance) {
 		return true, true
 	}
-	s.deny(c, "task.comment", f.Ref.String(), "only participants of the process, and compliance, may comment on its tasks")
+	s.deny(c, "task.comment", f.Ref.String(), zhidu.CommentParticipants())
 	return false, false
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/zhidu/zhidu"
 )
@@ -37,85 +36,87 @@ func (a *Authz) Decide(u zhidu.Actor, o zhidu.ObjectFacts, action string) (zhidu
 	read, err := a.decideRead(u, o)
 	if err != nil || action == zhidu.ActRead || !read.Allowed {
 		if action != zhidu.ActRead && !read.Allowed {
-			read.Reasons = append(read.Reasons, "may not "+action+" what they may not read")
+			read.Because(zhidu.ReasonUnreadable(action))
 		}
 		return read, err
 	}
-	d := zhidu.Decision{Reasons: read.Reasons}
-	allow := func(why string) (zhidu.Decision, error) {
-		d.Allowed, d.Reasons = true, append(d.Reasons, why)
+	d := zhidu.Decision{Reasons: read.Reasons, ReasonCodes: read.ReasonCodes}
+	allow := func(why zhidu.Message) (zhidu.Decision, error) {
+		d.Allowed = true
+		d.Because(why)
 		return d, nil
 	}
-	deny := func(why string) (zhidu.Decision, error) {
-		d.Reasons = append(d.Reasons, why)
+	deny := func(why zhidu.Message) (zhidu.Decision, error) {
+		d.Because(why)
 		return d, nil
 	}
 	switch action {
 	case zhidu.ActWrite, zhidu.ActCancel:
 		if o.StartedBy == u.Username {
-			return allow("started the process")
+			return allow(zhidu.ReasonStarted())
 		}
 		ok, l, err := a.explain(u.Username, o.Department, ObjProcess, action)
 		if err != nil {
 			return d, err
 		}
 		if ok {
-			return allow("policy: " + line(l))
+			return allow(zhidu.ReasonPolicy(line(l)))
 		}
-		return deny(fmt.Sprintf("no role of %s permits %s on processes of %s", u.Username, action, o.Department))
+		return deny(zhidu.ReasonNoRole(u.Username, action, o.Department))
 	case zhidu.ActComplete:
 		if o.Ref.Type != zhidu.ObjectTask {
-			return deny("only tasks are completed")
+			return deny(zhidu.ReasonOnlyTasks())
 		}
 		if slices.Contains(o.Excluded, u.Username) {
-			return deny("separation of duties: excluded from this task")
+			return deny(zhidu.ReasonExcluded())
 		}
 		switch {
 		case o.Assignee == u.Username:
-			return allow("is the assignee")
+			return allow(zhidu.ReasonAssignee())
 		case o.Delegate != "" && o.Delegate == u.Username:
-			return allow("is the delegate of " + o.Assignee)
+			return allow(zhidu.ReasonDelegate(o.Assignee))
 		}
 		for _, c := range o.Candidates {
 			if c.Matches(u) {
-				return allow("is a candidate (" + c.String() + ")")
+				return allow(zhidu.ReasonCandidate(c.String()))
 			}
 		}
-		return deny("is not a candidate, the assignee or the delegate")
+		return deny(zhidu.ReasonNotCandidate())
 	}
-	return deny("unknown action " + action)
+	return deny(zhidu.ReasonUnknownAction(action))
 }
 
 func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, error) {
 	d := zhidu.Decision{}
-	allow := func(why ...string) (zhidu.Decision, error) {
-		d.Allowed, d.Reasons = true, append(d.Reasons, why...)
+	allow := func(why ...zhidu.Message) (zhidu.Decision, error) {
+		d.Allowed = true
+		d.Because(why...)
 		return d, nil
 	}
-	deny := func(why string) (zhidu.Decision, error) {
-		d.Reasons = append(d.Reasons, why)
+	deny := func(why zhidu.Message) (zhidu.Decision, error) {
+		d.Because(why)
 		return d, nil
 	}
 	if slices.Contains(o.Barred, u.Username) {
-		return deny("the process is about them: the person a misconduct complaint names is kept out of it")
+		return deny(zhidu.ReasonBarred())
 	}
 	for _, g := range u.Roles {
 		if g.Role == zhidu.RoleGM || g.Role == zhidu.RoleDeputyGM {
-			return allow(fmt.Sprintf("holds %s@%s: the GM and deputy GMs may know everything", g.Role, g.Department))
+			return allow(zhidu.ReasonLeadership(g.Role, g.Department))
 		}
 	}
 	if slices.Contains(o.Designated, u.Username) {
-		return allow("designated for this object by the GM or a deputy GM")
+		return allow(zhidu.ReasonDesignated())
 	}
 	if o.Level == zhidu.TopSecret {
-		return deny("top_secret (绝密): only the GM, deputy GMs and users designated for this object")
+		return deny(zhidu.ReasonTopSecret())
 	}
 	if u.Clearance < o.Level {
-		return deny(fmt.Sprintf("clearance %s (%s) is below the level %s (%s)", u.Clearance, u.Clearance.Zh(), o.Level, o.Level.Zh()))
+		return deny(zhidu.ReasonBelowLevel(u.Clearance, o.Level))
 	}
-	d.Reasons = append(d.Reasons, fmt.Sprintf("clearance %s ≥ level %s", u.Clearance, o.Level))
+	d.Because(zhidu.ReasonClearance(u.Clearance, o.Level))
 	if ok, why := o.Participant(u); ok {
-		return allow("need-to-know: " + why)
+		return allow(zhidu.ReasonNeedToKnow(why))
 	}
 	if len(o.Readers) > 0 {
 		return a.decideConfined(u, o, d)
@@ -124,30 +125,30 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 	case zhidu.Public, zhidu.Internal:
 		ok, l, err := a.explain(u.Username, o.Department, ObjProcess, ActRead)
 		if err != nil || ok {
-			return allowIf(d, ok, err, "policy: "+line(l))
+			return allowIf(d, ok, err, zhidu.ReasonPolicy(line(l)))
 		}
-		return deny(fmt.Sprintf("no role of %s permits reading processes of %s", u.Username, o.Department))
+		return deny(zhidu.ReasonNoReadRole(u.Username, o.Department))
 	case zhidu.Secret:
 		ok, l, err := a.member(u, o.Department, ObjProcess, ActRead)
 		if err != nil || ok {
-			return allowIf(d, ok, err, fmt.Sprintf("need-to-know: a member of %s whose role permits reading (policy: %s)", o.Department, line(l)))
+			return allowIf(d, ok, err, zhidu.ReasonMember(o.Department, line(l)))
 		}
-		return deny(fmt.Sprintf("secret (秘密): need-to-know limits it to the participants and to members of %s whose role permits reading", o.Department))
+		return deny(zhidu.ReasonSecret(o.Department))
 	default: // confidential
 		ok, l, err := a.explain(u.Username, o.Department, ObjConfidential, ActRead)
 		if err != nil || ok {
-			return allowIf(d, ok, err, "need-to-know: a role the policy names for confidential matters (policy: "+line(l)+")")
+			return allowIf(d, ok, err, zhidu.ReasonConfidentialRole(line(l)))
 		}
-		return deny(fmt.Sprintf("confidential (机密): only the roles the policy names for %s of %s", ObjConfidential, o.Department))
+		return deny(zhidu.ReasonConfidential(ObjConfidential, o.Department))
 	}
 }
 
 // decideConfined is rule 6 for a process that confines its readers to
 // departments.
 func (a *Authz) decideConfined(u zhidu.Actor, o zhidu.ObjectFacts, d zhidu.Decision) (zhidu.Decision, error) {
-	obj, why := ObjProcess, "need-to-know: a member of %s, which may read it, whose role permits reading (policy: %s)"
+	obj, why := ObjProcess, zhidu.ReasonCopyMember
 	if o.Level == zhidu.Confidential {
-		obj, why = ObjConfidential, "need-to-know: %s may read it, and a role the policy names for confidential matters there (policy: %s)"
+		obj, why = ObjConfidential, zhidu.ReasonCopyConfidential
 	}
 	for _, dept := range o.Readers {
 		var ok bool
@@ -159,28 +160,19 @@ func (a *Authz) decideConfined(u zhidu.Actor, o zhidu.ObjectFacts, d zhidu.Decis
 			ok, l, err = a.member(u, dept, obj, ActRead)
 		}
 		if err != nil || ok {
-			return allowIf(d, ok, err, fmt.Sprintf(why, dept, line(l)))
+			return allowIf(d, ok, err, why(dept, line(l)))
 		}
 	}
-	d.Reasons = append(d.Reasons, fmt.Sprintf("only %s may read it: no role of %s there permits reading", departmentList(o.Readers), u.Username))
+	d.Because(zhidu.ReasonCopiesOnly(o.Readers, u.Username))
 	return d, nil
 }
 
-// departmentList renders department codes as "cs, fin".
-func departmentList(ds []zhidu.Department) string {
-	out := make([]string, len(ds))
-	for i, d := range ds {
-		out[i] = string(d)
-	}
-	return strings.Join(out, ", ")
-}
-
-func allowIf(d zhidu.Decision, ok bool, err error, why string) (zhidu.Decision, error) {
+func allowIf(d zhidu.Decision, ok bool, err error, why zhidu.Message) (zhidu.Decision, error) {
 	if err != nil {
 		return d, err
 	}
 	d.Allowed = ok
-	d.Reasons = append(d.Reasons, why)
+	d.Because(why)
 	return d, nil
 }
 
@@ -243,8 +235,9 @@ func (a *Authz) readScope(u zhidu.Actor) (ReadScope, error) {
 
 // Permitted is one user who may act on an object, and why.
 type Permitted struct {
-	Username string   `json:"username"`
-	Reasons  []string `json:"reasons"`
+	Username    string          `json:"username"`
+	Reasons     []string        `json:"reasons"`
+	ReasonCodes []zhidu.Message `json:"reason_codes"`
 }
 
 // WhoCan lists the users who may take action on the object.
@@ -256,7 +249,7 @@ func (a *Authz) WhoCan(users []zhidu.Actor, o zhidu.ObjectFacts, action string) 
 			return nil, err
 		}
 		if d.Allowed {
-			out = append(out, Permitted{Username: u.Username, Reasons: d.Reasons})
+			out = append(out, Permitted{Username: u.Username, Reasons: d.Reasons, ReasonCodes: d.ReasonCodes})
 		}
 	}
 	return out, nil

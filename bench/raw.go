@@ -57,6 +57,7 @@ func (r *Raw) StartWorker(opts worker.Options) (worker.Worker, error) {
 		workflows.ActivityFinishProcess:   n.FinishProcess,
 		workflows.ActivitySetLevel:        n.SetProcessLevel,
 		workflows.ActivityRecordComplaint: n.RecordComplaint,
+		workflows.ActivityRecordRegister:  n.RecordRegister,
 	} {
 		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -87,6 +88,7 @@ func (noop) RecordTaskEvent(context.Context, zhidu.TaskEvent) (int, error) { ret
 func (noop) FinishProcess(context.Context, zhidu.FinishRecord) error       { return nil }
 func (noop) SetProcessLevel(context.Context, zhidu.LevelRecord) error      { return nil }
 func (noop) RecordComplaint(context.Context, zhidu.ComplaintRecord) error  { return nil }
+func (noop) RecordRegister(context.Context, zhidu.RegisterRecord) error    { return nil }
 
 // Check verifies that every user the scenario needs is known.
 func (r *Raw) Check() error {

@@ -120,7 +120,7 @@ func TestComplaintValidToArchive(t *testing.T) {
 	if d := retain.Sub(closed); d < 364*24*time.Hour || d > 366*24*time.Hour {
 		t.Fatalf("retained for %s, want a year", d)
 	}
-	if _, err := s.pool.Exec(context.Background(), `DELETE FROM complaints WHERE process_id = $1`, pid); err == nil {
+	if _, err := s.pool.Exec(context.Background(), `DELETE FROM register_entries WHERE process_id = $1`, pid); err == nil {
 		t.Fatal("a complaint under retention was deleted")
 	}
 	if _, err := s.pool.Exec(context.Background(), `DELETE FROM processes WHERE id = $1`, pid); err == nil {
@@ -132,7 +132,7 @@ func TestComplaintValidToArchive(t *testing.T) {
 		t.Fatalf("CSV export: %d %s\n%s", csv.Status, csv.Header.Get("Content-Type"), csv.Body)
 	}
 	var spotChecked bool
-	if err := s.pool.QueryRow(context.Background(), `SELECT spot_checked FROM complaints WHERE process_id = $1`, pid).Scan(&spotChecked); err != nil || !spotChecked {
+	if err := s.pool.QueryRow(context.Background(), `SELECT (fields->>'spot_checked')::boolean FROM register_entries WHERE process_id = $1`, pid).Scan(&spotChecked); err != nil || !spotChecked {
 		t.Fatalf("spot checked = %v (%v)", spotChecked, err)
 	}
 }
@@ -273,7 +273,7 @@ func TestComplaintSentBackAndGMApproval(t *testing.T) {
 	s.claimComplete("gm", gm, "approve", nil)
 	s.waitTask(pid, workflows.StepRemedy)
 	var approvedBy []string
-	if err := s.pool.QueryRow(context.Background(), `SELECT approved_by FROM complaints WHERE process_id = $1`, pid).Scan(&approvedBy); err != nil ||
+	if err := s.pool.QueryRow(context.Background(), `SELECT ARRAY(SELECT jsonb_array_elements_text(fields->'approved_by')) FROM register_entries WHERE process_id = $1`, pid).Scan(&approvedBy); err != nil ||
 		!slices.Equal(approvedBy, []string{"vp.ops", "gm"}) {
 		t.Fatalf("approved by %v (%v)", approvedBy, err)
 	}

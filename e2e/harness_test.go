@@ -184,6 +184,7 @@ func (s *stack) call(user, method, path string, body any, headers ...string) res
 	}
 	r := response{Status: res.StatusCode, Body: b, Header: res.Header}
 	checkOpenAPI(s.t, req, r)
+	checkMessageCodes(s.t, r)
 	return r
 }
 

@@ -139,9 +139,12 @@ type AuditVerification struct {
 	Entries int    `json:"entries"`
 	Head    string `json:"head"` // the last entry's hash: note it elsewhere to anchor the chain
 	// BrokenAt is the first entry that does not verify, and why.
-	BrokenAt *int64 `json:"broken_at,omitempty"`
-	Problem  string `json:"problem,omitempty"`
+	BrokenAt    *int64         `json:"broken_at,omitempty"`
+	Problem     string         `json:"problem,omitempty"`
+	ProblemCode *zhidu.Message `json:"problem_code,omitempty"` // Problem as a code
 }
+
+func (v *AuditVerification) problem(m zhidu.Message) { v.Problem, v.ProblemCode = m.String(), &m }
 
 // VerifyAudit recomputes every entry's hash in order and checks that each
 // entry links to the one before it.
@@ -162,9 +165,11 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 		switch {
 		case !v.OK:
 		case prev != v.Head:
-			v.OK, v.BrokenAt, v.Problem = false, &id, "the entry does not link to the entry before it (one was removed or inserted)"
+			v.OK, v.BrokenAt = false, &id
+			v.problem(zhidu.AuditUnlinked())
 		case hash != computed:
-			v.OK, v.BrokenAt, v.Problem = false, &id, "the entry's content does not match its hash (it was altered)"
+			v.OK, v.BrokenAt = false, &id
+			v.problem(zhidu.AuditAltered())
 		}
 		if v.OK {
 			v.Head = hash

@@ -84,7 +84,7 @@ func (c cursor) encode() string {
 
 // badCursor is the answer to any cursor this server did not issue.
 func badCursor() error {
-	return zhidu.Invalid("bad cursor", map[string]string{"cursor": "is not a cursor this server issued"})
+	return zhidu.Invalid(zhidu.BadCursor(), map[string]zhidu.Message{"cursor": zhidu.NotACursor()})
 }
 
 // decodeCursor reads a cursor and checks that its fields are what the
@@ -159,7 +159,7 @@ func parseSort(s, def string, keys map[string]sortKey) (sortKey, bool, error) {
 		for n := range keys {
 			names = append(names, n)
 		}
-		return sortKey{}, false, zhidu.Invalid("bad sort", map[string]string{"sort": fmt.Sprintf("must be one of %v, optionally prefixed with -", names)})
+		return sortKey{}, false, zhidu.Invalid(zhidu.BadSort(), map[string]zhidu.Message{"sort": zhidu.SortOneOf(names)})
 	}
 	return k, desc, nil
 }

@@ -28,7 +28,7 @@ type Session struct {
 func HashPassword(password string) ([]byte, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
-		return nil, zhidu.Invalid("invalid password", map[string]string{"password": err.Error()})
+		return nil, zhidu.Invalid(zhidu.InvalidField("password"), map[string]zhidu.Message{"password": zhidu.Plain(err.Error())})
 	}
 	return h, nil
 }
@@ -41,7 +41,7 @@ func (s *Store) SetPasswordHash(ctx context.Context, username string, hash []byt
 		return mapErr(err, "user "+username)
 	}
 	if tag.RowsAffected() == 0 {
-		return zhidu.Errorf(zhidu.CodeNotFound, "user %s not found", username)
+		return zhidu.Fail(zhidu.CodeNotFound, zhidu.NotFound("user "+username))
 	}
 	return nil
 }

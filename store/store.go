@@ -110,7 +110,7 @@ func mapErr(err error, what string) error {
 		return nil
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return zhidu.Errorf(zhidu.CodeNotFound, "%s not found", what)
+		return zhidu.Fail(zhidu.CodeNotFound, zhidu.NotFound(what))
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

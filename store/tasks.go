@@ -167,7 +167,7 @@ func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, wi
 		scope = "(e.cand AND NOT e.excl)"
 	case ScopeCompleted:
 	default:
-		return nil, nil, false, 0, zhidu.Invalid("bad scope", map[string]string{"scope": "must be one of mine, claimable, completed"})
+		return nil, nil, false, 0, zhidu.Invalid(zhidu.BadScope(), map[string]zhidu.Message{"scope": zhidu.OneOf([]string{ScopeMine, ScopeClaimable, ScopeCompleted})})
 	}
 	sorts, idCol := entrySorts, "e.task_id"
 	if !active {
@@ -294,7 +294,7 @@ func (s *Store) Claim(ctx context.Context, v Viewer, d TaskDetail, now time.Time
 		return TaskDetail{}, mapErr(err, "task "+t.ID)
 	}
 	if n == 0 {
-		return TaskDetail{}, zhidu.Errorf(zhidu.CodeConflict, "task is not open")
+		return TaskDetail{}, zhidu.Fail(zhidu.CodeConflict, zhidu.ClaimNotOpen())
 	}
 	// The row is what was read, with what the UPDATE set (and the
 	// participants trigger added): no need to read it again.
@@ -345,7 +345,7 @@ func (s *Store) Unclaim(ctx context.Context, v Viewer, t Task, now time.Time) er
 		audit:      &AuditEntry{At: now, Actor: v.Username, Action: "task.unclaim", Object: "task:" + t.ID, Decision: "allowed", Address: v.Address},
 	})
 	if err == nil && n == 0 {
-		return zhidu.Errorf(zhidu.CodeConflict, "task is not claimed by you")
+		return zhidu.Fail(zhidu.CodeConflict, zhidu.NotClaimedByYou())
 	}
 	return mapErr(err, "task "+t.ID)
 }
@@ -373,7 +373,7 @@ func (s *Store) AddComment(ctx context.Context, v Viewer, t Task, body string, a
             SELECT id, $2, $3, $4, $5 FROM tasks WHERE id = $1 AND state IN ('open', 'claimed') RETURNING id`,
 			id, v.Username, body, now, asCompliance).Scan(&c.ID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return zhidu.Errorf(zhidu.CodeConflict, "the task is finished: it takes no new comments")
+			return zhidu.Fail(zhidu.CodeConflict, zhidu.FinishedNoComments())
 		}
 		if err != nil {
 			return err

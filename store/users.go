@@ -75,7 +75,7 @@ func (s *Store) SetToken(ctx context.Context, username, token string) error {
 		return mapErr(err, "user "+username)
 	}
 	if tag.RowsAffected() == 0 {
-		return zhidu.Errorf(zhidu.CodeNotFound, "user %s not found", username)
+		return zhidu.Fail(zhidu.CodeNotFound, zhidu.NotFound("user "+username))
 	}
 	return nil
 }

@@ -65,7 +65,8 @@ type explainResult struct {
 	Level      zhidu.Level `json:"level"`
 	Department string      `json:"department"`
 	Allowed    bool        `json:"allowed"`
-	Reasons    []string    `json:"reasons"`
+	// ReasonCodes are the reasons as codes, said in the page's language.
+	ReasonCodes []zhidu.Message `json:"reason_codes"`
 }
 
 // explain answers whether a user may take an action on an object, and why.
@@ -112,8 +113,8 @@ type whoCanResult struct {
 	Level      zhidu.Level `json:"level"`
 	Department string      `json:"department"`
 	Users      []struct {
-		Username string   `json:"username"`
-		Reasons  []string `json:"reasons"`
+		Username    string          `json:"username"`
+		ReasonCodes []zhidu.Message `json:"reason_codes"`
 	} `json:"users"`
 }
 
@@ -196,8 +197,10 @@ func (s *server) verify(c *rc) {
 		c.apiFail(res)
 		return
 	}
-	if r.Problem != "" {
-		r.Problem = translateMessage(c.lang, r.Problem)
+	if r.ProblemCode != nil {
+		r.Problem = translateMessage(c.lang, *r.ProblemCode)
+	} else if r.Problem != "" {
+		r.Problem = translateMessage(c.lang, zhidu.Plain(r.Problem))
 	}
 	p.Data = r
 	c.render(http.StatusOK, "verify", p)

@@ -70,7 +70,7 @@ func describeValue(lang, key, lbl string, v any) (kv, bool) {
 		case choiceKeys[key]:
 			e.Value = choiceLabel(lang, key, x)
 		case key == "note":
-			e.Value = translateMessage(lang, x)
+			e.Value = storedMessage(lang, x)
 		default:
 			e.Value = x
 			e.Long = len([]rune(x)) > 80 || containsNewline(x)

@@ -47,7 +47,7 @@ type formView struct {
 
 // buildForm renders a form definition with the entered values and the
 // API's field errors (keyed as the API names them: prefix+field name).
-func buildForm(lang string, f zhidu.Form, values map[string]any, errs map[string]string, errPrefix string, disabled bool) formView {
+func buildForm(lang string, f zhidu.Form, values map[string]any, errs map[string]zhidu.Message, errPrefix string, disabled bool) formView {
 	var v formView
 	for _, fd := range f.Fields {
 		fv := fieldView{Name: fieldPrefix + fd.Name, ID: "f-" + strings.ReplaceAll(fd.Name, ".", "-"), Type: fd.Type,
@@ -89,7 +89,7 @@ func buildForm(lang string, f zhidu.Form, values map[string]any, errs map[string
 			}
 		}
 		if msg, ok := errs[errPrefix+fd.Name]; ok {
-			fv.Error, fv.ErrorRaw = translateMessage(lang, msg), msg
+			fv.Error, fv.ErrorRaw = translateMessage(lang, msg), msg.String()
 		}
 		v.Fields = append(v.Fields, fv)
 	}

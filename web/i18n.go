@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -355,159 +354,174 @@ func language(r *http.Request) string {
 	return best
 }
 
-// message is a server message pattern and its Chinese rendering.
-type message struct {
-	re *regexp.Regexp
-	zh func(m []string) string
+// messagesZh says the API's messages in Chinese: one template per code of
+// zhidu's catalogue (zhidu.MessageCodes; a test fails when one is missing),
+// in the syntax of zhidu.Catalog. A parameter of a vocabulary family is
+// labelled from this catalogue ({state:state} → state.claimed → 处理中).
+// English pages say them as the API does (zhidu.English).
+var messagesZh = map[string]string{
+	zhidu.MsgPlain: "{text}",
+	"internal":     "系统出现内部错误，请稍后再试。",
+
+	"invalid.field": "{field} 无效", "field.required": "此项必填", "field.unknown": "不是已知字段",
+	"field.not_in_form": "不是此表单的字段", "field.unknown_type": "字段类型未知",
+	"text.max": "最多 {max} 个字符", "text.length": "须为 {min} 至 {max} 个字符", "text.too_long": "内容过长",
+	"text.utf8": "必须是有效的 UTF-8 文本", "text.nul": "不能包含 NUL 字符",
+	"text.control": "除制表符和换行外不能包含控制字符", "text.one_line": "必须是一行文字，不能包含控制字符",
+	"text.key": "其中的键名{why:msg}", "list.each_item": "每一项都{why:msg}", "list.max_people": "最多 {max} 人",
+	"choice.one_of": "请从给定选项中选择", "choice.one_of_list": "请从给定选项中选择", "choice.list_of": "请从给定选项中选择",
+	"sort.one_of":  "请从给定选项中选择",
+	"value.string": "必须是文本", "value.number": "必须是数字", "value.boolean": "必须是“是”或“否”",
+	"value.date": "必须是日期（年-月-日）", "value.time": "必须是有效的日期时间", "value.string_list": "必须是文本列表",
+	"value.list": "必须是列表", "value.object": "必须是对象", "value.empty": "必须为空", "value.must_be": "必须是 {value}",
+	"number.range": "必须是有效的整数", "number.negative": "不能为负数", "number.max": "不能超过 {max}",
+	"user.unknown": "没有这个用户", "user.inactive": "不是在职用户", "user.someone_else": "不能是您自己", "user.username": "必须是用户名",
+	"query.invalid": "查询参数无效", "cursor.bad": "分页标记无效", "cursor.invalid": "分页标记无效",
+	"sort.bad": "排序方式无效", "scope.bad": "收件箱分类无效",
+
+	"body.too_large": "请求内容超过 {limit} 字节", "body.unreadable": "无法读取请求内容",
+	"body.trailing": "请求内容在 JSON 之后还有多余的数据", "body.not_object": "请求内容必须是 JSON 对象",
+	"body.syntax": "请求内容不是有效的 JSON（第 {offset} 字节）", "body.invalid": "请求内容不是有效的 JSON",
+
+	"not_found": "未找到。", "kind.unknown": "没有这种流程类型：{kind}",
+	"object.ref":         "对象须为 process:编号 或 task:编号，而不是 {value}",
+	"idempotency.reused": "此表单已提交过不同的内容，请重新打开表单。", "roles.not_permitted": "您的角色无权执行此操作。",
+
+	"process.start_denied": "您无权发起「{kind:kind}」流程。", "process.not_running": "流程已结束。",
+	"process.ending": "流程正在结束。", "process.say_why": "请说明原因。",
+	"process.barred":        "{user} 是此流程所涉及的当事人，不得参与任何步骤。",
+	"approval.cannot_start": "无法发起审批。",
+	"level.above_clearance": "高于您的密级", "level.cannot_change": "无法变更密级。", "level.changing": "另一项密级变更正在记录中。",
+	"level.unknown": "未知的密级。", "level.not_a_level": "不是有效的密级", "level.unchanged": "密级没有变化。",
+	"level.current": "就是当前的密级", "level.lower_leadership": "只有总经理或副总经理可以降低密级（解密）。",
+	"designation.top_secret": "只有绝密对象才需指定知悉人；此对象为{level:level}", "designation.admin": "管理员不阅读业务数据",
+
+	"task.not_in_process": "此流程中没有任务 {task}。",
+	"task.not_open":       "任务已不是待认领状态（可能已被他人认领）。", "task.claim_not_open": "任务已不是待认领状态（可能已被他人认领）。",
+	"task.not_claimed_by_you": "该任务不是由您认领的。", "task.claim_first": "请先认领任务，再提交。",
+	"task.state":                "任务当前状态为「{state:state}」。",
+	"task.closed_for_comments":  "任务当前状态为「{state:state}」，不能再添加评论。",
+	"task.finished_no_comments": "任务已结束，不能再添加评论。",
+	"task.not_your_task":        "您不是此任务的处理人。", "task.not_assignee": "{user} 不是此任务的处理人。",
+	"task.may_not_work": "{user} 无权办理此任务：{why:msg}", "task.not_cleared": "{user} 的密级不够（需要{level:level}）。",
+	"task.not_candidate":  "{user} 目前不是此任务的候选人。",
+	"authority.not_named": "核决权限：{user} 不在此步骤的候选人或升级梯队之内。",
+	"sod.requester":       "职责分离：{user} 是申请人，不得审批。", "sod.approved_other": "职责分离：{user} 已审批本流程的另一步骤。",
+	"sod.excluded":    "职责分离：{user} 不得办理此任务。",
+	"form.incomplete": "表单未填写完整。", "form.rule": "表单不符合此步骤的规则。", "form.misfit": "与此步骤的表单不符",
+	"delegate.behalf_only": "只有受托人才能代他人办理。", "delegate.behalf_owner": "受托人须以处理人的名义办理。",
+	"delegate.unclaimed": "只有已认领的任务才能委托。", "delegate.not_assignee": "只有处理人才能委托此任务。",
+	"assign.who": "请填写受托人。", "assign.self": "不能把任务交给您自己。", "assign.may_not": "{user} 无权转交此任务：{why:msg}",
+	"assign.unknown": "未知的转交方式。", "assign.kind": "必须是委托（delegate）或改派（reassign）",
+	"reassign.requester": "{user} 是申请人，不得改派本流程的步骤。", "reassign.authority": "改派不转移核决权限：{why:msg}",
+	"reassign.managers":    "只有任务所在部门的管理人员才能改派。",
+	"comment.participants": "只有流程参与人和营管办可以评论此流程的任务。",
+
+	"complaint.cannot_register": "无法登记投诉。", "complaint.level_min": "此类别至少为{level:level}",
+	"complaint.accused_self":       "不能是您自己：任何人都不能登记针对自己的投诉",
+	"complaint.accused_misconduct": "只有人员违纪投诉才填写被投诉员工",
+	"complaint.witness":            "每位证人须为 1 至 100 个字符",
+	"complaint.quality_department": "产品质量投诉的责任部门必须是质量部", "complaint.joint_deadline": "联合处理须填写处理时效",
+	"complaint.compensation_amount": "赔偿须填写大于零的金额", "complaint.amount_no_remedy": "只有赔偿方案才填写金额",
+	"complaint.reply_note": "答复按此处所写发送；内部的客户投诉处理表不得送交客户。",
+
+	"audit.unlinked": "该记录与前一条记录不衔接（有记录被删除或插入）。", "audit.altered": "该记录内容与其哈希不符（已被改动）。",
+
+	"decide.barred":       "此流程涉及其本人：投诉所指的员工不得知悉",
+	"decide.leadership":   "担任{department:dept}{role:role}：总经理和副总经理可以知悉一切",
+	"decide.designated":   "经总经理或副总经理指定可查看此对象",
+	"decide.top_secret":   "绝密：仅限总经理、副总经理及被指定查看此对象的人员",
+	"decide.below_level":  "密级{clearance:level}低于对象的密级{level:level}",
+	"decide.clearance":    "密级{clearance:level} ≥ 对象密级{level:level}",
+	"decide.need_to_know": "知悉必要：{why:msg}", "decide.started": "流程发起人", "decide.named": "是该流程某项任务的当事人",
+	"decide.candidate_role":    "担任{department:dept}{role:role}，是该流程的候选角色",
+	"decide.policy":            "策略：{policy}",
+	"decide.no_read_role":      "{user} 没有可查看{department:dept}流程的角色",
+	"decide.member":            "知悉必要：{department:dept}成员且角色允许查看（策略：{policy}）",
+	"decide.copy_member":       "知悉必要：{department:dept}持有此件，且其角色允许查看（策略：{policy}）",
+	"decide.copy_confidential": "知悉必要：{department:dept}持有此件，且其角色为策略指定可知悉机密事项的角色（策略：{policy}）",
+	"decide.copies_only":       "仅限{departments|, }查看：{user} 在这些部门中没有可查看的角色",
+	"decide.secret":            "秘密：仅限流程参与人及{department:dept}中角色允许查看的成员知悉",
+	"decide.confidential_role": "知悉必要：策略指定可知悉机密事项的角色（策略：{policy}）",
+	"decide.confidential":      "机密：仅限策略为{department:dept}指定的角色",
+	"decide.unreadable":        "不能查看的对象也不能「{action:act}」",
+	"decide.no_role":           "{user} 没有可对{department:dept}流程执行「{action:act}」的角色",
+	"decide.only_tasks":        "只有任务可以办理", "decide.excluded": "职责分离：被排除在此任务之外",
+	"decide.assignee": "是处理人", "decide.delegate": "受 {user} 委托", "decide.candidate": "是候选人（{candidate}）",
+	"decide.not_candidate": "既不是候选人，也不是处理人或受托人", "decide.unknown_action": "未知操作「{action}」",
+	"decide.disabled": "账号已停用",
 }
 
-func lit(s string) func([]string) string { return func([]string) string { return s } }
-
-func levelZh(name string) string { return translate("zh", "level."+name) }
-
-// messages translate the API's messages (field errors from validators and
-// workflow rejections) into Chinese. English pages show them as sent.
-var messages = []message{
-	{regexp.MustCompile(`^is required$`), lit("此项必填")},
-	{regexp.MustCompile(`^must be at most (\d+) characters$`), func(m []string) string { return "最多 " + m[1] + " 个字符" }},
-	{regexp.MustCompile(`^must be (\d+) to (\d+) characters$`), func(m []string) string { return "须为 " + m[1] + " 至 " + m[2] + " 个字符" }},
-	{regexp.MustCompile(`^is too long$`), lit("内容过长")},
-	{regexp.MustCompile(`^must be one of .*$`), lit("请从给定选项中选择")},
-	{regexp.MustCompile(`^must be a string$`), lit("必须是文本")},
-	{regexp.MustCompile(`^must be a number$`), lit("必须是数字")},
-	{regexp.MustCompile(`^must not be negative$`), lit("不能为负数")},
-	{regexp.MustCompile(`^must be true or false$`), lit("必须是“是”或“否”")},
-	{regexp.MustCompile(`^must be a date \(YYYY-MM-DD\)$`), lit("必须是日期（年-月-日）")},
-	{regexp.MustCompile(`^must be a list of strings$`), lit("必须是文本列表")},
-	{regexp.MustCompile(`^must be a list$`), lit("必须是列表")},
-	{regexp.MustCompile(`^must be a comma-separated list of .*$`), lit("请从给定选项中选择")},
-	{regexp.MustCompile(`^is not a field of this form$`), lit("不是此表单的字段")},
-	{regexp.MustCompile(`^is not a known field$`), lit("不是已知字段")},
-	{regexp.MustCompile(`^is above your clearance$`), lit("高于您的密级")},
-	{regexp.MustCompile(`^must be at least (\w+) for this category$`), func(m []string) string { return "此类别至少为" + levelZh(m[1]) }},
-	{regexp.MustCompile(`^is not an active user$`), lit("不是在职用户")},
-	{regexp.MustCompile(`^is not a user$`), lit("没有这个用户")},
-	{regexp.MustCompile(`^must be someone else$`), lit("不能是您自己")},
-	{regexp.MustCompile(`^must list at most (\d+) people$`), func(m []string) string { return "最多 " + m[1] + " 人" }},
-	{regexp.MustCompile(`^each witness must be 1 to 100 characters$`), lit("每位证人须为 1 至 100 个字符")},
-	{regexp.MustCompile(`^product quality complaints go to quality`), lit("产品质量投诉的责任部门必须是质量部")},
-	{regexp.MustCompile(`^joint handling needs a deadline`), lit("联合处理须填写处理时效")},
-	{regexp.MustCompile(`^must be an RFC 3339 time.*$|^must be a time.*$`), lit("必须是有效的日期时间")},
-	{regexp.MustCompile(`^must be an integer.*$|^must be between.*$`), lit("必须是有效的整数")},
-	{regexp.MustCompile(`^is not a cursor this server issued$`), lit("分页标记无效")},
-	{regexp.MustCompile(`^claim the task before completing it$`), lit("请先认领任务，再提交。")},
-	{regexp.MustCompile(`^the task is (\w+)$`), func(m []string) string { return "任务当前状态为「" + translate("zh", "state."+m[1]) + "」。" }},
-	{regexp.MustCompile(`^(the )?task is not open$`), lit("任务已不是待认领状态（可能已被他人认领）。")},
-	{regexp.MustCompile(`^task is not claimed by you$`), lit("该任务不是由您认领的。")},
-	{regexp.MustCompile(`^only a claimed task can be delegated$`), lit("只有已认领的任务才能委托。")},
-	{regexp.MustCompile(`^only the assignee may delegate this task$`), lit("只有处理人才能委托此任务。")},
-	{regexp.MustCompile(`^you are not the assignee of this task$`), lit("您不是此任务的处理人。")},
-	{regexp.MustCompile(`^(\S+) is not the assignee of this task$`), func(m []string) string { return m[1] + " 不是此任务的处理人。" }},
-	{regexp.MustCompile(`^(\S+) may not work this task$`), func(m []string) string { return m[1] + " 无权办理此任务。" }},
-	{regexp.MustCompile(`^(\S+) is not cleared for (\w+)$`), func(m []string) string { return m[1] + " 的密级不够（需要" + levelZh(m[2]) + "）。" }},
-	{regexp.MustCompile(`^separation of duties: (\S+) may not (complete|work) this task$`), func(m []string) string { return "职责分离：" + m[1] + " 不得办理此任务。" }},
-	{regexp.MustCompile(`^you may not start an? (\w+) process$`), func(m []string) string { return "您无权发起「" + translate("zh", "kind."+m[1]) + "」流程。" }},
-	{regexp.MustCompile(`^the process is no longer running$`), lit("流程已结束。")},
-	{regexp.MustCompile(`^your roles do not permit .*$`), lit("您的角色无权执行此操作。")},
-	{regexp.MustCompile(`^this Idempotency-Key was used for a different request$`), lit("此表单已提交过不同的内容，请重新打开表单。")},
-	{regexp.MustCompile(`^the reply is sent as written here; the internal complaint form is never sent to the customer$`),
-		lit("答复按此处所写发送；内部的客户投诉处理表不得送交客户。")},
-	{regexp.MustCompile(`^the entry does not link to the entry before it`), lit("该记录与前一条记录不衔接（有记录被删除或插入）。")},
-	{regexp.MustCompile(`^the entry's content does not match its hash`), lit("该记录内容与其哈希不符（已被改动）。")},
-	{regexp.MustCompile(`not found$`), lit("未找到。")},
-}
-
-// translateMessage renders an API message in the language. A Chinese page
-// never shows an English sentence: an unknown message becomes a generic
-// one (the original stays in the field error's title attribute).
-func translateMessage(lang, msg string) string {
-	if lang == "en" {
-		return msg
+// chineseTemplate is a message code's Chinese: the web's catalogue, or
+// the process's own (zhidu.DefineMessages).
+func chineseTemplate(code string) (string, bool) {
+	if t, ok := messagesZh[code]; ok {
+		return t, ok
 	}
-	for _, m := range messages {
-		if sub := m.re.FindStringSubmatch(msg); sub != nil {
-			return m.zh(sub)
-		}
+	return zhidu.DefinedChinese(code)
+}
+
+// messageCatalog is the catalogue that says messages in lang.
+func messageCatalog(lang string) zhidu.Catalog {
+	if lang == "en" {
+		return zhidu.English
+	}
+	return zhidu.Catalog{
+		Template: chineseTemplate,
+		Label:   func(family, value string) string { return label(lang, family, value) },
+		ListSep: "、",
+	}
+}
+
+// translateMessage says an API message (an error's, a field error) in the
+// language. A Chinese page never shows an English sentence: a message
+// without a code of its own becomes a generic one (the original stays in
+// the field error's title attribute).
+func translateMessage(lang string, m zhidu.Message) string {
+	if lang == "en" {
+		return m.String()
+	}
+	if s, ok := messageCatalog(lang).Render(m); ok && m.Code != zhidu.MsgPlain {
+		return s
 	}
 	return translate(lang, "error.generic_field")
 }
 
-// reasons translate authz decision reasons into Chinese; policy lines
-// ("p, staff, own, process, read") stay as written: they are data.
-var reasons = []message{
-	{regexp.MustCompile(`^holds (\w+)@(\w+): the GM and deputy GMs may know everything$`), func(m []string) string {
-		return "担任" + translate("zh", "dept."+m[2]) + translate("zh", "role."+m[1]) + "：总经理和副总经理可以知悉一切"
-	}},
-	{regexp.MustCompile(`^designated for this object by the GM or a deputy GM$`), lit("经总经理或副总经理指定可查看此对象")},
-	{regexp.MustCompile(`^top_secret \(绝密\): only the GM, deputy GMs and users designated for this object$`), lit("绝密：仅限总经理、副总经理及被指定查看此对象的人员")},
-	{regexp.MustCompile(`^clearance (\w+) \(\S+\) is below the level (\w+) \(\S+\)$`), func(m []string) string {
-		return "密级" + levelZh(m[1]) + "低于对象的密级" + levelZh(m[2])
-	}},
-	{regexp.MustCompile(`^clearance (\w+) ≥ level (\w+)$`), func(m []string) string { return "密级" + levelZh(m[1]) + " ≥ 对象密级" + levelZh(m[2]) }},
-	{regexp.MustCompile(`^need-to-know: started the process$`), lit("知悉必要：流程发起人")},
-	{regexp.MustCompile(`^started the process$`), lit("流程发起人")},
-	{regexp.MustCompile(`^need-to-know: is named on a task of the process$`), lit("知悉必要：是该流程某项任务的当事人")},
-	{regexp.MustCompile(`^need-to-know: holds (\w+)@(\w+), a candidate role of the process$`), func(m []string) string {
-		return "知悉必要：担任" + translate("zh", "dept."+m[2]) + translate("zh", "role."+m[1]) + "，是该流程的候选角色"
-	}},
-	{regexp.MustCompile(`^need-to-know: a member of (\w+) whose role permits reading \(policy: (.*)\)$`), func(m []string) string {
-		return "知悉必要：" + translate("zh", "dept."+m[1]) + "成员且角色允许查看（策略：" + m[2] + "）"
-	}},
-	{regexp.MustCompile(`^need-to-know: a role the policy names for confidential matters \(policy: (.*)\)$`), func(m []string) string {
-		return "知悉必要：策略指定可知悉机密事项的角色（策略：" + m[1] + "）"
-	}},
-	{regexp.MustCompile(`^policy: (.*)$`), func(m []string) string { return "策略：" + m[1] }},
-	{regexp.MustCompile(`^no role of (\S+) permits reading processes of (\w+)$`), func(m []string) string {
-		return m[1] + " 没有可查看" + translate("zh", "dept."+m[2]) + "流程的角色"
-	}},
-	{regexp.MustCompile(`^no role of (\S+) permits (\w+) on processes of (\w+)$`), func(m []string) string {
-		return m[1] + " 没有可对" + translate("zh", "dept."+m[3]) + "流程执行「" + translate("zh", "act."+m[2]) + "」的角色"
-	}},
-	{regexp.MustCompile(`^secret \(秘密\): need-to-know limits it to the participants and to members of (\w+) whose role permits reading$`), func(m []string) string {
-		return "秘密：仅限流程参与人及" + translate("zh", "dept."+m[1]) + "中角色允许查看的成员知悉"
-	}},
-	{regexp.MustCompile(`^confidential \(机密\): only the roles the policy names for \S+ of (\w+)$`), func(m []string) string {
-		return "机密：仅限策略为" + translate("zh", "dept."+m[1]) + "指定的角色"
-	}},
-	{regexp.MustCompile(`^may not (\w+) what they may not read$`), func(m []string) string {
-		return "不能查看的对象也不能「" + translate("zh", "act."+m[1]) + "」"
-	}},
-	{regexp.MustCompile(`^only tasks are completed$`), lit("只有任务可以办理")},
-	{regexp.MustCompile(`^separation of duties: excluded from this task$`), lit("职责分离：被排除在此任务之外")},
-	{regexp.MustCompile(`^is the assignee$`), lit("是处理人")},
-	{regexp.MustCompile(`^is the delegate of (\S+)$`), func(m []string) string { return "受 " + m[1] + " 委托" }},
-	{regexp.MustCompile(`^is a candidate \((.*)\)$`), func(m []string) string { return "是候选人（" + m[1] + "）" }},
-	{regexp.MustCompile(`^is not a candidate, the assignee or the delegate$`), lit("既不是候选人，也不是处理人或受托人")},
-	{regexp.MustCompile(`^the account is disabled$`), lit("账号已停用")},
+// translateReason says a decision's reason in the language; a reason
+// without a code of its own (policy lines are data) stays as written.
+func translateReason(lang string, m zhidu.Message) string {
+	if s, ok := messageCatalog(lang).Render(m); ok {
+		return s
+	}
+	return m.String()
 }
 
-// translateReason renders an authz reason in the language.
-func translateReason(lang, r string) string {
-	if lang == "en" {
-		return r
-	}
-	for _, m := range reasons {
-		if sub := m.re.FindStringSubmatch(r); sub != nil {
-			return m.zh(sub)
-		}
-	}
-	return r
-}
-
-// auditText renders a reason recorded in the audit trail: a decision
-// reason or an API message when a pattern knows it, else as recorded.
+// auditText says a text recorded in the audit trail (a decision's reason,
+// an API message) in the language: the recorded English is read back into
+// its message by zhidu's catalogue, else shown as recorded.
 func auditText(lang, s string) string {
 	if lang == "en" {
 		return s
 	}
-	for _, table := range [][]message{reasons, messages} {
-		for _, m := range table {
-			if sub := m.re.FindStringSubmatch(s); sub != nil {
-				return m.zh(sub)
-			}
+	if m, ok := zhidu.ParseMessage(s); ok {
+		if out, ok := messageCatalog(lang).Render(m); ok {
+			return out
 		}
 	}
 	return s
+}
+
+// storedMessage says an API message that a workflow stored as English text
+// (a step's note) like translateMessage says a live one.
+func storedMessage(lang, s string) string {
+	if lang == "en" {
+		return s
+	}
+	m, ok := zhidu.ParseMessage(s)
+	if !ok {
+		m = zhidu.Plain(s)
+	}
+	return translateMessage(lang, m)
 }
 
 // catalogKeys lists a language's keys, sorted (for tests).

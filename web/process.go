@@ -39,7 +39,7 @@ func (s *server) startPage(c *rc) {
 	c.renderStart(http.StatusOK, k, nil, nil, "", store.RandomToken())
 }
 
-func (c *rc) renderStart(status int, k startKind, values map[string]any, errs map[string]string, msg, key string) {
+func (c *rc) renderStart(status int, k startKind, values map[string]any, errs map[string]zhidu.Message, msg, key string) {
 	p := pageFor(c, "start", c.T("kind."+k.Kind)+" · "+c.T("start.title"))
 	p.Error = msg
 	p.Data = startView{Kind: k.Kind, Form: buildForm(c.lang, k.Form, values, errs, "", false), IdempotencyKey: key}
@@ -75,11 +75,7 @@ func (s *server) start(c *rc) {
 	case res.ok():
 		http.Redirect(c.w, c.r, "/processes/"+url.PathEscape(started.ID)+"?ok=started", http.StatusSeeOther)
 	case res.Status == http.StatusBadRequest || res.Status == http.StatusForbidden || res.Status == http.StatusConflict:
-		errs := map[string]string{}
-		for f, m := range res.fields() {
-			errs[f] = m
-		}
-		c.renderStart(res.Status, k, flat, errs, c.errMessage(res), key)
+		c.renderStart(res.Status, k, flat, res.fields(), c.errMessage(res), key)
 	default:
 		c.apiFail(res)
 	}

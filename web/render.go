@@ -101,8 +101,8 @@ func funcs(lang string, loc *time.Location) template.FuncMap {
 		// v labels a value of a known vocabulary (steps, outcomes,
 		// states, departments, choice values), falling back to the value.
 		"v":      func(kind, value string) string { return label(lang, kind, value) },
-		"msg":    func(m string) string { return translateMessage(lang, m) },
-		"reason": func(m string) string { return translateReason(lang, m) },
+		"msg":    func(m zhidu.Message) string { return translateMessage(lang, m) },
+		"reason": func(m zhidu.Message) string { return translateReason(lang, m) },
 		"deref": func(s *string) string {
 			if s == nil {
 				return ""
@@ -213,5 +213,5 @@ func (c *rc) errMessage(res apiResult) string {
 	if res.Err.Code == zhidu.CodeInvalid && len(res.Err.Fields) > 0 {
 		return c.T("error.fields")
 	}
-	return translateMessage(c.lang, res.Err.Message)
+	return translateMessage(c.lang, res.Err.Said())
 }

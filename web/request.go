@@ -107,12 +107,12 @@ type apiResult struct {
 
 func (a apiResult) ok() bool { return a.Status >= 200 && a.Status < 300 }
 
-// fields returns the API's field errors (nil when there are none).
-func (a apiResult) fields() map[string]string {
+// fields returns the API's field errors as codes (nil when there are none).
+func (a apiResult) fields() map[string]zhidu.Message {
 	if a.Err == nil {
 		return nil
 	}
-	return a.Err.Fields
+	return a.Err.FieldMessages()
 }
 
 // recorder collects the API handler's response.

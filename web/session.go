@@ -122,7 +122,7 @@ func (s *server) signin(c *rc) {
 	}
 	username := strings.TrimSpace(c.r.PostFormValue("username"))
 	token := strings.TrimSpace(c.r.PostFormValue("token"))
-	if zhidu.CheckText(username, false) != "" || zhidu.CheckText(token, false) != "" {
+	if !zhidu.CheckText(username, false).IsZero() || !zhidu.CheckText(token, false).IsZero() {
 		// No account is named so (NUL once reached PostgreSQL as a 500).
 		c.renderSignin(http.StatusBadRequest, signinView{Next: next, Error: c.T("signin.wrong_password")})
 		return

@@ -56,7 +56,7 @@ type taskInput struct {
 	status      int
 	err         string
 	values      map[string]any
-	fieldErrs   map[string]string
+	fieldErrs   map[string]zhidu.Message
 	comment     string
 	newComment  string
 	delegateTo  string

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"html/template"
 	"io"
 	"net/http"
@@ -193,24 +194,126 @@ func TestLocalPath(t *testing.T) {
 }
 
 func TestTranslateMessage(t *testing.T) {
-	for msg, want := range map[string]string{
-		"is required":                               "此项必填",
-		"must be at most 200 characters":            "最多 200 个字符",
-		"must be at least secret for this category": "此类别至少为秘密",
-		"the task is completed":                     "任务当前状态为「已完成」。",
-		"you may not start a complaint process":     "您无权发起「客户投诉」流程。",
-		"something nobody wrote a pattern for":      "此项无效",
+	for _, tc := range []struct {
+		m        zhidu.Message
+		en, want string
+	}{
+		{zhidu.Required(), "is required", "此项必填"},
+		{zhidu.MaxChars(200), "must be at most 200 characters", "最多 200 个字符"},
+		{zhidu.LevelAtLeast(zhidu.Secret), "must be at least secret for this category", "此类别至少为秘密"},
+		{zhidu.TaskIs(zhidu.TaskCompleted), "the task is completed", "任务当前状态为「已完成」。"},
+		{zhidu.StartDenied("complaint"), "you may not start a complaint process", "您无权发起「客户投诉」流程。"},
+		{zhidu.MayNotWork("cs.agent", zhidu.NotCleared("cs.agent", zhidu.Secret)), "cs.agent may not work this task: cs.agent is not cleared for secret",
+			"cs.agent 无权办理此任务：cs.agent 的密级不够（需要秘密）。"},
+		{zhidu.OneOf([]string{"a", "b"}), "must be one of a, b", "请从给定选项中选择"},
+		{zhidu.Plain("something nobody wrote a code for"), "something nobody wrote a code for", "此项无效"},
 	} {
-		if got := translateMessage("zh", msg); got != want {
-			t.Errorf("zh %q = %q, want %q", msg, got, want)
+		if got := translateMessage("zh", tc.m); got != tc.want {
+			t.Errorf("zh %q = %q, want %q", tc.en, got, tc.want)
 		}
-		if got := translateMessage("en", msg); got != msg {
-			t.Errorf("en %q = %q, want it unchanged", msg, got)
+		if got := translateMessage("en", tc.m); got != tc.en {
+			t.Errorf("en %q = %q, want it as the API says it", tc.en, got)
 		}
 	}
-	if got := translateReason("zh", "clearance internal (内部) is below the level secret (秘密)"); got != "密级内部低于对象的密级秘密" {
+	// Through JSON, as the web reads the API's answers.
+	var m zhidu.Message
+	if err := json.Unmarshal([]byte(`{"code":"task.state","params":{"state":"claimed"}}`), &m); err != nil || translateMessage("zh", m) != "任务当前状态为「处理中」。" {
+		t.Errorf("decoded %+v (%v) says %q", m, err, translateMessage("zh", m))
+	}
+	if got := translateReason("zh", zhidu.ReasonBelowLevel(zhidu.Internal, zhidu.Secret)); got != "密级内部低于对象的密级秘密" {
 		t.Errorf("reason = %q", got)
 	}
+	if got := translateReason("zh", zhidu.ReasonNeedToKnow(zhidu.ReasonCandidateRole(zhidu.RoleDeptHead, zhidu.DeptCS))); got != "知悉必要：担任客服部部门经理，是该流程的候选角色" {
+		t.Errorf("nested reason = %q", got)
+	}
+	if got := translateReason("zh", zhidu.Plain("p, staff, own, process, read")); got != "p, staff, own, process, read" {
+		t.Errorf("plain reason = %q, want it as written", got)
+	}
+	// Recorded texts (the audit trail, a step's note) are read back by
+	// zhidu's catalogue.
+	for recorded, want := range map[string]string{
+		"clearance internal (内部) is below the level secret (秘密)":       "密级内部低于对象的密级秘密",
+		"need-to-know: started the process":                            "知悉必要：流程发起人",
+		"you may not start a complaint process":                        "您无权发起「客户投诉」流程。",
+		"no role of cs.agent permits cancel on processes of sales":     "cs.agent 没有可对销售部流程执行「取消」的角色",
+		"the entry's content does not match its hash (it was altered)": "该记录内容与其哈希不符（已被改动）。",
+		"a reason someone typed":                                       "a reason someone typed",
+	} {
+		if got := auditText("zh", recorded); got != want {
+			t.Errorf("audit %q = %q, want %q", recorded, got, want)
+		}
+		if got := auditText("en", recorded); got != recorded {
+			t.Errorf("audit en %q = %q, want it as recorded", recorded, got)
+		}
+	}
+	if got := storedMessage("zh", zhidu.ReplyNote().String()); got != "答复按此处所写发送；内部的客户投诉处理表不得送交客户。" {
+		t.Errorf("note = %q", got)
+	}
+}
+
+// placeholders lists the parameter names a template uses.
+func placeholders(tmpl string) map[string]string {
+	out := map[string]string{}
+	for _, m := range regexp.MustCompile(`\{([^{}:|]+)(?:[:|]([^{}]*))?\}`).FindAllStringSubmatch(tmpl, -1) {
+		out[m[1]] = m[2]
+	}
+	return out
+}
+
+// TestEveryMessageCodeIsTranslated walks zhidu's catalogue: every code has
+// a Chinese template here (the English is zhidu's), naming only parameters
+// the English names, and says a sample of it without a placeholder left
+// over; no Chinese template is for a code zhidu does not have.
+func TestEveryMessageCodeIsTranslated(t *testing.T) {
+	codes := map[string]bool{}
+	for _, code := range zhidu.MessageCodes() {
+		codes[code] = true
+		en, _ := zhidu.EnglishTemplate(code)
+		zh, ok := chineseTemplate(code)
+		if !ok {
+			t.Errorf("message code %s has no Chinese template (English: %q)", code, en)
+			continue
+		}
+		enParams := placeholders(en)
+		sample := zhidu.Message{Code: code, Params: map[string]any{}}
+		for name, family := range enParams {
+			switch family {
+			case "msg":
+				sample.Params[name] = zhidu.Required()
+			case "level", "level_zh":
+				sample.Params[name] = "secret"
+			default:
+				sample.Params[name] = "x"
+			}
+		}
+		for name, family := range placeholders(zh) {
+			if _, ok := enParams[name]; !ok {
+				t.Errorf("%s: the Chinese names parameter %s, which the English does not have", code, name)
+			}
+			if family != "" && family != "msg" && !strings.Contains(family, " ") && !hasFamily(family) {
+				t.Errorf("%s: the Chinese labels %s through family %q, which the catalogue lacks", code, name, family)
+			}
+		}
+		got, ok := messageCatalog("zh").Render(sample)
+		if !ok || got == "" || strings.ContainsAny(got, "{}") {
+			t.Errorf("%s: sample %+v says %q (ok %v)", code, sample, got, ok)
+		}
+	}
+	for code := range messagesZh {
+		if !codes[code] {
+			t.Errorf("Chinese template for %s, which is no code of zhidu's catalogue", code)
+		}
+	}
+}
+
+// hasFamily reports whether some catalogue key belongs to the family.
+func hasFamily(family string) bool {
+	for _, k := range catalogKeys("zh") {
+		if strings.HasPrefix(k, family+".") {
+			return true
+		}
+	}
+	return false
 }
 
 var testForm = zhidu.Form{
@@ -243,7 +346,7 @@ func renderFields(t *testing.T, lang string, f formView) string {
 
 func TestFormRendering(t *testing.T) {
 	values := map[string]any{"category": "fees", "joint": true, "amount": 12.5, "short": "写了一半", "witnesses": []any{"张三", "李四"}}
-	errs := map[string]string{"data.reason": "is required", "data.amount": "must not be negative"}
+	errs := map[string]zhidu.Message{"data.reason": zhidu.Required(), "data.amount": zhidu.Negative()}
 	v := buildForm("zh", testForm, values, errs, "data.", false)
 	if len(v.Fields) != len(testForm.Fields) || len(v.Outcomes) != 2 || v.Outcomes[0].Label != "有效投诉" {
 		t.Fatalf("form view = %+v", v)

@@ -85,17 +85,17 @@ type approvalStart struct {
 // prepareApproval checks an approval's start: its level defaults to
 // internal and may not be above the starter's clearance.
 func prepareApproval(b approvalStart, s StartContext) (any, error) {
-	errs := map[string]string{}
+	errs := map[string]zhidu.Message{}
 	if n := utf8.RuneCountInString(b.Title); n == 0 || n > 200 {
-		errs["title"] = "must be 1 to 200 characters"
+		errs["title"] = zhidu.CharRange(1, 200)
 	}
 	if utf8.RuneCountInString(b.Details) > 10000 {
-		errs["details"] = "must be at most 10000 characters"
+		errs["details"] = zhidu.MaxChars(10000)
 	}
 	info := s.Process
 	info.Level = chosenLevel(b.Level, s.Starter, errs)
 	if len(errs) > 0 {
-		return nil, zhidu.Invalid("cannot start the approval", errs)
+		return nil, zhidu.Invalid(zhidu.CannotStartApproval(), errs)
 	}
 	info.Title = b.Title
 	return ApprovalInput{Process: *info, Details: b.Details, SLA: *s.Config.(*SLA)}, nil

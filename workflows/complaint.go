@@ -63,7 +63,7 @@ func Complaint(ctx workflow.Context, in ComplaintInput) (ComplaintResult, error)
 	c := &complaint{p: p, in: in, cfg: in.Config, category: in.Intake.Category}
 	// Every step whose data the workflow reads has a rule, so data that
 	// would not decode is refused before the step completes.
-	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]string{
+	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]zhidu.Message{
 		StepTriage:        rule(c.checkTriage),
 		StepInvestigation: rule(checkInvestigation),
 		StepApproval:      rule[decisionResult](nil),
@@ -313,7 +313,7 @@ func (c *complaint) reply(ctx workflow.Context, invalid bool) (bool, error) {
 		replyForm, []zhidu.Candidate{role(zhidu.RoleStaff, zhidu.DeptCS), role(zhidu.RoleSupervisor, zhidu.DeptCS)},
 		[]zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)})
 	s.Context = map[string]any{"complainant": c.in.Intake.Complainant, "invalid": invalid,
-		"note": "the reply is sent as written here; the internal complaint form is never sent to the customer"}
+		"note": zhidu.ReplyNote().String()}
 	_, d, err := askFor[replyResult](ctx, c.p, s)
 	if err != nil {
 		return false, err

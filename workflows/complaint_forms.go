@@ -45,20 +45,20 @@ type triageResult struct {
 
 // checkTriage: product quality goes to Quality; joint handling needs a
 // deadline.
-func (c *complaint) checkTriage(outcome string, d triageResult) map[string]string {
+func (c *complaint) checkTriage(outcome string, d triageResult) map[string]zhidu.Message {
 	if outcome != OutcomeValid {
 		return nil
 	}
-	errs := map[string]string{}
+	errs := map[string]zhidu.Message{}
 	category := d.Category
 	if category == "" {
 		category = c.category
 	}
 	if category == "product_quality" && d.ResponsibleDepartment != string(zhidu.DeptQuality) {
-		errs["data.responsible_department"] = "product quality complaints go to quality (质量部)"
+		errs["data.responsible_department"] = zhidu.QualityDepartment()
 	}
 	if d.Joint && d.Deadline == "" {
-		errs["data.deadline"] = "joint handling needs a deadline (处理时效)"
+		errs["data.deadline"] = zhidu.JointDeadline()
 	}
 	if len(errs) == 0 {
 		return nil
@@ -98,17 +98,17 @@ const MaxCompensation = 999_999_999_999.99
 
 // checkInvestigation: compensation needs a positive amount (at most
 // MaxCompensation); no amount without compensation.
-func checkInvestigation(_ string, d investigationResult) map[string]string {
+func checkInvestigation(_ string, d investigationResult) map[string]zhidu.Message {
 	amount, has := d.compensation()
 	switch {
 	case has && amount < 0:
-		return map[string]string{"data.compensation_amount": "must not be negative"}
+		return map[string]zhidu.Message{"data.compensation_amount": zhidu.Negative()}
 	case has && amount > MaxCompensation:
-		return map[string]string{"data.compensation_amount": "must be at most 999999999999.99"}
+		return map[string]zhidu.Message{"data.compensation_amount": zhidu.NumberMax(MaxCompensation)}
 	case d.Remedy == "compensate" && (!has || amount <= 0):
-		return map[string]string{"data.compensation_amount": "compensation needs an amount above zero"}
+		return map[string]zhidu.Message{"data.compensation_amount": zhidu.CompensationAmount()}
 	case d.Remedy != "compensate" && has && amount > 0:
-		return map[string]string{"data.compensation_amount": "only a compensation remedy has an amount"}
+		return map[string]zhidu.Message{"data.compensation_amount": zhidu.AmountWithoutRemedy()}
 	}
 	return nil
 }
@@ -183,9 +183,9 @@ type superiorResult struct {
 
 // checkReopen applies triage's rule to a re-opened complaint: product
 // quality goes to Quality.
-func (c *complaint) checkReopen(outcome string, d superiorResult) map[string]string {
+func (c *complaint) checkReopen(outcome string, d superiorResult) map[string]zhidu.Message {
 	if outcome == OutcomeReopen && c.category == "product_quality" && d.ResponsibleDepartment != string(zhidu.DeptQuality) {
-		return map[string]string{"data.responsible_department": "product quality complaints go to quality (质量部)"}
+		return map[string]zhidu.Message{"data.responsible_department": zhidu.QualityDepartment()}
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package workflows
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -95,15 +94,15 @@ func (c ComplaintIntake) DefaultLevel() zhidu.Level {
 }
 
 // Validate returns the intake's field errors, or nil.
-func (c ComplaintIntake) Validate() map[string]string {
-	errs := map[string]string{}
+func (c ComplaintIntake) Validate() map[string]zhidu.Message {
+	errs := map[string]zhidu.Message{}
 	text := func(field, v string, required bool, max int) {
 		n := len([]rune(strings.TrimSpace(v)))
 		switch {
 		case required && n == 0:
-			errs[field] = "is required"
+			errs[field] = zhidu.Required()
 		case len([]rune(v)) > max:
-			errs[field] = fmt.Sprintf("must be at most %d characters", max)
+			errs[field] = zhidu.MaxChars(max)
 		}
 	}
 	text("complainant.name", c.Complainant.Name, true, 100)
@@ -117,23 +116,23 @@ func (c ComplaintIntake) Validate() map[string]string {
 	text("evidence", c.Evidence, false, 10000)
 	text("signature", c.Signature, misconduct, 200)
 	if !slices.Contains(ComplaintChannels, c.Channel) {
-		errs["channel"] = "must be one of " + strings.Join(ComplaintChannels, ", ")
+		errs["channel"] = zhidu.OneOf(ComplaintChannels)
 	}
 	if !slices.Contains(ComplaintCategories, c.Category) {
-		errs["category"] = "must be one of " + strings.Join(ComplaintCategories, ", ")
+		errs["category"] = zhidu.OneOf(ComplaintCategories)
 	}
 	switch {
 	case c.Accused != "" && !misconduct:
-		errs["accused"] = "only a misconduct complaint names an accused"
+		errs["accused"] = zhidu.AccusedMisconduct()
 	case len(c.Accused) > 40:
-		errs["accused"] = "must be a username"
+		errs["accused"] = zhidu.NotAUsername()
 	}
 	if len(c.Witnesses) > 20 {
-		errs["witnesses"] = "must list at most 20 people"
+		errs["witnesses"] = zhidu.MaxPeople(20)
 	}
 	for _, w := range c.Witnesses {
 		if strings.TrimSpace(w) == "" || len([]rune(w)) > 100 {
-			errs["witnesses"] = "each witness must be 1 to 100 characters"
+			errs["witnesses"] = zhidu.WitnessLength()
 		}
 	}
 	if len(errs) == 0 {
@@ -182,6 +181,7 @@ func complaintDescriptor() Descriptor {
 		Prepare: func(ctx context.Context, b any, s StartContext) (any, error) {
 			return prepareComplaint(ctx, *b.(*complaintStart), s)
 		},
+		Register: complaintRegister(),
 		Record: func(input any) map[string]any {
 			in, _ := input.(ComplaintInput)
 			var m map[string]any
@@ -232,32 +232,32 @@ type complaintStart struct {
 func prepareComplaint(ctx context.Context, b complaintStart, s StartContext) (any, error) {
 	errs := b.Validate()
 	if errs == nil {
-		errs = map[string]string{}
+		errs = map[string]zhidu.Message{}
 	}
 	info := s.Process
 	info.Level = b.DefaultLevel()
 	if b.Level != nil {
 		switch {
 		case *b.Level < info.Level:
-			errs["level"] = fmt.Sprintf("must be at least %s for this category", info.Level)
+			errs["level"] = zhidu.LevelAtLeast(info.Level)
 		case *b.Level > info.Level && *b.Level > s.Starter.Clearance:
-			errs["level"] = "is above your clearance"
+			errs["level"] = zhidu.AboveClearance()
 		}
 		info.Level = max(info.Level, *b.Level)
 	}
-	if a := b.Accused; a != "" && errs["accused"] == "" {
+	if a := b.Accused; a != "" && errs["accused"].IsZero() {
 		switch _, err := s.Users.User(ctx, a); {
 		case zhidu.ErrorCode(err) == zhidu.CodeNotFound:
-			errs["accused"] = "is not a user"
+			errs["accused"] = zhidu.NotAUser()
 		case err != nil:
 			return nil, err
 		case a == s.Starter.Username:
-			errs["accused"] = "must be someone else: nobody registers a complaint about themselves"
+			errs["accused"] = zhidu.AccusedSelf()
 		}
 		info.Barred = []string{a}
 	}
 	if len(errs) > 0 {
-		return nil, zhidu.Invalid("cannot register the complaint", errs)
+		return nil, zhidu.Invalid(zhidu.CannotRegisterComplaint(), errs)
 	}
 	info.Title = b.Subject
 	return ComplaintInput{Process: *info, Intake: b.ComplaintIntake, Config: *s.Config.(*ComplaintConfig)}, nil

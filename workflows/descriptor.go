@@ -62,6 +62,10 @@ type Descriptor struct {
 	// PublicReply says the process keeps a public reply to its customer,
 	// served by GET /processes/{id}/reply.
 	PublicReply bool
+	// Register describes the process's register (登记表), served by GET
+	// /api/v1/registers/{kind} and written by RecordRegister; nil: the
+	// process keeps none.
+	Register *zhidu.Register
 }
 
 // StartContext is what a start's Prepare works with besides the body.
@@ -177,13 +181,13 @@ func (d Descriptor) StepLabel(name string) (zhidu.Text, bool) {
 
 // chosenLevel is a start's level: internal unless the body names one,
 // which may not be above the starter's clearance (a field error in errs).
-func chosenLevel(l *zhidu.Level, starter zhidu.Actor, errs map[string]string) zhidu.Level {
+func chosenLevel(l *zhidu.Level, starter zhidu.Actor, errs map[string]zhidu.Message) zhidu.Level {
 	level := zhidu.Internal
 	if l != nil {
 		level = *l
 	}
 	if level > starter.Clearance {
-		errs["level"] = "is above your clearance"
+		errs["level"] = zhidu.AboveClearance()
 	}
 	return level
 }

@@ -39,6 +39,11 @@ func TestDescriptors(t *testing.T) {
 			if len(d.StartForm.Outcomes) != 0 {
 				t.Errorf("start form outcomes = %v, want none", d.StartForm.Outcomes)
 			}
+			if d.Register != nil {
+				if err := d.Register.Validate(); err != nil {
+					t.Errorf("register: %v", err)
+				}
+			}
 			if got, ok := Lookup(d.Kind); !ok || got.Workflow != d.Workflow {
 				t.Errorf("Lookup(%q) = %q, %v", d.Kind, got.Workflow, ok)
 			}

@@ -63,7 +63,7 @@ type harness[In, Out any] struct {
 	finishes    []zhidu.FinishRecord
 	levels      []zhidu.LevelRecord
 	records     []zhidu.ComplaintRecord
-	registers   []zhidu.RegisterRecord
+	entries     []zhidu.RegisterRecord
 	shares      []zhidu.ShareRecord
 	vouchers    []zhidu.VoucherRequest
 }
@@ -146,7 +146,7 @@ func (h *harness[In, Out]) recordComplaint(_ context.Context, r zhidu.ComplaintR
 }
 
 func (h *harness[In, Out]) recordRegister(_ context.Context, r zhidu.RegisterRecord) error {
-	keep(&h.mu, &h.registers, r)
+	keep(&h.mu, &h.entries, r)
 	return nil
 }
 
@@ -319,7 +319,9 @@ func wantAllAccepted(t *testing.T, replies []*reply) {
 }
 
 // wantRejected fails unless the update's validator rejected it with an
-// application error of the given code, and returns its field errors.
+// application error of the given code, and returns its field errors. The
+// rejection must carry the same error with its message codes, saying
+// exactly the English it sends.
 func wantRejected(t *testing.T, r *reply, code zhidu.Code) map[string]string {
 	t.Helper()
 	if r == nil {
@@ -339,9 +341,21 @@ func wantRejected(t *testing.T, r *reply, code zhidu.Code) map[string]string {
 		t.Errorf("%s: rejection type = %q (%v), want %q", r.what, got, appErr, code)
 	}
 	var fields map[string]string
+	coded := &zhidu.Error{}
 	if appErr.HasDetails() {
-		if err := appErr.Details(&fields); err != nil {
+		if err := appErr.Details(&fields, &coded); err != nil {
 			t.Errorf("%s: rejection details: %v", r.what, err)
+		}
+	}
+	if got := coded.MessageCode.String(); coded.MessageCode.IsZero() || got != appErr.Message() {
+		t.Errorf("%s: rejection message code %+v says %q, want a code saying %q", r.what, coded.MessageCode, got, appErr.Message())
+	}
+	if coded.Code != code || len(coded.FieldCodes) != len(fields) {
+		t.Errorf("%s: coded rejection %+v, want code %s and a code for each of the fields %v", r.what, coded, code, fields)
+	}
+	for f, m := range coded.FieldCodes {
+		if m.String() != fields[f] {
+			t.Errorf("%s: field %s's code %+v says %q, want %q", r.what, f, m, m.String(), fields[f])
 		}
 	}
 	return fields
@@ -556,7 +570,7 @@ func TestHarness(t *testing.T) {
 		{ActivityAssignTask, ids(h.assigns, func(r zhidu.AssignRecord) string { return r.ProcessID })},
 		{ActivitySetLevel, ids(h.levels, func(r zhidu.LevelRecord) string { return r.ProcessID })},
 		{ActivityRecordComplaint, ids(h.records, func(r zhidu.ComplaintRecord) string { return r.ProcessID })},
-		{ActivityRecordRegister, ids(h.registers, func(r zhidu.RegisterRecord) string { return r.ProcessID })},
+		{ActivityRecordRegister, ids(h.entries, func(r zhidu.RegisterRecord) string { return r.ProcessID })},
 		{ActivityShareProcess, ids(h.shares, func(r zhidu.ShareRecord) string { return r.ProcessID })},
 		{ActivityFinishProcess, ids(h.finishes, func(r zhidu.FinishRecord) string { return r.ProcessID })},
 	} {

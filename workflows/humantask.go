@@ -120,7 +120,7 @@ type process struct {
 	levelling bool
 	// checks are a process's own rules for completing a step, beyond its
 	// form (e.g. "compensation needs an amount"), by step name.
-	checks map[string]func(zhidu.CompleteTaskRequest) map[string]string
+	checks map[string]func(zhidu.CompleteTaskRequest) map[string]zhidu.Message
 	// LevelChanges counts SetLevel updates, for their event keys.
 	LevelChanges int `json:"level_changes,omitempty"`
 	// local says the projection is written by local activities (processes
@@ -214,13 +214,16 @@ func activityCtx(ctx workflow.Context) workflow.Context {
 
 // reject turns a domain error into an update rejection the API maps back
 // to the same code.
-func reject(code zhidu.Code, format string, args ...any) error {
-	return rejectErr(zhidu.Errorf(code, format, args...))
+func reject(code zhidu.Code, m zhidu.Message) error {
+	return rejectErr(zhidu.Fail(code, m))
 }
 
+// rejectErr carries the error's field errors (as they always were) and
+// then the whole error, its message and field codes included, in the
+// application error's details.
 func rejectErr(e *zhidu.Error) error {
 	return temporal.NewApplicationErrorWithOptions(e.Message, string(e.Code),
-		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{e.Fields}})
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{e.Fields, e}})
 }
 
 func (p *process) find(id string) *humanTask {
@@ -238,59 +241,59 @@ func (p *process) openTask(id string) (*humanTask, error) {
 	t := p.find(id)
 	switch {
 	case t == nil:
-		return nil, reject(zhidu.CodeNotFound, "no task %s in this process", id)
+		return nil, reject(zhidu.CodeNotFound, zhidu.NoTaskInProcess(id))
 	case p.running() != nil:
 		return nil, p.running()
 	case t.State != taskOpen:
-		return nil, reject(zhidu.CodeConflict, "the task is not open")
+		return nil, reject(zhidu.CodeConflict, zhidu.TaskNotOpen())
 	}
 	return t, nil
 }
 
-// barredFrom says why user may never hold task t, or "" when they may:
+// barredFrom says why user may never hold task t, or nothing when they may:
 // whoever the process keeps out (the accused of a misconduct complaint);
 // for an approval step the requester and whoever approved another
 // approval step of this process; and the task's own exclusions.
-func (p *process) barredFrom(t *humanTask, user string) string {
+func (p *process) barredFrom(t *humanTask, user string) zhidu.Message {
 	if user == "" {
-		return ""
+		return zhidu.Message{}
 	}
 	if slices.Contains(p.Info.Barred, user) {
-		return fmt.Sprintf("%s is the subject of this process and is kept off every step", user)
+		return zhidu.Barred(user)
 	}
 	if t.Spec.Approval {
 		if user == p.Requester {
-			return fmt.Sprintf("separation of duties: %s requested this and may not approve it", user)
+			return zhidu.RequesterMayNotApprove(user)
 		}
 		for _, a := range p.Approved {
 			if a.User == user && a.Step != t.Spec.Step {
-				return fmt.Sprintf("separation of duties: %s approved another step of this process", user)
+				return zhidu.ApprovedOtherStep(user)
 			}
 		}
 	}
 	if t.excluded(user) {
-		return fmt.Sprintf("separation of duties: %s may not work this task", user)
+		return zhidu.Excluded(user)
 	}
-	return ""
+	return zhidu.Message{}
 }
 
-// mayHold says why the actor may not hold task t, or "" when they may:
+// mayHold says why the actor may not hold task t, or nothing when they may:
 // cleared for its level, not barred, within the step's authority and, for
 // who works it now (current), among its candidates as they stand — the
 // rungs reached so far and whoever a reassignment named — as a claim
 // requires. A reassignment may name anyone the authority reaches.
-func (p *process) mayHold(t *humanTask, a zhidu.Actor, current bool) string {
+func (p *process) mayHold(t *humanTask, a zhidu.Actor, current bool) zhidu.Message {
 	switch {
 	case a.Clearance < t.Spec.Level:
-		return fmt.Sprintf("%s is not cleared for %s", a.Username, t.Spec.Level)
-	case p.barredFrom(t, a.Username) != "":
+		return zhidu.NotCleared(a.Username, t.Spec.Level)
+	case !p.barredFrom(t, a.Username).IsZero():
 		return p.barredFrom(t, a.Username)
 	case !t.authorizes(a):
-		return fmt.Sprintf("approval authority (核决权限): %s is not named by this step's candidates or escalation ladder", a.Username)
+		return zhidu.NotNamedByAuthority(a.Username)
 	case current && !slices.ContainsFunc(t.Candidates, func(c zhidu.Candidate) bool { return c.Matches(a) }):
-		return fmt.Sprintf("%s is not a candidate of this task (yet)", a.Username)
+		return zhidu.NotCandidate(a.Username)
 	}
-	return ""
+	return zhidu.Message{}
 }
 
 // exclusions returns spec's exclusions with everyone barredFrom would bar
@@ -445,38 +448,38 @@ func (p *process) validateComplete(ctx workflow.Context, req zhidu.CompleteTaskR
 	case err != nil:
 		return err
 	case req.Assignee == "":
-		return reject(zhidu.CodeConflict, "claim the task before completing it")
+		return reject(zhidu.CodeConflict, zhidu.ClaimFirst())
 	}
 	actor := req.Actor.Username
 	switch {
 	case actor == req.Assignee:
 		if req.OnBehalfOf != "" {
-			return rejectErr(zhidu.Invalid("on_behalf_of is only for delegates", map[string]string{"on_behalf_of": "must be empty"}))
+			return rejectErr(zhidu.Invalid(zhidu.BehalfOnly(), map[string]zhidu.Message{"on_behalf_of": zhidu.MustBeEmpty()}))
 		}
-		if why := p.mayHold(t, req.Actor, true); why != "" {
-			return reject(zhidu.CodeForbidden, "%s may not work this task: %s", actor, why)
+		if why := p.mayHold(t, req.Actor, true); !why.IsZero() {
+			return reject(zhidu.CodeForbidden, zhidu.MayNotWork(actor, why))
 		}
 	case actor == t.Delegate && req.Assignee == t.DelegatedBy:
 		if req.OnBehalfOf != req.Assignee {
-			return rejectErr(zhidu.Invalid("a delegate acts on behalf of the owner", map[string]string{"on_behalf_of": "must be " + req.Assignee}))
+			return rejectErr(zhidu.Invalid(zhidu.BehalfOwner(), map[string]zhidu.Message{"on_behalf_of": zhidu.MustBe(req.Assignee)}))
 		}
 		if req.Actor.Clearance < t.Spec.Level {
-			return reject(zhidu.CodeForbidden, "%s is not cleared for %s", actor, t.Spec.Level)
+			return reject(zhidu.CodeForbidden, zhidu.NotCleared(actor, t.Spec.Level))
 		}
 	default:
-		return reject(zhidu.CodeForbidden, "%s is not the assignee of this task", actor)
+		return reject(zhidu.CodeForbidden, zhidu.NotAssignee(actor))
 	}
 	for _, u := range []string{actor, req.Assignee} {
-		if why := p.barredFrom(t, u); why != "" {
-			return reject(zhidu.CodeForbidden, "%s", why)
+		if why := p.barredFrom(t, u); !why.IsZero() {
+			return reject(zhidu.CodeForbidden, why)
 		}
 	}
 	if errs := t.Spec.Form.Validate(req.Outcome, req.Data); errs != nil {
-		return rejectErr(zhidu.Invalid("the form is not complete", errs))
+		return rejectErr(zhidu.Invalid(zhidu.FormIncomplete(), errs))
 	}
 	if check := p.checks[t.Spec.Step]; check != nil {
 		if errs := check(req); errs != nil {
-			return rejectErr(zhidu.Invalid("the form breaks a rule of this step", errs))
+			return rejectErr(zhidu.Invalid(zhidu.FormRule(), errs))
 		}
 	}
 	return nil
@@ -510,35 +513,35 @@ func (p *process) validateAssign(ctx workflow.Context, req zhidu.AssignTaskReque
 	case err != nil:
 		return err
 	case req.To.Username == "":
-		return rejectErr(zhidu.Invalid("who to?", map[string]string{"to": "is required"}))
+		return rejectErr(zhidu.Invalid(zhidu.AssignWho(), map[string]zhidu.Message{"to": zhidu.Required()}))
 	case req.To.Username == req.Actor.Username:
-		return rejectErr(zhidu.Invalid("cannot assign a task to yourself", map[string]string{"to": "must be someone else"}))
+		return rejectErr(zhidu.Invalid(zhidu.AssignSelf(), map[string]zhidu.Message{"to": zhidu.SomeoneElse()}))
 	case req.To.Clearance < t.Spec.Level:
-		return reject(zhidu.CodeForbidden, "%s is not cleared for %s", req.To.Username, t.Spec.Level)
+		return reject(zhidu.CodeForbidden, zhidu.NotCleared(req.To.Username, t.Spec.Level))
 	}
-	if why := p.barredFrom(t, req.To.Username); why != "" {
-		return reject(zhidu.CodeForbidden, "%s", why)
+	if why := p.barredFrom(t, req.To.Username); !why.IsZero() {
+		return reject(zhidu.CodeForbidden, why)
 	}
-	if why := p.barredFrom(t, req.Actor.Username); why != "" {
-		return reject(zhidu.CodeForbidden, "%s may not assign this task: %s", req.Actor.Username, why)
+	if why := p.barredFrom(t, req.Actor.Username); !why.IsZero() {
+		return reject(zhidu.CodeForbidden, zhidu.MayNotAssign(req.Actor.Username, why))
 	}
 	switch req.Kind {
 	case zhidu.AssignDelegate:
 		if req.Owner != req.Actor.Username {
-			return reject(zhidu.CodeForbidden, "only the assignee may delegate this task")
+			return reject(zhidu.CodeForbidden, zhidu.DelegateNotAssignee())
 		}
-		if why := p.mayHold(t, req.Actor, true); why != "" {
-			return reject(zhidu.CodeForbidden, "%s may not work this task: %s", req.Actor.Username, why)
+		if why := p.mayHold(t, req.Actor, true); !why.IsZero() {
+			return reject(zhidu.CodeForbidden, zhidu.MayNotWork(req.Actor.Username, why))
 		}
 	case zhidu.AssignReassign:
 		if req.Actor.Username == p.Requester && p.Requester != "" {
-			return reject(zhidu.CodeForbidden, "%s requested this and may not reassign its steps", req.Actor.Username)
+			return reject(zhidu.CodeForbidden, zhidu.RequesterMayNotReassign(req.Actor.Username))
 		}
-		if why := p.mayHold(t, req.To, false); why != "" {
-			return reject(zhidu.CodeForbidden, "reassignment does not move authority: %s", why)
+		if why := p.mayHold(t, req.To, false); !why.IsZero() {
+			return reject(zhidu.CodeForbidden, zhidu.ReassignAuthority(why))
 		}
 	default:
-		return rejectErr(zhidu.Invalid("unknown assignment", map[string]string{"kind": "must be delegate or reassign"}))
+		return rejectErr(zhidu.Invalid(zhidu.AssignUnknown(), map[string]zhidu.Message{"kind": zhidu.AssignKind()}))
 	}
 	return nil
 }
@@ -569,9 +572,9 @@ func (p *process) assign(ctx workflow.Context, req zhidu.AssignTaskRequest) (str
 func (p *process) running() error {
 	switch {
 	case p.Cancelled != nil || p.Finished:
-		return reject(zhidu.CodeConflict, "the process is no longer running")
+		return reject(zhidu.CodeConflict, zhidu.NotRunning())
 	case p.ending:
-		return reject(zhidu.CodeConflict, "the process is ending")
+		return reject(zhidu.CodeConflict, zhidu.Ending())
 	}
 	return nil
 }
@@ -581,7 +584,7 @@ func (p *process) validateCancel(ctx workflow.Context, req zhidu.CancelProcessRe
 		return err
 	}
 	if req.Reason == "" {
-		return rejectErr(zhidu.Invalid("say why", map[string]string{"reason": "is required"}))
+		return rejectErr(zhidu.Invalid(zhidu.SayWhy(), map[string]zhidu.Message{"reason": zhidu.Required()}))
 	}
 	return nil
 }
@@ -626,15 +629,15 @@ func (p *process) validateSetLevel(ctx workflow.Context, req zhidu.SetLevelReque
 	case p.running() != nil:
 		return p.running()
 	case p.levelling:
-		return reject(zhidu.CodeConflict, "another level change is being recorded")
+		return reject(zhidu.CodeConflict, zhidu.LevelChanging())
 	case !req.Level.Valid():
-		return rejectErr(zhidu.Invalid("unknown level", map[string]string{"level": "is not a level"}))
+		return rejectErr(zhidu.Invalid(zhidu.UnknownLevel(), map[string]zhidu.Message{"level": zhidu.NotALevel()}))
 	case req.Level == p.Info.Level:
-		return rejectErr(zhidu.Invalid("the level is unchanged", map[string]string{"level": "is the current level"}))
+		return rejectErr(zhidu.Invalid(zhidu.LevelUnchanged(), map[string]zhidu.Message{"level": zhidu.CurrentLevel()}))
 	case req.Reason == "":
-		return rejectErr(zhidu.Invalid("say why", map[string]string{"reason": "is required"}))
+		return rejectErr(zhidu.Invalid(zhidu.SayWhy(), map[string]zhidu.Message{"reason": zhidu.Required()}))
 	case req.Level < p.Info.Level && !req.Actor.IsLeadership():
-		return reject(zhidu.CodeForbidden, "only the GM or a deputy GM may lower a level (解密)")
+		return reject(zhidu.CodeForbidden, zhidu.LowerLeadership())
 	}
 	return nil
 }

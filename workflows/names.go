@@ -34,6 +34,7 @@ const (
 	ActivityIssueVoucher    = "IssueVoucher"
 	ActivityRecordChild     = "RecordChildStart"
 	ActivityProcessEvent    = "RecordProcessEvent"
+	ActivityRecordRegister  = "RecordRegister"
 )
 
 // Process kinds and their registered workflow names.

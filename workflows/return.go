@@ -66,7 +66,7 @@ func Return(ctx workflow.Context, in ReturnInput) (ReturnResult, error) {
 	r := &returnRun{p: p, in: in, cfg: in.Config, approved: int64(in.Slip.Quantity)}
 	// Every step whose data the workflow reads has a rule, so data that
 	// would not decode is refused before the step completes.
-	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]string{
+	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]zhidu.Message{
 		StepManagerApproval: ruleFor(r.checkManagerApproval),
 		StepReceipt:         rule(checkReceipt),
 		StepReconcile:       rule(r.checkReconcile),
@@ -121,13 +121,7 @@ type reconciliation struct {
 
 // record writes fields to the return register.
 func (r *returnRun) record(ctx workflow.Context, fields map[string]any) error {
-	return recordRegister(ctx, r.p, KindReturn, fields)
-}
-
-// recordRegister writes fields of process p to the register of kind.
-func recordRegister(ctx workflow.Context, p *process, kind string, fields map[string]any) error {
-	rec := zhidu.RegisterRecord{ProcessID: p.Info.ID, Kind: kind, Fields: fields, At: workflow.Now(ctx)}
-	return p.project(ctx, ActivityRecordRegister, rec).Get(ctx, nil)
+	return r.p.recordEntry(ctx, zhidu.RegisterRecord{Fields: fields})
 }
 
 func (r *returnRun) amount() float64 { return amountOf(r.approved, r.in.Slip.UnitPrice) }

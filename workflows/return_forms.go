@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"github.com/zhidu/zhidu"
 )
 
@@ -21,9 +19,9 @@ const (
 
 // ruleFor is rule for a check that needs the whole request (who acts),
 // not only the outcome and the data.
-func ruleFor[T any](check func(req zhidu.CompleteTaskRequest, d T) map[string]string) func(zhidu.CompleteTaskRequest) map[string]string {
-	return func(req zhidu.CompleteTaskRequest) map[string]string {
-		return rule(func(_ string, d T) map[string]string { return check(req, d) })(req)
+func ruleFor[T any](check func(req zhidu.CompleteTaskRequest, d T) map[string]zhidu.Message) func(zhidu.CompleteTaskRequest) map[string]zhidu.Message {
+	return func(req zhidu.CompleteTaskRequest) map[string]zhidu.Message {
+		return rule(func(_ string, d T) map[string]zhidu.Message { return check(req, d) })(req)
 	}
 }
 
@@ -47,21 +45,20 @@ type managerDecision struct {
 // checkManagerApproval: goods sold under a signed contract are not
 // returned (签订合同后，坚决不退) unless the GM approves in this step, saying
 // why; nobody else overrides.
-func (r *returnRun) checkManagerApproval(req zhidu.CompleteTaskRequest, d managerDecision) map[string]string {
+func (r *returnRun) checkManagerApproval(req zhidu.CompleteTaskRequest, d managerDecision) map[string]zhidu.Message {
 	contract := r.in.Slip.Contract
 	gm := req.Actor.HasRole(zhidu.RoleGM)
 	switch {
 	case d.OverrideReason != "" && contract == "":
-		return map[string]string{"data.override_reason": "only a slip under a signed contract is overridden"}
+		return map[string]zhidu.Message{"data.override_reason": zhidu.Say(msgOverrideNoContract)}
 	case d.OverrideReason != "" && req.Outcome != OutcomeApprove:
-		return map[string]string{"data.override_reason": "only an approval overrides the signed contract"}
+		return map[string]zhidu.Message{"data.override_reason": zhidu.Say(msgOverrideOnlyApproval)}
 	case d.OverrideReason != "" && !gm:
-		return map[string]string{"data.override_reason": "only the GM overrides a signed contract"}
+		return map[string]zhidu.Message{"data.override_reason": zhidu.Say(msgOverrideOnlyGM)}
 	case req.Outcome == OutcomeApprove && contract != "" && !gm:
-		return map[string]string{"outcome": fmt.Sprintf(
-			"签订合同后，坚决不退: the goods were sold under signed contract %s and are returned only on the GM's override", contract)}
+		return map[string]zhidu.Message{"outcome": zhidu.Say(msgSignedContract, "contract", contract)}
 	case req.Outcome == OutcomeApprove && contract != "" && d.OverrideReason == "":
-		return map[string]string{"data.override_reason": "is required to override a signed contract"}
+		return map[string]zhidu.Message{"data.override_reason": zhidu.Say(msgOverrideReason)}
 	}
 	return nil
 }
@@ -83,12 +80,12 @@ type receiptResult struct {
 	Notes            string   `json:"notes"`
 }
 
-func checkReceipt(_ string, d receiptResult) map[string]string {
+func checkReceipt(_ string, d receiptResult) map[string]zhidu.Message {
 	if d.ReceivedQuantity == nil {
 		return nil // the form requires it
 	}
-	if msg := wholeNumber(*d.ReceivedQuantity, 0); msg != "" {
-		return map[string]string{"data.received_quantity": msg}
+	if m := wholeNumber(*d.ReceivedQuantity, 0); !m.IsZero() {
+		return map[string]zhidu.Message{"data.received_quantity": m}
 	}
 	return nil
 }
@@ -107,14 +104,12 @@ type reconcileResult struct {
 
 // checkReconcile: finance matches only equal quantities, and finds a
 // mismatch only where they differ.
-func (r *returnRun) checkReconcile(outcome string, _ reconcileResult) map[string]string {
+func (r *returnRun) checkReconcile(outcome string, _ reconcileResult) map[string]zhidu.Message {
 	switch {
 	case outcome == OutcomeMatch && r.approved != r.received:
-		return map[string]string{"outcome": fmt.Sprintf(
-			"the approved quantity (%d) and the received quantity (%d) differ: record a mismatch", r.approved, r.received)}
+		return map[string]zhidu.Message{"outcome": zhidu.Say(msgQuantitiesDiffer, "approved", r.approved, "received", r.received)}
 	case outcome == OutcomeMismatch && r.approved == r.received:
-		return map[string]string{"outcome": fmt.Sprintf(
-			"the approved and the received quantity agree (%d): record a match", r.approved)}
+		return map[string]zhidu.Message{"outcome": zhidu.Say(msgQuantitiesAgree, "quantity", r.approved)}
 	}
 	return nil
 }
@@ -141,27 +136,27 @@ type discrepancyResult struct {
 // checkDiscrepancy: a recount gives the new count, an amendment the new
 // quantity, which never exceeds what was approved (a larger return is a
 // new slip, approved as such).
-func (r *returnRun) checkDiscrepancy(outcome string, d discrepancyResult) map[string]string {
-	errs := map[string]string{}
+func (r *returnRun) checkDiscrepancy(outcome string, d discrepancyResult) map[string]zhidu.Message {
+	errs := map[string]zhidu.Message{}
 	switch outcome {
 	case OutcomeRecount:
 		if d.ApprovedQuantity != nil {
-			errs["data.approved_quantity"] = "only an amendment changes the approved quantity"
+			errs["data.approved_quantity"] = zhidu.Say(msgOnlyAmendment)
 		}
 		if d.ReceivedQuantity != nil {
-			if msg := wholeNumber(*d.ReceivedQuantity, 0); msg != "" {
-				errs["data.received_quantity"] = msg
+			if m := wholeNumber(*d.ReceivedQuantity, 0); !m.IsZero() {
+				errs["data.received_quantity"] = m
 			}
 		}
 	case OutcomeAmend:
 		if d.ReceivedQuantity != nil {
-			errs["data.received_quantity"] = "only a recount changes the received quantity"
+			errs["data.received_quantity"] = zhidu.Say(msgOnlyRecount)
 		}
 		if d.ApprovedQuantity != nil {
-			if msg := wholeNumber(*d.ApprovedQuantity, 1); msg != "" {
-				errs["data.approved_quantity"] = msg
+			if m := wholeNumber(*d.ApprovedQuantity, 1); !m.IsZero() {
+				errs["data.approved_quantity"] = m
 			} else if int64(*d.ApprovedQuantity) > r.approved {
-				errs["data.approved_quantity"] = fmt.Sprintf("must not exceed the approved quantity (%d): a larger return needs a new slip", r.approved)
+				errs["data.approved_quantity"] = zhidu.Say(msgAmendAbove, "approved", r.approved)
 			}
 		}
 	}
@@ -210,13 +205,15 @@ type shipResult struct {
 }
 
 // checkShipment: the reference is one line.
-func checkShipment(_ string, d shipResult) map[string]string { return lineText("shipment", d.Shipment) }
+func checkShipment(_ string, d shipResult) map[string]zhidu.Message {
+	return lineText("shipment", d.Shipment)
+}
 
 // lineText refuses line breaks and control characters in a step's
 // one-line field (the form allows them in every text).
-func lineText(field, v string) map[string]string {
-	if msg := zhidu.CheckText(v, false); msg != "" {
-		return map[string]string{"data." + field: msg}
+func lineText(field, v string) map[string]zhidu.Message {
+	if m := zhidu.CheckText(v, false); !m.IsZero() {
+		return map[string]zhidu.Message{"data." + field: m}
 	}
 	return nil
 }

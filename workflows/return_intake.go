@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/zhidu/zhidu"
@@ -101,18 +100,9 @@ func amountOf(quantity int64, unitPrice float64) float64 {
 
 // Validate returns the slip's field errors, or nil. now is when the slip
 // is opened: its production date may not be later.
-func (s ReturnSlip) Validate(now time.Time) map[string]string {
-	errs := map[string]string{}
-	text := func(field, v string, required, long bool, max int) {
-		switch {
-		case required && strings.TrimSpace(v) == "":
-			errs[field] = "is required"
-		case len([]rune(v)) > max:
-			errs[field] = fmt.Sprintf("must be at most %d characters", max)
-		case zhidu.CheckText(v, long) != "":
-			errs[field] = zhidu.CheckText(v, long)
-		}
-	}
+func (s ReturnSlip) Validate(now time.Time) map[string]zhidu.Message {
+	errs := map[string]zhidu.Message{}
+	text := func(field, v string, required, long bool, max int) { checkText(errs, field, v, required, long, max) }
 	text("customer", s.Customer, true, false, 200)
 	text("product", s.Product, true, false, 200)
 	text("batch", s.Batch, true, false, 100)
@@ -126,25 +116,25 @@ func (s ReturnSlip) Validate(now time.Time) map[string]string {
 	text("complaint", s.Complaint, false, false, 100)
 	switch d, err := time.Parse(time.DateOnly, s.ProductionDate); {
 	case s.ProductionDate == "":
-		errs["production_date"] = "is required"
+		errs["production_date"] = zhidu.Required()
 	case err != nil:
-		errs["production_date"] = "must be a date (YYYY-MM-DD)"
+		errs["production_date"] = zhidu.NotDate()
 	case d.Format(time.DateOnly) > now.Format(time.DateOnly):
-		errs["production_date"] = "must not be in the future"
+		errs["production_date"] = zhidu.Say(msgFutureDate)
 	}
-	if msg := wholeNumber(s.Quantity, 1); msg != "" {
-		errs["quantity"] = msg
+	if m := wholeNumber(s.Quantity, 1); !m.IsZero() {
+		errs["quantity"] = m
 	}
 	switch {
 	case s.UnitPrice < 0:
-		errs["unit_price"] = "must not be negative"
+		errs["unit_price"] = zhidu.Negative()
 	case math.Round(s.UnitPrice*100)/100 != s.UnitPrice:
-		errs["unit_price"] = "must be in yuan and fen (at most 2 decimal places)"
-	case errs["quantity"] == "" && float64(s.Quantity)*s.UnitPrice > MaxReturnAmount:
-		errs["unit_price"] = fmt.Sprintf("makes the amount more than %.2f", float64(MaxReturnAmount))
+		errs["unit_price"] = zhidu.Say(msgYuanFen)
+	case errs["quantity"].IsZero() && float64(s.Quantity)*s.UnitPrice > MaxReturnAmount:
+		errs["unit_price"] = zhidu.Say(msgAmountAbove, "max", fmt.Sprintf("%.2f", float64(MaxReturnAmount)))
 	}
 	if !slices.Contains(ReturnHandlings, s.Handling) {
-		errs["handling"] = "must be one of " + strings.Join(ReturnHandlings, ", ")
+		errs["handling"] = zhidu.OneOf(ReturnHandlings)
 	}
 	if len(errs) == 0 {
 		return nil
@@ -154,17 +144,17 @@ func (s ReturnSlip) Validate(now time.Time) map[string]string {
 
 // wholeNumber says what is wrong with a quantity that must be a whole
 // number of at least min (0 or 1), or "".
-func wholeNumber(v float64, min float64) string {
+func wholeNumber(v float64, min float64) zhidu.Message {
 	switch {
 	case math.IsNaN(v) || math.Trunc(v) != v || v < min:
 		if min > 0 {
-			return "must be a positive whole number"
+			return zhidu.Say(msgPositiveWhole)
 		}
-		return "must be a whole number, not negative"
+		return zhidu.Say(msgWholeNotNegative)
 	case v > MaxReturnQuantity:
-		return fmt.Sprintf("must be at most %d", MaxReturnQuantity)
+		return zhidu.NumberMax(MaxReturnQuantity)
 	}
-	return ""
+	return zhidu.Message{}
 }
 
 // ReturnInput starts a return. Parent is the complaint that started it as
@@ -205,6 +195,7 @@ func returnDescriptor() Descriptor {
 		Owner:    func(u zhidu.Actor) zhidu.Department { return u.Department },
 		Defaults: func() any { return DefaultReturnConfig() },
 		Settings: returnSettings,
+		Register: returnRegister(),
 		Body:     func() any { return new(returnStart) },
 		Prepare: func(_ context.Context, b any, s StartContext) (any, error) {
 			return prepareReturn(*b.(*returnStart), s)
@@ -246,12 +237,12 @@ type returnStart struct {
 func prepareReturn(b returnStart, s StartContext) (any, error) {
 	errs := b.Validate(s.Now)
 	if errs == nil {
-		errs = map[string]string{}
+		errs = map[string]zhidu.Message{}
 	}
 	info := s.Process
 	info.Level = chosenLevel(b.Level, s.Starter, errs)
 	if len(errs) > 0 {
-		return nil, zhidu.Invalid("cannot open the return slip", errs)
+		return nil, zhidu.Invalid(zhidu.Say(msgCannotOpenReturn), errs)
 	}
 	info.Title = b.Product + ", " + b.Customer
 	info.Readers = []zhidu.Department{info.Department}

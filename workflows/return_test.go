@@ -91,7 +91,7 @@ func wantReturn(t *testing.T, got ReturnResult, outcome, voucher string, rounds 
 func (h *harness[In, Out]) register(t *testing.T, kind string) map[string]any {
 	t.Helper()
 	out := map[string]any{}
-	for _, r := range h.registers {
+	for _, r := range h.entries {
 		if r.ProcessID != h.processID || r.Kind != kind || r.At.IsZero() {
 			t.Errorf("RegisterRecord %+v: want process %s of kind %s and a time", r, h.processID, kind)
 		}
@@ -354,7 +354,7 @@ func TestReturnAuthority(t *testing.T) {
 		task := st.Tasks[0]
 		held = map[string]string{}
 		for _, a := range []zhidu.Actor{gm, deputy, vpOpsAll, salesHead, salesSuper, whClerk, salesRep} {
-			held[a.Username] = st.mayHold(task, a, false)
+			held[a.Username] = st.mayHold(task, a, false).String()
 		}
 	})
 	replies := h.play(act{2 * time.Minute, "manager_approval", salesHead, "reject", map[string]any{"opinion": "no"}})
@@ -707,7 +707,7 @@ func TestReturnSlipValidate(t *testing.T) {
 			s := returnSlip(HandlingCredit)
 			tt.edit(&s)
 			errs := s.Validate(now)
-			if got := errs[tt.field]; got != tt.want || len(errs) != 1 {
+			if got := errs[tt.field].String(); got != tt.want || len(errs) != 1 {
 				t.Errorf("Validate = %v, want only %s: %q", errs, tt.field, tt.want)
 			}
 		})

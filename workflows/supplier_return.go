@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -66,25 +64,16 @@ type SupplierReturnSlip struct {
 }
 
 // Validate returns the slip's field errors, or nil.
-func (s SupplierReturnSlip) Validate() map[string]string {
-	errs := map[string]string{}
-	text := func(field, v string, required, long bool, max int) {
-		switch {
-		case required && strings.TrimSpace(v) == "":
-			errs[field] = "is required"
-		case len([]rune(v)) > max:
-			errs[field] = fmt.Sprintf("must be at most %d characters", max)
-		case zhidu.CheckText(v, long) != "":
-			errs[field] = zhidu.CheckText(v, long)
-		}
-	}
+func (s SupplierReturnSlip) Validate() map[string]zhidu.Message {
+	errs := map[string]zhidu.Message{}
+	text := func(field, v string, required, long bool, max int) { checkText(errs, field, v, required, long, max) }
 	text("supplier", s.Supplier, true, false, 200)
 	text("material", s.Material, true, false, 200)
 	text("batch", s.Batch, true, false, 100)
 	text("unit", s.Unit, true, false, 20)
 	text("defect", s.Defect, true, true, 4000)
-	if msg := wholeNumber(s.Quantity, 1); msg != "" {
-		errs["quantity"] = msg
+	if m := wholeNumber(s.Quantity, 1); !m.IsZero() {
+		errs["quantity"] = m
 	}
 	if len(errs) == 0 {
 		return nil
@@ -136,7 +125,8 @@ func supplierReturnDescriptor() Descriptor {
 		Defaults: func() any { return DefaultSupplierReturnConfig() },
 		Settings: []Setting{{Flag: "supplier-return-deadline", Env: "ZHIDU_SUPPLIER_RETURN_DEADLINE", Field: "SupplierDeadline",
 			Usage: "supplier return: the supplier must respond within"}},
-		Body: func() any { return new(supplierReturnStart) },
+		Register: supplierReturnRegister(),
+		Body:     func() any { return new(supplierReturnStart) },
 		Prepare: func(_ context.Context, b any, s StartContext) (any, error) {
 			return prepareSupplierReturn(*b.(*supplierReturnStart), s)
 		},
@@ -160,12 +150,12 @@ type supplierReturnStart struct {
 func prepareSupplierReturn(b supplierReturnStart, s StartContext) (any, error) {
 	errs := b.Validate()
 	if errs == nil {
-		errs = map[string]string{}
+		errs = map[string]zhidu.Message{}
 	}
 	info := s.Process
 	info.Level = chosenLevel(b.Level, s.Starter, errs)
 	if len(errs) > 0 {
-		return nil, zhidu.Invalid("cannot open the supplier return", errs)
+		return nil, zhidu.Invalid(zhidu.Say(msgCannotOpenSupplierReturn), errs)
 	}
 	info.Title = b.Material + ", " + b.Supplier
 	return SupplierReturnInput{Process: *info, Slip: b.SupplierReturnSlip, Config: *s.Config.(*SupplierReturnConfig)}, nil
@@ -219,7 +209,7 @@ type supplierResponseResult struct {
 // Updates: CompleteTask, AssignTask, SetLevel, CancelProcess. Query: State.
 func SupplierReturn(ctx workflow.Context, in SupplierReturnInput) (SupplierReturnResult, error) {
 	p := newProcess(ctx, in.Process)
-	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]string{
+	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]zhidu.Message{
 		StepQualityConfirm:   rule[qualityConfirmResult](nil),
 		StepPurchasing:       rule(checkPurchasing),
 		StepSupplierResponse: rule[supplierResponseResult](nil),
@@ -230,7 +220,7 @@ func SupplierReturn(ctx workflow.Context, in SupplierReturnInput) (SupplierRetur
 	res, err := supplierReturn(ctx, p, in)
 	if errors.Is(err, errCancelled) {
 		res = SupplierReturnResult{Outcome: ResultCancelled}
-		err = recordRegister(ctx, p, KindSupplierReturn, map[string]any{"stage": "closed", "result": ResultCancelled, "closed_at": workflow.Now(ctx)})
+		err = p.recordEntry(ctx, zhidu.RegisterRecord{Fields: map[string]any{"stage": "closed", "result": ResultCancelled, "closed_at": workflow.Now(ctx)}})
 	}
 	if err != nil {
 		return res, err
@@ -239,12 +229,12 @@ func SupplierReturn(ctx workflow.Context, in SupplierReturnInput) (SupplierRetur
 }
 
 // checkPurchasing: the contact is one line.
-func checkPurchasing(_ string, d purchasingResult) map[string]string {
+func checkPurchasing(_ string, d purchasingResult) map[string]zhidu.Message {
 	return lineText("supplier_contact", d.SupplierContact)
 }
 
 func supplierReturn(ctx workflow.Context, p *process, in SupplierReturnInput) (SupplierReturnResult, error) {
-	record := func(fields map[string]any) error { return recordRegister(ctx, p, KindSupplierReturn, fields) }
+	record := func(fields map[string]any) error { return p.recordEntry(ctx, zhidu.RegisterRecord{Fields: fields}) }
 	end := func(result string, breached bool) (SupplierReturnResult, error) {
 		if p.Cancelled != nil {
 			return SupplierReturnResult{}, errCancelled

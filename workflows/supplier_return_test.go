@@ -177,7 +177,7 @@ func TestSupplierReturnSlipValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := supplierSlip()
 			tt.edit(&s)
-			if errs := s.Validate(); errs[tt.field] != tt.want || len(errs) != 1 {
+			if errs := s.Validate(); errs[tt.field].String() != tt.want || len(errs) != 1 {
 				t.Errorf("Validate = %v, want only %s: %q", errs, tt.field, tt.want)
 			}
 		})

@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -45,6 +46,20 @@ func (p *process) task(key, step string, title zhidu.Text, dept zhidu.Department
 	return zhidu.TaskSpec{StepKey: key, Step: step, Department: dept, Level: p.Info.Level, Priority: zhidu.PriorityNormal,
 		Title:      zhidu.Text{Zh: title.Zh + "：" + p.Info.Title, En: title.En + ": " + p.Info.Title},
 		Candidates: candidates, Escalations: sla.ladder(ladder...), Due: sla.Due, Reminder: sla.Reminder, Form: form}
+}
+
+// checkText adds field's error to errs when v, a text of a start body, is
+// missing (and required), longer than max characters, or holds control
+// characters (line breaks only where long).
+func checkText(errs map[string]zhidu.Message, field, v string, required, long bool, max int) {
+	switch {
+	case required && strings.TrimSpace(v) == "":
+		errs[field] = zhidu.Required()
+	case len([]rune(v)) > max:
+		errs[field] = zhidu.MaxChars(max)
+	case !zhidu.CheckText(v, long).IsZero():
+		errs[field] = zhidu.CheckText(v, long)
+	}
 }
 
 // decode reads a step's data into T, the struct of that step's form (one
@@ -92,11 +107,11 @@ func askFor[T any](ctx workflow.Context, p *process, spec zhidu.TaskSpec) (zhidu
 // process.checks, run by the CompleteTask validator after the form: data
 // that does not decode into T is refused there, before anything is
 // written. A nil check only decodes.
-func rule[T any](check func(outcome string, d T) map[string]string) func(zhidu.CompleteTaskRequest) map[string]string {
-	return func(req zhidu.CompleteTaskRequest) map[string]string {
+func rule[T any](check func(outcome string, d T) map[string]zhidu.Message) func(zhidu.CompleteTaskRequest) map[string]zhidu.Message {
+	return func(req zhidu.CompleteTaskRequest) map[string]zhidu.Message {
 		d, err := decode[T](req.Data)
 		if err != nil {
-			return map[string]string{"data": "does not fit the form of this step"}
+			return map[string]zhidu.Message{"data": zhidu.FormMisfit()}
 		}
 		if check == nil {
 			return nil

@@ -57,20 +57,20 @@ func TestRule(t *testing.T) {
 		N int `json:"n"`
 	}
 	var seen []int
-	check := rule(func(outcome string, d counted) map[string]string {
+	check := rule(func(outcome string, d counted) map[string]zhidu.Message {
 		seen = append(seen, d.N)
 		if outcome != "ok" {
-			return map[string]string{"outcome": "must be ok"}
+			return map[string]zhidu.Message{"outcome": zhidu.MustBe("ok")}
 		}
 		return nil
 	})
 	if errs := check(zhidu.CompleteTaskRequest{Outcome: "ok", Data: map[string]any{"n": 3.0}}); errs != nil {
 		t.Errorf("decodable data: got %v, want no errors", errs)
 	}
-	if errs := check(zhidu.CompleteTaskRequest{Outcome: "no", Data: map[string]any{"n": 4.0}}); errs["outcome"] == "" {
+	if errs := check(zhidu.CompleteTaskRequest{Outcome: "no", Data: map[string]any{"n": 4.0}}); errs["outcome"].IsZero() {
 		t.Errorf("the check's own errors: got %v", errs)
 	}
-	if errs := check(zhidu.CompleteTaskRequest{Outcome: "ok", Data: map[string]any{"n": 1.5}}); errs["data"] == "" {
+	if errs := check(zhidu.CompleteTaskRequest{Outcome: "ok", Data: map[string]any{"n": 1.5}}); errs["data"].IsZero() {
 		t.Errorf("data that does not decode: got %v, want an error on data", errs)
 	}
 	if want := []int{3, 4}; !reflect.DeepEqual(seen, want) {
