@@ -72,7 +72,7 @@ func (q *query) readable(v Viewer, level, dept, pid, taskID, barred, readers str
 	// for a confined process, one of its readers.
 	in := func(depts []string) string {
 		p := q.param(depts)
-		return fmt.Sprintf("(%[1]s IS NULL AND %[2]s = ANY(%[3]s) OR %[1]s && %[3]s::text[])", readers, dept, p)
+		return fmt.Sprintf("(CASE WHEN %[1]s IS NULL THEN %[2]s = ANY(%[3]s) ELSE %[1]s && %[3]s::text[] END)", readers, dept, p)
 	}
 	member := "false"
 	if len(v.Member) > 0 {
