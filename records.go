@@ -121,7 +121,10 @@ type ProcessEvent struct {
 	Actor     string         `json:"actor"`
 	Action    string         `json:"action"`
 	Detail    map[string]any `json:"detail,omitempty"`
-	At        time.Time      `json:"at"`
+	// Audit, when set, is the action of an audit entry written with the
+	// timeline entry (a decision the trail must show: a contract override).
+	Audit string    `json:"audit,omitempty"`
+	At    time.Time `json:"at"`
 }
 
 // VoucherRequest asks finance's numbering for a voucher (传票) for a

@@ -123,7 +123,7 @@ func TestReturnFourCopies(t *testing.T) {
 	s.must(http.StatusOK, s.call("fin.clerk", "POST", "/api/v1/tasks/"+rec+"/complete",
 		map[string]any{"outcome": "mismatch", "data": map[string]any{"notes": "实收 98 箱"}}))
 	disc := s.waitTask(id, "discrepancy")
-	s.work("sales.head", disc, "amend", map[string]any{"approved_quantity": 98, "reason": "客户确认两箱未退回"})
+	s.work("sales.rep", disc, "amend", map[string]any{"approved_quantity": 98, "reason": "客户确认两箱未退回"})
 	rec = s.waitTask(id, "reconcile")
 	s.work("fin.clerk", rec, "match", map[string]any{})
 	s.waitProcess(id, "completed")
@@ -223,7 +223,7 @@ func TestReturnSignedContract(t *testing.T) {
 	if n := s.count(`SELECT count(*) FROM timeline WHERE process_id = $1 AND action = 'task_completed' AND detail::text LIKE '%特批退货%'`, id); n != 1 {
 		t.Fatalf("the override reason is in %d timeline entries, want 1", n)
 	}
-	if n := s.count(`SELECT count(*) FROM audit WHERE object = $1 AND detail::text LIKE '%特批退货%'`, "task:"+task); n != 1 {
+	if n := s.count(`SELECT count(*) FROM audit WHERE object = $1 AND action = 'return.contract_override' AND detail::text LIKE '%特批退货%'`, "process:"+id); n != 1 {
 		t.Fatalf("the override reason is in %d audit entries, want 1", n)
 	}
 }

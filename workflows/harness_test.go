@@ -55,17 +55,19 @@ type harness[In, Out any] struct {
 	eligible        func(zhidu.CreateTaskInput) int
 	afterEscalation func(zhidu.TaskEvent) int
 
-	mu          sync.Mutex // activities run on their own goroutines
-	created     []zhidu.CreateTaskInput
-	completions []zhidu.CompletionRecord
-	assigns     []zhidu.AssignRecord
-	events      []zhidu.TaskEvent
-	finishes    []zhidu.FinishRecord
-	levels      []zhidu.LevelRecord
-	records     []zhidu.ComplaintRecord
-	entries     []zhidu.RegisterRecord
-	shares      []zhidu.ShareRecord
-	vouchers    []zhidu.VoucherRequest
+	mu            sync.Mutex // activities run on their own goroutines
+	created       []zhidu.CreateTaskInput
+	completions   []zhidu.CompletionRecord
+	assigns       []zhidu.AssignRecord
+	events        []zhidu.TaskEvent
+	finishes      []zhidu.FinishRecord
+	levels        []zhidu.LevelRecord
+	records       []zhidu.ComplaintRecord
+	entries       []zhidu.RegisterRecord
+	shares        []zhidu.ShareRecord
+	vouchers      []zhidu.VoucherRequest
+	processEvents []zhidu.ProcessEvent
+	children      []zhidu.ChildStart
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -93,6 +95,8 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivityRecordRegister:  h.recordRegister,
 		ActivityShareProcess:    h.shareProcess,
 		ActivityIssueVoucher:    h.issueVoucher,
+		ActivityProcessEvent:    h.processEvent,
+		ActivityRecordChild:     h.recordChild,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -147,6 +151,16 @@ func (h *harness[In, Out]) recordComplaint(_ context.Context, r zhidu.ComplaintR
 
 func (h *harness[In, Out]) recordRegister(_ context.Context, r zhidu.RegisterRecord) error {
 	keep(&h.mu, &h.entries, r)
+	return nil
+}
+
+func (h *harness[In, Out]) processEvent(_ context.Context, e zhidu.ProcessEvent) error {
+	keep(&h.mu, &h.processEvents, e)
+	return nil
+}
+
+func (h *harness[In, Out]) recordChild(_ context.Context, c zhidu.ChildStart) error {
+	keep(&h.mu, &h.children, c)
 	return nil
 }
 

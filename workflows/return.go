@@ -227,6 +227,13 @@ func (r *returnRun) approve(ctx workflow.Context) (bool, error) {
 	approvers := []string{done.Actor.Username}
 	fields := map[string]any{}
 	if dec.OverrideReason != "" {
+		// 签订合同后，坚决不退 — but for the GM's override, which the trail keeps.
+		ev := zhidu.ProcessEvent{EventKey: r.p.Info.ID + ":contract-override", ProcessID: r.p.Info.ID, Actor: done.Actor.Username,
+			Action: "contract_overridden", Audit: "return.contract_override", At: workflow.Now(ctx),
+			Detail: map[string]any{"contract": r.in.Slip.Contract, "reason": dec.OverrideReason}}
+		if err := r.p.project(ctx, ActivityProcessEvent, ev).Get(ctx, nil); err != nil {
+			return false, err
+		}
 		fields["override_reason"], fields["overridden_by"] = dec.OverrideReason, done.Actor.Username
 	}
 	// The GM approves above the threshold, unless the GM already did.

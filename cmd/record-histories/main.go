@@ -290,6 +290,8 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityRecordRegister:  s.recordRegister,
 		workflows.ActivityShareProcess:    s.shareProcess,
 		workflows.ActivityIssueVoucher:    s.issueVoucher,
+		workflows.ActivityProcessEvent:    s.processEvent,
+		workflows.ActivityRecordChild:     s.recordChild,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -313,6 +315,10 @@ func (stubs) finishProcess(context.Context, zhidu.FinishRecord) error { return n
 func (stubs) recordComplaint(context.Context, zhidu.ComplaintRecord) error { return nil }
 
 func (stubs) recordRegister(context.Context, zhidu.RegisterRecord) error { return nil }
+
+func (stubs) processEvent(context.Context, zhidu.ProcessEvent) error { return nil }
+
+func (stubs) recordChild(context.Context, zhidu.ChildStart) error { return nil }
 
 func (stubs) shareProcess(context.Context, zhidu.ShareRecord) error { return nil }
 
