@@ -324,3 +324,33 @@ func parseBest(s string) (best Message, cost int, ok bool) {
 	}
 	return best, cost, ok
 }
+
+// chinese holds the Chinese templates of the messages a process defines
+// with its own code (DefineMessages); the web has the rest.
+var chinese = map[string]string{}
+
+// DefineMessages adds a process's own messages to the catalogue, each code
+// with its English (what the API says) and its Chinese template, so that a
+// process's messages stay in its own files. Call it from a package-level
+// variable's initialisation (before any message is said); a code defined
+// twice panics.
+func DefineMessages(ms map[string]Text) struct{} {
+	for code, t := range ms {
+		if _, dup := english[code]; dup {
+			panic("zhidu: message code " + code + " is defined twice")
+		}
+		english[code], chinese[code] = t.En, t.Zh
+	}
+	return struct{}{}
+}
+
+// DefinedChinese returns the Chinese template of a message a process
+// defined (DefineMessages).
+func DefinedChinese(code string) (string, bool) {
+	t, ok := chinese[code]
+	return t, ok
+}
+
+// Say builds a message of a code a process defined (DefineMessages) from
+// name, value pairs of its parameters.
+func Say(code string, pairs ...any) Message { return msg(code, pairs...) }

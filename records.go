@@ -92,8 +92,7 @@ type LevelRecord struct {
 // (ProcessInfo.Readers) is shared with more departments: a return slip's
 // copies 2–4 go to the warehouse, finance and sales once it is approved.
 type ShareRecord struct {
-	EventKey string `json:"event_key"` // unique among all timeline entries: starts with the process ID
-
+	EventKey    string       `json:"event_key"` // unique among all timeline entries: starts with the process ID
 	ProcessID   string       `json:"process_id"`
 	Departments []Department `json:"departments"`
 	Actor       string       `json:"actor"`
@@ -122,14 +121,17 @@ type ProcessEvent struct {
 	Actor     string         `json:"actor"`
 	Action    string         `json:"action"`
 	Detail    map[string]any `json:"detail,omitempty"`
-	At        time.Time      `json:"at"`
+	// Audit, when set, is the action of an audit entry written with the
+	// timeline entry (a decision the trail must show: a contract override).
+	Audit string    `json:"audit,omitempty"`
+	At    time.Time `json:"at"`
 }
 
 // VoucherRequest asks finance's numbering for a voucher (传票) for a
 // process: one per process and key, so a retry gets the same number.
 type VoucherRequest struct {
 	ProcessID string    `json:"process_id"`
-	Key       string    `json:"key"`
+	Key       string    `json:"key"` // starts with the process ID; the voucher's timeline entry has it as its key
 	Year      int       `json:"year"`
 	Actor     string    `json:"actor"` // who reconciled: the voucher is issued in their name
 	At        time.Time `json:"at"`

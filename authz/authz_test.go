@@ -276,6 +276,11 @@ func TestDefaultPolicyStartLines(t *testing.T) {
 		"compliance * process:approval start",
 		"staff cs process:complaint start", "supervisor cs process:complaint start", "dept_head cs process:complaint start",
 		"vp cs process:complaint start", "gm * process:complaint start", "deputy_gm * process:complaint start",
+		"staff sales process:return start", "supervisor sales process:return start", "dept_head sales process:return start",
+		"staff mkt process:return start", "supervisor mkt process:return start", "dept_head mkt process:return start",
+		"staff cs process:return start", "supervisor cs process:return start", "dept_head cs process:return start",
+		"staff quality process:supplier_return start", "supervisor quality process:supplier_return start",
+		"dept_head quality process:supplier_return start",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("start lines:\n got %q\nwant %q", got, want)

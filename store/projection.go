@@ -319,7 +319,7 @@ func (s *Store) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (strin
 			return err
 		}
 		detail := map[string]any{"voucher": number}
-		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.ProcessID+":voucher:"+r.Key, r.At, r.Actor, "", "voucher_issued", "", "", "",
+		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.Key, r.At, r.Actor, "", "voucher_issued", "", "", "",
 			mustJSON(detail)); err != nil {
 			return err
 		}
@@ -359,6 +359,13 @@ func (s *Store) RecordChildStart(ctx context.Context, r zhidu.ChildStart) error 
 // RecordProcessEvent appends an entry to a process's timeline (once, by
 // its event key).
 func (s *Store) RecordProcessEvent(ctx context.Context, e zhidu.ProcessEvent) error {
-	_, err := s.Pool.Exec(ctx, sqlInsertTimeline, e.ProcessID, e.EventKey, e.At, e.Actor, "", e.Action, "", "", "", mustJSON(e.Detail))
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlInsertTimeline, e.ProcessID, e.EventKey, e.At, e.Actor, "", e.Action, "", "", "", mustJSON(e.Detail))
+		if err != nil || tag.RowsAffected() == 0 || e.Audit == "" {
+			return err // a retry writes nothing twice
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: e.At, Actor: e.Actor, Action: e.Audit, Object: "process:" + e.ProcessID,
+			Decision: "allowed", Detail: e.Detail})
+	})
 	return mapErr(err, "process "+e.ProcessID)
 }

@@ -65,7 +65,7 @@ func TestIssueVoucher(t *testing.T) {
 	}
 	issue := func(id string, year int) string {
 		t.Helper()
-		n, err := s.IssueVoucher(ctx, zhidu.VoucherRequest{ProcessID: id, Key: "reconcile#1", Year: year, Actor: "fin.clerk", At: t0})
+		n, err := s.IssueVoucher(ctx, zhidu.VoucherRequest{ProcessID: id, Key: id + ":voucher", Year: year, Actor: "fin.clerk", At: t0})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -150,6 +150,7 @@ var timelineDetail = map[string][]string{
 	"process_shared":        {"departments", "reason"},
 	"voucher_issued":        {"voucher"},
 	"child_started":         {"process", "kind"},
+	"contract_overridden":   {"contract", "reason"},
 	"child_finished":        {"process", "result"},
 }
 

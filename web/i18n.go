@@ -113,7 +113,7 @@ var catalog = map[string]map[string]string{
 		"action.task_commented": "评论", "action.task_completed": "完成", "action.task_delegated": "委托",
 		"action.task_reassigned": "改派", "action.task_reminded": "提醒", "action.task_escalated": "升级",
 		"action.process_completed": "流程结束", "action.process_cancelled": "流程取消", "action.process_failed": "流程失败",
-		"action.process_level_changed": "密级变更", "action.process_shared": "分送部门", "action.voucher_issued": "开具传票", "action.child_started": "发起子流程", "action.child_finished": "子流程结束",
+		"action.process_level_changed": "密级变更", "action.process_shared": "分送部门", "action.voucher_issued": "开具传票", "action.child_started": "发起子流程", "action.contract_overridden": "总经理特批合同退货", "action.child_finished": "子流程结束",
 
 		"act.read": "查看", "act.write": "修改", "act.complete": "办理", "act.cancel": "取消",
 		"decision.allowed": "允许", "decision.denied": "拒绝",
@@ -245,7 +245,7 @@ var catalog = map[string]map[string]string{
 		"action.task_commented": "Commented", "action.task_completed": "Completed", "action.task_delegated": "Delegated",
 		"action.task_reassigned": "Reassigned", "action.task_reminded": "Reminder", "action.task_escalated": "Escalated",
 		"action.process_completed": "Process finished", "action.process_cancelled": "Process cancelled", "action.process_failed": "Process failed",
-		"action.process_level_changed": "Level changed", "action.process_shared": "Shared with departments", "action.voucher_issued": "Voucher issued", "action.child_started": "Child process started", "action.child_finished": "Child process finished",
+		"action.process_level_changed": "Level changed", "action.process_shared": "Shared with departments", "action.voucher_issued": "Voucher issued", "action.child_started": "Child process started", "action.contract_overridden": "Signed contract overridden by the GM", "action.child_finished": "Child process finished",
 
 		"act.read": "read", "act.write": "write", "act.complete": "complete", "act.cancel": "cancel",
 		"decision.allowed": "allowed", "decision.denied": "denied",
@@ -452,18 +452,24 @@ var messagesZh = map[string]string{
 	"decide.disabled": "账号已停用",
 }
 
+// chineseTemplate is a message code's Chinese: the web's catalogue, or
+// the process's own (zhidu.DefineMessages).
+func chineseTemplate(code string) (string, bool) {
+	if t, ok := messagesZh[code]; ok {
+		return t, ok
+	}
+	return zhidu.DefinedChinese(code)
+}
+
 // messageCatalog is the catalogue that says messages in lang.
 func messageCatalog(lang string) zhidu.Catalog {
 	if lang == "en" {
 		return zhidu.English
 	}
 	return zhidu.Catalog{
-		Template: func(code string) (string, bool) {
-			t, ok := messagesZh[code]
-			return t, ok
-		},
-		Label:   func(family, value string) string { return label(lang, family, value) },
-		ListSep: "、",
+		Template: chineseTemplate,
+		Label:    func(family, value string) string { return label(lang, family, value) },
+		ListSep:  "、",
 	}
 }
 

@@ -269,7 +269,7 @@ func TestEveryMessageCodeIsTranslated(t *testing.T) {
 	for _, code := range zhidu.MessageCodes() {
 		codes[code] = true
 		en, _ := zhidu.EnglishTemplate(code)
-		zh, ok := messagesZh[code]
+		zh, ok := chineseTemplate(code)
 		if !ok {
 			t.Errorf("message code %s has no Chinese template (English: %q)", code, en)
 			continue

@@ -93,13 +93,7 @@ func prepareApproval(b approvalStart, s StartContext) (any, error) {
 		errs["details"] = zhidu.MaxChars(10000)
 	}
 	info := s.Process
-	info.Level = zhidu.Internal
-	if b.Level != nil {
-		info.Level = *b.Level
-	}
-	if info.Level > s.Starter.Clearance {
-		errs["level"] = zhidu.AboveClearance()
-	}
+	info.Level = chosenLevel(b.Level, s.Starter, errs)
 	if len(errs) > 0 {
 		return nil, zhidu.Invalid(zhidu.CannotStartApproval(), errs)
 	}

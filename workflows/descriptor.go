@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/zhidu/zhidu"
 )
@@ -78,6 +79,8 @@ type StartContext struct {
 	Config any
 	// Users finds the users a start body names.
 	Users Users
+	// Now is the time of the start, by the API's clock.
+	Now time.Time
 }
 
 // Users looks up users for a start's checks (the API passes its store).
@@ -154,7 +157,7 @@ type Starter struct {
 // Descriptors lists every process, in the order they are offered. Adding a
 // process is one line here.
 func Descriptors() []Descriptor {
-	return []Descriptor{approvalDescriptor(), complaintDescriptor()}
+	return []Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor()}
 }
 
 // Lookup finds the descriptor of a kind.
@@ -174,6 +177,19 @@ func (d Descriptor) StepLabel(name string) (zhidu.Text, bool) {
 		return zhidu.Text{}, false
 	}
 	return d.Steps[i].Label, true
+}
+
+// chosenLevel is a start's level: internal unless the body names one,
+// which may not be above the starter's clearance (a field error in errs).
+func chosenLevel(l *zhidu.Level, starter zhidu.Actor, errs map[string]zhidu.Message) zhidu.Level {
+	level := zhidu.Internal
+	if l != nil {
+		level = *l
+	}
+	if level > starter.Clearance {
+		errs["level"] = zhidu.AboveClearance()
+	}
+	return level
 }
 
 // levelChoices is the choice list of a start form's level field.

@@ -55,15 +55,19 @@ type harness[In, Out any] struct {
 	eligible        func(zhidu.CreateTaskInput) int
 	afterEscalation func(zhidu.TaskEvent) int
 
-	mu          sync.Mutex // activities run on their own goroutines
-	created     []zhidu.CreateTaskInput
-	completions []zhidu.CompletionRecord
-	assigns     []zhidu.AssignRecord
-	events      []zhidu.TaskEvent
-	finishes    []zhidu.FinishRecord
-	levels      []zhidu.LevelRecord
-	records     []zhidu.ComplaintRecord
-	entries     []zhidu.RegisterRecord
+	mu            sync.Mutex // activities run on their own goroutines
+	created       []zhidu.CreateTaskInput
+	completions   []zhidu.CompletionRecord
+	assigns       []zhidu.AssignRecord
+	events        []zhidu.TaskEvent
+	finishes      []zhidu.FinishRecord
+	levels        []zhidu.LevelRecord
+	records       []zhidu.ComplaintRecord
+	entries       []zhidu.RegisterRecord
+	shares        []zhidu.ShareRecord
+	vouchers      []zhidu.VoucherRequest
+	processEvents []zhidu.ProcessEvent
+	children      []zhidu.ChildStart
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -89,6 +93,10 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivitySetLevel:        h.setLevel,
 		ActivityRecordComplaint: h.recordComplaint,
 		ActivityRecordRegister:  h.recordRegister,
+		ActivityShareProcess:    h.shareProcess,
+		ActivityIssueVoucher:    h.issueVoucher,
+		ActivityProcessEvent:    h.processEvent,
+		ActivityRecordChild:     h.recordChild,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -144,6 +152,36 @@ func (h *harness[In, Out]) recordComplaint(_ context.Context, r zhidu.ComplaintR
 func (h *harness[In, Out]) recordRegister(_ context.Context, r zhidu.RegisterRecord) error {
 	keep(&h.mu, &h.entries, r)
 	return nil
+}
+
+func (h *harness[In, Out]) processEvent(_ context.Context, e zhidu.ProcessEvent) error {
+	keep(&h.mu, &h.processEvents, e)
+	return nil
+}
+
+func (h *harness[In, Out]) recordChild(_ context.Context, c zhidu.ChildStart) error {
+	keep(&h.mu, &h.children, c)
+	return nil
+}
+
+func (h *harness[In, Out]) shareProcess(_ context.Context, r zhidu.ShareRecord) error {
+	keep(&h.mu, &h.shares, r)
+	return nil
+}
+
+// issueVoucher numbers vouchers as the store does: sequential per year,
+// one per key, the same number when asked again.
+func (h *harness[In, Out]) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
+	keep(&h.mu, &h.vouchers, r)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var keys []string // in the order they were first asked for
+	for _, v := range h.vouchers {
+		if v.Year == r.Year && !slices.Contains(keys, v.Key) {
+			keys = append(keys, v.Key)
+		}
+	}
+	return fmt.Sprintf("PZ-%d-%06d", r.Year, slices.Index(keys, r.Key)+1), nil
 }
 
 // at runs f once the test clock has advanced d past the start.
@@ -479,7 +517,10 @@ func jsonEqual(a, b any) bool {
 // probeInput and probeResult are the input and result of harnessProbe.
 type probeInput struct{ ID string }
 
-type probeResult struct{ Eligible, AfterEscalation int }
+type probeResult struct {
+	Eligible, AfterEscalation int
+	Voucher, Again            string
+}
 
 // harnessProbe is a test-only process that calls every projection
 // activity once, as local activities, the way processes call them.
@@ -492,6 +533,12 @@ func harnessProbe(ctx workflow.Context, in probeInput) (probeResult, error) {
 		return res, err
 	}
 	res.Eligible = created.Eligible
+	voucher := zhidu.VoucherRequest{ProcessID: in.ID, Year: 2026, Key: in.ID + ":voucher"}
+	for _, v := range []*string{&res.Voucher, &res.Again} {
+		if err := workflow.ExecuteLocalActivity(ctx, ActivityIssueVoucher, voucher).Get(ctx, v); err != nil {
+			return res, err
+		}
+	}
 	if err := workflow.ExecuteLocalActivity(ctx, ActivityRecordTaskEvent, zhidu.TaskEvent{ProcessID: in.ID,
 		Event: zhidu.EventEscalated, Rung: 1}).Get(ctx, &res.AfterEscalation); err != nil {
 		return res, err
@@ -504,6 +551,8 @@ func harnessProbe(ctx workflow.Context, in probeInput) (probeResult, error) {
 		{ActivityAssignTask, zhidu.AssignRecord{ProcessID: in.ID}},
 		{ActivitySetLevel, zhidu.LevelRecord{ProcessID: in.ID}},
 		{ActivityRecordComplaint, zhidu.ComplaintRecord{ProcessID: in.ID}},
+		{ActivityRecordRegister, zhidu.RegisterRecord{ProcessID: in.ID}},
+		{ActivityShareProcess, zhidu.ShareRecord{ProcessID: in.ID}},
 		{ActivityFinishProcess, zhidu.FinishRecord{ProcessID: in.ID, State: zhidu.ProcessCompleted, Result: "probed"}},
 	} {
 		if err := workflow.ExecuteLocalActivity(ctx, w.activity, w.arg).Get(ctx, nil); err != nil {
@@ -521,7 +570,7 @@ func TestHarness(t *testing.T) {
 	h.afterEscalation = func(zhidu.TaskEvent) int { return 2 }
 	res := h.run(probeInput{ID: "probe-test"})
 
-	if want := (probeResult{Eligible: 3, AfterEscalation: 2}); res != want {
+	if want := (probeResult{Eligible: 3, AfterEscalation: 2, Voucher: "PZ-2026-000001", Again: "PZ-2026-000001"}); res != want {
 		t.Errorf("result = %+v, want %+v", res, want)
 	}
 	h.wantFinished(t, zhidu.ProcessCompleted, "probed")
@@ -535,6 +584,8 @@ func TestHarness(t *testing.T) {
 		{ActivityAssignTask, ids(h.assigns, func(r zhidu.AssignRecord) string { return r.ProcessID })},
 		{ActivitySetLevel, ids(h.levels, func(r zhidu.LevelRecord) string { return r.ProcessID })},
 		{ActivityRecordComplaint, ids(h.records, func(r zhidu.ComplaintRecord) string { return r.ProcessID })},
+		{ActivityRecordRegister, ids(h.entries, func(r zhidu.RegisterRecord) string { return r.ProcessID })},
+		{ActivityShareProcess, ids(h.shares, func(r zhidu.ShareRecord) string { return r.ProcessID })},
 		{ActivityFinishProcess, ids(h.finishes, func(r zhidu.FinishRecord) string { return r.ProcessID })},
 	} {
 		if !slices.Equal(tt.got, []string{"probe-test"}) {

@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -45,6 +46,20 @@ func (p *process) task(key, step string, title zhidu.Text, dept zhidu.Department
 	return zhidu.TaskSpec{StepKey: key, Step: step, Department: dept, Level: p.Info.Level, Priority: zhidu.PriorityNormal,
 		Title:      zhidu.Text{Zh: title.Zh + "：" + p.Info.Title, En: title.En + ": " + p.Info.Title},
 		Candidates: candidates, Escalations: sla.ladder(ladder...), Due: sla.Due, Reminder: sla.Reminder, Form: form}
+}
+
+// checkText adds field's error to errs when v, a text of a start body, is
+// missing (and required), longer than max characters, or holds control
+// characters (line breaks only where long).
+func checkText(errs map[string]zhidu.Message, field, v string, required, long bool, max int) {
+	switch {
+	case required && strings.TrimSpace(v) == "":
+		errs[field] = zhidu.Required()
+	case len([]rune(v)) > max:
+		errs[field] = zhidu.MaxChars(max)
+	case !zhidu.CheckText(v, long).IsZero():
+		errs[field] = zhidu.CheckText(v, long)
+	}
 }
 
 // decode reads a step's data into T, the struct of that step's form (one

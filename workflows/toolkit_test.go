@@ -104,6 +104,16 @@ func TestStepResultsFitTheirForms(t *testing.T) {
 		{StepFollowUp, followUpForm, followUpResult{}},
 		{StepSuperior, superiorForm, superiorResult{}},
 		{StepSpotCheck, spotCheckForm, spotCheckResult{}},
+		{StepManagerApproval, managerApprovalForm, managerDecision{}},
+		{StepReceipt, receiptForm, receiptResult{}},
+		{StepReconcile, reconcileForm, reconcileResult{}},
+		{StepDiscrepancy, discrepancyForm, discrepancyResult{}},
+		{StepReprocess, reprocessForm, reprocessResult{}},
+		{StepReinspect, reinspectForm, reinspectResult{}},
+		{StepShip, shipForm, shipResult{}},
+		{StepQualityConfirm, qualityConfirmForm, qualityConfirmResult{}},
+		{StepPurchasing, purchasingForm, purchasingResult{}},
+		{StepSupplierResponse, supplierResponseForm, supplierResponseResult{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

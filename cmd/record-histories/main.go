@@ -14,7 +14,7 @@
 // workflows and stub activities (no database), drives each scenario
 // through the client as the API would, and writes every finished history
 // as JSON. Each process keeps its scenarios in a file of its own
-// (approval.go, complaint.go); scenarios joins them. Commit the fixtures
+// (approval.go, complaint.go, returns.go); scenarios joins them. Commit the fixtures
 // with the change: the replay test in package workflows keeps replaying
 // them, so a change that would break processes already running (a
 // missing workflow.GetVersion) fails there.
@@ -105,7 +105,7 @@ type scenario struct {
 }
 
 // scenarios are every process's, each kept in the process's own file.
-var scenarios = slices.Concat(approvalScenarios, complaintScenarios)
+var scenarios = slices.Concat(approvalScenarios, complaintScenarios, returnScenarios)
 
 // options select which scenarios run records.
 type options struct {
@@ -288,6 +288,10 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityFinishProcess:   s.finishProcess,
 		workflows.ActivityRecordComplaint: s.recordComplaint,
 		workflows.ActivityRecordRegister:  s.recordRegister,
+		workflows.ActivityShareProcess:    s.shareProcess,
+		workflows.ActivityIssueVoucher:    s.issueVoucher,
+		workflows.ActivityProcessEvent:    s.processEvent,
+		workflows.ActivityRecordChild:     s.recordChild,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -311,3 +315,13 @@ func (stubs) finishProcess(context.Context, zhidu.FinishRecord) error { return n
 func (stubs) recordComplaint(context.Context, zhidu.ComplaintRecord) error { return nil }
 
 func (stubs) recordRegister(context.Context, zhidu.RegisterRecord) error { return nil }
+
+func (stubs) processEvent(context.Context, zhidu.ProcessEvent) error { return nil }
+
+func (stubs) recordChild(context.Context, zhidu.ChildStart) error { return nil }
+
+func (stubs) shareProcess(context.Context, zhidu.ShareRecord) error { return nil }
+
+func (stubs) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
+	return fmt.Sprintf("PZ-%d-000001", r.Year), nil
+}
