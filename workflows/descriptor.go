@@ -81,6 +81,9 @@ type StartContext struct {
 	Users Users
 	// Now is the time of the start, by the API's clock.
 	Now time.Time
+	// Configs are every kind's configuration (as Config is the kind's):
+	// for a process that starts others as its children.
+	Configs map[string]any
 }
 
 // Users looks up users for a start's checks (the API passes its store).
