@@ -184,6 +184,7 @@ func complaintDescriptor() Descriptor {
 			m["level"] = in.Process.Level.String()
 			return m
 		},
+		Bench: complaintBench(),
 	}
 }
 

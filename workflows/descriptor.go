@@ -45,6 +45,10 @@ type Descriptor struct {
 	// for a product-quality complaint …) to the field errors of the start
 	// body; nil when the form says it all.
 	Check func(body map[string]any, starter zhidu.Actor) map[string]string
+
+	// Bench is how `zhidu bench --kind KIND` drives the process and its raw
+	// baseline (bench.go); every process has one.
+	Bench *BenchScenario
 }
 
 // Step is one step of a process as people see it.
