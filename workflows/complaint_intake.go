@@ -194,6 +194,7 @@ func complaintDescriptor() Descriptor {
 			return m
 		},
 		PublicReply: true,
+		Bench:       complaintBench(),
 	}
 }
 

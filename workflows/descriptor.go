@@ -66,6 +66,9 @@ type Descriptor struct {
 	// /api/v1/registers/{kind} and written by RecordRegister; nil: the
 	// process keeps none.
 	Register *zhidu.Register
+	// Bench is how `zhidu bench --kind KIND` drives the process and its raw
+	// baseline (bench.go); every process has one.
+	Bench *BenchScenario
 }
 
 // StartContext is what a start's Prepare works with besides the body.
