@@ -134,7 +134,7 @@ type Flow struct {
 
 // Check verifies that every user the scenario needs has a token.
 func (f *Flow) Check() error {
-	for _, u := range f.Scenario.users() {
+	for _, u := range f.Scenario.Users() {
 		if _, ok := f.Client.Tokens[u]; !ok {
 			return fmt.Errorf("the users file has no token for %s, whom the %s scenario needs", u, f.Scenario.Kind)
 		}

@@ -2,9 +2,9 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -14,15 +14,16 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/activities"
 	"github.com/zhidu/zhidu/workflows"
 )
 
 // Raw drives the same workflows straight through the Temporal SDK: the
-// real Approval and Complaint workflow code on a task queue of its own,
-// with no-op activities under the real activity names, and each human step
-// completed by sending the CompleteTask update with a valid actor. No HTTP,
-// no authorisation, no PostgreSQL: what the same Temporal server does for
-// the same workflow shape, the ceiling zhidu is compared with.
+// kind's real workflow function on a task queue of its own, with a no-op
+// under every activity name zhidu's worker registers, and each human step
+// completed by sending the CompleteTask update with a valid actor. No
+// HTTP, no authorisation, no PostgreSQL: what the same Temporal server does
+// for the same workflow shape, the ceiling zhidu is compared with.
 type Raw struct {
 	Client    client.Client
 	TaskQueue string
@@ -30,12 +31,11 @@ type Raw struct {
 	// Actors are the users' facts the updates carry (the workflow's
 	// validators check them).
 	Actors map[string]zhidu.Actor
-	// ApprovalSLA and Complaint are the configuration passed in the
-	// workflow input, as zhidu's API passes its own.
-	ApprovalSLA workflows.SLA
-	Complaint   workflows.ComplaintConfig
-	Nonce       string
-	Timeout     time.Duration
+	// Config is the kind's configuration, passed in the workflow input as
+	// zhidu's API passes its own.
+	Config  any
+	Nonce   string
+	Timeout time.Duration
 
 	// created tells a waiting process that its next task was created.
 	created sync.Map // process ID → chan createdTask
@@ -43,23 +43,13 @@ type Raw struct {
 
 type createdTask struct{ id, step string }
 
-// StartWorker registers the real workflows and no-op activities on the
+// StartWorker registers the real workflows and the no-op activities on the
 // raw task queue and starts polling it; stop the returned worker after.
 func (r *Raw) StartWorker(opts worker.Options) (worker.Worker, error) {
 	w := worker.New(r.Client, r.TaskQueue, opts)
 	workflows.Register(w)
-	n := noop{r}
-	for name, fn := range map[string]any{
-		workflows.ActivityCreateTask:      n.CreateTask,
-		workflows.ActivityCompleteTask:    n.CompleteTask,
-		workflows.ActivityAssignTask:      n.AssignTask,
-		workflows.ActivityRecordTaskEvent: n.RecordTaskEvent,
-		workflows.ActivityFinishProcess:   n.FinishProcess,
-		workflows.ActivitySetLevel:        n.SetProcessLevel,
-		workflows.ActivityRecordComplaint: n.RecordComplaint,
-		workflows.ActivityRecordRegister:  n.RecordRegister,
-	} {
-		w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	if err := r.registerNoops(w); err != nil {
+		return nil, err
 	}
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start raw worker: %w", err)
@@ -67,12 +57,69 @@ func (r *Raw) StartWorker(opts worker.Options) (worker.Worker, error) {
 	return w, nil
 }
 
-// noop activities take the real activities' arguments and write nothing.
-// CreateTask says one person may work the task, and tells the process
-// waiting for it.
-type noop struct{ r *Raw }
+// activityRegistry is where no-op activities go: a worker, or a test
+// environment.
+type activityRegistry interface {
+	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
+}
 
-func (n noop) CreateTask(_ context.Context, in zhidu.CreateTaskInput) (zhidu.CreateTaskResult, error) {
+// registerNoops registers a no-op under every activity name zhidu's worker
+// registers (activities.Activities.Register, whatever processes it
+// serves), each with the real activity's signature, so its arguments are
+// decoded as the real one's are: any process's workflow runs raw.
+func (r *Raw) registerNoops(reg activityRegistry) error {
+	n := &noops{r: r, reg: reg}
+	(&activities.Activities{}).Register(n)
+	return n.err
+}
+
+// noops is a worker.ActivityRegistry that registers, for each activity it
+// is handed, a no-op of the same type. The human-task step's CreateTask
+// says one person may work the task and tells the process waiting for it;
+// RecordTaskEvent says one person may still work it; every other activity
+// returns its zero results.
+type noops struct {
+	r   *Raw
+	reg activityRegistry
+	err error
+}
+
+func (n *noops) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) {
+	t := reflect.TypeOf(fn)
+	var noop any
+	switch o.Name {
+	case workflows.ActivityCreateTask:
+		noop = n.createTask
+	case workflows.ActivityRecordTaskEvent:
+		noop = recordTaskEvent
+	default:
+		noop = reflect.MakeFunc(t, func([]reflect.Value) []reflect.Value {
+			out := make([]reflect.Value, t.NumOut())
+			for i := range out {
+				out[i] = reflect.Zero(t.Out(i))
+			}
+			return out
+		}).Interface()
+	}
+	if got := reflect.TypeOf(noop); got != t && n.err == nil {
+		n.err = fmt.Errorf("raw: the no-op %s is a %s, the activity a %s", o.Name, got, t)
+	}
+	n.reg.RegisterActivityWithOptions(noop, o)
+}
+
+func (n *noops) RegisterActivity(a any) {
+	if n.err == nil {
+		n.err = fmt.Errorf("raw: activity %T registered without a name", a)
+	}
+}
+
+func (n *noops) RegisterDynamicActivity(a any, _ activity.DynamicRegisterOptions) {
+	if n.err == nil {
+		n.err = fmt.Errorf("raw: dynamic activity %T has no no-op", a)
+	}
+}
+
+func (n *noops) createTask(_ context.Context, in zhidu.CreateTaskInput) (zhidu.CreateTaskResult, error) {
 	if ch, ok := n.r.created.Load(in.Process.ID); ok {
 		select {
 		case ch.(chan createdTask) <- createdTask{id: in.TaskID, step: in.Spec.Step}:
@@ -82,17 +129,11 @@ func (n noop) CreateTask(_ context.Context, in zhidu.CreateTaskInput) (zhidu.Cre
 	return zhidu.CreateTaskResult{Eligible: 1}, nil
 }
 
-func (noop) CompleteTask(context.Context, zhidu.CompletionRecord) error    { return nil }
-func (noop) AssignTask(context.Context, zhidu.AssignRecord) error          { return nil }
-func (noop) RecordTaskEvent(context.Context, zhidu.TaskEvent) (int, error) { return 1, nil }
-func (noop) FinishProcess(context.Context, zhidu.FinishRecord) error       { return nil }
-func (noop) SetProcessLevel(context.Context, zhidu.LevelRecord) error      { return nil }
-func (noop) RecordComplaint(context.Context, zhidu.ComplaintRecord) error  { return nil }
-func (noop) RecordRegister(context.Context, zhidu.RegisterRecord) error    { return nil }
+func recordTaskEvent(context.Context, zhidu.TaskEvent) (int, error) { return 1, nil }
 
 // Check verifies that every user the scenario needs is known.
 func (r *Raw) Check() error {
-	for _, u := range r.Scenario.users() {
+	for _, u := range r.Scenario.Users() {
 		if _, ok := r.Actors[u]; !ok {
 			return fmt.Errorf("no facts for user %s, whom the %s scenario needs", u, r.Scenario.Kind)
 		}
@@ -102,34 +143,15 @@ func (r *Raw) Check() error {
 
 // input builds the workflow input the API would build for the i-th
 // process's start body.
-func (r *Raw) input(id string, i int) (string, any, error) {
+func (r *Raw) input(id string, i int) (any, error) {
 	sc := r.Scenario
 	starter := r.Actors[sc.Starter]
-	info := zhidu.ProcessInfo{ID: id, Kind: sc.Kind, StartedBy: starter.Username}
-	body, err := json.Marshal(sc.Start(i))
+	info := zhidu.ProcessInfo{ID: id, Kind: sc.Kind, StartedBy: starter.Username, Department: sc.Owner(starter)}
+	in, err := sc.Input(sc.Start(i), info, r.Config)
 	if err != nil {
-		return "", nil, err
+		return nil, fmt.Errorf("raw %s input: %w", sc.Kind, err)
 	}
-	switch sc.Kind {
-	case workflows.KindApproval:
-		var b struct {
-			Title, Details string
-			Level          zhidu.Level
-		}
-		if err := json.Unmarshal(body, &b); err != nil {
-			return "", nil, err
-		}
-		info.Title, info.Level, info.Department = b.Title, b.Level, starter.Department
-		return workflows.WorkflowApproval, workflows.ApprovalInput{Process: info, Details: b.Details, SLA: r.ApprovalSLA}, nil
-	case workflows.KindComplaint:
-		var in workflows.ComplaintIntake
-		if err := json.Unmarshal(body, &in); err != nil {
-			return "", nil, err
-		}
-		info.Title, info.Level, info.Department = in.Subject, in.DefaultLevel(), zhidu.DeptCS
-		return workflows.WorkflowComplaint, workflows.ComplaintInput{Process: info, Intake: in, Config: r.Complaint}, nil
-	}
-	return "", nil, fmt.Errorf("raw: unknown kind %q", sc.Kind)
+	return in, nil
 }
 
 // one runs the i-th process: start, then one CompleteTask update per step
@@ -137,7 +159,7 @@ func (r *Raw) input(id string, i int) (string, any, error) {
 func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 	sc := r.Scenario
 	id := fmt.Sprintf("bench-raw-%s-%s-%d", sc.Kind, r.Nonce, i)
-	wf, input, err := r.input(id, i)
+	input, err := r.input(id, i)
 	if err != nil {
 		return err
 	}
@@ -151,7 +173,7 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 		run, err = r.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: id, TaskQueue: r.TaskQueue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		}, wf, input)
+		}, sc.Workflow, input)
 		return err
 	}); err != nil {
 		return fmt.Errorf("start %s: %w", id, err)
@@ -215,8 +237,7 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 // complete sends the CompleteTask update as the step's user, who has
 // claimed it (the API would have set Assignee from the inbox row).
 func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st Step) error {
-	actor := r.Actors[st.User]
-	req := zhidu.CompleteTaskRequest{TaskID: taskID, Actor: actor, Assignee: actor.Username, Outcome: st.Outcome, Data: st.Data}
+	req := r.request(taskID, st)
 	if _, err := rec.Time(OpComplete, func() error {
 		h, err := r.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: id, UpdateName: workflows.UpdateCompleteTask, Args: []any{req},
@@ -232,4 +253,10 @@ func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st
 	}
 	rec.Count("tasks", 1)
 	return nil
+}
+
+// request is the CompleteTask update of a step's task.
+func (r *Raw) request(taskID string, st Step) zhidu.CompleteTaskRequest {
+	actor := r.Actors[st.User]
+	return zhidu.CompleteTaskRequest{TaskID: taskID, Actor: actor, Assignee: actor.Username, Outcome: st.Outcome, Data: st.Data}
 }

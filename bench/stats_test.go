@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -200,24 +199,6 @@ func TestReportOutput(t *testing.T) {
 	}
 	if !strings.Contains(js.String(), `"p99_ms": 6`) {
 		t.Errorf("latencies are in milliseconds with _ms names: %s", js.String())
-	}
-}
-
-func TestScenarios(t *testing.T) {
-	for _, kind := range Kinds {
-		sc, err := ScenarioFor(kind)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sc.Kind != kind || len(sc.Steps) == 0 || sc.Starter == "" {
-			t.Errorf("%s scenario = %+v", kind, sc)
-		}
-		if fmt.Sprint(sc.Start(1)) == fmt.Sprint(sc.Start(2)) {
-			t.Errorf("%s: every process should have its own title", kind)
-		}
-	}
-	if _, err := ScenarioFor("purchase"); err == nil {
-		t.Error("an unknown kind must be refused")
 	}
 }
 

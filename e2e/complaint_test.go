@@ -81,7 +81,7 @@ func TestComplaintValidToArchive(t *testing.T) {
 	if ctx, _ := task["context"].(map[string]any); ctx == nil || ctx["intake"] == nil {
 		t.Fatalf("the investigator sees the intake: %v", task["context"])
 	}
-	s.claimComplete("quality.eng", inv, "submit", map[string]any{"cause": "a faulty seal", "responsibility": "packaging line 2", "remedy": "replace"})
+	s.claimComplete("quality.eng", inv, "submit", map[string]any{"cause": "a faulty seal", "responsibility": "packaging line 2", "remedy": "apologise"})
 
 	appr := s.waitTask(pid, workflows.StepApproval)
 	s.claimComplete("vp.ops", appr, "approve", map[string]any{"comments": "同意"})
@@ -111,7 +111,7 @@ func TestComplaintValidToArchive(t *testing.T) {
 	s.waitProcess(pid, "completed")
 
 	row := s.register("cs.super", "?state=completed")[pid]
-	if row == nil || row["stage"] != "closed" || row["satisfaction"] != "satisfied" || row["remedy"] != "replace" ||
+	if row == nil || row["stage"] != "closed" || row["satisfaction"] != "satisfied" || row["remedy"] != "apologise" ||
 		row["responsible_department"] != "quality" || row["retain_until"] == nil || row["closed_at"] == nil {
 		t.Fatalf("register after archive: %v", row)
 	}

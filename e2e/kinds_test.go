@@ -12,16 +12,20 @@ func TestProcessKinds(t *testing.T) {
 	bodies := map[string]map[string]any{
 		"approval":  {"title": "kinds", "level": "internal"},
 		"complaint": productComplaint(),
+		"return":    returnSlip(nil),
+		"supplier_return": {"supplier": "金源包装", "material": "PET 瓶", "batch": "JY-1", "quantity": 10, "unit": "个",
+			"defect": "瓶口变形"},
 	}
 	for _, tc := range []struct {
 		user string
 		want map[string]bool
 	}{
-		{"cs.agent", map[string]bool{"approval": true, "complaint": true}},
-		{"sales.rep", map[string]bool{"approval": true, "complaint": false}},
-		{"gm", map[string]bool{"approval": true, "complaint": true}},
-		{"bmo.auditor", map[string]bool{"approval": true, "complaint": false}},
-		{"sysadmin", map[string]bool{"approval": false, "complaint": false}},
+		{"cs.agent", map[string]bool{"approval": true, "complaint": true, "return": true, "supplier_return": false}},
+		{"sales.rep", map[string]bool{"approval": true, "complaint": false, "return": true, "supplier_return": false}},
+		{"quality.eng", map[string]bool{"approval": true, "complaint": false, "return": false, "supplier_return": true}},
+		{"gm", map[string]bool{"approval": true, "complaint": true, "return": false, "supplier_return": false}},
+		{"bmo.auditor", map[string]bool{"approval": true, "complaint": false, "return": false, "supplier_return": false}},
+		{"sysadmin", map[string]bool{"approval": false, "complaint": false, "return": false, "supplier_return": false}},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
 			got := s.must(http.StatusOK, s.call(tc.user, "GET", "/api/v1/process-kinds", nil))

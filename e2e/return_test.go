@@ -239,3 +239,54 @@ func TestReturnAboveThreshold(t *testing.T) {
 	s.work("gm", gmTask, "approve", map[string]any{})
 	s.waitTask(id, "receipt")
 }
+
+// TestComplaintReturnReply: a complaint whose approved remedy is a return
+// opens a return slip as its child, waits until the return is closed —
+// no reply task before — and then replies; the complaint's timeline says
+// when the return started and how it ended.
+func TestComplaintReturnReply(t *testing.T) {
+	s := newStack(t)
+	id := s.startComplaint("cs.agent", productComplaint())
+	s.claimComplete("cs.super", s.waitTask(id, "triage"), "valid", map[string]any{"responsible_department": "quality"})
+	s.claimComplete("quality.eng", s.waitTask(id, "investigation"), "submit",
+		map[string]any{"cause": "a faulty seal", "responsibility": "packaging line 2", "remedy": "return"})
+	s.claimComplete("vp.ops", s.waitTask(id, "approval"), "approve", map[string]any{"comments": "同意"})
+	slipTask := s.waitTask(id, "return_slip")
+	s.must(http.StatusOK, s.call("quality.eng", "POST", "/api/v1/tasks/"+slipTask+"/claim", nil))
+	s.wantError(s.call("quality.eng", "POST", "/api/v1/tasks/"+slipTask+"/complete", map[string]any{"outcome": "done",
+		"data": map[string]any{"production_date": "2026-11-03", "production_unit": "二车间", "quantity": 0, "unit": "瓶", "unit_price": 15.5}}),
+		http.StatusBadRequest, "invalid")
+	s.must(http.StatusOK, s.call("quality.eng", "POST", "/api/v1/tasks/"+slipTask+"/complete", map[string]any{"outcome": "done",
+		"data": map[string]any{"production_date": "2026-11-03", "production_unit": "二车间", "quantity": 12, "unit": "瓶", "unit_price": 15.5}}))
+
+	var child string
+	deadline := time.Now().Add(20 * time.Second)
+	for child == "" && time.Now().Before(deadline) {
+		_ = s.pool.QueryRow(t.Context(), `SELECT id FROM processes WHERE kind = 'return' AND input->>'complaint' = $1`, id).Scan(&child)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if child == "" {
+		t.Fatal("the complaint opened no return slip")
+	}
+	p := s.must(http.StatusOK, s.call("quality.eng", "GET", "/api/v1/processes/"+child, nil))
+	if in := p["input"].(map[string]any); in["customer"] != "李女士" || in["product"] != "生抽 500ml" || in["handling"] != "credit" {
+		t.Fatalf("the slip = %v, want it filled from the complaint", in)
+	}
+	s.work("cs.head", s.waitTask(child, "manager_approval"), "approve", map[string]any{})
+	s.work("wh.clerk", s.waitTask(child, "receipt"), "received", map[string]any{"received_quantity": 12, "condition": "胀袋"})
+	if n := s.count(`SELECT count(*) FROM tasks WHERE process_id = $1 AND step = 'reply'`, id); n != 0 {
+		t.Fatalf("%d reply tasks while the return is open, want 0", n)
+	}
+	s.work("fin.clerk", s.waitTask(child, "reconcile"), "match", map[string]any{})
+	s.waitProcess(child, "completed")
+	reply := s.waitTask(id, "reply")
+	task := s.must(http.StatusOK, s.call("cs.agent", "GET", "/api/v1/tasks/"+reply, nil))
+	if r, _ := task["context"].(map[string]any)["return"].(map[string]any); r["process"] != child || r["result"] != "credited" {
+		t.Fatalf("reply context = %v, want the return's result", task["context"])
+	}
+	for _, action := range []string{"child_started", "child_finished"} {
+		if n := s.count(`SELECT count(*) FROM timeline WHERE process_id = $1 AND action = $2`, id, action); n != 1 {
+			t.Fatalf("%d %s entries in the complaint's timeline, want 1", n, action)
+		}
+	}
+}

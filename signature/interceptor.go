@@ -67,10 +67,12 @@ type workflowInbound struct {
 
 // ExecuteWorkflow checks the start's signature the first time the
 // workflow runs. On replay it does not: the run it replays passed (or
-// started before signing existed), and replay must do what it did.
+// started before signing existed), and replay must do what it did. A child
+// process (a return slip a complaint opens) is started by its parent
+// workflow, whose own start was checked: only the server sets a parent,
+// never a client, so a child's start needs no signature of its own.
 func (w *workflowInbound) ExecuteWorkflow(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) (any, error) {
-	if !workflow.IsReplaying(ctx) {
-		info := workflow.GetInfo(ctx)
+	if info := workflow.GetInfo(ctx); !workflow.IsReplaying(ctx) && info.ParentWorkflowExecution == nil {
 		m := Message{Kind: KindStart, WorkflowID: info.WorkflowExecution.ID, Name: info.WorkflowType.Name, Args: in.Args}
 		if err := w.s.Verify(interceptor.WorkflowHeader(ctx)[HeaderName], m, info.WorkflowStartTime); err != nil {
 			workflow.GetLogger(ctx).Warn("refused a process start with forged actor facts", "error", err)

@@ -72,6 +72,7 @@ func approvalDescriptor() Descriptor {
 			in, _ := input.(ApprovalInput)
 			return map[string]any{"title": in.Process.Title, "details": in.Details, "level": in.Process.Level.String()}
 		},
+		Bench: approvalBench(),
 	}
 }
 

@@ -61,6 +61,8 @@ func Complaint(ctx workflow.Context, in ComplaintInput) (ComplaintResult, error)
 	p := newProcess(ctx, in.Process)
 	p.Requester = "" // the starter registers the customer's complaint; they ask for nothing
 	c := &complaint{p: p, in: in, cfg: in.Config, category: in.Intake.Category}
+	c.childReturns = workflow.GetVersion(ctx, changeComplaintReturnChild, workflow.DefaultVersion, 1) == 1
+	c.now = func() time.Time { return workflow.Now(ctx) }
 	// Every step whose data the workflow reads has a rule, so data that
 	// would not decode is refused before the step completes.
 	p.checks = map[string]func(zhidu.CompleteTaskRequest) map[string]zhidu.Message{
@@ -72,6 +74,7 @@ func Complaint(ctx workflow.Context, in ComplaintInput) (ComplaintResult, error)
 		StepFollowUp:      rule[followUpResult](nil),
 		StepSuperior:      rule(c.checkReopen),
 		StepSpotCheck:     rule[spotCheckResult](nil),
+		StepReturnSlip:    rule(c.checkReturnSlip),
 	}
 	if err := p.setup(ctx); err != nil {
 		return ComplaintResult{}, err
@@ -97,6 +100,13 @@ type complaint struct {
 	rounds   int       // investigation rounds (sent back adds one)
 	remedy   string
 	amount   float64
+	cause    string // the investigation's finding: a return slip's basis
+	// childReturns: this run opens a return slip (process 2) as a child
+	// for a return, reprocess or replace remedy, and replies once it is
+	// closed; returned is how it ended.
+	childReturns bool
+	returned     *childReturn
+	now          func() time.Time // the workflow's clock, for the steps' checks
 }
 
 // changeComplaintReview names the changes made after review: a joint
@@ -230,7 +240,7 @@ func (c *complaint) investigate(ctx workflow.Context, sentBack string) error {
 	if err != nil {
 		return err
 	}
-	c.remedy = d.Remedy
+	c.remedy, c.cause = d.Remedy, d.Cause
 	c.amount, _ = d.compensation()
 	amount := c.amount
 	return c.record(ctx, zhidu.ComplaintRecord{Stage: "approval", Cause: d.Cause, Responsibility: d.Responsibility, Remedy: c.remedy, Compensation: &amount})
@@ -280,6 +290,9 @@ func (c *complaint) investigatorsSoFar() []string {
 // carryOut runs the approved remedy: discipline is HR's, improvement is a
 // tracked task of the department (追踪改善), the rest the department's.
 func (c *complaint) carryOut(ctx workflow.Context) error {
+	if c.childReturns && returnHandling(c.remedy) != "" {
+		return c.openReturn(ctx)
+	}
 	var s zhidu.TaskSpec
 	switch c.remedy {
 	case "none":
@@ -314,6 +327,9 @@ func (c *complaint) reply(ctx workflow.Context, invalid bool) (bool, error) {
 		[]zhidu.Candidate{role(zhidu.RoleDeptHead, zhidu.DeptCS)})
 	s.Context = map[string]any{"complainant": c.in.Intake.Complainant, "invalid": invalid,
 		"note": zhidu.ReplyNote().String()}
+	if c.returned != nil {
+		s.Context["return"] = c.returned
+	}
 	_, d, err := askFor[replyResult](ctx, c.p, s)
 	if err != nil {
 		return false, err

@@ -146,6 +146,9 @@ type ComplaintInput struct {
 	Process zhidu.ProcessInfo `json:"process"`
 	Intake  ComplaintIntake   `json:"intake"`
 	Config  ComplaintConfig   `json:"config"`
+	// Return configures the return slips the complaint opens (its child
+	// processes); nil: the return's defaults.
+	Return *ReturnConfig `json:"return,omitempty"`
 }
 
 // complaintDescriptor: customer service registers complaints (受理), so may
@@ -191,6 +194,7 @@ func complaintDescriptor() Descriptor {
 			return m
 		},
 		PublicReply: true,
+		Bench:       complaintBench(),
 	}
 }
 
@@ -260,7 +264,12 @@ func prepareComplaint(ctx context.Context, b complaintStart, s StartContext) (an
 		return nil, zhidu.Invalid(zhidu.CannotRegisterComplaint(), errs)
 	}
 	info.Title = b.Subject
-	return ComplaintInput{Process: *info, Intake: b.ComplaintIntake, Config: *s.Config.(*ComplaintConfig)}, nil
+	in := ComplaintInput{Process: *info, Intake: b.ComplaintIntake, Config: *s.Config.(*ComplaintConfig)}
+	if rc, ok := s.Configs[KindReturn].(*ReturnConfig); ok {
+		copied := *rc
+		in.Return = &copied
+	}
+	return in, nil
 }
 
 // complaintStartForm is the register entry's form (ComplaintIntake, plus

@@ -100,7 +100,7 @@ func productFlow(cfg ComplaintConfig) []act {
 	return []act{
 		{time.Minute, "triage", csSuper, "valid", map[string]any{"category": "product_quality",
 			"responsible_department": "quality", "important": true}},
-		{time.Hour, "investigation#1", qualityEng, "submit", findings("replace", 0)},
+		{time.Hour, "investigation#1", qualityEng, "submit", findings("apologise", 0)},
 		{2 * time.Hour, "approval#1", vpOps, "approve", map[string]any{"comments": "同意"}},
 		{3 * time.Hour, "remedy", qualityEng, "done", remedyDone()},
 		{4 * time.Hour, "reply#1", csAgent, "sent", replyData("letter", false)},
@@ -216,21 +216,21 @@ func TestComplaintProductQuality(t *testing.T) {
 					context:     map[string]any{"intake": intake, "round": 1, "sent_back": nil}},
 				{key: "approval#1", step: StepApproval, dept: zhidu.DeptQuality, candidates: []zhidu.Candidate{vpQuality},
 					escalations: []zhidu.Escalation{esc(2*aDay, deputyGMO), esc(3*aDay, gmGMO)}, excluded: []string{"quality.eng"},
-					context: map[string]any{"remedy": "replace", "compensation_amount": 0, "threshold": 5000}},
+					context: map[string]any{"remedy": "apologise", "compensation_amount": 0, "threshold": 5000}},
 				{key: "remedy", step: StepRemedy, dept: zhidu.DeptQuality, candidates: []zhidu.Candidate{staffQuality, superQuality},
-					escalations: []zhidu.Escalation{esc(7*aDay, headQuality)}, context: map[string]any{"remedy": "replace"}},
+					escalations: []zhidu.Escalation{esc(7*aDay, headQuality)}, context: map[string]any{"remedy": "apologise"}},
 				{key: "reply#1", step: StepReply, dept: zhidu.DeptCS, candidates: []zhidu.Candidate{staffCS, superCS},
 					escalations: []zhidu.Escalation{esc(2*aDay, deptHeadCS)},
 					context:     map[string]any{"complainant": intake.Complainant, "invalid": false}},
 				{key: "follow_up", step: StepFollowUp, dept: zhidu.DeptCS, candidates: []zhidu.Candidate{staffCS, superCS},
 					escalations: []zhidu.Escalation{esc(3*aDay, deptHeadCS)},
-					context:     map[string]any{"complainant": intake.Complainant, "remedy": "replace"}},
+					context:     map[string]any{"complainant": intake.Complainant, "remedy": "apologise"}},
 			}
 			records := []zhidu.ComplaintRecord{
 				{Stage: "investigation", Category: "product_quality", Valid: ptr(true), ResponsibleDepartment: "quality",
 					Joint: ptr(false), Important: ptr(true)},
 				{Stage: "approval", Cause: "a faulty cap seal in batch B2026-02-17", Responsibility: "bottling line 2",
-					Remedy: "replace", Compensation: ptr(0.0)},
+					Remedy: "apologise", Compensation: ptr(0.0)},
 				{Stage: "remedy", ApprovedBy: []string{"vp.ops"}},
 				{Stage: "reply"},
 				{ReplyMethod: "letter", ReplyText: replyText, RepliedAt: ptr(t0.Add(4 * time.Hour)),
@@ -475,7 +475,7 @@ func TestComplaintSentBack(t *testing.T) {
 	followUp := 6*time.Hour + cfg.FollowUpAfter + time.Hour
 	replies := h.play(
 		act{time.Minute, "triage", csSuper, "valid", map[string]any{"responsible_department": "quality"}},
-		act{time.Hour, "investigation#1", qualityEng, "submit", findings("replace", 0)},
+		act{time.Hour, "investigation#1", qualityEng, "submit", findings("apologise", 0)},
 		act{2 * time.Hour, "approval#1", vpOps, "send_back", map[string]any{"comments": comments}},
 		act{3 * time.Hour, "investigation#2", qualityEng, "submit", findings("compensate", 200)},
 		act{4 * time.Hour, "approval#2", vpOps, "approve", nil},
@@ -502,7 +502,7 @@ func TestComplaintSentBack(t *testing.T) {
 		wantTask{key: "triage", step: StepTriage, dept: zhidu.DeptCS, candidates: []zhidu.Candidate{superCS},
 			escalations: []zhidu.Escalation{esc(aDay, deptHeadCS)}},
 		investigation(1, map[string]any{"round": 1, "sent_back": nil}),
-		approval(1, map[string]any{"remedy": "replace"}),
+		approval(1, map[string]any{"remedy": "apologise"}),
 		investigation(2, map[string]any{"round": 2, "sent_back": comments}),
 		approval(2, map[string]any{"remedy": "compensate", "compensation_amount": 200}),
 		wantTask{key: "remedy", step: StepRemedy, dept: zhidu.DeptQuality, candidates: []zhidu.Candidate{staffQuality, superQuality},
@@ -640,12 +640,12 @@ func TestComplaintInvestigationEscalation(t *testing.T) {
 	}
 	start := time.Minute // the investigation task is created when triage completes
 	done := start + 97*time.Hour
-	early := h.try(start+71*time.Hour, "quality.head before the escalation", "investigation#1", qualityHead, "submit", findings("replace", 0))
+	early := h.try(start+71*time.Hour, "quality.head before the escalation", "investigation#1", qualityHead, "submit", findings("apologise", 0))
 	var before ProcessSnapshot
 	h.at(done-time.Minute, func() { before = h.state() })
 	replies := h.play(
 		act{start, "triage", csSuper, "valid", map[string]any{"responsible_department": "quality"}},
-		act{done, "investigation#1", qualityHead, "submit", findings("replace", 0)},
+		act{done, "investigation#1", qualityHead, "submit", findings("apologise", 0)},
 		act{done + time.Hour, "approval#1", vpOps, "approve", nil},
 		act{done + 2*time.Hour, "remedy", qualityEng, "done", remedyDone()},
 		act{done + 3*time.Hour, "reply#1", csAgent, "sent", replyData("letter", false)},
@@ -712,7 +712,7 @@ func TestComplaintJointHandling(t *testing.T) {
 	replies := h.play(append([]act{
 		{time.Minute, "triage", csSuper, "valid", map[string]any{"responsible_department": "quality", "joint": true,
 			"deadline": "2026-03-03"}},
-		{time.Hour, "investigation#1", rndEng, "submit", findings("replace", 0)},
+		{time.Hour, "investigation#1", rndEng, "submit", findings("apologise", 0)},
 	}, productFlow(cfg)[2:]...)...)
 	res := h.run(complaintInput(productIntake(), zhidu.Internal, cfg))
 
@@ -764,9 +764,9 @@ func TestComplaintValidation(t *testing.T) {
 		{name: "compensate with a negative amount", key: "investigation#1", by: qualityEng, out: "submit",
 			data: findings("compensate", -100), code: zhidu.CodeInvalid, field: "data.compensation_amount", msg: "negative"},
 		{name: "an amount with another remedy", key: "investigation#1", by: qualityEng, out: "submit",
-			data: findings("replace", 100), code: zhidu.CodeInvalid, field: "data.compensation_amount", msg: "only a compensation"},
+			data: findings("apologise", 100), code: zhidu.CodeInvalid, field: "data.compensation_amount", msg: "only a compensation"},
 		{name: "missing cause", key: "investigation#1", by: qualityEng, out: "submit",
-			data: map[string]any{"responsibility": "bottling line 2", "remedy": "replace"}, code: zhidu.CodeInvalid, field: "data.cause"},
+			data: map[string]any{"responsibility": "bottling line 2", "remedy": "apologise"}, code: zhidu.CodeInvalid, field: "data.cause"},
 		{name: "unknown remedy", key: "investigation#1", by: qualityEng, out: "submit",
 			data: findings("refund", 0), code: zhidu.CodeInvalid, field: "data.remedy"},
 		{name: "investigator approves", key: "approval#1", by: also(qualityEng, grant(zhidu.RoleVP, zhidu.DeptQuality)),

@@ -66,6 +66,9 @@ type Descriptor struct {
 	// /api/v1/registers/{kind} and written by RecordRegister; nil: the
 	// process keeps none.
 	Register *zhidu.Register
+	// Bench is how `zhidu bench --kind KIND` drives the process and its raw
+	// baseline (bench.go); every process has one.
+	Bench *BenchScenario
 }
 
 // StartContext is what a start's Prepare works with besides the body.
@@ -81,6 +84,9 @@ type StartContext struct {
 	Users Users
 	// Now is the time of the start, by the API's clock.
 	Now time.Time
+	// Configs are every kind's configuration (as Config is the kind's):
+	// for a process that starts others as its children.
+	Configs map[string]any
 }
 
 // Users looks up users for a start's checks (the API passes its store).

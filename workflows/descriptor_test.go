@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/zhidu/zhidu"
@@ -44,6 +46,7 @@ func TestDescriptors(t *testing.T) {
 					t.Errorf("register: %v", err)
 				}
 			}
+			checkBench(t, d)
 			if got, ok := Lookup(d.Kind); !ok || got.Workflow != d.Workflow {
 				t.Errorf("Lookup(%q) = %q, %v", d.Kind, got.Workflow, ok)
 			}
@@ -82,5 +85,33 @@ func TestDescriptorRecord(t *testing.T) {
 	}
 	if _, ok := got["product"]; ok {
 		t.Errorf("complaint record has an empty product: %v", got)
+	}
+}
+
+// checkBench checks a descriptor's bench scenario: every process has one,
+// its steps are the process's, and its input is what the workflow takes
+// (bench/scenario_test.go runs it through the workflow).
+func checkBench(t *testing.T, d Descriptor) {
+	t.Helper()
+	b := d.Bench
+	if b == nil || b.Starter == "" || b.Start == nil || b.Input == nil || len(b.Steps) == 0 {
+		t.Errorf("%s: no bench scenario, or one without starter, start body, input or steps", d.Kind)
+		return
+	}
+	for _, st := range append(slices.Clone(b.Steps), b.Optional...) {
+		if _, ok := d.StepLabel(st.Step); !ok || st.User == "" || st.Outcome == "" {
+			t.Errorf("%s: bench step %+v is not one of the process's steps, or lacks a user or an outcome", d.Kind, st)
+		}
+	}
+	config := d.Defaults()
+	if b.Config != nil {
+		config = b.Config(config)
+	}
+	in, err := b.Input(b.Start(1), zhidu.ProcessInfo{ID: d.Kind + "-1", Kind: d.Kind}, config)
+	if want := reflect.TypeOf(d.Func).In(1); err != nil || reflect.TypeOf(in) != want {
+		t.Errorf("%s: bench input %T, %v; want a %s", d.Kind, in, err, want)
+	}
+	if _, err := b.Input(b.Start(1), zhidu.ProcessInfo{}, struct{}{}); err == nil {
+		t.Errorf("%s: bench input accepted a configuration of the wrong type", d.Kind)
 	}
 }

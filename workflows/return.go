@@ -78,6 +78,15 @@ func Return(ctx workflow.Context, in ReturnInput) (ReturnResult, error) {
 	if err := p.setup(ctx); err != nil {
 		return ReturnResult{}, err
 	}
+	if in.Parent != "" {
+		// A complaint started it: the return records its own start, as the
+		// API records a start, before its first step.
+		start := zhidu.ChildStart{Process: p.Info, Input: returnDescriptor().Record(in), Parent: in.Parent,
+			Actor: in.Process.StartedBy, At: workflow.Now(ctx)}
+		if err := p.project(ctx, ActivityRecordChild, start).Get(ctx, nil); err != nil {
+			return ReturnResult{}, err
+		}
+	}
 	res, err := r.run(ctx)
 	if errors.Is(err, errCancelled) {
 		res = ReturnResult{Outcome: ResultCancelled, Voucher: r.voucher, Rounds: r.rounds}

@@ -196,6 +196,7 @@ func returnDescriptor() Descriptor {
 		Defaults: func() any { return DefaultReturnConfig() },
 		Settings: returnSettings,
 		Register: returnRegister(),
+		Bench:    returnBench(),
 		Body:     func() any { return new(returnStart) },
 		Prepare: func(_ context.Context, b any, s StartContext) (any, error) {
 			return prepareReturn(*b.(*returnStart), s)

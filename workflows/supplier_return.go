@@ -126,6 +126,7 @@ func supplierReturnDescriptor() Descriptor {
 		Settings: []Setting{{Flag: "supplier-return-deadline", Env: "ZHIDU_SUPPLIER_RETURN_DEADLINE", Field: "SupplierDeadline",
 			Usage: "supplier return: the supplier must respond within"}},
 		Register: supplierReturnRegister(),
+		Bench:    supplierReturnBench(),
 		Body:     func() any { return new(supplierReturnStart) },
 		Prepare: func(_ context.Context, b any, s StartContext) (any, error) {
 			return prepareSupplierReturn(*b.(*supplierReturnStart), s)

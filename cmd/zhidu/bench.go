@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -80,7 +81,7 @@ func commandFlags(name string, fs *flag.FlagSet, c *config, args []string) []str
 	fs.StringVar(&b.UsersFile, "users-file", "", "the deployment's demo-users.json (with --url)")
 	fs.IntVar(&b.N, "n", b.N, "processes to run (per kind)")
 	fs.IntVar(&b.C, "c", b.C, "concurrent clients (closed loop)")
-	fs.StringVar(&b.Kind, "kind", b.Kind, "process kind: approval, complaint or both")
+	fs.StringVar(&b.Kind, "kind", b.Kind, "process kinds, separated by commas, or all (each with a bench scenario: "+strings.Join(bench.Kinds(), ", ")+")")
 	fs.Float64Var(&b.Rate, "rate", 0, "open loop: processes started per second whatever happens (0: closed loop, saturated)")
 	fs.BoolVar(&b.JSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&b.Raw, "raw", b.Raw, "also drive the same workflows straight through the Temporal SDK and print zhidu / raw")
@@ -109,14 +110,9 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 	if err := load.Validate(); err != nil {
 		return err
 	}
-	kinds := []string{b.Kind}
-	if b.Kind == "both" {
-		kinds = bench.Kinds
-	}
-	for _, k := range kinds {
-		if _, err := bench.ScenarioFor(k); err != nil {
-			return err
-		}
+	scenarios, err := benchScenarios(b.Kind)
+	if err != nil {
+		return err
 	}
 	if b.Warmup < 0 {
 		b.Warmup = min(max(b.C, 1), b.N)
@@ -130,10 +126,16 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 			fmt.Fprintf(progress, "· "+format+"\n", args...)
 		}
 	}
-	// Complaints run without the follow-up wait and the spot check, so a
-	// process is done when its people are.
-	complaint := cfg.API.Processes[workflows.KindComplaint].(*workflows.ComplaintConfig)
-	complaint.FollowUpAfter, complaint.SpotCheckPercent = 0, 0
+	// Each kind runs with its scenario's configuration (complaints without
+	// the follow-up wait and the spot check, so a process is done when its
+	// people are), in the embedded stack's API and in the raw baseline.
+	configs := kindConfigs(&cfg)
+	for _, sc := range scenarios {
+		if p, ok := configs[sc.Kind]; ok && sc.Config != nil {
+			v := reflect.ValueOf(p).Elem()
+			v.Set(reflect.ValueOf(sc.Config(v.Interface())))
+		}
+	}
 	report := bench.Report{Machine: bench.ThisMachine(), Mode: load.Mode(), N: b.N, Concurrency: load.Concurrency, Rate: b.Rate}
 
 	var (
@@ -160,8 +162,11 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 			return fmt.Errorf("users file: %w", err)
 		}
 		url, report.Target = b.URL, b.URL
-		report.Notes = append(report.Notes, "the deployment's own configuration applies: start it with "+
-			"ZHIDU_COMPLAINT_FOLLOW_UP_AFTER=0 (and ZHIDU_COMPLAINT_SPOT_CHECK_PERCENT=0 to skip spot checks; sampled ones are worked)")
+		for _, sc := range scenarios {
+			if sc.Deployment != "" {
+				report.Notes = append(report.Notes, "the deployment's own configuration applies to "+sc.Kind+": "+sc.Deployment)
+			}
+		}
 		if b.Raw {
 			if tc, err = dialTemporal(cfg); err != nil {
 				return err
@@ -183,8 +188,8 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 	defer stop()
 	nonce := randomHex(4)
 	failed := 0
-	for _, kind := range kinds {
-		sc, _ := bench.ScenarioFor(kind)
+	for _, sc := range scenarios {
+		kind := sc.Kind
 		flow := &bench.Flow{Client: cl, Scenario: sc, Nonce: nonce, Timeout: b.Timeout}
 		if err := flow.Check(); err != nil {
 			return err
@@ -194,7 +199,7 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		failed += kr.Zhidu.Failed
 		if b.Raw && ctx.Err() == nil {
 			raw := &bench.Raw{Client: tc, TaskQueue: "zhidu-bench-raw-" + nonce, Scenario: sc, Actors: actors,
-				ApprovalSLA: *cfg.API.Processes[workflows.KindApproval].(*workflows.SLA), Complaint: *complaint, Nonce: nonce, Timeout: b.Timeout}
+				Config: kindConfig(configs, sc), Nonce: nonce, Timeout: b.Timeout}
 			if err := raw.Check(); err != nil {
 				return err
 			}
@@ -220,6 +225,45 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		return fmt.Errorf("%d processes failed (see the errors in the report)", failed)
 	}
 	return nil
+}
+
+// benchScenarios returns the scenarios of the kinds --kind names: one,
+// several separated by commas, or all ("both" is its name from when there
+// were two).
+func benchScenarios(kinds string) ([]bench.Scenario, error) {
+	names := strings.Split(kinds, ",")
+	if kinds == "all" || kinds == "both" {
+		names = bench.Kinds()
+	}
+	var out []bench.Scenario
+	for _, k := range names {
+		sc, err := bench.ScenarioFor(strings.TrimSpace(k))
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(out, func(s bench.Scenario) bool { return s.Kind == sc.Kind }) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// kindConfigs points at each process kind's configuration in cfg, which
+// the API passes in the input of every process of the kind it starts. A
+// kind not here runs with its descriptor's defaults.
+func kindConfigs(c *config) map[string]any { return c.API.Processes }
+
+// kindConfig is the configuration a scenario's kind runs with, as the API
+// passes it.
+func kindConfig(configs map[string]any, sc bench.Scenario) any {
+	if p, ok := configs[sc.Kind]; ok {
+		return reflect.ValueOf(p).Elem().Interface()
+	}
+	d, _ := workflows.Lookup(sc.Kind)
+	if sc.Config != nil {
+		return sc.Config(d.Defaults())
+	}
+	return d.Defaults()
 }
 
 func writeReport(r bench.Report, asJSON bool, out io.Writer) error {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/zhidu/zhidu/bench"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 func benchReport(t *testing.T, args ...string) bench.Report {
@@ -27,14 +29,21 @@ func benchReport(t *testing.T, args ...string) bench.Report {
 }
 
 // TestBenchSmoke runs zhidu bench end to end on the embedded stack with a
-// handful of processes of both kinds. Speed is not asserted, only that
+// handful of processes of every kind. Speed is not asserted, only that
 // every process finished both ways and the report adds up.
 func TestBenchSmoke(t *testing.T) {
-	r := benchReport(t, "-n", "3", "-c", "2", "--kind", "both", "--warmup", "1")
-	if len(r.Kinds) != 2 || r.Mode != "closed" || r.Machine.Cores == 0 || r.Machine.PostgreSQL == "" {
+	r := benchReport(t, "-n", "3", "-c", "2", "--kind", "all", "--warmup", "1")
+	if len(r.Kinds) != len(bench.Kinds()) || r.Mode != "closed" || r.Machine.Cores == 0 || r.Machine.PostgreSQL == "" {
 		t.Fatalf("report = %+v", r)
 	}
-	steps := map[string]int{"approval": 2, "complaint": 6}
+	steps := map[string]int{}
+	for _, kind := range bench.Kinds() {
+		sc, _ := bench.ScenarioFor(kind)
+		steps[kind] = len(sc.Steps)
+	}
+	if steps["approval"] != 2 || steps["complaint"] != 6 {
+		t.Fatalf("human steps per kind = %v", steps)
+	}
 	for _, k := range r.Kinds {
 		if k.Raw == nil {
 			t.Fatalf("%s: no raw Temporal run", k.Kind)
@@ -105,5 +114,33 @@ func TestBenchFlags(t *testing.T) {
 	}
 	if _, err := load("serve", []string{"-n", "3"}, func(string) string { return "" }); err == nil {
 		t.Error("bench flags belong to bench only")
+	}
+}
+
+// --kind names one kind, several, or all of those with a bench scenario.
+func TestBenchKinds(t *testing.T) {
+	var kinds []string
+	for _, d := range workflows.Descriptors() {
+		kinds = append(kinds, d.Kind)
+	}
+	allKinds := strings.Join(kinds, " ")
+	for in, want := range map[string]string{
+		"approval": "approval", "complaint,approval": "complaint approval", " approval , approval": "approval",
+		"all": allKinds, "both": allKinds,
+	} {
+		scs, err := benchScenarios(in)
+		var got []string
+		for _, sc := range scs {
+			got = append(got, sc.Kind)
+		}
+		if err != nil || strings.Join(got, " ") != want {
+			t.Errorf("--kind %q: %v, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"purchase", "approval,purchase", "", "approval,"} {
+		_, err := benchScenarios(bad)
+		if err == nil || !strings.Contains(err.Error(), "kinds with one: approval, complaint") {
+			t.Errorf("--kind %q: %v, want an error listing the kinds", bad, err)
+		}
 	}
 }
