@@ -66,6 +66,12 @@ type Descriptor struct {
 	// /api/v1/registers/{kind} and written by RecordRegister; nil: the
 	// process keeps none.
 	Register *zhidu.Register
+	// Labels are the web's labels of the words the process's steps use
+	// that no other process labels yet: new outcomes ("outcome.grant"),
+	// step data fields ("field.days") and choice values ("value.x"). The
+	// catalogue shares these names across processes: a label the web has
+	// already must say the same.
+	Labels map[string]zhidu.Text
 }
 
 // StartContext is what a start's Prepare works with besides the body.
@@ -157,7 +163,8 @@ type Starter struct {
 // Descriptors lists every process, in the order they are offered. Adding a
 // process is one line here.
 func Descriptors() []Descriptor {
-	return []Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor()}
+	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor()},
+		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 
 // Lookup finds the descriptor of a kind.
