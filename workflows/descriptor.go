@@ -66,11 +66,10 @@ type Descriptor struct {
 	// /api/v1/registers/{kind} and written by RecordRegister; nil: the
 	// process keeps none.
 	Register *zhidu.Register
-	// Labels are the web's labels of the words the process's steps use
-	// that no other process labels yet: new outcomes ("outcome.grant"),
-	// step data fields ("field.days") and choice values ("value.x"). The
-	// catalogue shares these names across processes: a label the web has
-	// already must say the same.
+	// Labels are the web's labels of words the process's steps use that
+	// the web's catalogue lacks: outcomes ("outcome.grant"), step data
+	// fields ("field.days"), choice values ("value.x"). Every process
+	// shares these names, so a word labelled already is labelled the same.
 	Labels map[string]zhidu.Text
 }
 
