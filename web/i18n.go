@@ -314,7 +314,9 @@ var catalog = map[string]map[string]string{
 // translate looks a key up in a language; a missing key shows as itself,
 // which the catalogue test keeps from happening.
 // The process kinds' labels, step labels and start-page texts are the
-// descriptors' (workflows.Descriptors), not the catalogue's.
+// descriptors' (workflows.Descriptors), not the catalogue's; so are the
+// labels a descriptor adds for its steps' words (Labels), where the
+// catalogue has none (TestDescriptorLabels checks that they agree).
 func init() {
 	for _, d := range workflows.Descriptors() {
 		add := func(key string, t zhidu.Text) {
@@ -325,6 +327,11 @@ func init() {
 		add("start.submit."+d.Kind, d.Submit)
 		for _, st := range d.Steps {
 			add("step."+st.Name, st.Label)
+		}
+		for key, t := range d.Labels {
+			if !hasKey(key) {
+				add(key, t)
+			}
 		}
 	}
 }

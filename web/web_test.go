@@ -157,6 +157,19 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 	}
 }
 
+// TestDescriptorLabels: the labels a descriptor gives its steps' words
+// are the catalogue's in both languages, so a word the catalogue or
+// another process labels already is labelled the same.
+func TestDescriptorLabels(t *testing.T) {
+	for _, d := range workflows.Descriptors() {
+		for key, want := range d.Labels {
+			if got := (zhidu.Text{Zh: catalog["zh"][key], En: catalog["en"][key]}); got != want {
+				t.Errorf("%s labels %s %+v, the catalogue %+v", d.Kind, key, want, got)
+			}
+		}
+	}
+}
+
 func TestLanguage(t *testing.T) {
 	for _, tc := range []struct {
 		accept, cookie, want string
