@@ -117,6 +117,7 @@ func exampleLeaveDescriptor() Descriptor {
 			"outcome." + OutcomeGrant: text("准假", "Grant"), "outcome." + OutcomeDecline: text("不准假", "Decline"),
 			"outcome." + ResultGranted: text("已准假", "Granted"), "outcome." + ResultDeclined: text("未准假", "Declined"),
 			"field.days": text("请假天数", "Days of leave"), "field.remark": text("批示", "Remark"),
+			"value.pending": text("待批", "Pending"),
 		},
 	}
 }
