@@ -67,8 +67,13 @@ type Descriptor struct {
 	// process keeps none.
 	Register *zhidu.Register
 	// Bench is how `zhidu bench --kind KIND` drives the process and its raw
-	// baseline (bench.go); every process has one.
+	// baseline (bench.go); every process has one, but an internal one.
 	Bench *BenchScenario
+	// Internal says only zhidu itself starts the process (the approval
+	// matrix's change, started by its proposal): it has no start route,
+	// start page or start policy lines, and no start hooks, starters or
+	// bench scenario; GET /process-kinds lists it, never startable.
+	Internal bool
 }
 
 // StartContext is what a start's Prepare works with besides the body.
@@ -163,7 +168,8 @@ type Starter struct {
 // Descriptors lists every process, in the order they are offered. Adding a
 // process is one line here.
 func Descriptors() []Descriptor {
-	return []Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor()}
+	return []Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
+		matrixChangeDescriptor()}
 }
 
 // Lookup finds the descriptor of a kind.

@@ -14,7 +14,7 @@
 // workflows and stub activities (no database), drives each scenario
 // through the client as the API would, and writes every finished history
 // as JSON. Each process keeps its scenarios in a file of its own
-// (approval.go, complaint.go, returns.go); scenarios joins them. Commit the fixtures
+// (approval.go, complaint.go, returns.go, matrix.go); scenarios joins them. Commit the fixtures
 // with the change: the replay test in package workflows keeps replaying
 // them, so a change that would break processes already running (a
 // missing workflow.GetVersion) fails there.
@@ -105,7 +105,7 @@ type scenario struct {
 }
 
 // scenarios are every process's, each kept in the process's own file.
-var scenarios = slices.Concat(approvalScenarios, complaintScenarios, returnScenarios)
+var scenarios = slices.Concat(approvalScenarios, complaintScenarios, returnScenarios, matrixScenarios)
 
 // options select which scenarios run records.
 type options struct {
@@ -292,6 +292,7 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityIssueVoucher:    s.issueVoucher,
 		workflows.ActivityProcessEvent:    s.processEvent,
 		workflows.ActivityRecordChild:     s.recordChild,
+		workflows.ActivityDecideMatrix:    s.decideMatrix,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
