@@ -20,12 +20,12 @@ func TestProcessKinds(t *testing.T) {
 		user string
 		want map[string]bool
 	}{
-		{"cs.agent", map[string]bool{"approval": true, "complaint": true, "return": true, "supplier_return": false}},
-		{"sales.rep", map[string]bool{"approval": true, "complaint": false, "return": true, "supplier_return": false}},
-		{"quality.eng", map[string]bool{"approval": true, "complaint": false, "return": false, "supplier_return": true}},
-		{"gm", map[string]bool{"approval": true, "complaint": true, "return": false, "supplier_return": false}},
-		{"bmo.auditor", map[string]bool{"approval": true, "complaint": false, "return": false, "supplier_return": false}},
-		{"sysadmin", map[string]bool{"approval": false, "complaint": false, "return": false, "supplier_return": false}},
+		{"cs.agent", map[string]bool{"approval": true, "complaint": true, "return": true, "supplier_return": false, "matrix_change": false}},
+		{"sales.rep", map[string]bool{"approval": true, "complaint": false, "return": true, "supplier_return": false, "matrix_change": false}},
+		{"quality.eng", map[string]bool{"approval": true, "complaint": false, "return": false, "supplier_return": true, "matrix_change": false}},
+		{"gm", map[string]bool{"approval": true, "complaint": true, "return": false, "supplier_return": false, "matrix_change": false}},
+		{"bmo.auditor", map[string]bool{"approval": true, "complaint": false, "return": false, "supplier_return": false, "matrix_change": false}},
+		{"sysadmin", map[string]bool{"approval": false, "complaint": false, "return": false, "supplier_return": false, "matrix_change": false}},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
 			got := s.must(http.StatusOK, s.call(tc.user, "GET", "/api/v1/process-kinds", nil))
@@ -51,6 +51,9 @@ func TestProcessKinds(t *testing.T) {
 	byKind := map[string]map[string]any{}
 	for _, k := range got["kinds"].([]any) {
 		byKind[k.(map[string]any)["kind"].(string)] = k.(map[string]any)
+	}
+	if m := byKind["matrix_change"]; m["internal"] != true || m["department"] != "gmo" || byKind["approval"]["internal"] != nil {
+		t.Errorf("matrix_change = %v: want it internal, owned by gmo; approval = %v", m, byKind["approval"]["internal"])
 	}
 	a := byKind["approval"]
 	if l := a["label"].(map[string]any); l["zh"] != "通用审批" || l["en"] != "Approval" {

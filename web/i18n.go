@@ -136,6 +136,7 @@ var catalog = map[string]map[string]string{
 		"field.threshold": "总经理批示门槛（元）", "field.invalid": "无效投诉", "field.invalid_reason": "无效原因", "field.note": "注意",
 		"field.level": "密级", "field.body": "内容", "field.comment": "说明", "field.to": "给", "field.from": "从", "field.rung": "升级级别",
 		"field.reason": "原因", "field.departments": "部门", "field.voucher": "传票号",
+		"field.matrix_version": "审批矩阵版本", "field.base_version": "现行版本", "field.changes": "变更", "field.proposal_note": "提议说明",
 
 		"detail.method": "方式", "detail.kind": "类型", "detail.level": "密级", "detail.outcome": "结果", "detail.on_behalf_of": "代表",
 		"detail.process": "流程", "detail.reasons": "理由", "detail.reason": "原因", "detail.from": "从", "detail.to": "给",
@@ -268,6 +269,7 @@ var catalog = map[string]map[string]string{
 		"field.threshold": "GM approval above (CNY)", "field.invalid": "Invalid complaint", "field.invalid_reason": "Why invalid", "field.note": "Note",
 		"field.level": "Level", "field.body": "Text", "field.comment": "Note", "field.to": "To", "field.from": "From", "field.rung": "Rung",
 		"field.reason": "Reason", "field.departments": "Departments", "field.voucher": "Voucher",
+		"field.matrix_version": "Approval matrix version", "field.base_version": "Current version", "field.changes": "Changes", "field.proposal_note": "Proposal note",
 
 		"detail.method": "method", "detail.kind": "kind", "detail.level": "level", "detail.outcome": "outcome", "detail.on_behalf_of": "on behalf of",
 		"detail.process": "process", "detail.reasons": "reasons", "detail.reason": "reason", "detail.from": "from", "detail.to": "to",
@@ -293,8 +295,10 @@ func init() {
 			catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
 		}
 		add("kind."+d.Kind, d.Label)
-		add("start.describe."+d.Kind, d.Description)
-		add("start.submit."+d.Kind, d.Submit)
+		if !d.Internal { // no start page
+			add("start.describe."+d.Kind, d.Description)
+			add("start.submit."+d.Kind, d.Submit)
+		}
 		for _, st := range d.Steps {
 			add("step."+st.Name, st.Label)
 		}
