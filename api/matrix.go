@@ -12,6 +12,7 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/matrix"
+	"github.com/zhidu/zhidu/metrics"
 	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
 )
@@ -160,12 +161,16 @@ func (s *Server) startMatrixChange(c *gin.Context, active, v store.MatrixVersion
 		return
 	}
 	info := in.Process
-	if _, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: info.Kind, Title: info.Title, Level: info.Level,
+	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: info.Kind, Title: info.Title, Level: info.Level,
 		Department: string(info.Department), StartedBy: info.StartedBy, StartedAt: s.Now(), Input: kind.Record(in)}, runID,
 		store.AuditEntry{Actor: currentUser(c).Username, Action: "process.start", Object: "process:" + info.ID, Decision: "allowed",
-			Address: c.ClientIP(), Detail: map[string]any{"kind": info.Kind, "level": info.Level.String(), "version": v.Version}}); err != nil {
+			Address: c.ClientIP(), Detail: map[string]any{"kind": info.Kind, "level": info.Level.String(), "version": v.Version}})
+	if err != nil {
 		fail(c, err)
 		return
+	}
+	if created {
+		metrics.ProcessStarts.WithLabelValues(info.Kind).Inc()
 	}
 	c.JSON(status, gin.H{"proposal": view})
 }
