@@ -30,6 +30,32 @@ type Register struct {
 	// clients from before registers were generic (the complaint's
 	// "complaints"); new processes leave it empty.
 	Alias string `json:"-"`
+	// Details are lists of objects the steps record (RegisterRecord.Fields)
+	// that a process's page shows as tables beside its row — a return's
+	// reconciliation rounds —, served with the row by GET
+	// /registers/{kind}/{id}; the register's rows and CSV leave them out.
+	Details []Detail `json:"details,omitempty"`
+}
+
+// Detail is a list of objects recorded in a register entry under Name,
+// shown as a table: one line per object, one column per key Columns
+// name. What is recorded under Name that is not a list of objects is no
+// line; keys Columns do not name are not shown.
+type Detail struct {
+	Name    string         `json:"name"`
+	Label   Text           `json:"label"`
+	Columns []DetailColumn `json:"columns"`
+}
+
+// DetailColumn is one key of a detail's objects: text, number, bool or
+// time (RFC 3339), as recorded.
+type DetailColumn struct {
+	Name  string     `json:"name"`
+	Label Text       `json:"label"`
+	Type  ColumnType `json:"type"`
+	// Choices are the values of a text key that holds a vocabulary, as
+	// Column.Choices.
+	Choices []string `json:"choices,omitempty"`
 }
 
 // ColumnType is the type of a register column's values.
@@ -68,6 +94,22 @@ type Column struct {
 	Decimals int `json:"decimals,omitempty"`
 	// Filter makes the column filterable; nil: not.
 	Filter *Filter `json:"filter,omitempty"`
+	// Choices are the values of a text column that holds a vocabulary
+	// (an outcome, a stage), which a client labels; a choice or any_of
+	// filter's choices say so too.
+	Choices []string `json:"choices,omitempty"`
+}
+
+// Vocabulary returns the values of a column that holds a vocabulary, or
+// nil for free text.
+func (c Column) Vocabulary() []string {
+	if c.Choices != nil {
+		return c.Choices
+	}
+	if c.Filter != nil {
+		return c.Filter.Choices
+	}
+	return nil
 }
 
 // Source is one place a column's value comes from; exactly one field is
@@ -208,6 +250,16 @@ func (r *Register) Validate() error {
 			return fmt.Errorf("register CSV names %q, which is no column", n)
 		}
 	}
+	details := map[string]bool{}
+	for _, d := range r.Details {
+		if err := d.validate(); err != nil {
+			return fmt.Errorf("register detail %q: %w", d.Name, err)
+		}
+		if details[d.Name] {
+			return fmt.Errorf("register detail %q twice", d.Name)
+		}
+		details[d.Name] = true
+	}
 	s, _ := r.SortColumn()
 	if len(s.From) != 1 || s.From[0].Fact != FactStartedAt && s.From[0].Fact != FactLevel {
 		return fmt.Errorf("register sort %q: want a column of the process's started_at or level", r.Sort)
@@ -275,6 +327,9 @@ func (c Column) validate() error {
 	default:
 		return fmt.Errorf("default %v: want a string or a bool", d)
 	}
+	if c.Choices != nil && (c.Type != ColumnText || len(c.Choices) == 0) {
+		return fmt.Errorf("choices are for text columns, and not empty")
+	}
 	if c.OmitEmpty && c.Type != ColumnText {
 		return fmt.Errorf("omit_empty is for text columns")
 	}
@@ -283,6 +338,35 @@ func (c Column) validate() error {
 	}
 	if c.Filter != nil {
 		return c.Filter.validate(c)
+	}
+	return nil
+}
+
+func (d Detail) validate() error {
+	if !names.MatchString(d.Name) {
+		return fmt.Errorf("bad name")
+	}
+	if d.Label.Zh == "" || d.Label.En == "" {
+		return fmt.Errorf("label missing")
+	}
+	if len(d.Columns) == 0 {
+		return fmt.Errorf("no columns")
+	}
+	seen := map[string]bool{}
+	for _, c := range d.Columns {
+		switch {
+		case !names.MatchString(c.Name):
+			return fmt.Errorf("column %q: bad name", c.Name)
+		case seen[c.Name]:
+			return fmt.Errorf("column %q twice", c.Name)
+		case c.Label.Zh == "" || c.Label.En == "":
+			return fmt.Errorf("column %q: label missing", c.Name)
+		case c.Type != ColumnText && c.Type != ColumnNumber && c.Type != ColumnBool && c.Type != ColumnTime:
+			return fmt.Errorf("column %q: type %q: want text, number, bool or time", c.Name, c.Type)
+		case c.Choices != nil && (c.Type != ColumnText || len(c.Choices) == 0):
+			return fmt.Errorf("column %q: choices are for text columns, and not empty", c.Name)
+		}
+		seen[c.Name] = true
 	}
 	return nil
 }

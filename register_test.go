@@ -18,7 +18,9 @@ func TestRegisterValidate(t *testing.T) {
 				Filter: &zhidu.Filter{Kind: zhidu.FilterRange}},
 			{Name: "note", Label: label, Type: zhidu.ColumnText, From: []zhidu.Source{{Field: "note"}, {Input: "a.note"}},
 				Filter: &zhidu.Filter{Kind: zhidu.FilterExact, MaxLength: 10}},
-		}, File: "r.csv", Sort: "-started"}
+		}, File: "r.csv", Sort: "-started",
+			Details: []zhidu.Detail{{Name: "rounds", Label: label, Columns: []zhidu.DetailColumn{
+				{Name: "round", Label: label, Type: zhidu.ColumnNumber}, {Name: "at", Label: label, Type: zhidu.ColumnTime}}}}}
 	}
 	if err := good().Validate(); err != nil {
 		t.Fatalf("a good register: %v", err)
@@ -56,6 +58,17 @@ func TestRegisterValidate(t *testing.T) {
 		{"which is no column", func(r *zhidu.Register) { r.CSV = []string{"id", "nope"} }},
 		{"register sort", func(r *zhidu.Register) { r.Sort = "note" }},
 		{"register sort", func(r *zhidu.Register) { r.Sort = "" }},
+		{"detail \"x y\": bad name", func(r *zhidu.Register) { r.Details[0].Name = "x y" }},
+		{"detail \"rounds\" twice", func(r *zhidu.Register) { r.Details = append(r.Details, r.Details[0]) }},
+		{"detail \"rounds\": label missing", func(r *zhidu.Register) { r.Details[0].Label.Zh = "" }},
+		{"detail \"rounds\": no columns", func(r *zhidu.Register) { r.Details[0].Columns = nil }},
+		{"column \"at\" twice", func(r *zhidu.Register) { r.Details[0].Columns[0].Name = "at" }},
+		{"column \"round\": label missing", func(r *zhidu.Register) { r.Details[0].Columns[0].Label.En = "" }},
+		{"column \"r'\": bad name", func(r *zhidu.Register) { r.Details[0].Columns[0].Name = "r'" }},
+		{"choices are for text columns", func(r *zhidu.Register) { r.Details[0].Columns[0].Choices = []string{"a"} }},
+		{"choices are for text columns", func(r *zhidu.Register) { r.Columns[1].Choices = []string{"a"} }},
+		{"choices are for text columns", func(r *zhidu.Register) { r.Columns[2].Choices = []string{} }},
+		{"want text, number, bool or time", func(r *zhidu.Register) { r.Details[0].Columns[0].Type = zhidu.ColumnLevel }},
 	} {
 		r := good()
 		c.change(r)

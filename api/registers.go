@@ -15,6 +15,7 @@ import (
 // registerStore reads the registers.
 type registerStore interface {
 	Register(ctx context.Context, kind string, reg *zhidu.Register, v store.Viewer, f store.RegisterFilter, now time.Time) (store.Page[store.RegisterRow], error)
+	RegisterEntry(ctx context.Context, kind string, reg *zhidu.Register, v store.Viewer, id string, now time.Time) (store.RegisterEntry, error)
 }
 
 // listRegister serves a process kind's register (登记表): GET
@@ -25,6 +26,30 @@ func (s *Server) listRegister(c *gin.Context) { s.serveRegister(c, c.Param("kind
 // register's /complaints).
 func (s *Server) registerOf(kind string) gin.HandlerFunc {
 	return func(c *gin.Context) { s.serveRegister(c, kind) }
+}
+
+// getRegisterEntry serves one process's entry of its kind's register: GET
+// /registers/{kind}/{id}, its row and its details, under the register's
+// read rule. A kind without a register, a process of another kind and one
+// the caller may not read are not found alike.
+func (s *Server) getRegisterEntry(c *gin.Context) {
+	kind := c.Param("kind")
+	d, ok := workflows.Lookup(kind)
+	if !ok || d.Register == nil {
+		fail(c, zhidu.Errorf(zhidu.CodeNotFound, "process kind %q has no register", kind))
+		return
+	}
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	e, err := s.Store.RegisterEntry(c.Request.Context(), kind, d.Register, v, c.Param("id"), s.Now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, e)
 }
 
 // serveRegister answers with the rows of a kind's register the caller may

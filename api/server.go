@@ -193,6 +193,7 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/processes/:id", s.getProcess)
 	a.GET("/processes/:id/reply", s.complaintReply)
 	a.GET("/registers/:kind", s.listRegister)
+	a.GET("/registers/:kind/:id", s.getRegisterEntry)
 	for _, d := range workflows.Descriptors() {
 		if d.Register != nil && d.Register.Alias != "" {
 			a.GET("/"+d.Register.Alias, s.registerOf(d.Kind))

@@ -264,9 +264,12 @@ func TestWatchCallsBack(t *testing.T) {
 // The start lines come from the process descriptors; they are the lines
 // the policy has always had, so installed policies need no migration.
 func TestDefaultPolicyStartLines(t *testing.T) {
+	// The kinds pinned here; a process built only under a build tag (the
+	// example of docs/ADDING_A_PROCESS.md) checks its own lines.
+	pinned := []string{"process:approval", "process:complaint", "process:return", "process:supplier_return"}
 	var got []string
 	for _, l := range authz.DefaultPolicy() {
-		if l[3] == authz.ActStart {
+		if l[3] == authz.ActStart && slices.Contains(pinned, l[2]) {
 			got = append(got, strings.Join(l, " "))
 		}
 	}

@@ -40,3 +40,12 @@ fi
 
 echo "==> go test -count=1 -timeout 30m ./... $*"
 go test -count=1 -timeout 30m ./... "$@"
+
+# The test-only example process of docs/ADDING_A_PROCESS.md (example_leave)
+# exists only with -tags example: the packages whose tests run over every
+# descriptor run again with it, and the tests that name it.
+echo "==> the example process: go vet and go test -tags example"
+go vet -tags example ./workflows/... ./api/... ./authz/... ./cmd/... ./e2e/...
+go test -count=1 -timeout 30m -tags example ./workflows/... ./api/... ./web/... "$@"
+go test -count=1 -timeout 30m -tags example -run 'ExampleLeave|ProcessSettings|DefaultPolicy' ./authz/... ./cmd/zhidu/...
+go test -count=1 -timeout 30m -tags example -run 'TestExampleLeave|TestProcessKinds' ./e2e/...

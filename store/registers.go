@@ -257,21 +257,13 @@ func (s *Store) Register(ctx context.Context, kind string, reg *zhidu.Register, 
 		key.cast = "smallint"
 	}
 	build := func(count bool) registerQuery {
-		// $1 is now, for the overdue fact.
-		q := registerQuery{query: &query{args: []any{now}}, reg: reg}
-		q.sql.WriteString("SELECT ")
+		q := newRegisterQuery(reg, now)
 		if count {
-			q.sql.WriteString("count(*)")
+			q.sql.WriteString("SELECT count(*)")
 		} else {
-			q.sql.WriteString("p.id")
-			for _, c := range reg.Columns {
-				q.sql.WriteString(", " + q.column(c))
-			}
-			q.sql.WriteString(", " + key.expr + "::text")
+			q.selectRow(key.expr + "::text")
 		}
-		q.sql.WriteString(" FROM processes p LEFT JOIN register_entries e ON e.process_id = p.id WHERE $1::timestamptz IS NOT NULL")
-		q.where("p.kind = ?", kind)
-		q.sql.WriteString(" AND " + q.readableProcess(v, "p"))
+		q.from(kind, v)
 		for _, c := range reg.Columns {
 			q.filter(c, f)
 		}
@@ -286,29 +278,122 @@ func (s *Store) Register(ctx context.Context, kind string, reg *zhidu.Register, 
 		limit = 1 << 30
 	}
 	q.add(" LIMIT ?", limit+1)
-	scan := func(row pgx.Row, extra ...any) (RegisterRow, error) {
-		r := RegisterRow{columns: reg.Columns, values: make([]any, len(reg.Columns))}
-		dest := make([]any, 0, len(reg.Columns)+1+len(extra))
-		dest = append(dest, &r.ProcessID)
-		for i, c := range reg.Columns {
-			switch c.Type {
-			case zhidu.ColumnText, zhidu.ColumnState:
-				r.values[i] = new(string)
-			case zhidu.ColumnBool:
-				r.values[i] = new(*bool)
-			case zhidu.ColumnNumber:
-				r.values[i] = new(*float64)
-			case zhidu.ColumnTime:
-				r.values[i] = new(*time.Time)
-			case zhidu.ColumnLevel:
-				r.values[i] = new(zhidu.Level)
-			}
-			dest = append(dest, r.values[i])
-		}
-		return r, row.Scan(append(dest, extra...)...)
-	}
+	scan := func(row pgx.Row, extra ...any) (RegisterRow, error) { return scanRegisterRow(row, reg, extra...) }
 	return fetchPage(ctx, s, "register of "+kind, build(true).query, q.query, false, limit, scan,
 		func(r RegisterRow) string { return r.ProcessID })
+}
+
+// newRegisterQuery starts a register's SQL; $1 is now, for the overdue
+// fact.
+func newRegisterQuery(reg *zhidu.Register, now time.Time) registerQuery {
+	return registerQuery{query: &query{args: []any{now}}, reg: reg}
+}
+
+// selectRow selects a row: the process ID, the columns, then extra.
+func (q registerQuery) selectRow(extra ...string) {
+	q.sql.WriteString("SELECT p.id")
+	for _, c := range q.reg.Columns {
+		q.sql.WriteString(", " + q.column(c))
+	}
+	for _, x := range extra {
+		q.sql.WriteString(", " + x)
+	}
+}
+
+// from reads the kind's processes the viewer may read, with their
+// entries.
+func (q registerQuery) from(kind string, v Viewer) {
+	q.sql.WriteString(" FROM processes p LEFT JOIN register_entries e ON e.process_id = p.id WHERE $1::timestamptz IS NOT NULL")
+	q.where("p.kind = ?", kind)
+	q.sql.WriteString(" AND " + q.readableProcess(v, "p"))
+}
+
+// scanRegisterRow scans what selectRow selects, then extra.
+func scanRegisterRow(row pgx.Row, reg *zhidu.Register, extra ...any) (RegisterRow, error) {
+	r := RegisterRow{columns: reg.Columns, values: make([]any, len(reg.Columns))}
+	dest := make([]any, 0, len(reg.Columns)+1+len(extra))
+	dest = append(dest, &r.ProcessID)
+	for i, c := range reg.Columns {
+		switch c.Type {
+		case zhidu.ColumnText, zhidu.ColumnState:
+			r.values[i] = new(string)
+		case zhidu.ColumnBool:
+			r.values[i] = new(*bool)
+		case zhidu.ColumnNumber:
+			r.values[i] = new(*float64)
+		case zhidu.ColumnTime:
+			r.values[i] = new(*time.Time)
+		case zhidu.ColumnLevel:
+			r.values[i] = new(zhidu.Level)
+		}
+		dest = append(dest, r.values[i])
+	}
+	return r, row.Scan(append(dest, extra...)...)
+}
+
+// RegisterEntry is one process's register entry as its page shows it: its
+// row, and its details (zhidu.Register.Details) by name.
+type RegisterEntry struct {
+	Row     RegisterRow             `json:"row"`
+	Details map[string][]DetailLine `json:"details"`
+}
+
+// DetailLine is one object of a detail: the keys its columns name, each
+// as recorded (null when the object has none).
+type DetailLine map[string]any
+
+// RegisterEntry returns a process's row of its kind's register, with its
+// details, if the viewer may read the process (the register's read rule);
+// else, and for a process of another kind, an error of code not_found.
+func (s *Store) RegisterEntry(ctx context.Context, kind string, reg *zhidu.Register, v Viewer, id string, now time.Time) (RegisterEntry, error) {
+	if err := reg.Validate(); err != nil {
+		return RegisterEntry{}, fmt.Errorf("register of %s: %w", kind, err)
+	}
+	q := newRegisterQuery(reg, now)
+	var extra []string
+	for _, d := range reg.Details {
+		extra = append(extra, "e.fields -> "+q.param(d.Name))
+	}
+	q.selectRow(extra...)
+	q.from(kind, v)
+	q.where("p.id = ?", id)
+	raw := make([][]byte, len(reg.Details))
+	dest := make([]any, len(raw))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	row, err := scanRegisterRow(s.Pool.QueryRow(ctx, q.sql.String(), q.args...), reg, dest...)
+	if err != nil {
+		return RegisterEntry{}, mapErr(err, "process "+id)
+	}
+	e := RegisterEntry{Row: row, Details: map[string][]DetailLine{}}
+	for i, d := range reg.Details {
+		e.Details[d.Name] = detailLines(d, raw[i])
+	}
+	return e, nil
+}
+
+// detailLines picks a detail's columns out of what was recorded: objects
+// of a list, each with the keys the columns name; anything else recorded
+// is no line.
+func detailLines(d zhidu.Detail, raw []byte) []DetailLine {
+	lines := []DetailLine{}
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return lines
+	}
+	for _, it := range items {
+		var obj map[string]any
+		if json.Unmarshal(it, &obj) != nil || obj == nil {
+			continue
+		}
+		line := DetailLine{}
+		for _, c := range d.Columns {
+			line[c.Name] = obj[c.Name]
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // WriteRegisterCSV writes register rows as CSV: the header line (the CSV

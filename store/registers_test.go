@@ -437,3 +437,74 @@ func TestGenericRegister(t *testing.T) {
 		t.Errorf("a cursor of another key type: %v, want invalid", err)
 	}
 }
+
+// TestRegisterEntry reads one process's register entry: its row as the
+// register has it, its details (the columns' keys of each recorded
+// object, nothing else), under the read rule; a process of another kind,
+// one the viewer may not read and a missing one are not found alike.
+func TestRegisterEntry(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	putUser(t, s, "wh.clerk", zhidu.DeptWH, zhidu.Internal, zhidu.RoleGrant{Role: zhidu.RoleStaff, Department: zhidu.DeptWH})
+	reg := *returnsRegister
+	reg.Details = []zhidu.Detail{{Name: "checks", Label: zhidu.Text{Zh: "验货", En: "Checks"}, Columns: []zhidu.DetailColumn{
+		{Name: "n", Label: zhidu.Text{Zh: "次", En: "N"}, Type: zhidu.ColumnNumber},
+		{Name: "by", Label: zhidu.Text{Zh: "人", En: "By"}, Type: zhidu.ColumnText}}},
+		{Name: "notes", Label: zhidu.Text{Zh: "备注", En: "Notes"}, Columns: []zhidu.DetailColumn{
+			{Name: "text", Label: zhidu.Text{Zh: "内容", En: "Text"}, Type: zhidu.ColumnText}}}}
+	put := func(id, kind string, lv zhidu.Level) {
+		if _, err := s.PutProcess(ctx, store.Process{ID: id, Kind: kind, Title: id, Level: lv, Department: string(zhidu.DeptWH),
+			StartedBy: "wh.clerk", StartedAt: t0, Input: map[string]any{"goods": map[string]any{"sku": "SKU-9", "quantity": 3}}}, "run",
+			store.AuditEntry{At: t0, Actor: "wh.clerk", Action: "start", Object: "process:" + id, Decision: "allowed"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("returns-a", "returns", zhidu.Internal)
+	put("returns-b", "returns", zhidu.Secret)
+	put("returns-c", "returns", zhidu.Internal) // no entry yet
+	put("other-a", "other", zhidu.Internal)
+	if err := s.RecordRegister(ctx, zhidu.RegisterRecord{ProcessID: "returns-a", Kind: "returns", At: t0, Fields: map[string]any{
+		"quantity": 2, "grade": "b",
+		"checks": []any{map[string]any{"n": 1, "by": "wh.clerk", "secret": "x"}, map[string]any{"n": 2}, "not an object"},
+		"notes":  "not a list"}}); err != nil {
+		t.Fatal(err)
+	}
+	all := store.Viewer{Username: "gm", Clearance: zhidu.TopSecret, Leadership: true}
+	e, err := s.RegisterEntry(ctx, "returns", &reg, all, "returns-a", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"row":{"id":"returns-a","level":"internal","state":"running","sku":"SKU-9","quantity":2,"inspected_at":null,"accepted":null,"grade":"b"},` +
+		`"details":{"checks":[{"by":"wh.clerk","n":1},{"by":null,"n":2}],"notes":[]}}`; string(j) != want {
+		t.Errorf("entry =\n%s\nwant\n%s", j, want)
+	}
+	// before anything is recorded: the row from the process and the defaults
+	e, err = s.RegisterEntry(ctx, "returns", &reg, all, "returns-c", t0)
+	if err != nil || e.Row.Value("grade") != "ungraded" || e.Row.Value("quantity") == nil || len(e.Details["checks"]) != 0 || e.Details["checks"] == nil {
+		t.Errorf("an entry with nothing recorded: %+v, %v", e, err)
+	}
+	clerk := store.Viewer{Username: "wh.clerk", Clearance: zhidu.Internal, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleStaff, Department: zhidu.DeptWH}}}
+	if _, err := s.RegisterEntry(ctx, "returns", &reg, clerk, "returns-a", t0); err != nil {
+		t.Errorf("the clerk's own slip: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		v    store.Viewer
+		kind string
+		id   string
+	}{
+		{"above the clearance", clerk, "returns", "returns-b"},
+		{"a stranger", store.Viewer{Username: "nobody", Clearance: zhidu.TopSecret}, "returns", "returns-a"},
+		{"another kind", all, "returns", "other-a"},
+		{"the kind named wrong", all, "other", "returns-a"},
+		{"missing", all, "returns", "returns-z"},
+	} {
+		if _, err := s.RegisterEntry(ctx, c.kind, &reg, c.v, c.id, t0); zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+			t.Errorf("%s: %v, want not_found", c.name, err)
+		}
+	}
+}

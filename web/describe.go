@@ -32,32 +32,69 @@ var keyOrder = []string{"title", "subject", "complainant", "name", "contact", "c
 var choiceKeys = map[string]bool{"channel": true, "category": true, "remedy": true, "method": true, "satisfaction": true,
 	"responsible_department": true, "level": true}
 
+// outcomeKeys hold a step's outcome (a reconciliation round's, and how
+// its discrepancy was settled).
+var outcomeKeys = map[string]bool{"outcome": true, "resolution": true}
+
 // describe labels a JSON object for display.
-func describe(lang string, m map[string]any) []kv {
+func describe(lang string, m map[string]any) []kv { return describeWith(lang, zhidu.Form{}, m) }
+
+// describeWith labels a JSON object (a process's input, a task's context)
+// with the catalogue's field labels, else the labels of form's fields of
+// the same name (the kind's start form); keys go in the catalogue's
+// order, then the form's, then alphabetically. The form's choice fields
+// are labelled as its choices; nested objects are labelled the same way.
+func describeWith(lang string, form zhidu.Form, m map[string]any) []kv {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
+	fieldAt := func(k string) int {
+		return slices.IndexFunc(form.Fields, func(f zhidu.Field) bool { return f.Name == k })
+	}
+	rank := func(k string) (int, int) {
+		if k == "level" && len(form.Fields) > 0 {
+			return 3, 0 // after the form's fields, as it is after the catalogue's
+		}
+		if i := slices.Index(keyOrder, k); i >= 0 {
+			return 0, i
+		}
+		if i := fieldAt(k); i >= 0 {
+			return 1, i
+		}
+		return 2, 0
+	}
 	sort.Slice(keys, func(i, j int) bool {
-		a, b := slices.Index(keyOrder, keys[i]), slices.Index(keyOrder, keys[j])
+		gi, ri := rank(keys[i])
+		gj, rj := rank(keys[j])
 		switch {
-		case a >= 0 && b >= 0:
-			return a < b
-		case a >= 0 || b >= 0:
-			return a >= 0
+		case gi != gj:
+			return gi < gj
+		case ri != rj:
+			return ri < rj
 		}
 		return keys[i] < keys[j]
 	})
 	var out []kv
 	for _, k := range keys {
-		if e, ok := describeValue(lang, k, label(lang, "field", k), m[k]); ok {
-			out = append(out, e)
+		lbl := label(lang, "field", k)
+		i := fieldAt(k)
+		if !hasKey("field."+k) && i >= 0 {
+			lbl = fieldLabel(lang, form.Fields[i])
 		}
+		e, ok := describeValue(lang, form, k, lbl, m[k])
+		if !ok {
+			continue
+		}
+		if s, isText := m[k].(string); isText && i >= 0 && form.Fields[i].Type == zhidu.FieldChoice {
+			e.Value = choiceLabel(lang, k, s)
+		}
+		out = append(out, e)
 	}
 	return out
 }
 
-func describeValue(lang, key, lbl string, v any) (kv, bool) {
+func describeValue(lang string, form zhidu.Form, key, lbl string, v any) (kv, bool) {
 	e := kv{Label: lbl}
 	switch x := v.(type) {
 	case nil:
@@ -69,6 +106,8 @@ func describeValue(lang, key, lbl string, v any) (kv, bool) {
 		switch {
 		case choiceKeys[key]:
 			e.Value = choiceLabel(lang, key, x)
+		case outcomeKeys[key]:
+			e.Value = label(lang, "outcome", x)
 		case key == "note":
 			e.Value = storedMessage(lang, x)
 		default:
@@ -86,11 +125,28 @@ func describeValue(lang, key, lbl string, v any) (kv, bool) {
 		if len(x) == 0 {
 			return e, false
 		}
-		for _, it := range x {
-			e.List = append(e.List, fmt.Sprint(it))
+		for i, it := range x {
+			switch it := it.(type) {
+			case map[string]any:
+				// a list of objects (a return's reconciliation rounds): one
+				// group each, numbered
+				if sub := describeWith(lang, form, it); len(sub) > 0 {
+					e.Sub = append(e.Sub, kv{Label: strconv.Itoa(i + 1), Sub: sub})
+				}
+			case string:
+				if key == "departments" {
+					it = label(lang, "dept", it)
+				}
+				e.List = append(e.List, it)
+			default:
+				e.List = append(e.List, fmt.Sprint(it))
+			}
+		}
+		if len(e.List) == 0 && len(e.Sub) == 0 {
+			return e, false
 		}
 	case map[string]any:
-		e.Sub = describe(lang, x)
+		e.Sub = describeWith(lang, form, x)
 		if len(e.Sub) == 0 {
 			return e, false
 		}
@@ -113,7 +169,7 @@ func containsNewline(s string) bool {
 func describeData(lang string, f zhidu.Form, data map[string]any) []kv {
 	var out []kv
 	for _, fd := range f.Fields {
-		if e, ok := describeValue(lang, fd.Name, fieldLabel(lang, fd), data[fd.Name]); ok {
+		if e, ok := describeValue(lang, zhidu.Form{}, fd.Name, fieldLabel(lang, fd), data[fd.Name]); ok {
 			if fd.Type == zhidu.FieldChoice {
 				if s, ok := data[fd.Name].(string); ok {
 					e.Value = choiceLabel(lang, fd.Name, s)
@@ -173,7 +229,7 @@ func timeline(lang string, entries []store.TimelineEntry) []timelineView {
 			if s, ok := v.(string); ok && (k == "from" || k == "to") && e.Action == "process_level_changed" {
 				v = label(lang, "level", s)
 			}
-			if d, ok := describeValue(lang, k, label(lang, "field", k), v); ok {
+			if d, ok := describeValue(lang, zhidu.Form{}, k, label(lang, "field", k), v); ok {
 				out := d
 				tv.Detail = append(tv.Detail, out)
 			}

@@ -205,6 +205,12 @@ func kindNames() []string {
 	return out
 }
 
+// startFormOf is a kind's start form (none for an unknown kind).
+func startFormOf(kind string) zhidu.Form {
+	d, _ := workflows.Lookup(kind)
+	return d.StartForm
+}
+
 func findStartKind(kind string) (startKind, bool) {
 	d, ok := workflows.Lookup(kind)
 	if !ok || d.Internal {

@@ -23,7 +23,7 @@ var catalog = map[string]map[string]string{
 		"lang.switch": "English", "lang.other_code": "en",
 
 		"nav.skip": "跳到正文", "nav.label": "主导航", "nav.inbox": "收件箱", "nav.start": "发起流程", "nav.processes": "流程",
-		"nav.compliance": "合规", "nav.signout": "退出",
+		"nav.compliance": "合规", "nav.signout": "退出", "nav.registers": "登记表",
 
 		"common.all": "全部", "common.yes": "是", "common.no": "否", "common.next_page": "下一页 →", "common.cancel": "取消",
 
@@ -58,7 +58,12 @@ var catalog = map[string]map[string]string{
 		"process.title": "标题", "process.started_by": "发起人", "process.started_at": "发起时间", "process.ended_at": "结束时间",
 		"process.timeline": "时间线", "process.open_tasks": "待办任务", "process.no_open_tasks": "没有待办任务。",
 		"process.done_tasks": "已结束的任务",
-		"processes.title":    "流程", "processes.state": "状态", "processes.empty": "没有符合条件的流程。",
+		"process.copies":     "持件部门", "process.copy": "第%d联", "process.copy_origin": "（开单部门）",
+		"process.copies_hint": "此件仅限持件部门中有权查看的人员、流程参与人以及总经理、副总经理查看。",
+		"process.register":    "登记信息", "process.in_register": "查看登记表", "process.register_empty": "尚无登记信息。",
+		"processes.title": "流程", "processes.state": "状态", "processes.empty": "没有符合条件的流程。", "processes.register": "查看登记表",
+		"registers.title": "登记表", "registers.filters": "筛选", "registers.csv": "导出 CSV", "registers.empty": "没有符合条件的登记记录。",
+		"registers.range.after": "%s自", "registers.range.before": "%s至",
 
 		"start.title": "发起流程", "start.lead": "选择要发起的流程。是否有权发起由系统在提交时判断。",
 		"start.open_form":         "填写申请",
@@ -108,6 +113,10 @@ var catalog = map[string]map[string]string{
 		"outcome.submit": "提交调查报告", "outcome.send_back": "退回补充", "outcome.done": "完成", "outcome.sent": "已答复",
 		"outcome.uphold": "维持", "outcome.reopen": "重新调查", "outcome.approved": "已批准", "outcome.rejected": "已驳回",
 		"outcome.cancelled": "已取消", "outcome.resolved": "已解决",
+		"outcome.received": "已验收", "outcome.match": "数量相符", "outcome.mismatch": "数量不符", "outcome.recount": "重新清点",
+		"outcome.amend": "更正退货单", "outcome.pass": "复检合格", "outcome.fail": "复检不合格", "outcome.shipped": "已发货",
+		"outcome.confirm": "确认不合格", "outcome.credit": "供应商退款", "outcome.replace": "供应商换货", "outcome.refuse": "供应商拒绝",
+		"outcome.credited": "已退款", "outcome.reprocessed": "已重新处理", "outcome.replaced": "已换货", "outcome.refused": "供应商已拒绝",
 
 		"action.task_created": "创建任务", "action.task_claimed": "认领", "action.task_unclaimed": "放弃认领",
 		"action.task_commented": "评论", "action.task_completed": "完成", "action.task_delegated": "委托",
@@ -137,6 +146,10 @@ var catalog = map[string]map[string]string{
 		"field.level": "密级", "field.body": "内容", "field.comment": "说明", "field.to": "给", "field.from": "从", "field.rung": "升级级别",
 		"field.reason": "原因", "field.departments": "部门", "field.voucher": "传票号",
 		"field.matrix_version": "审批矩阵版本", "field.base_version": "现行版本", "field.changes": "变更", "field.proposal_note": "提议说明",
+		"field.slip": "退货单", "field.amount": "金额（元）", "field.approved_quantity": "批准数量", "field.received_quantity": "实收数量",
+		"field.rounds": "核对记录", "field.finance_notes": "财务核对说明", "field.escalated": "已升级至分管副总",
+		"field.at": "时间", "field.by": "经办人", "field.notes": "说明", "field.outcome": "结果", "field.resolution": "差异处理",
+		"field.resolved_by": "差异处理人",
 
 		"detail.method": "方式", "detail.kind": "类型", "detail.level": "密级", "detail.outcome": "结果", "detail.on_behalf_of": "代表",
 		"detail.process": "流程", "detail.reasons": "理由", "detail.reason": "原因", "detail.from": "从", "detail.to": "给",
@@ -149,6 +162,7 @@ var catalog = map[string]map[string]string{
 		"value.discipline": "纪律处分", "value.improvement": "改善措施", "value.none": "无需处理",
 		"value.very_satisfied": "非常满意", "value.satisfied": "满意", "value.neutral": "一般", "value.dissatisfied": "不满意",
 		"value.very_dissatisfied": "非常不满意",
+		"value.credit":            "退款", "value.closed": "已结案",
 	},
 	"en": {
 		"app.name":    "zhidu",
@@ -156,7 +170,7 @@ var catalog = map[string]map[string]string{
 		"lang.switch": "中文", "lang.other_code": "zh",
 
 		"nav.skip": "Skip to content", "nav.label": "Main navigation", "nav.inbox": "Inbox", "nav.start": "Start", "nav.processes": "Processes",
-		"nav.compliance": "Compliance", "nav.signout": "Sign out",
+		"nav.compliance": "Compliance", "nav.signout": "Sign out", "nav.registers": "Registers",
 
 		"common.all": "All", "common.yes": "Yes", "common.no": "No", "common.next_page": "Next page →", "common.cancel": "Cancel",
 
@@ -191,7 +205,12 @@ var catalog = map[string]map[string]string{
 		"process.title": "Title", "process.started_by": "Started by", "process.started_at": "Started", "process.ended_at": "Ended",
 		"process.timeline": "Timeline", "process.open_tasks": "Open tasks", "process.no_open_tasks": "No open tasks.",
 		"process.done_tasks": "Finished tasks",
-		"processes.title":    "Processes", "processes.state": "State", "processes.empty": "No processes match.",
+		"process.copies":     "Copies held by", "process.copy": "Copy %d:", "process.copy_origin": "(originating department)",
+		"process.copies_hint": "Only the people of these departments whose role lets them read, the process's participants, and the GM and deputy GMs may read it.",
+		"process.register":    "Register entry", "process.in_register": "Open the register", "process.register_empty": "Nothing registered yet.",
+		"processes.title": "Processes", "processes.state": "State", "processes.empty": "No processes match.", "processes.register": "Open the register",
+		"registers.title": "Registers", "registers.filters": "Filter", "registers.csv": "Download CSV", "registers.empty": "No entries match.",
+		"registers.range.after": "%s from", "registers.range.before": "%s until",
 
 		"start.title": "Start a process", "start.lead": "Choose what to start. Whether you may is decided when you submit.",
 		"start.open_form":         "Open the form",
@@ -241,6 +260,10 @@ var catalog = map[string]map[string]string{
 		"outcome.submit": "Submit report", "outcome.send_back": "Send back", "outcome.done": "Done", "outcome.sent": "Replied",
 		"outcome.uphold": "Uphold", "outcome.reopen": "Reopen", "outcome.approved": "Approved", "outcome.rejected": "Rejected",
 		"outcome.cancelled": "Cancelled", "outcome.resolved": "Resolved",
+		"outcome.received": "Received", "outcome.match": "Quantities match", "outcome.mismatch": "Quantities differ", "outcome.recount": "Recount",
+		"outcome.amend": "Amend the slip", "outcome.pass": "Passed", "outcome.fail": "Failed", "outcome.shipped": "Shipped",
+		"outcome.confirm": "Confirm defective", "outcome.credit": "Supplier credits", "outcome.replace": "Supplier replaces", "outcome.refuse": "Supplier refuses",
+		"outcome.credited": "Credited", "outcome.reprocessed": "Reprocessed", "outcome.replaced": "Replaced", "outcome.refused": "Refused by the supplier",
 
 		"action.task_created": "Task created", "action.task_claimed": "Claimed", "action.task_unclaimed": "Unclaimed",
 		"action.task_commented": "Commented", "action.task_completed": "Completed", "action.task_delegated": "Delegated",
@@ -270,6 +293,10 @@ var catalog = map[string]map[string]string{
 		"field.level": "Level", "field.body": "Text", "field.comment": "Note", "field.to": "To", "field.from": "From", "field.rung": "Rung",
 		"field.reason": "Reason", "field.departments": "Departments", "field.voucher": "Voucher",
 		"field.matrix_version": "Approval matrix version", "field.base_version": "Current version", "field.changes": "Changes", "field.proposal_note": "Proposal note",
+		"field.slip": "Return slip", "field.amount": "Amount (CNY)", "field.approved_quantity": "Approved quantity", "field.received_quantity": "Quantity received",
+		"field.rounds": "Reconciliation rounds", "field.finance_notes": "Finance's notes", "field.escalated": "Escalated to the VP",
+		"field.at": "At", "field.by": "By", "field.notes": "Notes", "field.outcome": "Outcome", "field.resolution": "Settlement",
+		"field.resolved_by": "Settled by",
 
 		"detail.method": "method", "detail.kind": "kind", "detail.level": "level", "detail.outcome": "outcome", "detail.on_behalf_of": "on behalf of",
 		"detail.process": "process", "detail.reasons": "reasons", "detail.reason": "reason", "detail.from": "from", "detail.to": "to",
@@ -282,13 +309,16 @@ var catalog = map[string]map[string]string{
 		"value.discipline": "Discipline", "value.improvement": "Improvement", "value.none": "None",
 		"value.very_satisfied": "Very satisfied", "value.satisfied": "Satisfied", "value.neutral": "Neutral", "value.dissatisfied": "Dissatisfied",
 		"value.very_dissatisfied": "Very dissatisfied",
+		"value.credit":            "Credit", "value.closed": "Closed",
 	},
 }
 
 // translate looks a key up in a language; a missing key shows as itself,
 // which the catalogue test keeps from happening.
 // The process kinds' labels, step labels and start-page texts are the
-// descriptors' (workflows.Descriptors), not the catalogue's.
+// descriptors' (workflows.Descriptors), not the catalogue's; so are the
+// labels a descriptor adds for its steps' words (Labels), where the
+// catalogue has none (TestDescriptorLabels checks that they agree).
 func init() {
 	for _, d := range workflows.Descriptors() {
 		add := func(key string, t zhidu.Text) {
@@ -301,6 +331,11 @@ func init() {
 		}
 		for _, st := range d.Steps {
 			add("step."+st.Name, st.Label)
+		}
+		for key, t := range d.Labels {
+			if !hasKey(key) {
+				add(key, t)
+			}
 		}
 	}
 }

@@ -88,6 +88,10 @@ type processView struct {
 	Open     []store.Task
 	Done     []store.Task
 	Timeline []timelineView
+	// Copies are who holds the copies of a process confined to them.
+	Copies []copyView
+	// Entry is the process's register entry, if its kind keeps a register.
+	Entry *entryView
 }
 
 func (s *server) processPage(c *rc) {
@@ -96,7 +100,8 @@ func (s *server) processPage(c *rc) {
 		c.apiFail(res)
 		return
 	}
-	v := processView{Process: p, Summary: describe(c.lang, p.Input), Timeline: timeline(c.lang, p.Timeline)}
+	v := processView{Process: p, Summary: describeWith(c.lang, startFormOf(p.Kind), p.Input), Timeline: timeline(c.lang, p.Timeline),
+		Copies: copies(p.Process), Entry: c.registerEntry(p.Kind, p.ID)}
 	for _, t := range p.Tasks {
 		if t.State == zhidu.TaskOpen || t.State == zhidu.TaskClaimed {
 			v.Open = append(v.Open, t)
@@ -119,6 +124,8 @@ type processListView struct {
 	Filter  map[string]string
 	Kinds   []string
 	States  []string
+	// Register is the filtered kind, when it keeps a register.
+	Register string
 }
 
 // processList lists the processes the user may read.
@@ -135,6 +142,9 @@ func (s *server) processList(c *rc) {
 	}
 	if cur := q.Get("cursor"); cur != "" {
 		query.Set("cursor", cur)
+	}
+	if _, ok := registerOf(v.Filter["kind"]); ok {
+		v.Register = v.Filter["kind"]
 	}
 	var page store.Page[store.Process]
 	res := c.get("/api/v1/processes", query, &page)

@@ -35,7 +35,7 @@ type page struct {
 
 // pageNames are the templates in assets/pages; each is parsed with the
 // layout and the shared partials.
-var pageNames = []string{"signin", "inbox", "task", "start_index", "start", "processes", "process",
+var pageNames = []string{"signin", "inbox", "task", "start_index", "start", "processes", "process", "register",
 	"explain", "who_can", "audit", "verify", "error", "credential"}
 
 // mustParsePages parses every page once per language, with that

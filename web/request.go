@@ -101,6 +101,7 @@ func (s *server) authed(h func(*rc)) http.HandlerFunc {
 // apiResult is the API's answer to an in-process request.
 type apiResult struct {
 	Status int
+	Header http.Header
 	Body   []byte
 	Err    *zhidu.Error // the error body of a 4xx/5xx answer
 }
@@ -177,7 +178,7 @@ func (c *rc) call(method, path string, query url.Values, body any, headers ...st
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	res := apiResult{Status: rec.status, Body: rec.body.Bytes()}
+	res := apiResult{Status: rec.status, Header: rec.header, Body: rec.body.Bytes()}
 	if !res.ok() {
 		var e struct {
 			Error *zhidu.Error `json:"error"`

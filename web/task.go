@@ -76,12 +76,14 @@ func (c *rc) renderTask(id string, in taskInput) {
 	v := taskView{Task: t, Title: localText(c.lang, t.Title), Comment: in.comment, NewComment: in.newComment,
 		DelegateTo: in.delegateTo, DelegateMsg: in.delegateMsg, DelegateErr: map[string]string{}}
 	var p processJSON
+	var form zhidu.Form // the kind's start form labels what its steps show of the start
 	if res := c.get("/api/v1/processes/"+url.PathEscape(t.ProcessID), nil, &p); res.ok() {
 		v.Process = &p
-		v.Summary = describe(c.lang, p.Input)
+		form = startFormOf(p.Kind)
+		v.Summary = describeWith(c.lang, form, p.Input)
 		v.Timeline = timeline(c.lang, p.Timeline)
 	}
-	v.Context = describe(c.lang, t.Context)
+	v.Context = describeWith(c.lang, form, t.Context)
 	_, v.SummaryInContext = t.Context["intake"]
 	me := c.me.Username
 	assignee, delegate := deref(t.Assignee), deref(t.Delegate)

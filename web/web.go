@@ -128,6 +128,9 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /start/{kind}", s.authed(s.start))
 	mux.HandleFunc("GET /processes", s.authed(s.processList))
 	mux.HandleFunc("GET /processes/{id}", s.authed(s.processPage))
+	mux.HandleFunc("GET /registers", s.authed(s.registers))
+	mux.HandleFunc("GET /registers/{kind}", s.authed(s.registerPage))
+	mux.HandleFunc("GET /registers/{kind}/csv", s.authed(s.registerCSV))
 	mux.HandleFunc("GET /compliance", s.authed(func(c *rc) {
 		http.Redirect(c.w, c.r, "/compliance/audit", http.StatusSeeOther)
 	}))

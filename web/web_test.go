@@ -110,6 +110,7 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 	for _, k := range startKinds() {
 		dynamic = append(dynamic, "kind."+k.Kind, "start.describe."+k.Kind, "start.submit."+k.Kind)
 	}
+	dynamic = append(dynamic, "registers.range.after", "registers.range.before")
 	for _, a := range []string{"claim", "unclaim", "complete", "delegate", "comment", "started"} {
 		dynamic = append(dynamic, "flash."+a)
 	}
@@ -152,6 +153,19 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 	for code := range map[int]bool{400: true, 401: true, 403: true, 404: true, 409: true, 413: true, 500: true, 503: true} {
 		if !hasKey("error.status." + strconv.Itoa(code)) {
 			t.Errorf("no heading for status %d", code)
+		}
+	}
+}
+
+// TestDescriptorLabels: the labels a descriptor gives its steps' words
+// are the catalogue's in both languages, so a word the catalogue or
+// another process labels already is labelled the same.
+func TestDescriptorLabels(t *testing.T) {
+	for _, d := range workflows.Descriptors() {
+		for key, want := range d.Labels {
+			if got := (zhidu.Text{Zh: catalog["zh"][key], En: catalog["en"][key]}); got != want {
+				t.Errorf("%s labels %s %+v, the catalogue %+v", d.Kind, key, want, got)
+			}
 		}
 	}
 }

@@ -171,6 +171,7 @@ func complaintDescriptor() Descriptor {
 			{StepSuperior, text("签呈复核", "Superior review")},
 			{StepFollowUp, text("回访", "Follow-up visit")},
 			{StepSpotCheck, text("抽查验证", "Spot check")},
+			{StepReturnSlip, text("开具退货单", "Return slip")},
 		},
 		StartForm: complaintStartForm,
 		Starters: []Starter{

@@ -74,6 +74,11 @@ type Descriptor struct {
 	// start page or start policy lines, and no start hooks, starters or
 	// bench scenario; GET /process-kinds lists it, never startable.
 	Internal bool
+	// Labels are the web's labels of words the process's steps use that
+	// the web's catalogue lacks: outcomes ("outcome.grant"), step data
+	// fields ("field.days"), choice values ("value.x"). Every process
+	// shares these names, so a word labelled already is labelled the same.
+	Labels map[string]zhidu.Text
 }
 
 // StartContext is what a start's Prepare works with besides the body.
@@ -168,8 +173,9 @@ type Starter struct {
 // Descriptors lists every process, in the order they are offered. Adding a
 // process is one line here.
 func Descriptors() []Descriptor {
-	return []Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
-		matrixChangeDescriptor()}
+	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
+		matrixChangeDescriptor()},
+		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 
 // Lookup finds the descriptor of a kind.

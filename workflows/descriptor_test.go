@@ -3,6 +3,7 @@ package workflows
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zhidu/zhidu"
@@ -43,6 +44,12 @@ func TestDescriptors(t *testing.T) {
 			}
 			if len(d.StartForm.Outcomes) != 0 {
 				t.Errorf("start form outcomes = %v, want none", d.StartForm.Outcomes)
+			}
+			for key, l := range d.Labels {
+				family, word, _ := strings.Cut(key, ".")
+				if !slices.Contains([]string{"outcome", "field", "value"}, family) || word == "" || l.Zh == "" || l.En == "" {
+					t.Errorf("label %q %+v: want outcome.x, field.x or value.x in both languages", key, l)
+				}
 			}
 			if d.Register != nil {
 				if err := d.Register.Validate(); err != nil {

@@ -15,13 +15,17 @@ import (
 // code: a change that would break a running process (a missing
 // workflow.GetVersion) fails here. Record new fixtures with
 // `go run ./cmd/record-histories` before changing a workflow.
-func TestReplay(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
+func TestReplay(t *testing.T) { replayHistories(t, filepath.Join("testdata", "histories")) }
+
+// replayHistories replays every history in dir.
+func replayHistories(t *testing.T, dir string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Fatal("no histories in testdata/histories; record them with go run ./cmd/record-histories")
+		t.Fatalf("no histories in %s; record them with go run ./cmd/record-histories", dir)
 	}
 	logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	for _, file := range files {

@@ -283,6 +283,10 @@ func (r *returnRun) reject(ctx workflow.Context, approvers []string, by string) 
 	return r.close(ctx, ResultRejected)
 }
 
+// returnCopiesReason is why the slip is shared, in the timeline and the
+// audit trail (both languages: the reason is stored as written).
+const returnCopiesReason = "退货单第 2–4 联分送仓储部、财务部、销售部 (copies 2–4 of the return slip)"
+
 // share hands copies 2–4 of the approved slip to the warehouse, finance
 // and sales: from now on they may read it.
 func (r *returnRun) share(ctx workflow.Context) error {
@@ -290,7 +294,7 @@ func (r *returnRun) share(ctx workflow.Context) error {
 		return errCancelled
 	}
 	rec := zhidu.ShareRecord{EventKey: r.p.Info.ID + ":copies", ProcessID: r.p.Info.ID, Departments: returnCopies,
-		Actor: r.approvedBy[len(r.approvedBy)-1], Reason: "copies 2–4 of the return slip", At: workflow.Now(ctx)}
+		Actor: r.approvedBy[len(r.approvedBy)-1], Reason: returnCopiesReason, At: workflow.Now(ctx)}
 	if err := r.p.project(ctx, ActivityShareProcess, rec).Get(ctx, nil); err != nil {
 		return fmt.Errorf("share the slip's copies: %w", err)
 	}

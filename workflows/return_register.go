@@ -6,6 +6,9 @@ import "github.com/zhidu/zhidu"
 // column and filter.
 var returnStages = []string{"approval", "gm_approval", "receipt", "reconcile", "discrepancy", "reprocess", "reinspect", "ship", "closed"}
 
+// returnResults are how a return ends: the register's result column.
+var returnResults = []string{ResultCredited, ResultReprocessed, ResultReplaced, ResultRejected, ResultCancelled}
+
 // The sources a register column is read from.
 func fromFact(f zhidu.Fact) []zhidu.Source { return []zhidu.Source{{Fact: f}} }
 func fromInput(path string) []zhidu.Source { return []zhidu.Source{{Input: path}} }
@@ -52,11 +55,24 @@ func returnRegister() *zhidu.Register {
 				Default: false, Filter: &zhidu.Filter{Kind: zhidu.FilterBool}},
 			{Name: "voucher", Label: text("传票号", "Voucher"), Type: zhidu.ColumnText, From: fromField("voucher"), OmitEmpty: true},
 			{Name: "override_reason", Label: text("合同退货特批理由", "Contract override"), Type: zhidu.ColumnText, From: fromField("override_reason"), OmitEmpty: true},
-			{Name: "result", Label: text("结果", "Result"), Type: zhidu.ColumnText, From: fromField("result"), OmitEmpty: true},
+			{Name: "result", Label: text("结果", "Result"), Type: zhidu.ColumnText, From: fromField("result"), OmitEmpty: true,
+				Choices: returnResults},
 			{Name: "overdue", Label: text("逾期", "Overdue"), Type: zhidu.ColumnBool, From: fromFact(zhidu.FactOverdue)},
 		},
 		File: "returns.csv",
 		Sort: "-opened_at",
+		Details: []zhidu.Detail{{Name: "reconciliations", Label: text("核对记录", "Reconciliation rounds"), Columns: []zhidu.DetailColumn{
+			{Name: "round", Label: text("轮次", "Round"), Type: zhidu.ColumnNumber},
+			{Name: "approved_quantity", Label: text("批准数量", "Approved"), Type: zhidu.ColumnNumber},
+			{Name: "received_quantity", Label: text("实收数量", "Received"), Type: zhidu.ColumnNumber},
+			{Name: "outcome", Label: text("核对结果", "Result"), Type: zhidu.ColumnText, Choices: []string{OutcomeMatch, OutcomeMismatch}},
+			{Name: "by", Label: text("核对人", "Reconciled by"), Type: zhidu.ColumnText},
+			{Name: "notes", Label: text("核对说明", "Notes"), Type: zhidu.ColumnText},
+			{Name: "resolution", Label: text("差异处理", "Settlement"), Type: zhidu.ColumnText, Choices: []string{OutcomeRecount, OutcomeAmend}},
+			{Name: "resolved_by", Label: text("差异处理人", "Settled by"), Type: zhidu.ColumnText},
+			{Name: "reason", Label: text("更正理由", "Reason"), Type: zhidu.ColumnText},
+			{Name: "at", Label: text("核对时间", "At"), Type: zhidu.ColumnTime},
+		}}},
 	}
 }
 

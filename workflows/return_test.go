@@ -203,7 +203,7 @@ func TestReturnCredit(t *testing.T) {
 	}
 	if sh := h.shares[0]; sh.ProcessID != returnID || sh.EventKey != returnID+":copies" || !sh.At.Equal(t0.Add(time.Minute)) ||
 		!slices.Equal(sh.Departments, []zhidu.Department{zhidu.DeptWH, zhidu.DeptFin, zhidu.DeptSales}) ||
-		sh.Reason != "copies 2–4 of the return slip" {
+		sh.Reason != returnCopiesReason {
 		t.Errorf("ShareRecord = %+v, want copies for wh, fin, sales at approval", sh)
 	}
 	if len(h.vouchers) != 1 || h.vouchers[0] != (zhidu.VoucherRequest{ProcessID: returnID, Year: 2026, Key: returnID + ":voucher",

@@ -18,6 +18,8 @@ import (
 var longSLA = workflows.SLA{Due: 48 * time.Hour, Reminder: 24 * time.Hour, Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}}
 
 // approvalScenarios drive the two-step approval.
+func init() { scenarios = append(scenarios, approvalScenarios...) }
+
 var approvalScenarios = []scenario{
 	{name: "approval-approved", start: approvalStart(longSLA), drive: func(ctx context.Context, d *driver) error {
 		if err := d.complete(ctx, "dept_head", csHead, workflows.OutcomeApprove, ""); err != nil {

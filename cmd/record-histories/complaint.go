@@ -10,6 +10,8 @@ import (
 )
 
 // complaintScenarios drive the customer complaint.
+func init() { scenarios = append(scenarios, complaintScenarios...) }
+
 var complaintScenarios = []scenario{
 	{name: "complaint-resolved", start: complaintStart(productComplaint(), func(cfg *workflows.ComplaintConfig) {
 		// Short enough that the investigation is reminded and escalated,

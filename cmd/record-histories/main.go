@@ -14,10 +14,10 @@
 // workflows and stub activities (no database), drives each scenario
 // through the client as the API would, and writes every finished history
 // as JSON. Each process keeps its scenarios in a file of its own
-// (approval.go, complaint.go, returns.go, matrix.go); scenarios joins them. Commit the fixtures
-// with the change: the replay test in package workflows keeps replaying
-// them, so a change that would break processes already running (a
-// missing workflow.GetVersion) fails there.
+// (approval.go, complaint.go, returns.go), which adds them to scenarios in
+// its init. Commit the fixtures with the change: the replay test in
+// package workflows keeps replaying them, so a change that would break
+// processes already running (a missing workflow.GetVersion) fails there.
 package main
 
 import (
@@ -30,7 +30,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -102,10 +101,14 @@ type scenario struct {
 	start   func(id string) (workflow string, input any)
 	outcome string // the outcome the result must report, if set
 	drive   func(ctx context.Context, d *driver) error
+	// dir, if set, is where the fixture goes instead of -out: a test-only
+	// process's fixtures stay out of the histories every build replays.
+	dir string
 }
 
-// scenarios are every process's, each kept in the process's own file.
-var scenarios = slices.Concat(approvalScenarios, complaintScenarios, returnScenarios, matrixScenarios)
+// scenarios are every process's, each kept in the process's own file,
+// whose init adds them.
+var scenarios []scenario
 
 // options select which scenarios run records.
 type options struct {
@@ -139,9 +142,15 @@ func run(ctx context.Context, dir string, opts options, out io.Writer) error {
 	defer w.Stop()
 
 	for _, s := range scenarios {
-		path := filepath.Join(dir, s.name+".json")
 		if !opts.match.MatchString(s.name) {
 			continue
+		}
+		path := filepath.Join(dir, s.name+".json")
+		if s.dir != "" {
+			if err := os.MkdirAll(s.dir, 0o755); err != nil {
+				return err
+			}
+			path = filepath.Join(s.dir, s.name+".json")
 		}
 		if _, err := os.Stat(path); err == nil && !opts.overwrite {
 			if err := replay(path, logger); err != nil {

@@ -9,6 +9,8 @@ import (
 
 var secadmin = actor("secadmin", zhidu.DeptGMO, zhidu.Internal, zhidu.RoleSecAdmin, zhidu.DeptGMO)
 
+func init() { scenarios = append(scenarios, matrixScenarios...) }
+
 // matrixScenarios drive the GM's decision on an approval matrix version.
 var matrixScenarios = []scenario{
 	{name: "matrix-change-approved", start: matrixChangeStart, outcome: workflows.ResultApproved,

@@ -18,6 +18,8 @@ var (
 )
 
 // returnScenarios drive the return and the supplier return.
+func init() { scenarios = append(scenarios, returnScenarios...) }
+
 var returnScenarios = []scenario{
 	{name: "return-contract-two-rounds", start: returnStart(returnSlip(300, "credit", "HT-2026-017")), outcome: workflows.ResultCredited,
 		drive: func(ctx context.Context, d *driver) error {
