@@ -41,6 +41,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityRecordChild:     a.RecordChildStart,
 		workflows.ActivityProcessEvent:    a.RecordProcessEvent,
 		workflows.ActivityRecordRegister:  a.RecordRegister,
+		workflows.ActivityDecideMatrix:    a.DecideApprovalMatrix,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

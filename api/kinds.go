@@ -19,6 +19,7 @@ type processKindView struct {
 	StartForm zhidu.Form       `json:"start_form"`
 	Owner     zhidu.Department `json:"department"`
 	MayStart  bool             `json:"may_start"`
+	Internal  bool             `json:"internal,omitempty"` // started by zhidu itself: never may_start
 	Register  *zhidu.Register  `json:"register,omitempty"` // served by GET /registers/{kind}
 }
 
@@ -29,7 +30,8 @@ type stepView struct {
 
 // listProcessKinds lists every process kind (workflows.Descriptors) with
 // what the caller may do with it. may_start is the start permission the
-// start route checks, in the department that would own the process.
+// start route checks, in the department that would own the process; an
+// internal kind has no start route, so nobody may start it.
 func (s *Server) listProcessKinds(c *gin.Context) {
 	u := currentUser(c)
 	kinds := []processKindView{}
@@ -40,8 +42,8 @@ func (s *Server) listProcessKinds(c *gin.Context) {
 			fail(c, err)
 			return
 		}
-		v := processKindView{Kind: d.Kind, Label: d.Label, Steps: []stepView{}, StartForm: d.StartForm, Owner: dept, MayStart: ok,
-			Register: d.Register}
+		v := processKindView{Kind: d.Kind, Label: d.Label, Steps: []stepView{}, StartForm: d.StartForm, Owner: dept, MayStart: ok && !d.Internal,
+			Internal: d.Internal, Register: d.Register}
 		if v.StartForm.Fields == nil {
 			v.StartForm.Fields = []zhidu.Field{}
 		}

@@ -327,6 +327,9 @@ func TestOpenAPIDocumentsEveryKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range workflows.Descriptors() {
+		if d.Internal {
+			continue // no start route
+		}
 		t.Run(d.Kind, func(t *testing.T) {
 			pointer := "#/paths/" + strings.ReplaceAll("/api/v1/processes/"+d.Kind, "/", "~1") +
 				"/post/requestBody/content/application~1json/schema"

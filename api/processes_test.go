@@ -25,6 +25,12 @@ func TestStartRoutes(t *testing.T) {
 	}
 	want := []string{"POST /api/v1/processes/:id/cancel", "POST /api/v1/processes/:id/level", "GET /api/v1/processes/:id"}
 	for _, d := range workflows.Descriptors() {
+		if d.Internal {
+			if routes["POST /api/v1/processes/"+d.Kind] {
+				t.Errorf("internal kind %s has a start route", d.Kind)
+			}
+			continue
+		}
 		want = append(want, "POST /api/v1/processes/"+d.Kind)
 	}
 	for _, w := range want {
@@ -40,6 +46,7 @@ func TestStartRoutes(t *testing.T) {
 		"/api/v1/processes/complaint-1f2e/level":     http.StatusUnauthorized,
 		"/api/v1/processes/approval/cancel":          http.StatusUnauthorized,
 		"/api/v1/processes/nonsense":                 http.StatusNotFound,
+		"/api/v1/processes/matrix_change":            http.StatusNotFound, // internal: started by its proposal
 		"/api/v1/processes/approval-1f2e/nonsense":   http.StatusNotFound,
 		"/api/v1/processes/approval-1f2e/cancel/now": http.StatusNotFound,
 	} {

@@ -41,6 +41,7 @@ type Store interface {
 	Process(ctx context.Context, v store.Viewer, id string, now time.Time) (store.Process, zhidu.ObjectFacts, error)
 	ProcessInternal(ctx context.Context, id string) (store.Process, error)
 	registerStore
+	matrixStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -185,7 +186,9 @@ func (s *Server) Router() *gin.Engine {
 	// wildcard, which Gin's tree allows (a wildcard :kind there would
 	// have to share the name :id).
 	for _, d := range workflows.Descriptors() {
-		a.POST("/processes/"+d.Kind, s.startProcess(d))
+		if !d.Internal { // started by zhidu itself, never by this route
+			a.POST("/processes/"+d.Kind, s.startProcess(d))
+		}
 	}
 	a.GET("/processes/:id", s.getProcess)
 	a.GET("/processes/:id/reply", s.complaintReply)
@@ -216,6 +219,9 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/admin/policy", s.listPolicy)
 	a.POST("/admin/policy", s.addPolicy)
 	a.DELETE("/admin/policy", s.removePolicy)
+	a.GET("/admin/approval-matrix", s.getMatrix)
+	a.PUT("/admin/approval-matrix", s.proposeMatrix)
+	a.GET("/approval-matrix/route", s.routeMatrix)
 	r.NoRoute(s.codecPreflight, func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
 	return r
 }

@@ -21,6 +21,7 @@ var kindCases = map[string]kindCase{
 	"return":    {returnSlip(nil), []string{"cs.agent", "sales.rep"}},
 	"supplier_return": {map[string]any{"supplier": "江南包装", "material": "瓶盖", "batch": "C-1", "quantity": 10, "unit": "个",
 		"defect": "漏液"}, []string{"quality.eng"}},
+	"matrix_change": {map[string]any{}, nil}, // internal: no start route, nobody starts it
 }
 
 // TestProcessKinds: GET /process-kinds lists every kind with its labels
@@ -58,6 +59,9 @@ func TestProcessKinds(t *testing.T) {
 	byKind := map[string]map[string]any{}
 	for _, k := range got["kinds"].([]any) {
 		byKind[k.(map[string]any)["kind"].(string)] = k.(map[string]any)
+	}
+	if m := byKind["matrix_change"]; m["internal"] != true || m["department"] != "gmo" || byKind["approval"]["internal"] != nil {
+		t.Errorf("matrix_change = %v: want it internal, owned by gmo; approval = %v", m, byKind["approval"]["internal"])
 	}
 	a := byKind["approval"]
 	if l := a["label"].(map[string]any); l["zh"] != "通用审批" || l["en"] != "Approval" {

@@ -57,7 +57,8 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 }
 
 // Migrate applies every embedded migration not yet applied, in order,
-// logging each one as it goes.
+// logging each one as it goes, then seeds what a fresh database starts
+// with (the approval matrix's first version).
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	provider, closeDB, err := migrator(pool)
 	if err != nil {
@@ -68,19 +69,18 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("check migrations: %w", err)
 	}
-	if !pending {
-		return nil
-	}
-	results, err := provider.Up(ctx)
-	for _, r := range results {
-		if log != nil {
-			log.Info("migration applied", "file", r.Source.Path, "took", r.Duration.Round(time.Millisecond))
+	if pending {
+		results, err := provider.Up(ctx)
+		for _, r := range results {
+			if log != nil {
+				log.Info("migration applied", "file", r.Source.Path, "took", r.Duration.Round(time.Millisecond))
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("apply migrations: %w", err)
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
-	}
-	return nil
+	return seedMatrix(ctx, pool)
 }
 
 // migrator returns the goose provider of the embedded migrations on pool,

@@ -189,7 +189,9 @@ type startKind struct {
 func startKinds() []startKind {
 	var out []startKind
 	for _, d := range workflows.Descriptors() {
-		out = append(out, startKind{Kind: d.Kind, Form: d.StartForm})
+		if !d.Internal {
+			out = append(out, startKind{Kind: d.Kind, Form: d.StartForm})
+		}
 	}
 	return out
 }
@@ -211,7 +213,7 @@ func startFormOf(kind string) zhidu.Form {
 
 func findStartKind(kind string) (startKind, bool) {
 	d, ok := workflows.Lookup(kind)
-	if !ok {
+	if !ok || d.Internal {
 		return startKind{}, false
 	}
 	return startKind{Kind: d.Kind, Form: d.StartForm}, true

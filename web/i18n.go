@@ -145,6 +145,7 @@ var catalog = map[string]map[string]string{
 		"field.threshold": "总经理批示门槛（元）", "field.invalid": "无效投诉", "field.invalid_reason": "无效原因", "field.note": "注意",
 		"field.level": "密级", "field.body": "内容", "field.comment": "说明", "field.to": "给", "field.from": "从", "field.rung": "升级级别",
 		"field.reason": "原因", "field.departments": "部门", "field.voucher": "传票号",
+		"field.matrix_version": "审批矩阵版本", "field.base_version": "现行版本", "field.changes": "变更", "field.proposal_note": "提议说明",
 		"field.slip": "退货单", "field.amount": "金额（元）", "field.approved_quantity": "批准数量", "field.received_quantity": "实收数量",
 		"field.rounds": "核对记录", "field.finance_notes": "财务核对说明", "field.escalated": "已升级至分管副总",
 		"field.at": "时间", "field.by": "经办人", "field.notes": "说明", "field.outcome": "结果", "field.resolution": "差异处理",
@@ -291,6 +292,7 @@ var catalog = map[string]map[string]string{
 		"field.threshold": "GM approval above (CNY)", "field.invalid": "Invalid complaint", "field.invalid_reason": "Why invalid", "field.note": "Note",
 		"field.level": "Level", "field.body": "Text", "field.comment": "Note", "field.to": "To", "field.from": "From", "field.rung": "Rung",
 		"field.reason": "Reason", "field.departments": "Departments", "field.voucher": "Voucher",
+		"field.matrix_version": "Approval matrix version", "field.base_version": "Current version", "field.changes": "Changes", "field.proposal_note": "Proposal note",
 		"field.slip": "Return slip", "field.amount": "Amount (CNY)", "field.approved_quantity": "Approved quantity", "field.received_quantity": "Quantity received",
 		"field.rounds": "Reconciliation rounds", "field.finance_notes": "Finance's notes", "field.escalated": "Escalated to the VP",
 		"field.at": "At", "field.by": "By", "field.notes": "Notes", "field.outcome": "Outcome", "field.resolution": "Settlement",
@@ -323,8 +325,10 @@ func init() {
 			catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
 		}
 		add("kind."+d.Kind, d.Label)
-		add("start.describe."+d.Kind, d.Description)
-		add("start.submit."+d.Kind, d.Submit)
+		if !d.Internal { // no start page
+			add("start.describe."+d.Kind, d.Description)
+			add("start.submit."+d.Kind, d.Submit)
+		}
 		for _, st := range d.Steps {
 			add("step."+st.Name, st.Label)
 		}

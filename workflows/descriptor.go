@@ -67,8 +67,13 @@ type Descriptor struct {
 	// process keeps none.
 	Register *zhidu.Register
 	// Bench is how `zhidu bench --kind KIND` drives the process and its raw
-	// baseline (bench.go); every process has one.
+	// baseline (bench.go); every process has one, but an internal one.
 	Bench *BenchScenario
+	// Internal says only zhidu itself starts the process (the approval
+	// matrix's change, started by its proposal): it has no start route,
+	// start page or start policy lines, and no start hooks, starters or
+	// bench scenario; GET /process-kinds lists it, never startable.
+	Internal bool
 	// Labels are the web's labels of words the process's steps use that
 	// the web's catalogue lacks: outcomes ("outcome.grant"), step data
 	// fields ("field.days"), choice values ("value.x"). Every process
@@ -168,7 +173,8 @@ type Starter struct {
 // Descriptors lists every process, in the order they are offered. Adding a
 // process is one line here.
 func Descriptors() []Descriptor {
-	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor()},
+	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
+		matrixChangeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 

@@ -301,6 +301,7 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityIssueVoucher:    s.issueVoucher,
 		workflows.ActivityProcessEvent:    s.processEvent,
 		workflows.ActivityRecordChild:     s.recordChild,
+		workflows.ActivityDecideMatrix:    s.decideMatrix,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
