@@ -18,3 +18,11 @@ func (p *process) recordEntry(ctx workflow.Context, r zhidu.RegisterRecord) erro
 func stateChoices() []string {
 	return []string{string(zhidu.ProcessRunning), string(zhidu.ProcessCompleted), string(zhidu.ProcessCancelled), string(zhidu.ProcessFailed)}
 }
+
+// The sources a register column is read from.
+func fromFact(f zhidu.Fact) []zhidu.Source { return []zhidu.Source{{Fact: f}} }
+func fromInput(path string) []zhidu.Source { return []zhidu.Source{{Input: path}} }
+func fromField(name string) []zhidu.Source { return []zhidu.Source{{Field: name}} }
+func fromFieldOrInput(name string) []zhidu.Source {
+	return []zhidu.Source{{Field: name}, {Input: name}}
+}

@@ -9,14 +9,6 @@ var returnStages = []string{"approval", "gm_approval", "receipt", "reconcile", "
 // returnResults are how a return ends: the register's result column.
 var returnResults = []string{ResultCredited, ResultReprocessed, ResultReplaced, ResultRejected, ResultCancelled}
 
-// The sources a register column is read from.
-func fromFact(f zhidu.Fact) []zhidu.Source { return []zhidu.Source{{Fact: f}} }
-func fromInput(path string) []zhidu.Source { return []zhidu.Source{{Input: path}} }
-func fromField(name string) []zhidu.Source { return []zhidu.Source{{Field: name}} }
-func fromFieldOrInput(name string) []zhidu.Source {
-	return []zhidu.Source{{Field: name}, {Input: name}}
-}
-
 // returnRegister is the register of return slips (成品退货单登记): the slip
 // as opened, with what approval, receipt and reconciliation recorded,
 // newest first.
