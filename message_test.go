@@ -34,6 +34,8 @@ var messageExamples = []struct {
 	{zhidu.KeyText(zhidu.TextOneLine()), "has a key that must be one line without control characters"},
 	{zhidu.EachItem(zhidu.TextNUL()), "each item must not contain NUL bytes"},
 	{zhidu.MaxPeople(20), "must list at most 20 people"},
+	{zhidu.RowsMin(3), "must have at least 3 rows"},
+	{zhidu.RowsMax(100), "must have at most 100 rows"},
 	{zhidu.OneOf([]string{"phone", "letter", "web"}), "must be one of phone, letter, web"},
 	{zhidu.OneOfList([]string{"approve", "reject"}), "must be one of [approve reject]"},
 	{zhidu.ListOf([]string{"open", "claimed"}), "must be a comma-separated list of open, claimed"},

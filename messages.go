@@ -26,6 +26,8 @@ var english = map[string]string{
 	"text.key":           "has a key that {why:msg}",
 	"list.each_item":     "each item {why:msg}",
 	"list.max_people":    "must list at most {max} people",
+	"rows.min":           "must have at least {min} rows",
+	"rows.max":           "must have at most {max} rows",
 	"choice.one_of":      "must be one of {choices}",
 	"choice.one_of_list": "must be one of [{choices| }]",
 	"choice.list_of":     "must be a comma-separated list of {choices}",
@@ -218,6 +220,12 @@ func EachItem(why Message) Message { return msg("list.each_item", "why", why) }
 
 // MaxPeople: a list of more than max people.
 func MaxPeople(max int) Message { return msg("list.max_people", "max", max) }
+
+// RowsMin: a rows field with fewer rows than its form asks for.
+func RowsMin(min int) Message { return msg("rows.min", "min", min) }
+
+// RowsMax: a rows field with more rows than its form allows.
+func RowsMax(max int) Message { return msg("rows.max", "max", max) }
 
 // OneOf: a value outside choices, listed "a, b, c".
 func OneOf(choices []string) Message { return msg("choice.one_of", "choices", choices) }

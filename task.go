@@ -2,6 +2,7 @@ package zhidu
 
 import (
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -115,6 +116,9 @@ const (
 	FieldDate    FieldType = "date" // YYYY-MM-DD
 	FieldChoice  FieldType = "choice"
 	FieldList    FieldType = "list" // a list of strings
+	// FieldRows is a table: a list of rows, each a JSON object whose keys
+	// are the field's Columns.
+	FieldRows FieldType = "rows"
 )
 
 // Field is one named input of a task form.
@@ -127,6 +131,17 @@ type Field struct {
 	RequiredFor []string `json:"required_for,omitempty"`
 	Choices     []string `json:"choices,omitempty"`
 	MaxLength   int      `json:"max_length,omitempty"`
+	// Columns are the cells of a rows field's rows: text, number,
+	// boolean, date or choice fields, checked in each row as a form's
+	// fields are in its data (a required column is required in every
+	// row). A rows column, or a rows field without columns, is a mistake
+	// of the form's definition: its value is refused as UnknownFieldType.
+	Columns []Field `json:"columns,omitempty"`
+	// MinRows and MaxRows bound the rows of a rows field that is given
+	// (whether it must be given is Required's to say, and a required
+	// field with no rows is missing); MaxRows 0 is DefaultMaxRows.
+	MinRows int `json:"min_rows,omitempty"`
+	MaxRows int `json:"max_rows,omitempty"`
 }
 
 // Form is what a task expects back: its fields and the outcomes allowed.
@@ -138,37 +153,107 @@ type Form struct {
 // DefaultMaxTextLength bounds text fields that set no MaxLength.
 const DefaultMaxTextLength = 4000
 
+// DefaultMaxRows bounds rows fields that set no MaxRows.
+const DefaultMaxRows = 100
+
 // Validate checks an outcome and form data against the form and returns
 // field errors, or nil when the submission is acceptable. Unknown fields
-// are errors too, so nothing unexpected is stored.
+// are errors too, so nothing unexpected is stored. A rows field's errors
+// name the row and the column as JSON paths do: data.quotes[1].unit_price
+// (see RowPath).
 func (f Form) Validate(outcome string, data map[string]any) map[string]Message {
 	errs := map[string]Message{}
 	if !slices.Contains(f.Outcomes, outcome) {
 		errs["outcome"] = OneOfList(f.Outcomes)
 	}
-	known := map[string]bool{}
-	for _, fd := range f.Fields {
-		known[fd.Name] = true
-		v, present := data[fd.Name]
-		if !present || v == nil || v == "" {
-			if fd.Required || slices.Contains(fd.RequiredFor, outcome) {
-				errs["data."+fd.Name] = Required()
-			}
-			continue
-		}
-		if msg := fd.check(v); !msg.IsZero() {
-			errs["data."+fd.Name] = msg
-		}
-	}
-	for name := range data {
-		if !known[name] {
-			errs["data."+name] = NotInForm()
-		}
-	}
+	checkFields(f.Fields, outcome, data, "data.", errs)
 	if len(errs) == 0 {
 		return nil
 	}
 	return errs
+}
+
+// RowPath names a cell of a rows field in field errors, JSON style with
+// 0-based rows: RowPath("data.quotes", 1, "unit_price") is
+// data.quotes[1].unit_price; an empty column names the row itself.
+func RowPath(field string, row int, column string) string {
+	p := field + "[" + strconv.Itoa(row) + "]"
+	if column != "" {
+		p += "." + column
+	}
+	return p
+}
+
+// checkFields checks an object's values against fields, keying errors
+// prefix+name. A value that is absent, null or "" is missing.
+func checkFields(fields []Field, outcome string, data map[string]any, prefix string, errs map[string]Message) {
+	known := map[string]bool{}
+	for _, fd := range fields {
+		known[fd.Name] = true
+		v, present := data[fd.Name]
+		if !present || v == nil || v == "" {
+			if fd.Required || slices.Contains(fd.RequiredFor, outcome) {
+				errs[prefix+fd.Name] = Required()
+			}
+			continue
+		}
+		if fd.Type == FieldRows {
+			fd.checkRows(outcome, v, prefix+fd.Name, errs)
+			continue
+		}
+		if msg := fd.check(v); !msg.IsZero() {
+			errs[prefix+fd.Name] = msg
+		}
+	}
+	for name := range data {
+		if !known[name] {
+			errs[prefix+name] = NotInForm()
+		}
+	}
+}
+
+// checkRows checks a rows field's value, row by row, under path.
+func (fd Field) checkRows(outcome string, v any, path string, errs map[string]Message) {
+	if len(fd.Columns) == 0 || slices.ContainsFunc(fd.Columns, func(c Field) bool { return !c.isCell() }) {
+		errs[path] = UnknownFieldType()
+		return
+	}
+	rows, ok := v.([]any)
+	if !ok {
+		errs[path] = NotList()
+		return
+	}
+	limit := fd.MaxRows
+	if limit == 0 {
+		limit = DefaultMaxRows
+	}
+	switch {
+	case len(rows) == 0 && (fd.Required || slices.Contains(fd.RequiredFor, outcome)):
+		errs[path] = Required()
+		return
+	case len(rows) > limit:
+		errs[path] = RowsMax(limit) // and no row-by-row flood of errors
+		return
+	case len(rows) < fd.MinRows:
+		errs[path] = RowsMin(fd.MinRows)
+	}
+	for i, r := range rows {
+		row, ok := r.(map[string]any)
+		if !ok {
+			errs[RowPath(path, i, "")] = NotObject()
+			continue
+		}
+		checkFields(fd.Columns, outcome, row, RowPath(path, i, "")+".", errs)
+	}
+}
+
+// isCell reports whether the field may be a column of a rows field.
+func (fd Field) isCell() bool {
+	switch fd.Type {
+	case FieldText, FieldNumber, FieldBoolean, FieldDate, FieldChoice:
+		return true
+	}
+	return false
 }
 
 func (fd Field) check(v any) Message {

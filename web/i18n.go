@@ -408,6 +408,7 @@ var messagesZh = map[string]string{
 	"text.utf8": "必须是有效的 UTF-8 文本", "text.nul": "不能包含 NUL 字符",
 	"text.control": "除制表符和换行外不能包含控制字符", "text.one_line": "必须是一行文字，不能包含控制字符",
 	"text.key": "其中的键名{why:msg}", "list.each_item": "每一项都{why:msg}", "list.max_people": "最多 {max} 人",
+	"rows.min": "至少需要 {min} 行", "rows.max": "最多 {max} 行",
 	"choice.one_of": "请从给定选项中选择", "choice.one_of_list": "请从给定选项中选择", "choice.list_of": "请从给定选项中选择",
 	"sort.one_of":  "请从给定选项中选择",
 	"value.string": "必须是文本", "value.number": "必须是数字", "value.boolean": "必须是“是”或“否”",

@@ -67,16 +67,11 @@ func checkText(errs map[string]zhidu.Message, field, v string, required, long bo
 // field that is absent, null or "" is empty to the form (zhidu.Form.Validate
 // lets such a field through unless it is required), so it is left at its
 // zero value here, nil for a pointer: data the form accepted decodes.
-// Fields T does not name are ignored.
+// Fields T does not name are ignored. The cells of a rows field's rows
+// are read the same way.
 func decode[T any](data map[string]any) (T, error) {
 	var out T
-	filled := make(map[string]any, len(data))
-	for _, k := range workflow.DeterministicKeys(data) {
-		if v := data[k]; v != nil && v != "" {
-			filled[k] = v
-		}
-	}
-	b, err := json.Marshal(filled)
+	b, err := json.Marshal(filled(data))
 	if err == nil {
 		err = json.Unmarshal(b, &out)
 	}
@@ -84,6 +79,34 @@ func decode[T any](data map[string]any) (T, error) {
 		return out, fmt.Errorf("decode step data into %T: %w", out, err)
 	}
 	return out, nil
+}
+
+// filled leaves out of an object the values a form takes as empty
+// (absent, null, ""), and out of the objects in its lists: the rows of a
+// rows field.
+func filled(data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for _, k := range workflow.DeterministicKeys(data) {
+		switch v := data[k].(type) {
+		case nil:
+		case string:
+			if v != "" {
+				out[k] = v
+			}
+		case []any:
+			items := make([]any, len(v))
+			for i, it := range v {
+				if row, ok := it.(map[string]any); ok {
+					it = filled(row)
+				}
+				items[i] = it
+			}
+			out[k] = items
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // askFor asks for spec, as ask does, and returns the completion with its

@@ -45,6 +45,27 @@ func TestDecode(t *testing.T) {
 			t.Errorf("got %+v, want %+v", got, want)
 		}
 	})
+	t.Run("rows", func(t *testing.T) {
+		type quote struct {
+			Supplier  string   `json:"supplier"`
+			UnitPrice *float64 `json:"unit_price"`
+		}
+		type sourcing struct {
+			Quotes []quote `json:"quotes"`
+		}
+		price := 12.5
+		got, err := decode[sourcing](map[string]any{"quotes": []any{
+			map[string]any{"supplier": "甲", "unit_price": 12.5},
+			map[string]any{"supplier": "乙", "unit_price": ""}, // empty to the form: absent here too
+			map[string]any{"supplier": "", "unit_price": nil},
+		}})
+		if err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		if want := (sourcing{Quotes: []quote{{"甲", &price}, {"乙", nil}, {}}}); !reflect.DeepEqual(got, want) {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+	})
 	t.Run("wrong type is an error, not a panic", func(t *testing.T) {
 		if _, err := decode[triageResult](map[string]any{"responsible_department": 7.0}); err == nil {
 			t.Error("decoding a number into a string field: got no error")
