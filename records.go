@@ -130,6 +130,9 @@ type ProcessEvent struct {
 // VoucherRequest asks finance's numbering for a voucher (传票) for a
 // process: one per process and key, so a retry gets the same number.
 type VoucherRequest struct {
+	// Series is the number's prefix and counter: SeriesVoucher (传票,
+	// the default) or SeriesOrder (采购订单).
+	Series    string    `json:"series,omitempty"`
 	ProcessID string    `json:"process_id"`
 	Key       string    `json:"key"` // starts with the process ID; the voucher's timeline entry has it as its key
 	Year      int       `json:"year"`
@@ -182,4 +185,32 @@ type RegisterRecord struct {
 	RetainUntil *time.Time     `json:"retain_until,omitempty"`
 	KeepForGood *bool          `json:"keep_for_good,omitempty"`
 	At          time.Time      `json:"at"`
+}
+
+// Number series of VoucherRequest: PZ-2026-000001, PO-2026-000001.
+const (
+	SeriesVoucher = "PZ"
+	SeriesOrder   = "PO"
+)
+
+// SupplyRecord records a supplier's supply state as a process decided it
+// (a first-time supplier passed its sample test and trial batch).
+type SupplyRecord struct {
+	Supplier  string    `json:"supplier"`
+	State     string    `json:"state"` // SupplyNew or SupplyApproved
+	ProcessID string    `json:"process_id"`
+	Actor     string    `json:"actor"`
+	At        time.Time `json:"at"`
+}
+
+// ExclusionRecord keeps users off open tasks of a process from now on
+// (a declared conflict of interest: 回避): they are added to the tasks'
+// exclusions, a claim they hold is released, and the timeline says why.
+type ExclusionRecord struct {
+	EventKey  string    `json:"event_key"`
+	ProcessID string    `json:"process_id"`
+	TaskIDs   []string  `json:"task_ids"`
+	Users     []string  `json:"users"`
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"at"`
 }

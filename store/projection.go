@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -299,6 +300,14 @@ func mustJSON(v any) []byte {
 // and audit entries. The year's counter row serialises issues, so numbers
 // have no gaps; a retry answers the number issued before.
 func (s *Store) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (string, error) {
+	series := cmp.Or(r.Series, zhidu.SeriesVoucher)
+	what := map[string]struct{ action, audit string }{
+		zhidu.SeriesVoucher: {"voucher_issued", "voucher.issue"},
+		zhidu.SeriesOrder:   {"order_issued", "purchase_order.issue"},
+	}[series]
+	if what.action == "" {
+		return "", zhidu.Errorf(zhidu.CodeInvalid, "unknown number series %q", series)
+	}
 	var number string
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('voucher:' || $1))`, r.ProcessID); err != nil {
@@ -309,24 +318,51 @@ func (s *Store) IssueVoucher(ctx context.Context, r zhidu.VoucherRequest) (strin
 			return err
 		}
 		var seq int
-		if err := tx.QueryRow(ctx, `INSERT INTO voucher_counters (year, last) VALUES ($1, 1)
-            ON CONFLICT (year) DO UPDATE SET last = voucher_counters.last + 1 RETURNING last`, r.Year).Scan(&seq); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO voucher_counters (series, year, last) VALUES ($1, $2, 1)
+            ON CONFLICT (series, year) DO UPDATE SET last = voucher_counters.last + 1 RETURNING last`, series, r.Year).Scan(&seq); err != nil {
 			return err
 		}
-		number = fmt.Sprintf("PZ-%d-%06d", r.Year, seq)
-		if _, err := tx.Exec(ctx, `INSERT INTO vouchers (number, year, seq, process_id, key, issued_by, issued_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)`, number, r.Year, seq, r.ProcessID, r.Key, r.Actor, r.At); err != nil {
+		number = fmt.Sprintf("%s-%d-%06d", series, r.Year, seq)
+		if _, err := tx.Exec(ctx, `INSERT INTO vouchers (number, series, year, seq, process_id, key, issued_by, issued_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, number, series, r.Year, seq, r.ProcessID, r.Key, r.Actor, r.At); err != nil {
 			return err
 		}
 		detail := map[string]any{"voucher": number}
-		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.Key, r.At, r.Actor, "", "voucher_issued", "", "", "",
+		if series == zhidu.SeriesOrder {
+			detail = map[string]any{"order": number}
+		}
+		if _, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.Key, r.At, r.Actor, "", what.action, "", "", "",
 			mustJSON(detail)); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "voucher.issue", Object: "process:" + r.ProcessID,
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: what.audit, Object: "process:" + r.ProcessID,
 			Decision: "allowed", Detail: detail})
 	})
 	return number, mapErr(err, "process "+r.ProcessID)
+}
+
+// ExcludeFromTasks keeps users off open tasks of a process from now on (a
+// declared conflict of interest): they join the tasks' exclusions, a
+// claim one of them holds is released, and the timeline and the audit
+// trail say why. The event key makes a retry change nothing.
+func (s *Store) ExcludeFromTasks(ctx context.Context, r zhidu.ExclusionRecord) error {
+	g := guarded{
+		change: `INSERT INTO timeline (process_id, event_key, at, actor, action, detail)
+            VALUES ($1, $2, $3, 'system', 'recused', $4) ON CONFLICT (event_key) DO NOTHING RETURNING process_id AS id`,
+		args: []any{r.ProcessID, r.EventKey, r.At, mustJSON(map[string]any{"users": r.Users, "reason": r.Reason, "tasks": r.TaskIDs})},
+		also: []string{
+			`UPDATE tasks SET excluded = ARRAY(SELECT DISTINCT unnest(excluded || $5::text[]))
+                WHERE id = ANY($6::text[]) AND EXISTS (SELECT 1 FROM hit)`,
+			`UPDATE tasks SET state = 'open', assignee = NULL, delegate = NULL, claimed_at = NULL
+                WHERE id = ANY($6::text[]) AND state = 'claimed' AND (assignee = ANY($5::text[]) OR delegate = ANY($5::text[]))
+                AND EXISTS (SELECT 1 FROM hit)`,
+		},
+		audit: &AuditEntry{At: r.At, Actor: "system", Action: "task.recuse", Object: "process:" + r.ProcessID, Decision: "allowed",
+			Detail: map[string]any{"users": r.Users, "reason": r.Reason, "tasks": r.TaskIDs}},
+	}
+	g.args = append(g.args, r.Users, r.TaskIDs)
+	_, err := s.write(ctx, g)
+	return mapErr(err, "process "+r.ProcessID)
 }
 
 // RecordChildStart records a child process, started by its parent, with

@@ -92,6 +92,9 @@ type StartContext struct {
 	Config any
 	// Users finds the users a start body names.
 	Users Users
+	// Data finds the company's other records a start body names or its
+	// routing reads: the approval matrix, projects.
+	Data Sources
 	// Now is the time of the start, by the API's clock.
 	Now time.Time
 	// Configs are every kind's configuration (as Config is the kind's):
@@ -103,6 +106,13 @@ type StartContext struct {
 type Users interface {
 	// User returns the user's facts, or an error of code zhidu.CodeNotFound.
 	User(ctx context.Context, username string) (zhidu.Actor, error)
+}
+
+// Sources finds company records for a start's checks and routing (the
+// API passes its store).
+type Sources interface {
+	Matrices
+	Projects
 }
 
 // Setting is one value of a process's configuration that operators set by
@@ -174,7 +184,7 @@ type Starter struct {
 // process is one line here.
 func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
-		matrixChangeDescriptor()},
+		purchaseDescriptor(), matrixChangeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,6 +69,11 @@ type harness[In, Out any] struct {
 	vouchers      []zhidu.VoucherRequest
 	processEvents []zhidu.ProcessEvent
 	children      []zhidu.ChildStart
+	// suppliers answer LoadSuppliers; supplies and exclusions record
+	// ApproveSupplier and ExcludeFromTasks.
+	suppliers  []zhidu.Supplier
+	supplies   []zhidu.SupplyRecord
+	exclusions []zhidu.ExclusionRecord
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -97,6 +103,9 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivityIssueVoucher:    h.issueVoucher,
 		ActivityProcessEvent:    h.processEvent,
 		ActivityRecordChild:     h.recordChild,
+		ActivityLoadSuppliers:   h.loadSuppliers,
+		ActivityApproveSupplier: h.approveSupplier,
+		ActivityExcludeUsers:    h.excludeUsers,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -164,6 +173,30 @@ func (h *harness[In, Out]) recordChild(_ context.Context, c zhidu.ChildStart) er
 	return nil
 }
 
+// loadSuppliers answers with the harness's suppliers: those asked for,
+// or every one.
+func (h *harness[In, Out]) loadSuppliers(_ context.Context, ids []string) ([]zhidu.Supplier, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []zhidu.Supplier
+	for _, s := range h.suppliers {
+		if ids == nil || slices.Contains(ids, s.ID) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (h *harness[In, Out]) approveSupplier(_ context.Context, r zhidu.SupplyRecord) error {
+	keep(&h.mu, &h.supplies, r)
+	return nil
+}
+
+func (h *harness[In, Out]) excludeUsers(_ context.Context, r zhidu.ExclusionRecord) error {
+	keep(&h.mu, &h.exclusions, r)
+	return nil
+}
+
 func (h *harness[In, Out]) shareProcess(_ context.Context, r zhidu.ShareRecord) error {
 	keep(&h.mu, &h.shares, r)
 	return nil
@@ -175,13 +208,14 @@ func (h *harness[In, Out]) issueVoucher(_ context.Context, r zhidu.VoucherReques
 	keep(&h.mu, &h.vouchers, r)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	series := cmp.Or(r.Series, zhidu.SeriesVoucher)
 	var keys []string // in the order they were first asked for
 	for _, v := range h.vouchers {
-		if v.Year == r.Year && !slices.Contains(keys, v.Key) {
+		if v.Year == r.Year && cmp.Or(v.Series, zhidu.SeriesVoucher) == series && !slices.Contains(keys, v.Key) {
 			keys = append(keys, v.Key)
 		}
 	}
-	return fmt.Sprintf("PZ-%d-%06d", r.Year, slices.Index(keys, r.Key)+1), nil
+	return fmt.Sprintf("%s-%d-%06d", series, r.Year, slices.Index(keys, r.Key)+1), nil
 }
 
 // at runs f once the test clock has advanced d past the start.

@@ -86,6 +86,9 @@ type SupplierReturnInput struct {
 	Process zhidu.ProcessInfo    `json:"process"`
 	Slip    SupplierReturnSlip   `json:"slip"`
 	Config  SupplierReturnConfig `json:"config"`
+	// Parent is the purchase whose rejected goods it returns, if one
+	// started it as its child.
+	Parent string `json:"parent,omitempty"`
 }
 
 // SupplierReturnResult is how a supplier return ended: credited, replaced,
@@ -217,6 +220,15 @@ func SupplierReturn(ctx workflow.Context, in SupplierReturnInput) (SupplierRetur
 	}
 	if err := p.setup(ctx); err != nil {
 		return SupplierReturnResult{}, err
+	}
+	if in.Parent != "" {
+		// A purchase started it: it records its own start, as a return
+		// started by a complaint does.
+		start := zhidu.ChildStart{Process: p.Info, Input: supplierReturnDescriptor().Record(in), Parent: in.Parent,
+			Actor: in.Process.StartedBy, At: workflow.Now(ctx)}
+		if err := p.project(ctx, ActivityRecordChild, start).Get(ctx, nil); err != nil {
+			return SupplierReturnResult{}, err
+		}
 	}
 	res, err := supplierReturn(ctx, p, in)
 	if errors.Is(err, errCancelled) {
