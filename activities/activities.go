@@ -42,6 +42,9 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityProcessEvent:    a.RecordProcessEvent,
 		workflows.ActivityRecordRegister:  a.RecordRegister,
 		workflows.ActivityDecideMatrix:    a.DecideApprovalMatrix,
+		workflows.ActivityLoadSuppliers:   a.LoadSuppliers,
+		workflows.ActivityApproveSupplier: a.ApproveSupplier,
+		workflows.ActivityExcludeUsers:    a.ExcludeFromTasks,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
