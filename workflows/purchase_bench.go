@@ -8,7 +8,7 @@ import (
 )
 
 // benchSupplier is the demo supplier the bench's buyer picks (demo.go).
-const benchSupplier = "sup-hdjx"
+const benchSupplier = "sup-huadong"
 
 // purchaseBench: a regular monthly plan of the sales department under
 // ¥50,000, routed by the seed matrix — sourcing, the department head,

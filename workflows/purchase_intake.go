@@ -382,6 +382,8 @@ func purchaseDescriptor() Descriptor {
 			m["level"] = in.Process.Level.String()
 			m["total"] = in.Requisition.Total()
 			m["matrix_version"] = in.Route.MatrixVersion
+			m["matrix_rule"] = in.Route.Rule
+			m["route"] = routeText(in.Route)
 			return m
 		},
 	}
