@@ -1,18 +1,23 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
 	"reflect"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
@@ -127,7 +132,7 @@ func TestRowsRendering(t *testing.T) {
 		`name="f.quotes[4].supplier" value=""`,                                     // the last blank row
 		`name="f.quotes[` + rowMark + `].supplier"`,                                // the row the script copies
 		`<button type="button" class="btn btn-ghost add-row" hidden>添加一行</button>`, // shown by the script
-		`<button type="button" class="btn btn-ghost remove-row" hidden>删除此行</button>`,
+		`<button type="button" class="btn btn-ghost remove-row" hidden>删除</button>`,
 		`data-max-rows="5"`,
 	} {
 		if !strings.Contains(html, want) {
@@ -287,5 +292,79 @@ func TestRowsTaskPage(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("page after the refusal lacks %q", want)
 		}
+	}
+}
+
+// TestRowsInBrowser: in Chromium, the script adds and removes rows of the
+// table, and the rows typed reach the API as a list of row objects, the
+// removed and the blank ones left out. Like the e2e browser tests it
+// fails without Chromium (deploy/test.sh installs it).
+func TestRowsInBrowser(t *testing.T) {
+	chromium := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			chromium = p
+			break
+		}
+	}
+	if chromium == "" {
+		t.Fatal("Chromium is not installed: the browser test of the rows table needs it (deploy/test.sh installs Debian's chromium package)")
+	}
+	api := &rowsAPI{}
+	srv := httptest.NewServer(New(Config{}, api, &fakeStore{sessions: map[string]store.Session{}}))
+	t.Cleanup(srv.Close)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	t.Cleanup(cancelAlloc)
+	browser, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	ctx, cancelRun := context.WithTimeout(browser, 60*time.Second)
+	t.Cleanup(cancelRun)
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	count := func(sel string) int {
+		t.Helper()
+		q, _ := json.Marshal(sel)
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%s).length", q)))
+		if err != nil {
+			t.Fatalf("count %s: %v", sel, err)
+		}
+		return n
+	}
+
+	step("sign in", chromedp.Navigate(srv.URL+"/signin?next=/tasks/t-1"),
+		chromedp.SetValue(chromedp.ID("username"), "alice"), chromedp.SetValue(chromedp.ID("password"), "pw"),
+		chromedp.Click(chromedp.CSS(`#password-form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".add-row")))
+	if n := count("#f-quotes tbody tr"); n != 3 {
+		t.Fatalf("%d rows offered, want 3 blank ones", n)
+	}
+	step("add a row", chromedp.Click(chromedp.CSS(".add-row")), chromedp.WaitVisible(chromedp.ID("f-quotes-3-supplier")))
+	step("remove the first row", chromedp.Click(chromedp.CSS("#f-quotes tbody tr:first-child .remove-row")))
+	if n, gone := count("#f-quotes tbody tr"), count("#f-quotes-0-supplier"); n != 3 || gone != 0 {
+		t.Fatalf("after adding one and removing the first: %d rows (want 3), row 0 still there: %d", n, gone)
+	}
+	step("fill two rows", chromedp.SetValue(chromedp.ID("f-quotes-1-supplier"), "甲公司"), chromedp.SetValue(chromedp.ID("f-quotes-1-unit_price"), "12"),
+		chromedp.SetValue(chromedp.ID("f-quotes-3-supplier"), "乙公司"), chromedp.SetValue(chromedp.ID("f-quotes-3-unit_price"), "十二"),
+		chromedp.SetValue(chromedp.ID("f-quotes-3-terms"), "credit"), chromedp.Click(chromedp.ID("f-quotes-3-sample")))
+	step("complete", chromedp.Click(chromedp.CSS(`button[data-outcome=approve]`)), chromedp.WaitVisible(chromedp.ID("f-quotes-1-unit_price-err")))
+	want := map[string]any{"quotes": []any{
+		map[string]any{"supplier": "甲公司", "unit_price": 12.0, "sample": false},
+		map[string]any{"supplier": "乙公司", "unit_price": "十二", "terms": "credit", "sample": true},
+	}}
+	api.mu.Lock()
+	sent := api.sent["data"]
+	api.mu.Unlock()
+	if !reflect.DeepEqual(sent, want) {
+		t.Errorf("sent to the API: %#v\nwant %#v", sent, want)
+	}
+	v, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-quotes-1-unit_price")))
+	if err != nil || v != "十二" {
+		t.Errorf("the refused cell shows %q (%v), want what was typed", v, err)
 	}
 }
