@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"mime"
 	"net/http"
@@ -319,7 +320,8 @@ func TestMergeOpenAPI(t *testing.T) {
 // start route documented, POST /api/v1/processes/<kind>, with a request
 // body schema of its own whose properties are the descriptor's start form:
 // the same field names (nested objects as dotted names), types, choices,
-// length limits and required fields.
+// length limits and required fields; a rows field's columns likewise, and
+// its bounds on the rows.
 func TestOpenAPIDocumentsEveryKind(t *testing.T) {
 	raw, _ := readOpenAPI(t)
 	var tree map[string]any
@@ -337,45 +339,148 @@ func TestOpenAPIDocumentsEveryKind(t *testing.T) {
 			if schema == nil {
 				t.Fatalf("openapi.json documents no request body schema for POST /api/v1/processes/%s", d.Kind)
 			}
-			got := map[string]zhidu.Field{}
-			flattenStartSchema(t, tree, schema, "", true, got)
-			want := map[string]zhidu.Field{}
-			for _, f := range d.StartForm.Fields {
-				want[f.Name] = zhidu.Field{Name: f.Name, Type: f.Type, Required: f.Required, Choices: f.Choices, MaxLength: f.MaxLength}
-			}
-			for _, name := range slices.Sorted(maps.Keys(want)) {
-				if g, ok := got[name]; !ok {
-					t.Errorf("start form field %q is not in the documented body", name)
-				} else if !reflect.DeepEqual(g, want[name]) {
-					t.Errorf("field %q documented as %+v, start form has %+v", name, g, want[name])
-				}
-			}
-			for _, name := range slices.Sorted(maps.Keys(got)) {
-				if _, ok := want[name]; !ok {
-					t.Errorf("documented body property %q is not a start form field", name)
-				}
+			for _, m := range startSchemaMismatches(t, tree, schema, d.StartForm) {
+				t.Error(m)
 			}
 		})
 	}
 }
 
+// TestStartSchemaRows: a start form's rows field is documented as an
+// array of objects whose properties are its columns, with minItems and
+// maxItems its bounds (maxItems 100 when the form sets none).
+func TestStartSchemaRows(t *testing.T) {
+	form := zhidu.Form{Fields: []zhidu.Field{
+		{Name: "reason", Type: zhidu.FieldText, Required: true, MaxLength: 200},
+		{Name: "items", Type: zhidu.FieldRows, Required: true, MinRows: 1, Columns: []zhidu.Field{
+			{Name: "name", Type: zhidu.FieldText, Required: true, MaxLength: 100},
+			{Name: "quantity", Type: zhidu.FieldNumber, Required: true},
+			{Name: "needed_by", Type: zhidu.FieldDate},
+			{Name: "unit", Type: zhidu.FieldChoice, Choices: []string{"pcs", "kg"}},
+			{Name: "urgent", Type: zhidu.FieldBoolean},
+		}},
+	}}
+	body := func(edit func(items, row map[string]any)) map[string]any {
+		row := map[string]any{"type": "object", "additionalProperties": false, "required": []any{"name", "quantity"},
+			"properties": map[string]any{
+				"name":      map[string]any{"type": "string", "maxLength": 100.0},
+				"quantity":  map[string]any{"type": "number"},
+				"needed_by": map[string]any{"type": "string", "format": "date"},
+				"unit":      map[string]any{"$ref": "#/components/schemas/Unit"},
+				"urgent":    map[string]any{"type": "boolean"},
+			}}
+		items := map[string]any{"type": "array", "minItems": 1.0, "maxItems": 100.0, "items": map[string]any{"$ref": "#/components/schemas/Item"}}
+		if edit != nil {
+			edit(items, row)
+		}
+		return map[string]any{"components": map[string]any{"schemas": map[string]any{
+			"Unit": map[string]any{"type": "string", "enum": []any{"pcs", "kg"}},
+			"Item": row,
+			"Body": map[string]any{"type": "object", "additionalProperties": false, "required": []any{"reason", "items"}, "properties": map[string]any{
+				"reason": map[string]any{"type": "string", "maxLength": 200.0},
+				"items":  items,
+			}},
+		}}}
+	}
+	check := func(tree map[string]any) []string {
+		schema := resolveOpenAPIPointer(tree, "#/components/schemas/Body").(map[string]any)
+		return startSchemaMismatches(t, tree, schema, form)
+	}
+	if m := check(body(nil)); len(m) != 0 {
+		t.Errorf("the schema that fits the form: %v", m)
+	}
+	for name, edit := range map[string]func(items, row map[string]any){
+		"no maxItems":           func(items, _ map[string]any) { delete(items, "maxItems") },
+		"other minItems":        func(items, _ map[string]any) { items["minItems"] = 2.0 },
+		"a column not required": func(_, row map[string]any) { row["required"] = []any{"name"} },
+		"a column's type": func(_, row map[string]any) {
+			row["properties"].(map[string]any)["quantity"] = map[string]any{"type": "string"}
+		},
+		"a column's length": func(_, row map[string]any) {
+			row["properties"].(map[string]any)["name"] = map[string]any{"type": "string"}
+		},
+		"an extra column": func(_, row map[string]any) {
+			row["properties"].(map[string]any)["colour"] = map[string]any{"type": "string"}
+		},
+		"a missing column":  func(_, row map[string]any) { delete(row["properties"].(map[string]any), "urgent") },
+		"a list of strings": func(items, _ map[string]any) { items["items"] = map[string]any{"type": "string"} },
+	} {
+		if m := check(body(edit)); len(m) == 0 {
+			t.Errorf("%s: the schema passes for the form", name)
+		}
+	}
+}
+
+// startSchemaMismatches compares a documented start body schema with a
+// start form and says what differs.
+func startSchemaMismatches(t *testing.T, tree, schema map[string]any, form zhidu.Form) []string {
+	t.Helper()
+	got := map[string]zhidu.Field{}
+	var out []string
+	flattenStartSchema(t, tree, schema, "", true, got, &out)
+	want := map[string]zhidu.Field{}
+	for _, f := range form.Fields {
+		want[f.Name] = documented(f)
+	}
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		if g, ok := got[name]; !ok {
+			out = append(out, fmt.Sprintf("start form field %q is not in the documented body", name))
+		} else if !reflect.DeepEqual(g, want[name]) {
+			out = append(out, fmt.Sprintf("field %q documented as %+v, start form has %+v", name, g, want[name]))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(got)) {
+		if _, ok := want[name]; !ok {
+			out = append(out, fmt.Sprintf("documented body property %q is not a start form field", name))
+		}
+	}
+	return out
+}
+
+// documented is what a body schema can say of a start form field: its
+// name, type, required mark, choices and length limit; for a rows field
+// its columns (by name) and its bounds on the rows.
+func documented(f zhidu.Field) zhidu.Field {
+	out := zhidu.Field{Name: f.Name, Type: f.Type, Required: f.Required, Choices: f.Choices, MaxLength: f.MaxLength}
+	if f.Type == zhidu.FieldRows {
+		out.MinRows, out.MaxRows = f.MinRows, f.MaxRows
+		if out.MaxRows == 0 {
+			out.MaxRows = zhidu.DefaultMaxRows
+		}
+		for _, c := range f.Columns {
+			out.Columns = append(out.Columns, documented(c))
+		}
+		slices.SortFunc(out.Columns, func(a, b zhidu.Field) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return out
+}
+
 // flattenStartSchema records the leaves of a start body schema as form
 // fields, nested objects' properties under dotted names; required means
-// required all the way down.
-func flattenStartSchema(t *testing.T, tree any, schema map[string]any, prefix string, required bool, out map[string]zhidu.Field) {
+// required all the way down. An array of objects is a rows field, its
+// items' properties its columns. What no start body may be is added to
+// bad.
+func flattenStartSchema(t *testing.T, tree any, schema map[string]any, prefix string, required bool, out map[string]zhidu.Field, bad *[]string) {
 	t.Helper()
 	schema = resolveStartSchema(t, tree, schema)
 	if props, ok := schema["properties"].(map[string]any); ok && schema["type"] == "object" {
 		if schema["additionalProperties"] != false {
-			t.Errorf("%q: a start body refuses unknown fields: additionalProperties must be false", prefix)
+			*bad = append(*bad, fmt.Sprintf("%q: a start body refuses unknown fields: additionalProperties must be false", prefix))
 		}
 		needed, _ := schema["required"].([]any)
 		for name, p := range props {
-			flattenStartSchema(t, tree, p.(map[string]any), prefix+name+".", required && slices.Contains(needed, any(name)), out)
+			flattenStartSchema(t, tree, p.(map[string]any), prefix+name+".", required && slices.Contains(needed, any(name)), out, bad)
 		}
 		return
 	}
 	name := strings.TrimSuffix(prefix, ".")
+	out[name] = startLeaf(t, tree, schema, name, required, bad)
+}
+
+// startLeaf is the form field a schema that is no nested object
+// describes.
+func startLeaf(t *testing.T, tree any, schema map[string]any, name string, required bool, bad *[]string) zhidu.Field {
+	t.Helper()
 	f := zhidu.Field{Name: name, Required: required}
 	if n, ok := schema["maxLength"].(float64); ok {
 		f.MaxLength = int(n)
@@ -383,6 +488,10 @@ func flattenStartSchema(t *testing.T, tree any, schema map[string]any, prefix st
 	enum, _ := schema["enum"].([]any)
 	for _, c := range enum {
 		f.Choices = append(f.Choices, c.(string))
+	}
+	items, _ := schema["items"].(map[string]any)
+	if items != nil {
+		items = resolveStartSchema(t, tree, items)
 	}
 	switch {
 	case f.Choices != nil:
@@ -395,12 +504,29 @@ func flattenStartSchema(t *testing.T, tree any, schema map[string]any, prefix st
 		f.Type = zhidu.FieldNumber
 	case schema["type"] == "boolean":
 		f.Type = zhidu.FieldBoolean
+	case schema["type"] == "array" && items["type"] == "object":
+		f.Type = zhidu.FieldRows
+		if n, ok := schema["minItems"].(float64); ok {
+			f.MinRows = int(n)
+		}
+		if n, ok := schema["maxItems"].(float64); ok {
+			f.MaxRows = int(n)
+		}
+		if items["additionalProperties"] != false {
+			*bad = append(*bad, fmt.Sprintf("%q: a row refuses unknown cells: additionalProperties must be false", name))
+		}
+		needed, _ := items["required"].([]any)
+		props, _ := items["properties"].(map[string]any)
+		for _, col := range slices.Sorted(maps.Keys(props)) {
+			c := resolveStartSchema(t, tree, props[col].(map[string]any))
+			f.Columns = append(f.Columns, startLeaf(t, tree, c, col, slices.Contains(needed, any(col)), bad))
+		}
 	case schema["type"] == "array":
 		f.Type = zhidu.FieldList
 	default:
-		t.Errorf("%q: a schema no start form field type describes: %v", name, schema)
+		*bad = append(*bad, fmt.Sprintf("%q: a schema no start form field type describes: %v", name, schema))
 	}
-	out[name] = f
+	return f
 }
 
 // resolveStartSchema follows $ref and a one-element allOf (how a described

@@ -13,13 +13,45 @@ import (
 )
 
 // kv is one labelled value of a process summary, a task's context or a
-// completed task's data; nested objects have Sub, lists List.
+// completed task's data; nested objects have Sub, lists List, a rows
+// field Table.
 type kv struct {
 	Label string
 	Value string
 	List  []string
 	Sub   []kv
+	Table *tableView
 	Long  bool // multi-line text: shown as a block
+}
+
+// tableView shows a rows field's value: a heading per column, a line of
+// cells per row.
+type tableView struct {
+	Head []string
+	Rows [][]string
+}
+
+// rowsTable shows a rows field's value as a table of its columns, each
+// cell as a register shows its own (a choice by its label, a boolean as
+// yes or no); false when there are no rows.
+func rowsTable(lang string, fd zhidu.Field, v any) (*tableView, bool) {
+	rows, _ := v.([]any)
+	if len(rows) == 0 {
+		return nil, false
+	}
+	t := &tableView{}
+	for _, c := range fd.Columns {
+		t.Head = append(t.Head, fieldLabel(lang, c))
+	}
+	for _, r := range rows {
+		cells, _ := r.(map[string]any)
+		line := make([]string, len(fd.Columns))
+		for i, c := range fd.Columns {
+			line[i], _ = cellText(lang, time.UTC, c.Name, zhidu.ColumnText, 0, c.Type == zhidu.FieldChoice, cells[c.Name])
+		}
+		t.Rows = append(t.Rows, line)
+	}
+	return t, true
 }
 
 // keyOrder puts the keys of process inputs and task contexts in the order
@@ -81,6 +113,12 @@ func describeWith(lang string, form zhidu.Form, m map[string]any) []kv {
 		i := fieldAt(k)
 		if !hasKey("field."+k) && i >= 0 {
 			lbl = fieldLabel(lang, form.Fields[i])
+		}
+		if i >= 0 && form.Fields[i].Type == zhidu.FieldRows {
+			if t, ok := rowsTable(lang, form.Fields[i], m[k]); ok {
+				out = append(out, kv{Label: lbl, Table: t})
+			}
+			continue
 		}
 		e, ok := describeValue(lang, form, k, lbl, m[k])
 		if !ok {
@@ -169,6 +207,12 @@ func containsNewline(s string) bool {
 func describeData(lang string, f zhidu.Form, data map[string]any) []kv {
 	var out []kv
 	for _, fd := range f.Fields {
+		if fd.Type == zhidu.FieldRows {
+			if t, ok := rowsTable(lang, fd, data[fd.Name]); ok {
+				out = append(out, kv{Label: fieldLabel(lang, fd), Table: t})
+			}
+			continue
+		}
 		if e, ok := describeValue(lang, zhidu.Form{}, fd.Name, fieldLabel(lang, fd), data[fd.Name]); ok {
 			if fd.Type == zhidu.FieldChoice {
 				if s, ok := data[fd.Name].(string); ok {

@@ -70,6 +70,7 @@ var catalog = map[string]map[string]string{
 		"start.registered_hidden": "已登记。该投诉的密级高于您的密级，因此您已无法查看。",
 
 		"form.required": "必填", "form.required_for": "选择「%s」时必填", "form.one_per_line": "每行一项", "form.choose": "— 请选择 —",
+		"form.add_row": "添加一行", "form.remove_row": "删除", "form.row_actions": "行操作", "form.column_error": "%s：%s",
 
 		"timeline.empty": "暂无记录。", "timeline.on_behalf_of": "代 %s", "timeline.system": "系统",
 
@@ -217,6 +218,7 @@ var catalog = map[string]map[string]string{
 		"start.registered_hidden": "Registered. The complaint's level is above your clearance, so it is no longer visible to you.",
 
 		"form.required": "required", "form.required_for": "Required for “%s”", "form.one_per_line": "One per line", "form.choose": "— choose —",
+		"form.add_row": "Add a row", "form.remove_row": "Remove", "form.row_actions": "Row actions", "form.column_error": "%s: %s",
 
 		"timeline.empty": "Nothing yet.", "timeline.on_behalf_of": "on behalf of %s", "timeline.system": "system",
 
