@@ -30,6 +30,9 @@ type matrixStore interface {
 	CurrentMatrix(ctx context.Context) (store.MatrixVersion, *store.MatrixVersion, error)
 	MatrixVersion(ctx context.Context, version int) (store.MatrixVersion, error)
 	ProposeMatrix(ctx context.Context, c store.AdminChange, p store.MatrixProposal) (store.MatrixVersion, error)
+	// Project finds a project a requisition names (its route may name
+	// the project's first responsible person).
+	Project(ctx context.Context, id string) (zhidu.Project, error)
 }
 
 // matrixReaders read the matrix and its proposal: the security

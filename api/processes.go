@@ -11,13 +11,21 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/authz"
+	"github.com/zhidu/zhidu/matrix"
 	"github.com/zhidu/zhidu/metrics"
 	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
 )
 
-// storeUsers lets a start's checks look users up in the store.
+// storeUsers lets a start's checks look users, the approval matrix and
+// projects up in the store (workflows.Users and workflows.Sources).
 type storeUsers struct{ Store }
+
+// ApprovalMatrix returns the active version of the approval matrix.
+func (u storeUsers) ApprovalMatrix(ctx context.Context) (int, matrix.Matrix, error) {
+	active, _, err := u.Store.CurrentMatrix(ctx)
+	return active.Version, active.Document, err
+}
 
 func (u storeUsers) User(ctx context.Context, username string) (zhidu.Actor, error) {
 	su, err := u.Store.User(ctx, username)
@@ -61,7 +69,7 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		return
 	}
 	input, err := kind.Prepare(c.Request.Context(), body, workflows.StartContext{Starter: actor(c), Process: &info,
-		Config: s.Config.Processes[kindName], Users: storeUsers{s.Store}, Now: s.Now(), Configs: s.Config.Processes})
+		Config: s.Config.Processes[kindName], Users: storeUsers{s.Store}, Data: storeUsers{s.Store}, Now: s.Now(), Configs: s.Config.Processes})
 	if err != nil {
 		fail(c, err)
 		return
