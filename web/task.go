@@ -34,10 +34,7 @@ type taskView struct {
 	// complaint register entry), so the summary starts folded.
 	SummaryInContext bool
 	Context          []kv
-	// MatrixChanges: a matrix_change task's changes as a table, while the
-	// version awaits the GM (matrix.go pendingChanges).
-	MatrixChanges []changeView
-	Submitted     []kv
+	Submitted        []kv
 	Done             bool // completed or cancelled: the result instead of the form
 	Form             formView
 	Live             bool // claimed by me or delegated to me: the form can be submitted
@@ -52,6 +49,10 @@ type taskView struct {
 	DelegateMsg      string
 	DelegateErr      map[string]string
 	Timeline         []timelineView
+
+	// MatrixChanges: a matrix_change task's changes as a table, while the
+	// version awaits the GM (matrix.go pendingChanges).
+	MatrixChanges []changeView
 }
 
 // taskInput is what a failed action keeps to show again: the entered
