@@ -535,7 +535,7 @@ func (s *server) matrixEdit(c *rc) {
 	op := c.r.PostFormValue("op")
 	if op != "propose" {
 		if !ed.edit(op) {
-			c.fail(http.StatusBadRequest, c.T("error.fields"))
+			c.fail(http.StatusBadRequest, c.T("matrix.bad_op"))
 			return
 		}
 		c.renderMatrix(http.StatusOK, ed, "")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,7 +162,7 @@ type matrixFake struct {
 }
 
 var fakeUsers = map[string]string{
-	"secadmin": `{"username":"secadmin","name":"安全员","department":"bmo","clearance":"confidential","roles":[{"role":"secadmin","department":"bmo"}]}`,
+	"secadmin": `{"username":"secadmin","name":"安全员","name_en":"Security","department":"bmo","clearance":"confidential","roles":[{"role":"secadmin","department":"bmo"}]}`,
 	"gm":       `{"username":"gm","name":"总经理","department":"gmo","clearance":"top_secret","roles":[{"role":"gm","department":"gmo"}]}`,
 	"cs.agent": `{"username":"cs.agent","name":"客服","department":"cs","clearance":"internal","roles":[{"role":"staff","department":"cs"}]}`,
 	"sysadmin": `{"username":"sysadmin","name":"系统员","department":"gmo","clearance":"internal","roles":[{"role":"sysadmin","department":"gmo"}]}`,
@@ -254,9 +255,12 @@ func newMatrixClient(t *testing.T, a *matrixFake) *matrixClient {
 	return &matrixClient{t: t, h: New(Config{Location: time.UTC}, a, st), ck: ck, csrf: se.CSRF}
 }
 
-func (m *matrixClient) get(path string) *httptest.ResponseRecorder {
+func (m *matrixClient) get(path string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
 	r := httptest.NewRequest("GET", path, nil)
 	r.AddCookie(m.ck)
+	for _, ck := range cookies {
+		r.AddCookie(ck)
+	}
 	w := httptest.NewRecorder()
 	m.h.ServeHTTP(w, r)
 	return w
@@ -317,6 +321,14 @@ func TestMatrixPage(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("page lacks %q:\n%s", want, text)
 		}
+	}
+
+	// In English, nothing is in Chinese.
+	en := pageText(c.get("/admin/approval-matrix", &http.Cookie{Name: langCookie, Value: "en"}).Body.String())
+	en = strings.NewReplacer("制 zhidu", "", "中文", "").Replace(en) // the brand mark, the language switch
+	if han := regexp.MustCompile(`\p{Han}+`).FindAllString(en, -1); len(han) > 0 || !strings.Contains(en,
+		"3 Temporary small purchase Any department Any level Below ¥2,000.01 Department head @Requester&#39;s department → Staff @Finance") {
+		t.Errorf("the English page has %q:\n%s", han, en)
 	}
 
 	// A row button shows the rows again, changed; the API is not asked to store anything.
