@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -190,7 +189,7 @@ type routeView struct {
 // mayAskMatrix: whoever may start a purchase — for now anyone with a
 // business role — and the security administrator, who keeps the matrix.
 func mayAskMatrix(u zhidu.Actor) bool {
-	return u.HasRole(zhidu.RoleSecAdmin) || slices.ContainsFunc(u.Roles, func(g zhidu.RoleGrant) bool { return !g.Role.Administrative() })
+	return u.HasRole(zhidu.RoleSecAdmin) || hasBusinessRole(u)
 }
 
 // routeMatrix answers which steps a purchase request would take, and why:
