@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	_ "time/tzdata" // the zone database, embedded: every worker computes the same deadlines
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/matrix"
@@ -55,8 +56,8 @@ func DefaultPurchaseConfig() PurchaseConfig {
 	}
 }
 
-// location is the company's time zone; UTC+8 if the name is unknown to
-// this machine (the zone database is embedded, so that is a typo).
+// location is the company's time zone; UTC+8 if the name is unknown (the
+// zone database is embedded, so that is a typo).
 func (c PurchaseConfig) location() *time.Location {
 	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
 		return loc
