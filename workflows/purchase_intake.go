@@ -43,7 +43,7 @@ func DefaultPurchaseConfig() PurchaseConfig {
 	day := 24 * time.Hour
 	return PurchaseConfig{
 		Sourcing:         SLA{Due: 5 * day, Reminder: 3 * day, Escalate: []time.Duration{5 * day}},
-		Approval:         SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{3 * day}},
+		Approval:         SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{3 * day, 4 * day}}, // the VP in charge, then leadership
 		SampleTest:       SLA{Due: 5 * day, Reminder: 3 * day, Escalate: []time.Duration{5 * day}},
 		TrialBatch:       SLA{Due: 10 * day, Reminder: 7 * day, Escalate: []time.Duration{10 * day}},
 		Order:            SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{2 * day}},
