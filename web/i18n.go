@@ -415,8 +415,10 @@ var matrixLabels = map[string]zhidu.Text{
 // labels a descriptor adds for its steps' words (Labels), where the
 // catalogue has none (TestDescriptorLabels checks that they agree).
 func init() {
-	for key, t := range matrixLabels {
-		catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
+	for _, labels := range []map[string]zhidu.Text{matrixLabels, purchasePageLabels} {
+		for key, t := range labels {
+			catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
+		}
 	}
 	for _, d := range workflows.Descriptors() {
 		add := func(key string, t zhidu.Text) {

@@ -385,7 +385,23 @@ func purchaseDescriptor() Descriptor {
 			m["matrix_version"] = in.Route.MatrixVersion
 			m["matrix_rule"] = in.Route.Rule
 			m["route"] = routeText(in.Route)
+			m["route_steps"] = routeSteps(in.Route)
+			m["matrix_why"] = in.Route.Why
 			return m
 		},
 	}
+}
+
+// routeSteps are a route's steps as the stored input keeps them, for the
+// requisition's page: each step's name, the department it sits in and,
+// for the project's first responsible person, who that is.
+func routeSteps(rt Route) []map[string]any {
+	out := make([]map[string]any, len(rt.Steps))
+	for i, st := range rt.Steps {
+		out[i] = map[string]any{"step": st.Name, "department": string(st.Department)}
+		if st.ProjectLead && len(st.Candidates) > 0 {
+			out[i]["user"] = st.Candidates[0].User
+		}
+	}
+	return out
 }
