@@ -472,6 +472,8 @@ func TestPurchaseRecusedOnEscalation(t *testing.T) {
 	}
 	if ex := h.createdTask(t, "approval#1.1").Spec.Excluded; !slices.Contains(ex, "vp.ops") || !slices.Contains(ex, "sales.head") {
 		t.Errorf("excluded = %v, want the recused VP and the requester", ex)
+	}
+}
 
 // TestPurchaseRecord: the stored input is the requisition with its total
 // and the route it took — matrix version, rule, why, and each step with
