@@ -74,6 +74,11 @@ type harness[In, Out any] struct {
 	suppliers  []zhidu.Supplier
 	supplies   []zhidu.SupplyRecord
 	exclusions []zhidu.ExclusionRecord
+	// flags and separations record SetProbation and SeparateEmployee;
+	// colleagues answers Colleagues.
+	flags       []zhidu.ProbationFlag
+	separations []zhidu.SeparationRecord
+	colleagues  []string
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -106,6 +111,9 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivityLoadSuppliers:   h.loadSuppliers,
 		ActivityApproveSupplier: h.approveSupplier,
 		ActivityExcludeUsers:    h.excludeUsers,
+		ActivitySetProbation:    h.setProbation,
+		ActivitySeparate:        h.separate,
+		ActivityColleagues:      h.findColleagues,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -195,6 +203,20 @@ func (h *harness[In, Out]) approveSupplier(_ context.Context, r zhidu.SupplyReco
 func (h *harness[In, Out]) excludeUsers(_ context.Context, r zhidu.ExclusionRecord) error {
 	keep(&h.mu, &h.exclusions, r)
 	return nil
+}
+
+func (h *harness[In, Out]) setProbation(_ context.Context, f zhidu.ProbationFlag) error {
+	keep(&h.mu, &h.flags, f)
+	return nil
+}
+
+func (h *harness[In, Out]) separate(_ context.Context, r zhidu.SeparationRecord) error {
+	keep(&h.mu, &h.separations, r)
+	return nil
+}
+
+func (h *harness[In, Out]) findColleagues(_ context.Context, _ ColleaguesRequest) ([]string, error) {
+	return h.colleagues, nil
 }
 
 func (h *harness[In, Out]) shareProcess(_ context.Context, r zhidu.ShareRecord) error {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // the zone database, embedded: every worker computes the same deadlines
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/matrix"
@@ -56,14 +55,8 @@ func DefaultPurchaseConfig() PurchaseConfig {
 	}
 }
 
-// location is the company's time zone; UTC+8 if the name is unknown (the
-// zone database is embedded, so that is a typo).
-func (c PurchaseConfig) location() *time.Location {
-	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*3600)
-}
+// location is the company's time zone.
+func (c PurchaseConfig) location() *time.Location { return companyZone(c.TimeZone) }
 
 // Urgencies of a requisition.
 const (
