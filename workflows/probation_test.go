@@ -33,7 +33,9 @@ func (f fakeSources) User(_ context.Context, name string) (zhidu.Actor, error) {
 	return f.users[i], nil
 }
 
-func (f fakeSources) ApprovalMatrix(context.Context) (int, matrix.Matrix, error) { return 1, matrix.Seed(), nil }
+func (f fakeSources) ApprovalMatrix(context.Context) (int, matrix.Matrix, error) {
+	return 1, matrix.Seed(), nil
+}
 
 func (f fakeSources) Project(_ context.Context, id string) (zhidu.Project, error) {
 	return zhidu.Project{}, zhidu.Errorf(zhidu.CodeNotFound, "no project %s", id)
