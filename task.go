@@ -364,6 +364,12 @@ type ProcessInfo struct {
 	// designated users. A process shares itself with more departments as
 	// it goes (ShareRecord: a return slip's copies).
 	Readers []Department `json:"readers,omitempty"`
+	// Members are named readers: users who read the process whatever
+	// their department — when their clearance reaches its level, as every
+	// reader's must (need-to-know and clearance, never one without the
+	// other). A probation file is read by the mentor. They change as the
+	// process goes (MemberRecord); Barred still keeps a user out.
+	Members []string `json:"members,omitempty"`
 }
 
 // CreateTaskInput is the input of the CreateTask activity.
