@@ -81,7 +81,8 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		return
 	}
 	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: kindName, Title: info.Title, Level: info.Level,
-		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: kind.Record(input), Barred: info.Barred, Readers: info.Readers}, runID,
+		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: kind.Record(input), Barred: info.Barred, Readers: info.Readers,
+		Members: info.Members}, runID,
 		store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
 			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}})
 	if err != nil {

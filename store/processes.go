@@ -28,6 +28,9 @@ type Process struct {
 	// Readers confine who reads the process by department
 	// (ProcessInfo.Readers); absent when it is not confined.
 	Readers []zhidu.Department `json:"readers,omitempty"`
+	// Members are the process's named readers (ProcessInfo.Members);
+	// absent when it has none.
+	Members []string `json:"members,omitempty"`
 	// Tasks and Timeline are loaded for a single process; lists leave them null.
 	Tasks    []Task          `json:"tasks"`
 	Timeline []TimelineEntry `json:"timeline"`
@@ -46,9 +49,13 @@ type TimelineEntry struct {
 	Detail     map[string]any `json:"detail,omitempty"`
 }
 
+// sqlInsertProcess records a start. Completing the bare row the
+// workflow's first step wrote (sqlEnsureProcess, from the same
+// ProcessInfo) keeps its readers and members, which the process may have
+// changed since (ShareProcess, SetProcessMembers).
 const sqlInsertProcess = `
-INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input, barred, readers)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input, barred, readers, members)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input, barred = EXCLUDED.barred,
     readers = COALESCE(processes.readers, EXCLUDED.readers)
     WHERE processes.input = '{}'::jsonb
@@ -64,7 +71,7 @@ func (s *Store) PutProcess(ctx context.Context, p Process, runID string, audit A
 		return false, err
 	}
 	n, err := s.write(ctx, guarded{change: sqlInsertProcess,
-		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred), departments(p.Readers)},
+		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred), departments(p.Readers), nonNil(p.Members)},
 		audit: &audit})
 	return n > 0, mapErr(err, "process "+p.ID)
 }
@@ -166,7 +173,7 @@ func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time)
 		p.Tasks = []Task{}
 	}
 	f := processFacts(p, running, tail)
-	p.Readers = f.Readers
+	p.Readers, p.Members = f.Readers, f.Members
 	return p, f, nil
 }
 

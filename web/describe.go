@@ -254,6 +254,7 @@ var timelineDetail = map[string][]string{
 	"process_cancelled":     {"reason"},
 	"process_level_changed": {"from", "to", "reason"},
 	"process_shared":        {"departments", "reason"},
+	"members_changed":       {"add", "remove", "reason"},
 	"voucher_issued":        {"voucher"},
 	"child_started":         {"process", "kind"},
 	"contract_overridden":   {"contract", "reason"},
