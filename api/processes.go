@@ -21,6 +21,16 @@ import (
 // projects up in the store (workflows.Users and workflows.Sources).
 type storeUsers struct{ Store }
 
+// Running finds the running processes of a kind by a field of their input.
+func (u storeUsers) Running(ctx context.Context, kind, field, value string) ([]string, error) {
+	return u.Store.RunningWith(ctx, kind, field, value)
+}
+
+// Holders finds the users holding a role in a department.
+func (u storeUsers) Holders(ctx context.Context, role zhidu.Role, dept zhidu.Department) ([]string, error) {
+	return u.Store.Holders(ctx, role, dept)
+}
+
 // ApprovalMatrix returns the active version of the approval matrix.
 func (u storeUsers) ApprovalMatrix(ctx context.Context) (int, matrix.Matrix, error) {
 	active, _, err := u.Store.CurrentMatrix(ctx)

@@ -202,3 +202,27 @@ func collectTimeline(rows pgx.Rows) ([]TimelineEntry, error) {
 	}
 	return out, err
 }
+
+// RunningWith returns the running processes of a kind whose stored input
+// has field equal to value (a probation's employee), oldest first.
+func (s *Store) RunningWith(ctx context.Context, kind, field, value string) ([]string, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id FROM processes WHERE kind = $1 AND state = 'running' AND input->>$2 = $3
+        ORDER BY started_at, id`, kind, field, value)
+	if err != nil {
+		return nil, mapErr(err, "processes")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, mapErr(err, "processes")
+}
+
+// Holders returns the active users holding a role in a department, by
+// username.
+func (s *Store) Holders(ctx context.Context, role zhidu.Role, dept zhidu.Department) ([]string, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT r.username FROM user_roles r JOIN users u USING (username)
+        WHERE r.role = $1 AND r.department = $2 AND NOT u.disabled ORDER BY r.username`, string(role), string(dept))
+	if err != nil {
+		return nil, mapErr(err, "users")
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return names, mapErr(err, "users")
+}
