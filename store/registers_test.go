@@ -67,7 +67,9 @@ func oldRecordComplaint(ctx context.Context, s *store.Store, r zhidu.ComplaintRe
 }
 
 // seedComplaints writes complaints at several stages (records written by
-// write), an overdue task and an approval.
+// write), an overdue task and an approval. Processes and the task are
+// written in SQL that the schema before migration 017 accepts as well: the
+// store's own writers follow the newest schema.
 func seedComplaints(t *testing.T, s *store.Store, write func(zhidu.ComplaintRecord) error) {
 	t.Helper()
 	ctx := context.Background()
@@ -75,9 +77,8 @@ func seedComplaints(t *testing.T, s *store.Store, write func(zhidu.ComplaintReco
 	yes, no := true, false
 	amount, stamp := func(f float64) *float64 { return &f }, func(tm time.Time) *time.Time { return &tm }
 	put := func(id, kind string, level zhidu.Level, min int, input map[string]any) {
-		if _, err := s.PutProcess(ctx, store.Process{ID: id, Kind: kind, Title: id, Level: level, Department: string(zhidu.DeptCS),
-			StartedBy: "cs.agent", StartedAt: at(min), Input: input}, "run", store.AuditEntry{At: at(min), Actor: "cs.agent",
-			Action: "start", Object: "process:" + id, Decision: "allowed"}); err != nil {
+		if _, err := s.Pool.Exec(ctx, `INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input)
+            VALUES ($1, 'run', $2, $1, $3, $4, 'cs.agent', $5, $6)`, id, kind, level, zhidu.DeptCS, at(min), input); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,11 +116,13 @@ func seedComplaints(t *testing.T, s *store.Store, write func(zhidu.ComplaintReco
 			t.Fatalf("%+v: %v", r, err)
 		}
 	}
-	due := t0.Add(time.Hour)
-	if _, err := s.CreateTask(ctx, zhidu.CreateTaskInput{TaskID: "t-a", CreatedAt: t0, DueAt: &due,
-		Process: zhidu.ProcessInfo{ID: "complaint-a", RunID: "run", Kind: "complaint", Level: zhidu.Internal, Department: zhidu.DeptCS},
-		Spec: zhidu.TaskSpec{StepKey: "inv", Step: "investigation", Department: zhidu.DeptQuality, Level: zhidu.Internal,
-			Candidates: []zhidu.Candidate{{User: "quality.eng"}}, Form: zhidu.Form{Outcomes: []string{"submit"}}}}); err != nil {
+	if _, err := s.Pool.Exec(ctx, `INSERT INTO tasks (id, process_id, run_id, step_key, kind, step, title_zh, title_en, department,
+            level, form, due_at, created_at)
+        VALUES ('t-a', 'complaint-a', 'run', 'inv', 'complaint', 'investigation', '', '', $1, $2, $3, $4, $5)`,
+		zhidu.DeptQuality, zhidu.Internal, zhidu.Form{Outcomes: []string{"submit"}}, t0.Add(time.Hour), t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool.Exec(ctx, `INSERT INTO task_candidates (task_id, username) VALUES ('t-a', 'quality.eng')`); err != nil {
 		t.Fatal(err)
 	}
 }
