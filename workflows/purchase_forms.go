@@ -312,4 +312,7 @@ var purchaseLabels = map[string]zhidu.Text{
 	"value." + matrix.KindTemporary: text("临时小额采购", "Temporary small purchase"),
 	"value." + matrix.KindImportant: text("重要物资", "Important material"),
 	"value." + matrix.KindProject:   text("项目物资", "Project material"),
+	"value.evaluation":              text("评审中", "Under evaluation"),
+	"value.supplier_return":         text("退货给供应商", "Supplier return"),
+	"value." + ResultReturned:       text("已退货", "Returned"),
 }
