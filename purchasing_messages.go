@@ -17,6 +17,7 @@ const (
 	msgSupplierQualifyDenied = "supplier.qualify_denied"
 	msgSupplierBlacklistDeny = "supplier.blacklist_denied"
 	msgSupplierChangeDenied  = "supplier.change_denied"
+	msgSupplierDocsDenied    = "supplier.documents_denied"
 	msgConflictOtherDenied   = "conflict.other_denied"
 	msgProjectAddDenied      = "project.add_denied"
 )
@@ -39,7 +40,9 @@ var _ = DefineMessages(map[string]Text{
 		Zh: "只有采购部经理可以认定合格供应商或批准其供货"},
 	msgSupplierBlacklistDeny: {En: "only the purchasing head or compliance puts a supplier on the blacklist or takes it off",
 		Zh: "只有采购部经理或营管办可以将供应商列入或移出黑名单"},
-	msgSupplierChangeDenied: {En: "only the purchasing department changes a supplier's documents",
+	msgSupplierChangeDenied: {En: "only the purchasing department and compliance change suppliers",
+		Zh: "只有采购部和营管办可以修改供应商"},
+	msgSupplierDocsDenied: {En: "only the purchasing department changes a supplier's documents",
 		Zh: "只有采购部可以修改供应商的质量文件"},
 	msgConflictOtherDenied: {En: "only compliance records a conflict of interest for someone else",
 		Zh: "只有营管办可以为他人登记利害关系"},
@@ -87,8 +90,11 @@ func SupplierQualifyDenied() Message { return msg(msgSupplierQualifyDenied) }
 // SupplierBlacklistDenied says who blacklists suppliers.
 func SupplierBlacklistDenied() Message { return msg(msgSupplierBlacklistDeny) }
 
-// SupplierChangeDenied says who changes a supplier's documents.
+// SupplierChangeDenied says who changes suppliers.
 func SupplierChangeDenied() Message { return msg(msgSupplierChangeDenied) }
+
+// SupplierDocumentsDenied says who changes a supplier's documents.
+func SupplierDocumentsDenied() Message { return msg(msgSupplierDocsDenied) }
 
 // ConflictOtherDenied says who records another person's conflict of
 // interest.

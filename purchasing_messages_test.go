@@ -21,7 +21,8 @@ func init() {
 		{zhidu.SupplierAddDenied(), "only the purchasing department adds suppliers"},
 		{zhidu.SupplierQualifyDenied(), "only the purchasing head qualifies a supplier or approves its supply"},
 		{zhidu.SupplierBlacklistDenied(), "only the purchasing head or compliance puts a supplier on the blacklist or takes it off"},
-		{zhidu.SupplierChangeDenied(), "only the purchasing department changes a supplier's documents"},
+		{zhidu.SupplierChangeDenied(), "only the purchasing department and compliance change suppliers"},
+		{zhidu.SupplierDocumentsDenied(), "only the purchasing department changes a supplier's documents"},
 		{zhidu.ConflictOtherDenied(), "only compliance records a conflict of interest for someone else"},
 		{zhidu.ProjectAddDenied(), "only the GM or a deputy GM adds projects"},
 	}...)

@@ -39,6 +39,10 @@ type matrixStore interface {
 // checks what administrators did.
 var matrixReaders = []zhidu.Role{zhidu.RoleSecAdmin, zhidu.RoleGM, zhidu.RoleSecAudit}
 
+// MayReadMatrix reports whether GET /admin/approval-matrix answers the
+// actor (the web's navigation asks; the route decides by the same roles).
+func MayReadMatrix(u zhidu.Actor) bool { return slices.ContainsFunc(matrixReaders, u.HasRole) }
+
 // matrixObject is the administration object of the audit trail's
 // refusals; each version is approval-matrix:N (store.MatrixObject).
 const matrixObject = "approval-matrix"
@@ -189,16 +193,17 @@ type routeView struct {
 	WhyCode zhidu.Message `json:"why_code"` // why, as a code
 }
 
-// mayAskMatrix: whoever may start a purchase — for now anyone with a
-// business role — and the security administrator, who keeps the matrix.
-func mayAskMatrix(u zhidu.Actor) bool {
-	return u.HasRole(zhidu.RoleSecAdmin) || slices.ContainsFunc(u.Roles, func(g zhidu.RoleGrant) bool { return !g.Role.Administrative() })
+// MayAskMatrix reports whether the actor may ask the dry run: whoever may
+// start a purchase — for now anyone with a business role — and the
+// security administrator, who keeps the matrix.
+func MayAskMatrix(u zhidu.Actor) bool {
+	return u.HasRole(zhidu.RoleSecAdmin) || hasBusinessRole(u)
 }
 
 // routeMatrix answers which steps a purchase request would take, and why:
 // a dry run over the active version, or over the version asked for.
 func (s *Server) routeMatrix(c *gin.Context) {
-	if !mayAskMatrix(currentUser(c).Actor()) {
+	if !MayAskMatrix(currentUser(c).Actor()) {
 		s.deny(c, "approval_matrix.route", matrixObject, matrix.RouteDenied())
 		return
 	}

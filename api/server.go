@@ -42,6 +42,7 @@ type Store interface {
 	ProcessInternal(ctx context.Context, id string) (store.Process, error)
 	registerStore
 	matrixStore
+	purchasingStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -222,6 +223,15 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/admin/approval-matrix", s.getMatrix)
 	a.PUT("/admin/approval-matrix", s.proposeMatrix)
 	a.GET("/approval-matrix/route", s.routeMatrix)
+	a.GET("/suppliers", s.listSuppliers)
+	a.POST("/suppliers", s.createSupplier)
+	a.GET("/suppliers/:id", s.getSupplier)
+	a.PATCH("/suppliers/:id", s.updateSupplier)
+	a.GET("/suppliers/:id/conflicts", s.listConflicts)
+	a.POST("/suppliers/:id/conflicts", s.declareConflict)
+	a.GET("/projects", s.listProjects)
+	a.POST("/projects", s.createProject)
+	a.GET("/projects/:id", s.getProject)
 	r.NoRoute(s.codecPreflight, func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
 	return r
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
@@ -65,6 +66,52 @@ func Users() []store.User {
 	}
 }
 
+// The demo suppliers' IDs.
+const (
+	SupplierHuadong  = "sup-huadong"  // 华东精密机械有限公司: qualified, approved
+	SupplierHengtong = "sup-hengtong" // 苏州恒通电子有限公司: qualified, approved; quality.head declared an interest
+	SupplierJincheng = "sup-jincheng" // 宁波金诚五金制品厂: qualified, approved
+	SupplierLiantuo  = "sup-liantuo"  // 上海联拓工业材料有限公司: qualified, approved
+	SupplierXinrui   = "sup-xinrui"   // 杭州新锐包装材料有限公司: qualified, new (首次供货 ahead)
+	SupplierShunda   = "sup-shunda"   // 广州顺达塑胶制品有限公司: blacklisted
+)
+
+// Suppliers returns the demo suppliers as of at, added by the purchasing
+// head, with their declared conflicts of interest.
+func Suppliers(at time.Time) []zhidu.Supplier {
+	sup := func(id, name string, qualified bool, state string, docs ...string) zhidu.Supplier {
+		return zhidu.Supplier{ID: id, Name: name, Qualified: qualified, SupplyState: state, Documents: docs,
+			CreatedBy: "pur.head", CreatedAt: at, UpdatedAt: at}
+	}
+	hengtong := sup(SupplierHengtong, "苏州恒通电子有限公司", true, zhidu.SupplyApproved, "营业执照", "ISO 9001 质量管理体系认证证书", "3C 认证证书")
+	hengtong.Conflicts = []zhidu.Conflict{{User: "quality.head", Supplier: SupplierHengtong, Reason: "亲属任该公司销售经理",
+		DeclaredBy: "quality.head", DeclaredAt: at}}
+	shunda := sup(SupplierShunda, "广州顺达塑胶制品有限公司", false, zhidu.SupplyApproved, "营业执照")
+	shunda.Blacklisted, shunda.BlacklistReason = true, "以次充好：2026 年两批原料检验不合格，拒不退换"
+	return []zhidu.Supplier{
+		sup(SupplierHuadong, "华东精密机械有限公司", true, zhidu.SupplyApproved, "营业执照", "ISO 9001 质量管理体系认证证书", "产品检验报告"),
+		hengtong,
+		sup(SupplierJincheng, "宁波金诚五金制品厂", true, zhidu.SupplyApproved, "营业执照", "产品检验报告"),
+		sup(SupplierLiantuo, "上海联拓工业材料有限公司", true, zhidu.SupplyApproved, "营业执照", "ISO 9001 质量管理体系认证证书"),
+		sup(SupplierXinrui, "杭州新锐包装材料有限公司", true, zhidu.SupplyNew, "营业执照", "样品检测报告"),
+		shunda,
+	}
+}
+
+// The demo projects' IDs.
+const (
+	ProjectLine2 = "line-2" // 二号生产线改造
+	ProjectERP   = "erp"    // ERP 系统升级
+)
+
+// Projects returns the demo projects.
+func Projects() []zhidu.Project {
+	return []zhidu.Project{
+		{ID: ProjectLine2, Name: "二号生产线改造", Department: zhidu.DeptQuality, Manager: "quality.head", Lead: "vp.ops"},
+		{ID: ProjectERP, Name: "ERP 系统升级", Department: zhidu.DeptFin, Manager: "fin.head", Lead: "vp.admin"},
+	}
+}
+
 // Credential is one line of demo-users.json.
 type Credential struct {
 	Token      string            `json:"token"`
@@ -88,8 +135,9 @@ var (
 )
 
 // Seed creates the demo users with fresh bearer tokens and the demo
-// password, and returns the tokens. Call it on an empty database only: it
-// replaces tokens.
+// password, and purchasing's demo suppliers and projects, and returns the
+// tokens. Call it on an empty database only: it replaces tokens. Like the
+// users, the suppliers and projects are seeded without audit entries.
 func Seed(ctx context.Context, s *store.Store) (Credentials, error) {
 	// One bcrypt hash (one salt) for every demo user: hashing 25 times
 	// would slow every test that seeds the organisation.
@@ -110,6 +158,16 @@ func Seed(ctx context.Context, s *store.Store) (Credentials, error) {
 			return nil, fmt.Errorf("seed %s: %w", u.Username, err)
 		}
 		creds[u.Username] = Credential{Token: token, Name: u.Name + " " + u.NameEn, Department: u.Department, Roles: u.Roles, Clearance: u.Clearance}
+	}
+	for _, sup := range Suppliers(time.Now()) {
+		if err := s.PutSupplier(ctx, sup); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", sup.ID, err)
+		}
+	}
+	for _, p := range Projects() {
+		if err := s.PutProject(ctx, p); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", p.ID, err)
+		}
 	}
 	return creds, nil
 }

@@ -84,6 +84,9 @@ func (s Step) String() string {
 var approverRoles = []zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP,
 	zhidu.RoleDeputyGM, zhidu.RoleGM, zhidu.RoleCompliance}
 
+// ApproverRoles lists the roles a step may name.
+func ApproverRoles() []zhidu.Role { return slices.Clone(approverRoles) }
+
 func roleNames() []string {
 	out := make([]string, len(approverRoles))
 	for i, r := range approverRoles {

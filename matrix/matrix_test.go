@@ -344,6 +344,7 @@ func placeholders(tmpl string) []string {
 	var out []string
 	for _, part := range strings.Split(tmpl, "{")[1:] {
 		name, _, _ := strings.Cut(part, "}")
+		name, _, _ = strings.Cut(name, ":") // a vocabulary to label it by is no other parameter
 		out = append(out, name)
 	}
 	slices.Sort(out)

@@ -49,7 +49,7 @@ var _ = zhidu.DefineMessages(map[string]zhidu.Text{
 	msgUnreachable: {En: "no request reaches this rule: {rules} before it take every request it matches",
 		Zh: "没有申请会用到此规则：它匹配的申请都已被之前的 {rules} 处理"},
 	msgUncovered: {En: "no rule routes {kind} purchases of department {department} at level {level}",
-		Zh: "没有规则处理部门 {department}、密级 {level} 的 {kind} 采购"},
+		Zh: "没有规则处理{department:dept}密级为{level:level}的{kind:matrix.kind}"},
 	msgUnchanged:   {En: "is the active version's: propose a change", Zh: "与现行版本相同，请提出修改"},
 	msgPending:     {En: "version {version} awaits the GM's decision: propose again once it is decided", Zh: "第 {version} 版正待总经理决定，决定后再提交"},
 	msgBaseChanged: {En: "the active version changed meanwhile: propose again", Zh: "现行版本已变更，请重新提交"},

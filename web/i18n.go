@@ -317,6 +317,99 @@ var catalog = map[string]map[string]string{
 	},
 }
 
+// matrixLabels are the approval matrix pages' labels (web/matrix.go), each
+// key's Chinese and English side by side; init adds them to the catalogue.
+var matrixLabels = map[string]zhidu.Text{
+	"nav.matrix":            {Zh: "审批矩阵", En: "Approval matrix"},
+	"flash.matrix_proposed": {Zh: "新版本已提交，等待总经理批准。", En: "The new version is proposed; it awaits the GM's approval."},
+
+	"matrix.title":        {Zh: "采购审批矩阵", En: "Purchase approval matrix"},
+	"matrix.tab.versions": {Zh: "现行版本与提议", En: "Versions and proposal"},
+	"matrix.tab.route":    {Zh: "路由试算", En: "Dry run"},
+	"matrix.lead": {Zh: "采购申请按此矩阵确定审批步骤：按顺序取第一条与申请的类别、部门、密级和金额相符的规则。新版本由安全保密管理员提出，经总经理批准后生效。",
+		En: "Purchase requests are routed by this matrix: the first rule, in order, that matches a request's kind, department, level and amount gives its approval steps. The security administrator proposes a new version; it takes effect when the GM approves it."},
+	"matrix.active":       {Zh: "现行版本：第 %d 版", En: "Active version: %d"},
+	"matrix.proposed_by":  {Zh: "提出人", En: "Proposed by"},
+	"matrix.approved_by":  {Zh: "批准人", En: "Approved by"},
+	"matrix.opinion":      {Zh: "批准意见", En: "Opinion"},
+	"matrix.note":         {Zh: "提议说明", En: "Note"},
+	"matrix.base":         {Zh: "修改的版本：第 %d 版", En: "Changes version %d"},
+	"matrix.proposal":     {Zh: "待批准的提议：第 %d 版", En: "Proposal: version %d"},
+	"matrix.awaiting_gm":  {Zh: "等待总经理决定", En: "Awaiting the GM's decision"},
+	"matrix.process_link": {Zh: "查看审批流程", En: "Open its approval process"},
+	"matrix.try_proposal": {Zh: "用此版本试算", En: "Try this version"},
+	"matrix.changes":      {Zh: "与现行版本相比的变更", En: "Changes from the active version"},
+	"matrix.open_matrix":  {Zh: "查看完整的审批矩阵", En: "See the whole approval matrix"},
+
+	"matrix.col.rule":       {Zh: "编号", En: "No."},
+	"matrix.col.kind":       {Zh: "采购类别", En: "Kind"},
+	"matrix.col.department": {Zh: "申请部门", En: "Department"},
+	"matrix.col.level":      {Zh: "密级", En: "Level"},
+	"matrix.col.band":       {Zh: "金额", En: "Amount"},
+	"matrix.col.min":        {Zh: "金额自（元，含）", En: "From (CNY, incl.)"},
+	"matrix.col.max":        {Zh: "金额至（元，不含）", En: "Below (CNY)"},
+	"matrix.col.steps":      {Zh: "审批步骤（依次）", En: "Approval steps, in order"},
+	"matrix.col.change":     {Zh: "变更", En: "Change"},
+	"matrix.col.actions":    {Zh: "调整", En: "Rows"},
+
+	"matrix.kind.regular":   {Zh: "月度计划采购", En: "Regular monthly plan"},
+	"matrix.kind.temporary": {Zh: "临时小额采购", En: "Temporary small purchase"},
+	"matrix.kind.important": {Zh: "重要物资", En: "Important material"},
+	"matrix.kind.project":   {Zh: "项目物资", En: "Project material"},
+	"matrix.any_department": {Zh: "任何部门", En: "Any department"},
+	"matrix.any_level":      {Zh: "任何密级", En: "Any level"},
+	"matrix.level_up":       {Zh: "%s及以上", En: "%s and above"},
+	"matrix.band.any":       {Zh: "任何金额", En: "Any amount"},
+	"matrix.band.below":     {Zh: "低于 %s", En: "Below %s"},
+	"matrix.band.from":      {Zh: "%s 及以上", En: "%s and above"},
+	"matrix.band.range":     {Zh: "%s 至低于 %s", En: "%s to below %s"},
+	"matrix.requester":      {Zh: "申请人所在部门", En: "Requester's department"},
+	"matrix.project_lead":   {Zh: "项目第一责任人", En: "Project's first responsible person"},
+
+	"matrix.op.added":   {Zh: "新增", En: "Added"},
+	"matrix.op.removed": {Zh: "删除", En: "Removed"},
+	"matrix.op.changed": {Zh: "修改步骤", En: "Steps changed"},
+	"matrix.op.moved":   {Zh: "调整顺序", En: "Moved"},
+	"matrix.was":        {Zh: "（原编号 %d）", En: "(was no. %d)"},
+
+	"matrix.state.active":     {Zh: "现行", En: "active"},
+	"matrix.state.proposed":   {Zh: "待批准", En: "proposed"},
+	"matrix.state.rejected":   {Zh: "已驳回", En: "rejected"},
+	"matrix.state.superseded": {Zh: "已被取代", En: "superseded"},
+
+	"matrix.editor": {Zh: "提出新版本", En: "Propose a new version"},
+	"matrix.editor_hint": {Zh: "在下表中修改规则后提交，经总经理批准后生效。规则按顺序匹配：较具体的规则（如某一部门、秘密及以上）须排在较宽泛的规则之前。金额自（含）至（不含），「金额至」不填表示无上限。",
+		En: "Change the rules below and propose them; they take effect when the GM approves. Rules match in order: a narrower rule (one department, secret and above) goes before a broader one. Amounts run from (inclusive) to below; an empty “below” is no upper limit."},
+	"matrix.steps_hint": {Zh: "每一步写作「角色@部门」，各步之间用 → 分隔（也可用 -> 或逗号），例如「部门经理@申请人所在部门 → 职员@财务部 → 总经理@总经理办公室」；重要物资和项目物资可写「项目第一责任人」。角色和部门写名称或代码均可。提示中的 rules[n] 指编号为 n 的规则。",
+		En: "Write each step as role@department, the steps separated by → (or -> or commas), e.g. “Department head@Requester's department → Staff@Finance → GM@GM's office”; important and project material may have “Project's first responsible person”. Roles and departments by name or code. rules[n] in a message is rule no. n."},
+	"matrix.add_rule":       {Zh: "在末尾添加规则", En: "Add a rule at the end"},
+	"matrix.insert":         {Zh: "在下方插入规则", En: "Insert a rule below"},
+	"matrix.remove":         {Zh: "删除此规则", En: "Remove this rule"},
+	"matrix.up":             {Zh: "上移", En: "Move up"},
+	"matrix.down":           {Zh: "下移", En: "Move down"},
+	"matrix.propose":        {Zh: "提交总经理批准", En: "Propose to the GM"},
+	"matrix.bad_op":         {Zh: "表单的操作无效，未作任何更改。", En: "The form asked for no known action: nothing was changed."},
+	"matrix.legend":         {Zh: "角色与部门的名称和代码", En: "Names and codes of roles and departments"},
+	"matrix.legend.roles":   {Zh: "角色", En: "Roles"},
+	"matrix.legend.depts":   {Zh: "部门", En: "Departments"},
+	"matrix.legend.code":    {Zh: "代码", En: "Code"},
+	"matrix.step_error":     {Zh: "第 %d 步（%s）：%s", En: "Step %d (%s): %s"},
+	"matrix.read_denied":    {Zh: "只有安全保密管理员、总经理和安全审计员可以查看审批矩阵。", En: "Only the security administrator, the GM and the security auditor see the approval matrix."},
+	"matrix.propose_denied": {Zh: "只有安全保密管理员可以提出审批矩阵的新版本。", En: "Only the security administrator proposes a new version of the approval matrix."},
+
+	"matrix.route.title": {Zh: "审批路由试算", En: "Approval route dry run"},
+	"matrix.route.lead": {Zh: "填写一笔采购申请的类别、金额、部门和密级，查看按审批矩阵它将依次经过哪些审批步骤、由哪条规则决定。只是试算，不会发起任何流程。",
+		En: "Enter a purchase request's kind, amount, department and level to see which approval steps the matrix gives it, in order, and by which rule. A dry run: nothing is started."},
+	"matrix.route.amount":     {Zh: "金额（元）", En: "Amount (CNY)"},
+	"matrix.route.version":    {Zh: "矩阵版本（不填为现行版本）", En: "Matrix version (empty: the active one)"},
+	"matrix.route.submit":     {Zh: "试算", En: "Try"},
+	"matrix.route.result":     {Zh: "按第 %d 版", En: "By version %d"},
+	"matrix.route.steps":      {Zh: "审批步骤", En: "Approval steps"},
+	"matrix.route.matched":    {Zh: "匹配的规则", En: "The rule that matched"},
+	"matrix.route.no_steps":   {Zh: "没有规则处理这样的申请。", En: "No rule routes such a request."},
+	"matrix.route.no_version": {Zh: "没有这个版本的审批矩阵", En: "no such version of the approval matrix"},
+}
+
 // translate looks a key up in a language; a missing key shows as itself,
 // which the catalogue test keeps from happening.
 // The process kinds' labels, step labels and start-page texts are the
@@ -324,6 +417,9 @@ var catalog = map[string]map[string]string{
 // labels a descriptor adds for its steps' words (Labels), where the
 // catalogue has none (TestDescriptorLabels checks that they agree).
 func init() {
+	for key, t := range matrixLabels {
+		catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
+	}
 	for _, d := range workflows.Descriptors() {
 		add := func(key string, t zhidu.Text) {
 			catalog["zh"][key], catalog["en"][key] = t.Zh, t.En

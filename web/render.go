@@ -30,13 +30,15 @@ type page struct {
 	Me         *me
 	MeName     string
 	Compliance bool
+	MatrixNav  string // where the approval matrix's nav entry leads; "": none
 	Year       int
 }
 
 // pageNames are the templates in assets/pages; each is parsed with the
 // layout and the shared partials.
 var pageNames = []string{"signin", "inbox", "task", "start_index", "start", "processes", "process", "register",
-	"explain", "who_can", "audit", "verify", "error", "credential"}
+	"explain", "who_can", "audit", "verify", "error", "credential",
+	"matrix", "matrix_route"}
 
 // mustParsePages parses every page once per language, with that
 // language's functions, so rendering never clones a template.
@@ -144,6 +146,7 @@ func (c *rc) render(status int, name string, p page) {
 			p.MeName = c.me.NameEn
 		}
 		p.Compliance = c.me.compliance()
+		p.MatrixNav = c.me.matrixNav()
 		if p.CSRF == "" && c.sess != nil {
 			p.CSRF = c.sess.CSRF
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // taskJSON is GET /api/v1/tasks/{id}.
@@ -48,6 +49,10 @@ type taskView struct {
 	DelegateMsg      string
 	DelegateErr      map[string]string
 	Timeline         []timelineView
+
+	// MatrixChanges: a matrix_change task's changes as a table, while the
+	// version awaits the GM (matrix.go pendingChanges).
+	MatrixChanges []changeView
 }
 
 // taskInput is what a failed action keeps to show again: the entered
@@ -77,13 +82,19 @@ func (c *rc) renderTask(id string, in taskInput) {
 		DelegateTo: in.delegateTo, DelegateMsg: in.delegateMsg, DelegateErr: map[string]string{}}
 	var p processJSON
 	var form zhidu.Form // the kind's start form labels what its steps show of the start
+	context := t.Context
 	if res := c.get("/api/v1/processes/"+url.PathEscape(t.ProcessID), nil, &p); res.ok() {
 		v.Process = &p
 		form = startFormOf(p.Kind)
 		v.Summary = describeWith(c.lang, form, p.Input)
 		v.Timeline = timeline(c.lang, p.Timeline)
+		if p.Kind == workflows.KindMatrixChange {
+			if changes, ok := c.pendingChanges(t.Context); ok {
+				v.MatrixChanges, context = changes, withoutChanges(t.Context)
+			}
+		}
 	}
-	v.Context = describeWith(c.lang, form, t.Context)
+	v.Context = describeWith(c.lang, form, context)
 	_, v.SummaryInContext = t.Context["intake"]
 	me := c.me.Username
 	assignee, delegate := deref(t.Assignee), deref(t.Delegate)

@@ -131,6 +131,9 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /registers", s.authed(s.registers))
 	mux.HandleFunc("GET /registers/{kind}", s.authed(s.registerPage))
 	mux.HandleFunc("GET /registers/{kind}/csv", s.authed(s.registerCSV))
+	mux.HandleFunc("GET /admin/approval-matrix", s.authed(s.matrixPage))
+	mux.HandleFunc("POST /admin/approval-matrix", s.authed(s.matrixEdit))
+	mux.HandleFunc("GET /approval-matrix/route", s.authed(s.matrixRoute))
 	mux.HandleFunc("GET /compliance", s.authed(func(c *rc) {
 		http.Redirect(c.w, c.r, "/compliance/audit", http.StatusSeeOther)
 	}))

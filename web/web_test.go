@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/matrix"
 	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
 )
@@ -111,7 +112,16 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 		dynamic = append(dynamic, "kind."+k.Kind, "start.describe."+k.Kind, "start.submit."+k.Kind)
 	}
 	dynamic = append(dynamic, "registers.range.after", "registers.range.before", "registers.range.min", "registers.range.max")
-	for _, a := range []string{"claim", "unclaim", "complete", "delegate", "comment", "started"} {
+	for _, k := range matrix.Kinds() {
+		dynamic = append(dynamic, "matrix.kind."+k)
+	}
+	for _, op := range []string{matrix.OpAdded, matrix.OpRemoved, matrix.OpChanged, matrix.OpMoved} {
+		dynamic = append(dynamic, "matrix.op."+op)
+	}
+	for _, st := range []string{store.MatrixActive, store.MatrixProposed, store.MatrixRejected, store.MatrixSuperseded} {
+		dynamic = append(dynamic, "matrix.state."+st)
+	}
+	for _, a := range []string{"claim", "unclaim", "complete", "delegate", "comment", "started", "matrix_proposed"} {
 		dynamic = append(dynamic, "flash."+a)
 	}
 	for _, l := range zhidu.Levels() {

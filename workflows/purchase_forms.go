@@ -304,6 +304,9 @@ var purchaseLabels = map[string]zhidu.Text{
 	"outcome." + OutcomeDelivered:   text("已到货", "Delivered"),
 	"outcome." + OutcomeAccept:      text("验收合格入库", "Accept and stock"),
 	"outcome." + OutcomePaid:        text("已付款", "Paid"),
+	"outcome." + ResultReturned:     text("已退回供应商", "Returned to the supplier"),
+	"value.evaluation":              text("评审", "Evaluation"),
+	"value.supplier_return":         text("退货给供应商", "Supplier return"),
 	"value." + SettlementMonthly:    text("月结", "Monthly settlement"),
 	"value." + SettlementImmediate:  text("现结", "Immediate payment"),
 	"value." + UrgencyNormal:        text("一般", "Normal"),
@@ -312,7 +315,4 @@ var purchaseLabels = map[string]zhidu.Text{
 	"value." + matrix.KindTemporary: text("临时小额采购", "Temporary small purchase"),
 	"value." + matrix.KindImportant: text("重要物资", "Important material"),
 	"value." + matrix.KindProject:   text("项目物资", "Project material"),
-	"value.evaluation":              text("评审中", "Under evaluation"),
-	"value.supplier_return":         text("退货给供应商", "Supplier return"),
-	"value." + ResultReturned:       text("已退货", "Returned"),
 }

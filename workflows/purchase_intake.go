@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	_ "time/tzdata" // the zone database, embedded: every worker computes the same deadlines
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/matrix"
@@ -42,7 +43,7 @@ func DefaultPurchaseConfig() PurchaseConfig {
 	day := 24 * time.Hour
 	return PurchaseConfig{
 		Sourcing:         SLA{Due: 5 * day, Reminder: 3 * day, Escalate: []time.Duration{5 * day}},
-		Approval:         SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{3 * day}},
+		Approval:         SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{3 * day, 4 * day}}, // the VP in charge, then leadership
 		SampleTest:       SLA{Due: 5 * day, Reminder: 3 * day, Escalate: []time.Duration{5 * day}},
 		TrialBatch:       SLA{Due: 10 * day, Reminder: 7 * day, Escalate: []time.Duration{10 * day}},
 		Order:            SLA{Due: 2 * day, Reminder: day, Escalate: []time.Duration{2 * day}},
@@ -55,8 +56,8 @@ func DefaultPurchaseConfig() PurchaseConfig {
 	}
 }
 
-// location is the company's time zone; UTC+8 if the name is unknown to
-// this machine (the zone database is embedded, so that is a typo).
+// location is the company's time zone; UTC+8 if the name is unknown (the
+// zone database is embedded, so that is a typo).
 func (c PurchaseConfig) location() *time.Location {
 	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
 		return loc

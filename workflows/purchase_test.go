@@ -435,3 +435,42 @@ func TestRequisitionValidate(t *testing.T) {
 		t.Errorf("total = %v, want 0.5", got)
 	}
 }
+
+// TestPurchaseRecusedOnEscalation: a rung of the escalation ladder never
+// opens a step to someone who recused: the department head's own
+// requisition climbs to the VP in charge, who declared an interest in a
+// quoted supplier and is refused; the next rung's deputy GM approves.
+func TestPurchaseRecusedOnEscalation(t *testing.T) {
+	h := newPurchaseHarness(t)
+	h.suppliers[0].Conflicts = []zhidu.Conflict{{User: "vp.ops", Supplier: "sup-a", Reason: "持股"}}
+	h.eligible = func(in zhidu.CreateTaskInput) int {
+		if in.Spec.StepKey == "approval#1.1" {
+			return 0 // the requester is the department's only head
+		}
+		return 1
+	}
+	in := purchaseInput(t, salesHead, requisition(matrix.KindRegular, 100, 25), zhidu.Internal)
+	vp := h.try(2*time.Hour, "the recused VP", "approval#1.1", vpOps, OutcomeApprove, nil)
+	head := h.try(2*time.Hour+time.Minute, "the requester", "approval#1.1", salesHead, OutcomeApprove, nil)
+	replies := h.play(
+		act{time.Hour, "sourcing#1", purBuyer, OutcomeChoose, quotes("sup-a", quote("sup-a", 24.5))},
+		act{4*aDay + 2*time.Hour, "approval#1.1", deputy, OutcomeApprove, nil},
+	)
+	h.at(4*aDay+3*time.Hour, func() { h.cancel("cancel", zhidu.CancelProcessRequest{Actor: salesHead, Reason: "test ends here"}) })
+	h.start(in)
+	wantRejected(t, vp, zhidu.CodeForbidden)
+	wantRejected(t, head, zhidu.CodeForbidden)
+	wantAllAccepted(t, replies)
+	var rungs []int
+	for _, e := range h.events {
+		if e.Event == zhidu.EventEscalated && e.Step == "approval_dept_head" {
+			rungs = append(rungs, e.Rung)
+		}
+	}
+	if !slices.Equal(rungs, []int{1, 2}) {
+		t.Errorf("escalations = %v, want the VP at once, then leadership", rungs)
+	}
+	if ex := h.createdTask(t, "approval#1.1").Spec.Excluded; !slices.Contains(ex, "vp.ops") || !slices.Contains(ex, "sales.head") {
+		t.Errorf("excluded = %v, want the recused VP and the requester", ex)
+	}
+}

@@ -14,13 +14,14 @@
 // workflows and stub activities (no database), drives each scenario
 // through the client as the API would, and writes every finished history
 // as JSON. Each process keeps its scenarios in a file of its own
-// (approval.go, complaint.go, returns.go), which adds them to scenarios in
-// its init. Commit the fixtures with the change: the replay test in
+// (approval.go, complaint.go, returns.go, purchase.go), which adds them
+// to scenarios in its init. Commit the fixtures with the change: the replay test in
 // package workflows keeps replaying them, so a change that would break
 // processes already running (a missing workflow.GetVersion) fails there.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -34,6 +35,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
@@ -221,22 +223,27 @@ type driver struct {
 }
 
 // task waits until the State query shows the task of a step at or past an
-// escalation rung, and returns its ID.
+// escalation rung, and returns its ID. A process not found yet is waited
+// for too: a child its parent is starting.
 func (d *driver) task(ctx context.Context, stepKey string, rung int) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for {
 		v, err := d.c.QueryWorkflow(ctx, d.id, "", workflows.QueryState)
-		if err != nil {
+		var notFound *serviceerror.NotFound
+		switch {
+		case errors.As(err, &notFound):
+		case err != nil:
 			return "", fmt.Errorf("query %s: %w", workflows.QueryState, err)
-		}
-		var st workflows.ProcessSnapshot
-		if err := v.Get(&st); err != nil {
-			return "", fmt.Errorf("decode %s: %w", workflows.QueryState, err)
-		}
-		for _, t := range st.Tasks {
-			if t.Spec.StepKey == stepKey && t.Rung >= rung {
-				return t.ID, nil
+		default:
+			var st workflows.ProcessSnapshot
+			if err := v.Get(&st); err != nil {
+				return "", fmt.Errorf("decode %s: %w", workflows.QueryState, err)
+			}
+			for _, t := range st.Tasks {
+				if t.Spec.StepKey == stepKey && t.Rung >= rung {
+					return t.ID, nil
+				}
 			}
 		}
 		select {
@@ -302,6 +309,9 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityProcessEvent:    s.processEvent,
 		workflows.ActivityRecordChild:     s.recordChild,
 		workflows.ActivityDecideMatrix:    s.decideMatrix,
+		workflows.ActivityLoadSuppliers:   s.loadSuppliers,
+		workflows.ActivityApproveSupplier: s.approveSupplier,
+		workflows.ActivityExcludeUsers:    s.excludeUsers,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -333,5 +343,5 @@ func (stubs) recordChild(context.Context, zhidu.ChildStart) error { return nil }
 func (stubs) shareProcess(context.Context, zhidu.ShareRecord) error { return nil }
 
 func (stubs) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
-	return fmt.Sprintf("PZ-%d-000001", r.Year), nil
+	return fmt.Sprintf("%s-%d-000001", cmp.Or(r.Series, zhidu.SeriesVoucher), r.Year), nil
 }
