@@ -62,6 +62,8 @@ type ObjectFacts struct {
 	Barred []string `json:"barred,omitempty"`
 	// Readers, when set, confine reading by department (ProcessInfo.Readers).
 	Readers []Department `json:"readers,omitempty"`
+	// Members are the process's named readers (ProcessInfo.Members).
+	Members []string `json:"members,omitempty"`
 
 	// For a task only: its state, who holds it and who may work it.
 	TaskState  TaskState   `json:"task_state,omitempty"`

@@ -156,6 +156,7 @@ var messageExamples = []struct {
 	{zhidu.ReasonNeedToKnow(zhidu.ReasonStarted()), "need-to-know: started the process"},
 	{zhidu.ReasonStarted(), "started the process"},
 	{zhidu.ReasonNamed(), "is named on a task of the process"},
+	{zhidu.ReasonNamedReader(), "need-to-know: a named reader of the process"},
 	{zhidu.ReasonCandidateRole(zhidu.RoleDeptHead, zhidu.DeptCS), "holds dept_head@cs, a candidate role of the process"},
 	{zhidu.ReasonPolicy("p, staff, own, process, read"), "policy: p, staff, own, process, read"},
 	{zhidu.ReasonNoReadRole("cs.agent", zhidu.DeptSales), "no role of cs.agent permits reading processes of sales"},

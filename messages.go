@@ -150,6 +150,7 @@ var english = map[string]string{
 	"decide.need_to_know":      "need-to-know: {why:msg}",
 	"decide.started":           "started the process",
 	"decide.named":             "is named on a task of the process",
+	"decide.named_reader":      "need-to-know: a named reader of the process",
 	"decide.candidate_role":    "holds {role:role}@{department:dept}, a candidate role of the process",
 	"decide.policy":            "policy: {policy}",
 	"decide.no_read_role":      "no role of {user} permits reading processes of {department:dept}",
@@ -573,6 +574,10 @@ func ReasonStarted() Message { return msg("decide.started") }
 
 // ReasonNamed: named on a task of the process.
 func ReasonNamed() Message { return msg("decide.named") }
+
+// ReasonNamedReader: one of the process's named readers
+// (ObjectFacts.Members).
+func ReasonNamedReader() Message { return msg("decide.named_reader") }
 
 // ReasonOnlyTasks: only tasks are completed.
 func ReasonOnlyTasks() Message { return msg("decide.only_tasks") }

@@ -100,6 +100,19 @@ type ShareRecord struct {
 	At          time.Time    `json:"at"`
 }
 
+// MemberRecord records a change of a process's named readers
+// (ProcessInfo.Members): Add join them, then Remove leave (a user in both
+// leaves). A probation names the new mentor and drops the old one.
+type MemberRecord struct {
+	EventKey  string    `json:"event_key"` // unique among all timeline entries: starts with the process ID
+	ProcessID string    `json:"process_id"`
+	Add       []string  `json:"add,omitempty"`
+	Remove    []string  `json:"remove,omitempty"`
+	Actor     string    `json:"actor"`
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"at"`
+}
+
 // ChildStart records a process that another process started (a return
 // slip a complaint opens): the child's row, its stored input and audit
 // entry, and a child_started entry in the parent's timeline. The child

@@ -341,6 +341,11 @@ type TaskSpec struct {
 	// its holder is never the process's requester, nor someone who
 	// approved another approval step of the same process.
 	Approval bool `json:"approval,omitempty"`
+	// Subject marks the task of the person a file is about (the employee
+	// of a probation): it keeps its own Level, below the process's, and
+	// its candidate is that person by name; its context carries their own
+	// status and nothing else of the file.
+	Subject bool `json:"subject,omitempty"`
 	// Context is what the person working the task needs to see from
 	// earlier steps (findings, send-back comments).
 	Context map[string]any `json:"context,omitempty"`
@@ -364,6 +369,12 @@ type ProcessInfo struct {
 	// designated users. A process shares itself with more departments as
 	// it goes (ShareRecord: a return slip's copies).
 	Readers []Department `json:"readers,omitempty"`
+	// Members are named readers: users who read the process whatever
+	// their department — when their clearance reaches its level, as every
+	// reader's must (need-to-know and clearance, never one without the
+	// other). A probation file is read by the mentor. They change as the
+	// process goes (MemberRecord); Barred still keeps a user out.
+	Members []string `json:"members,omitempty"`
 }
 
 // CreateTaskInput is the input of the CreateTask activity.

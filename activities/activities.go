@@ -37,6 +37,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivitySetLevel:        a.SetProcessLevel,
 		workflows.ActivityRecordComplaint: a.RecordComplaint,
 		workflows.ActivityShareProcess:    a.ShareProcess,
+		workflows.ActivitySetMembers:      a.SetProcessMembers,
 		workflows.ActivityIssueVoucher:    a.IssueVoucher,
 		workflows.ActivityRecordChild:     a.RecordChildStart,
 		workflows.ActivityProcessEvent:    a.RecordProcessEvent,
@@ -118,6 +119,12 @@ func (a *Activities) SetProcessLevel(ctx context.Context, r zhidu.LevelRecord) e
 // ShareProcess gives more departments a process's copies.
 func (a *Activities) ShareProcess(ctx context.Context, r zhidu.ShareRecord) error {
 	return permanent(a.Store.ShareProcess(ctx, r))
+}
+
+// SetProcessMembers changes a process's named readers (a probation's
+// mentor).
+func (a *Activities) SetProcessMembers(ctx context.Context, r zhidu.MemberRecord) error {
+	return permanent(a.Store.SetProcessMembers(ctx, r))
 }
 
 // IssueVoucher returns the voucher number of a reconciliation, issuing

@@ -32,6 +32,9 @@ type matrixStore interface {
 	// Project finds a project a requisition names (its route may name
 	// the project's first responsible person).
 	Project(ctx context.Context, id string) (zhidu.Project, error)
+	// RunningWith and Holders answer a start's lookups (workflows.Sources).
+	RunningWith(ctx context.Context, kind, field, value string) ([]string, error)
+	Holders(ctx context.Context, role zhidu.Role, dept zhidu.Department) ([]string, error)
 }
 
 // matrixReaders read the matrix and its proposal: the security

@@ -21,6 +21,16 @@ import (
 // projects up in the store (workflows.Users and workflows.Sources).
 type storeUsers struct{ Store }
 
+// Running finds the running processes of a kind by a field of their input.
+func (u storeUsers) Running(ctx context.Context, kind, field, value string) ([]string, error) {
+	return u.Store.RunningWith(ctx, kind, field, value)
+}
+
+// Holders finds the users holding a role in a department.
+func (u storeUsers) Holders(ctx context.Context, role zhidu.Role, dept zhidu.Department) ([]string, error) {
+	return u.Store.Holders(ctx, role, dept)
+}
+
 // ApprovalMatrix returns the active version of the approval matrix.
 func (u storeUsers) ApprovalMatrix(ctx context.Context) (int, matrix.Matrix, error) {
 	active, _, err := u.Store.CurrentMatrix(ctx)
@@ -81,7 +91,8 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		return
 	}
 	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: kindName, Title: info.Title, Level: info.Level,
-		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: kind.Record(input), Barred: info.Barred, Readers: info.Readers}, runID,
+		Department: string(info.Department), StartedBy: u.Username, StartedAt: s.Now(), Input: kind.Record(input), Barred: info.Barred, Readers: info.Readers,
+		Members: info.Members}, runID,
 		store.AuditEntry{Actor: u.Username, Action: "process.start", Object: "process:" + info.ID,
 			Decision: "allowed", Address: c.ClientIP(), Detail: map[string]any{"kind": kindName, "level": info.Level.String()}})
 	if err != nil {

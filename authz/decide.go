@@ -19,7 +19,8 @@ import (
 //  3. Top-secret objects: nobody else.
 //  4. Otherwise the reader's clearance must reach the object's level, and
 //  5. a participant of the process (started it, named on a task, or holding
-//     a candidate role) may read it — up to confidential; or
+//     a candidate role) or one of its named readers (ObjectFacts.Members)
+//     may read it — up to confidential; or
 //  6. by level: public and internal — some role of the reader permits
 //     reading processes of the object's department; secret — a role the
 //     reader holds in that department itself permits it (need-to-know);
@@ -117,6 +118,9 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 	d.Because(zhidu.ReasonClearance(u.Clearance, o.Level))
 	if ok, why := o.Participant(u); ok {
 		return allow(zhidu.ReasonNeedToKnow(why))
+	}
+	if slices.Contains(o.Members, u.Username) {
+		return allow(zhidu.ReasonNamedReader())
 	}
 	if len(o.Readers) > 0 {
 		return a.decideConfined(u, o, d)

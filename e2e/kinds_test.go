@@ -21,7 +21,6 @@ var kindCases = map[string]kindCase{
 	"return":    {returnSlip(nil), []string{"cs.agent", "sales.rep"}},
 	"supplier_return": {map[string]any{"supplier": "江南包装", "material": "瓶盖", "batch": "C-1", "quantity": 10, "unit": "个",
 		"defect": "漏液"}, []string{"quality.eng"}},
-	// a requisition for one's own department: staff, supervisors and heads
 	"purchase":      {requisitionBody(nil), []string{"cs.agent", "sales.rep", "quality.eng"}},
 	"matrix_change": {map[string]any{}, nil}, // internal: no start route, nobody starts it
 }

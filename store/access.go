@@ -56,8 +56,9 @@ func (v Viewer) inboxKeys() []string {
 // task's ID expression (a designation for the task admits too); barred is
 // the process's barred users (rule 0 bars them even from the GM's view);
 // readers its confining departments (NULL: not confined), which take the
-// place of its department in the level rules (rule 6).
-func (q *query) readable(v Viewer, level, dept, pid, taskID, barred, readers string) string {
+// place of its department in the level rules (rule 6); members its named
+// readers, who read it as participants do (rule 5).
+func (q *query) readable(v Viewer, level, dept, pid, taskID, barred, readers, members string) string {
 	u := q.param(v.Username)
 	notBarred := fmt.Sprintf("NOT (%s = ANY(%s))", u, barred)
 	if v.Leadership {
@@ -66,8 +67,9 @@ func (q *query) readable(v Viewer, level, dept, pid, taskID, barred, readers str
 	designated := q.designated(u, pid, taskID)
 	participant := fmt.Sprintf(`(EXISTS (SELECT 1 FROM processes sp WHERE sp.id = %[1]s AND sp.started_by = %[2]s)
         OR EXISTS (SELECT 1 FROM participants pp WHERE pp.process_id = %[1]s AND pp.username = %[2]s)
-        OR EXISTS (SELECT 1 FROM process_roles pr WHERE pr.process_id = %[1]s AND (pr.role, pr.department) IN %[3]s))`,
-		pid, u, q.grants(v))
+        OR EXISTS (SELECT 1 FROM process_roles pr WHERE pr.process_id = %[1]s AND (pr.role, pr.department) IN %[3]s)
+        OR %[2]s = ANY(%[4]s))`,
+		pid, u, q.grants(v), members)
 	// in renders "one of these departments": the object's department, or,
 	// for a confined process, one of its readers.
 	in := func(depts []string) string {
@@ -122,12 +124,13 @@ func (q *query) inboxReadable(v Viewer, a, idCol string) string {
 
 // readableTask is the read rule for task alias t.
 func (q *query) readableTask(v Viewer, t string) string {
-	return q.readable(v, t+".level", t+".department", t+".process_id", t+".id",
-		"CAST((SELECT bp.barred FROM processes bp WHERE bp.id = "+t+".process_id) AS text[])",
-		"CAST((SELECT bp.readers FROM processes bp WHERE bp.id = "+t+".process_id) AS text[])")
+	of := func(col string) string {
+		return "CAST((SELECT bp." + col + " FROM processes bp WHERE bp.id = " + t + ".process_id) AS text[])"
+	}
+	return q.readable(v, t+".level", t+".department", t+".process_id", t+".id", of("barred"), of("readers"), of("members"))
 }
 
 // readableProcess is the read rule for process alias p.
 func (q *query) readableProcess(v Viewer, p string) string {
-	return q.readable(v, p+".level", p+".department", p+".id", "", p+".barred", p+".readers")
+	return q.readable(v, p+".level", p+".department", p+".id", "", p+".barred", p+".readers", p+".members")
 }

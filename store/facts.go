@@ -13,7 +13,8 @@ import (
 
 // Access decisions need, besides the object's own columns, who takes
 // part in its process (participants, candidate roles), who is designated
-// for it and whom the process bars: sqlFactsTail reads those as four arrays, with $1 the
+// for it, whom the process bars, the departments that confine its readers
+// and its named readers: sqlFactsTail reads those as arrays, with $1 the
 // process's ID and $2 the object's reference ("task:ID" or "process:ID").
 // Each detail reader below gets the object, what its page shows and its
 // facts in one statement: an inbox action once cost 11 statements.
@@ -22,20 +23,20 @@ const sqlFactsTail = `,
     COALESCE((SELECT array_agg(role || '@' || department ORDER BY role, department) FROM process_roles WHERE process_id = p.id), '{}'),
     COALESCE((SELECT array_agg(username ORDER BY username) FROM designations
               WHERE revoked_at IS NULL AND object IN ('process:' || p.id, $2)), '{}'),
-    p.barred, p.readers`
+    p.barred, p.readers, p.members`
 
 // factsTail receives sqlFactsTail's arrays.
 type factsTail struct {
-	named, grants, designated, barred, readers []string
+	named, grants, designated, barred, readers, members []string
 }
 
 func (t *factsTail) dest() []any {
-	return []any{&t.named, &t.grants, &t.designated, &t.barred, &t.readers}
+	return []any{&t.named, &t.grants, &t.designated, &t.barred, &t.readers, &t.members}
 }
 
 // facts completes what an object's row says with the tail.
 func (t factsTail) facts(f zhidu.ObjectFacts) zhidu.ObjectFacts {
-	f.Named, f.CandidateRoles, f.Designated, f.Barred = t.named, parseGrants(t.grants), t.designated, t.barred
+	f.Named, f.CandidateRoles, f.Designated, f.Barred, f.Members = t.named, parseGrants(t.grants), t.designated, t.barred, t.members
 	for _, d := range t.readers {
 		f.Readers = append(f.Readers, zhidu.Department(d))
 	}
@@ -68,7 +69,7 @@ func (s *Store) process(ctx context.Context, id string) (Process, zhidu.ObjectFa
 		return Process{}, zhidu.ObjectFacts{Ref: ref}, mapErr(err, ref.String())
 	}
 	f := processFacts(p, running, tail)
-	p.Readers = f.Readers
+	p.Readers, p.Members = f.Readers, f.Members
 	return p, f, nil
 }
 

@@ -28,6 +28,9 @@ type Process struct {
 	// Readers confine who reads the process by department
 	// (ProcessInfo.Readers); absent when it is not confined.
 	Readers []zhidu.Department `json:"readers,omitempty"`
+	// Members are the process's named readers (ProcessInfo.Members);
+	// absent when it has none.
+	Members []string `json:"members,omitempty"`
 	// Tasks and Timeline are loaded for a single process; lists leave them null.
 	Tasks    []Task          `json:"tasks"`
 	Timeline []TimelineEntry `json:"timeline"`
@@ -46,9 +49,13 @@ type TimelineEntry struct {
 	Detail     map[string]any `json:"detail,omitempty"`
 }
 
+// sqlInsertProcess records a start. Completing the bare row the
+// workflow's first step wrote (sqlEnsureProcess, from the same
+// ProcessInfo) keeps its readers and members, which the process may have
+// changed since (ShareProcess, SetProcessMembers).
 const sqlInsertProcess = `
-INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input, barred, readers)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input, barred, readers, members)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (id) DO UPDATE SET run_id = EXCLUDED.run_id, input = EXCLUDED.input, barred = EXCLUDED.barred,
     readers = COALESCE(processes.readers, EXCLUDED.readers)
     WHERE processes.input = '{}'::jsonb
@@ -64,7 +71,7 @@ func (s *Store) PutProcess(ctx context.Context, p Process, runID string, audit A
 		return false, err
 	}
 	n, err := s.write(ctx, guarded{change: sqlInsertProcess,
-		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred), departments(p.Readers)},
+		args:  []any{p.ID, runID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, p.StartedAt, input, nonNil(p.Barred), departments(p.Readers), nonNil(p.Members)},
 		audit: &audit})
 	return n > 0, mapErr(err, "process "+p.ID)
 }
@@ -166,7 +173,7 @@ func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time)
 		p.Tasks = []Task{}
 	}
 	f := processFacts(p, running, tail)
-	p.Readers = f.Readers
+	p.Readers, p.Members = f.Readers, f.Members
 	return p, f, nil
 }
 
@@ -194,4 +201,28 @@ func collectTimeline(rows pgx.Rows) ([]TimelineEntry, error) {
 		out = []TimelineEntry{}
 	}
 	return out, err
+}
+
+// RunningWith returns the running processes of a kind whose stored input
+// has field equal to value (a probation's employee), oldest first.
+func (s *Store) RunningWith(ctx context.Context, kind, field, value string) ([]string, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id FROM processes WHERE kind = $1 AND state = 'running' AND input->>$2 = $3
+        ORDER BY started_at, id`, kind, field, value)
+	if err != nil {
+		return nil, mapErr(err, "processes")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, mapErr(err, "processes")
+}
+
+// Holders returns the active users holding a role in a department, by
+// username.
+func (s *Store) Holders(ctx context.Context, role zhidu.Role, dept zhidu.Department) ([]string, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT r.username FROM user_roles r JOIN users u USING (username)
+        WHERE r.role = $1 AND r.department = $2 AND NOT u.disabled ORDER BY r.username`, string(role), string(dept))
+	if err != nil {
+		return nil, mapErr(err, "users")
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return names, mapErr(err, "users")
 }

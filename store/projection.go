@@ -40,8 +40,8 @@ var sqlEligible = eligible("task_candidates c ON c.task_id = $1", "$2", "$3")
 // when the start is being recorded at the same moment it waits for it, and
 // only a statement that begins after that wait sees the process row.
 const sqlEnsureProcess = `
-INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, barred, readers)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, barred, readers, members)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (id) DO NOTHING`
 
 // sqlCreateTask writes a task in one statement: the task unless the process
@@ -94,7 +94,7 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 	}
 	var n int
 	b := &pgx.Batch{}
-	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt, nonNil(p.Barred), departments(p.Readers))
+	b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, in.CreatedAt, nonNil(p.Barred), departments(p.Readers), nonNil(p.Members))
 	b.Queue(sqlCreateTask, append([]any{in.TaskID, p.ID, p.RunID, sp.StepKey, p.Kind, sp.Step, sp.Title.Zh, sp.Title.En,
 		sp.Department, level, sp.Priority, form, excluded, in.DueAt, in.CreatedAt, taskContext, users, roles, depts}, created...)...).
 		QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
@@ -287,6 +287,35 @@ func (s *Store) ShareProcess(ctx context.Context, r zhidu.ShareRecord) error {
 	return mapErr(err, "process "+r.ProcessID)
 }
 
+// SetProcessMembers changes a process's named readers: Add join them (in
+// order, each once), then Remove leave; with its timeline and audit
+// entries, in one transaction. The event key makes a retry change
+// nothing, even after later changes; an unknown process is not found.
+func (s *Store) SetProcessMembers(ctx context.Context, r zhidu.MemberRecord) error {
+	add, remove := nonNil(r.Add), nonNil(r.Remove)
+	detail := map[string]any{"add": add, "remove": remove, "reason": r.Reason}
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		// The timeline entry first: its event key is what a retry finds.
+		tag, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.EventKey, r.At, r.Actor, "", "members_changed", "", "", "",
+			mustJSON(detail))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err // a retry: the change and its audit entry are written already
+		}
+		tag, err = tx.Exec(ctx, `UPDATE processes SET members = ARRAY(
+            SELECT m FROM unnest(members || $2::text[]) WITH ORDINALITY AS r(m, n)
+            WHERE NOT (m = ANY($3::text[])) GROUP BY m ORDER BY min(n)) WHERE id = $1`, r.ProcessID, add, remove)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows // no such process: the timeline entry goes too
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "process.members", Object: "process:" + r.ProcessID,
+			Decision: "allowed", Detail: detail})
+	})
+	return mapErr(err, "process "+r.ProcessID)
+}
+
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -377,7 +406,7 @@ func (s *Store) RecordChildStart(ctx context.Context, r zhidu.ChildStart) error 
 	p := r.Process
 	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, sqlInsertProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, r.At,
-			input, nonNil(p.Barred), departments(p.Readers))
+			input, nonNil(p.Barred), departments(p.Readers), nonNil(p.Members))
 		if err != nil || tag.RowsAffected() == 0 {
 			return err // a retry: recorded already
 		}

@@ -32,9 +32,9 @@ type tableView struct {
 }
 
 // rowsTable shows a rows field's value as a table of its columns, each
-// cell as a register shows its own (a choice by its label, a boolean as
-// yes or no); false when there are no rows.
-func rowsTable(lang string, fd zhidu.Field, v any) (*tableView, bool) {
+// cell as a register shows its own (a choice by its label, or its name in
+// names, a boolean as yes or no); false when there are no rows.
+func rowsTable(lang string, fd zhidu.Field, v any, names choiceNames) (*tableView, bool) {
 	rows, _ := v.([]any)
 	if len(rows) == 0 {
 		return nil, false
@@ -48,6 +48,11 @@ func rowsTable(lang string, fd zhidu.Field, v any) (*tableView, bool) {
 		line := make([]string, len(fd.Columns))
 		for i, c := range fd.Columns {
 			line[i], _ = cellText(lang, time.UTC, c.Name, zhidu.ColumnText, 0, c.Type == zhidu.FieldChoice, cells[c.Name])
+			if s, ok := cells[c.Name].(string); ok && c.Type == zhidu.FieldChoice {
+				if name, ok := names[c.Name][s]; ok {
+					line[i] = name
+				}
+			}
 		}
 		t.Rows = append(t.Rows, line)
 	}
@@ -115,7 +120,7 @@ func describeWith(lang string, form zhidu.Form, m map[string]any) []kv {
 			lbl = fieldLabel(lang, form.Fields[i])
 		}
 		if i >= 0 && form.Fields[i].Type == zhidu.FieldRows {
-			if t, ok := rowsTable(lang, form.Fields[i], m[k]); ok {
+			if t, ok := rowsTable(lang, form.Fields[i], m[k], nil); ok {
 				out = append(out, kv{Label: lbl, Table: t})
 			}
 			continue
@@ -203,12 +208,13 @@ func containsNewline(s string) bool {
 	return false
 }
 
-// describeData labels a completed task's data with its form's labels.
-func describeData(lang string, f zhidu.Form, data map[string]any) []kv {
+// describeData labels a completed task's data with its form's labels,
+// and its choices with names (nil: the catalogue's labels only).
+func describeData(lang string, f zhidu.Form, data map[string]any, names choiceNames) []kv {
 	var out []kv
 	for _, fd := range f.Fields {
 		if fd.Type == zhidu.FieldRows {
-			if t, ok := rowsTable(lang, fd, data[fd.Name]); ok {
+			if t, ok := rowsTable(lang, fd, data[fd.Name], names); ok {
 				out = append(out, kv{Label: fieldLabel(lang, fd), Table: t})
 			}
 			continue
@@ -216,7 +222,7 @@ func describeData(lang string, f zhidu.Form, data map[string]any) []kv {
 		if e, ok := describeValue(lang, zhidu.Form{}, fd.Name, fieldLabel(lang, fd), data[fd.Name]); ok {
 			if fd.Type == zhidu.FieldChoice {
 				if s, ok := data[fd.Name].(string); ok {
-					e.Value = choiceLabel(lang, fd.Name, s)
+					e.Value = names.label(lang, fd.Name, s)
 				}
 			}
 			out = append(out, e)
@@ -248,10 +254,13 @@ var timelineDetail = map[string][]string{
 	"process_cancelled":     {"reason"},
 	"process_level_changed": {"from", "to", "reason"},
 	"process_shared":        {"departments", "reason"},
+	"members_changed":       {"add", "remove", "reason"},
 	"voucher_issued":        {"voucher"},
 	"child_started":         {"process", "kind"},
 	"contract_overridden":   {"contract", "reason"},
 	"child_finished":        {"process", "result"},
+	"order_issued":          {"order"},
+	"recused":               {"users", "reason"},
 }
 
 func timeline(lang string, entries []store.TimelineEntry) []timelineView {

@@ -82,12 +82,14 @@ type formView struct {
 
 // buildForm renders a form definition with the entered values and the
 // API's field errors (keyed as the API names them: prefix+field name; a
-// rows field's cells prefix+zhidu.RowPath).
-func buildForm(lang string, f zhidu.Form, values map[string]any, errs map[string]zhidu.Message, errPrefix string, disabled bool) formView {
+// rows field's cells prefix+zhidu.RowPath); names label choices the
+// catalogue does not (nil: none).
+func buildForm(lang string, f zhidu.Form, values map[string]any, errs map[string]zhidu.Message, errPrefix string, disabled bool,
+	names choiceNames) formView {
 	var v formView
 	for _, fd := range f.Fields {
 		val, present := values[fd.Name]
-		fv := inputView(lang, fd, fd.Name, val, present, errs, errPrefix, disabled)
+		fv := inputView(lang, fd, fd.Name, val, present, errs, errPrefix, disabled, names)
 		if len(fd.RequiredFor) > 0 {
 			parts := make([]string, len(fd.RequiredFor))
 			for i, o := range fd.RequiredFor {
@@ -97,7 +99,7 @@ func buildForm(lang string, f zhidu.Form, values map[string]any, errs map[string
 		}
 		fv.Multiline = fd.Type == zhidu.FieldText && (fd.MaxLength == 0 || fd.MaxLength > 300)
 		if fd.Type == zhidu.FieldRows {
-			buildRows(lang, fd, &fv, val, errs, errPrefix, disabled)
+			buildRows(lang, fd, &fv, val, errs, errPrefix, disabled, names)
 		}
 		v.Fields = append(v.Fields, fv)
 	}
@@ -114,7 +116,8 @@ var inputIDs = strings.NewReplacer(".", "-", "[", "-", "]", "")
 // inputView renders one input, a field's or a cell's: path is its name
 // in the data (quotes[1].unit_price for a cell) and in errs after
 // errPrefix.
-func inputView(lang string, fd zhidu.Field, path string, val any, present bool, errs map[string]zhidu.Message, errPrefix string, disabled bool) fieldView {
+func inputView(lang string, fd zhidu.Field, path string, val any, present bool, errs map[string]zhidu.Message, errPrefix string, disabled bool,
+	names choiceNames) fieldView {
 	fv := fieldView{Name: fieldPrefix + path, ID: "f-" + inputIDs.Replace(path), Type: fd.Type,
 		Label: fieldLabel(lang, fd), Required: fd.Required, MaxLength: fd.MaxLength, Disabled: disabled}
 	switch fd.Type {
@@ -142,7 +145,7 @@ func inputView(lang string, fd zhidu.Field, path string, val any, present bool, 
 	if fd.Type == zhidu.FieldChoice {
 		fv.Choices = append(fv.Choices, choiceView{Value: "", Label: translate(lang, "form.choose"), Selected: fv.Value == ""})
 		for _, ch := range fd.Choices {
-			fv.Choices = append(fv.Choices, choiceView{Value: ch, Label: choiceLabel(lang, fd.Name, ch), Selected: fv.Value == ch})
+			fv.Choices = append(fv.Choices, choiceView{Value: ch, Label: names.label(lang, fd.Name, ch), Selected: fv.Value == ch})
 		}
 	}
 	if msg, ok := errs[errPrefix+path]; ok {
@@ -157,7 +160,8 @@ func inputView(lang string, fd zhidu.Field, path string, val any, present bool, 
 // about the field that no cell shown holds — a start body's decoder names
 // a column without its row (items.unit_price) — are listed under the
 // table, labelled with their column.
-func buildRows(lang string, fd zhidu.Field, fv *fieldView, val any, errs map[string]zhidu.Message, errPrefix string, disabled bool) {
+func buildRows(lang string, fd zhidu.Field, fv *fieldView, val any, errs map[string]zhidu.Message, errPrefix string, disabled bool,
+	names choiceNames) {
 	for _, c := range fd.Columns {
 		fv.Columns = append(fv.Columns, columnView{Label: fieldLabel(lang, c), Required: c.Required})
 	}
@@ -178,7 +182,7 @@ func buildRows(lang string, fd zhidu.Field, fv *fieldView, val any, errs map[str
 		for _, c := range fd.Columns {
 			path := fd.Name + "[" + index + "]." + c.Name
 			v, present := cells[c.Name]
-			rv.Cells = append(rv.Cells, inputView(lang, c, path, v, present, errs, errPrefix, disabled))
+			rv.Cells = append(rv.Cells, inputView(lang, c, path, v, present, errs, errPrefix, disabled, names))
 			shown[errPrefix+path] = true
 		}
 		key := errPrefix + fd.Name + "[" + index + "]"
@@ -229,6 +233,19 @@ func choiceLabel(lang, field, value string) string {
 		return label(lang, "level", value)
 	}
 	return label(lang, "value", value)
+}
+
+// choiceNames label the values of choice fields that the catalogue's
+// vocabulary does not know, by field (a rows field's column) and value:
+// the suppliers a sourcing step offers by ID, by their names.
+type choiceNames map[string]map[string]string
+
+// label is a choice's label: its name, else the catalogue's (choiceLabel).
+func (n choiceNames) label(lang, field, value string) string {
+	if s, ok := n[field][value]; ok {
+		return s
+	}
+	return choiceLabel(lang, field, value)
 }
 
 // parseForm turns posted values into the JSON data the API expects:

@@ -125,6 +125,7 @@ var catalog = map[string]map[string]string{
 		"action.task_reassigned": "改派", "action.task_reminded": "提醒", "action.task_escalated": "升级",
 		"action.process_completed": "流程结束", "action.process_cancelled": "流程取消", "action.process_failed": "流程失败",
 		"action.process_level_changed": "密级变更", "action.process_shared": "分送部门", "action.voucher_issued": "开具传票", "action.child_started": "发起子流程", "action.contract_overridden": "总经理特批合同退货", "action.child_finished": "子流程结束",
+		"action.members_changed": "阅读人变更",
 
 		"act.read": "查看", "act.write": "修改", "act.complete": "办理", "act.cancel": "取消",
 		"decision.allowed": "允许", "decision.denied": "拒绝",
@@ -147,6 +148,7 @@ var catalog = map[string]map[string]string{
 		"field.threshold": "总经理批示门槛（元）", "field.invalid": "无效投诉", "field.invalid_reason": "无效原因", "field.note": "注意",
 		"field.level": "密级", "field.body": "内容", "field.comment": "说明", "field.to": "给", "field.from": "从", "field.rung": "升级级别",
 		"field.reason": "原因", "field.departments": "部门", "field.voucher": "传票号",
+		"field.add": "增加", "field.remove": "移除",
 		"field.matrix_version": "审批矩阵版本", "field.base_version": "现行版本", "field.changes": "变更", "field.proposal_note": "提议说明",
 		"field.slip": "退货单", "field.amount": "金额（元）", "field.approved_quantity": "批准数量", "field.received_quantity": "实收数量",
 		"field.rounds": "核对记录", "field.finance_notes": "财务核对说明", "field.escalated": "已升级至分管副总",
@@ -274,6 +276,7 @@ var catalog = map[string]map[string]string{
 		"action.task_reassigned": "Reassigned", "action.task_reminded": "Reminder", "action.task_escalated": "Escalated",
 		"action.process_completed": "Process finished", "action.process_cancelled": "Process cancelled", "action.process_failed": "Process failed",
 		"action.process_level_changed": "Level changed", "action.process_shared": "Shared with departments", "action.voucher_issued": "Voucher issued", "action.child_started": "Child process started", "action.contract_overridden": "Signed contract overridden by the GM", "action.child_finished": "Child process finished",
+		"action.members_changed": "Named readers changed",
 
 		"act.read": "read", "act.write": "write", "act.complete": "complete", "act.cancel": "cancel",
 		"decision.allowed": "allowed", "decision.denied": "denied",
@@ -296,6 +299,7 @@ var catalog = map[string]map[string]string{
 		"field.threshold": "GM approval above (CNY)", "field.invalid": "Invalid complaint", "field.invalid_reason": "Why invalid", "field.note": "Note",
 		"field.level": "Level", "field.body": "Text", "field.comment": "Note", "field.to": "To", "field.from": "From", "field.rung": "Rung",
 		"field.reason": "Reason", "field.departments": "Departments", "field.voucher": "Voucher",
+		"field.add": "Added", "field.remove": "Removed",
 		"field.matrix_version": "Approval matrix version", "field.base_version": "Current version", "field.changes": "Changes", "field.proposal_note": "Proposal note",
 		"field.slip": "Return slip", "field.amount": "Amount (CNY)", "field.approved_quantity": "Approved quantity", "field.received_quantity": "Quantity received",
 		"field.rounds": "Reconciliation rounds", "field.finance_notes": "Finance's notes", "field.escalated": "Escalated to the VP",
@@ -417,8 +421,10 @@ var matrixLabels = map[string]zhidu.Text{
 // labels a descriptor adds for its steps' words (Labels), where the
 // catalogue has none (TestDescriptorLabels checks that they agree).
 func init() {
-	for key, t := range matrixLabels {
-		catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
+	for _, labels := range []map[string]zhidu.Text{matrixLabels, purchasePageLabels} {
+		for key, t := range labels {
+			catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
+		}
 	}
 	for _, d := range workflows.Descriptors() {
 		add := func(key string, t zhidu.Text) {
@@ -576,6 +582,7 @@ var messagesZh = map[string]string{
 	"decide.clearance":    "密级{clearance:level} ≥ 对象密级{level:level}",
 	"decide.need_to_know": "知悉必要：{why:msg}", "decide.started": "流程发起人", "decide.named": "是该流程某项任务的当事人",
 	"decide.candidate_role":    "担任{department:dept}{role:role}，是该流程的候选角色",
+	"decide.named_reader":      "知悉必要：该流程列名的阅读人",
 	"decide.policy":            "策略：{policy}",
 	"decide.no_read_role":      "{user} 没有可查看{department:dept}流程的角色",
 	"decide.member":            "知悉必要：{department:dept}成员且角色允许查看（策略：{policy}）",

@@ -6,6 +6,7 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 type startIndexView struct {
@@ -42,7 +43,7 @@ func (s *server) startPage(c *rc) {
 func (c *rc) renderStart(status int, k startKind, values map[string]any, errs map[string]zhidu.Message, msg, key string) {
 	p := pageFor(c, "start", c.T("kind."+k.Kind)+" · "+c.T("start.title"))
 	p.Error = msg
-	p.Data = startView{Kind: k.Kind, Form: buildForm(c.lang, k.Form, values, errs, "", false), IdempotencyKey: key}
+	p.Data = startView{Kind: k.Kind, Form: buildForm(c.lang, k.Form, values, errs, "", false, nil), IdempotencyKey: key}
 	c.render(status, "start", p)
 }
 
@@ -92,6 +93,9 @@ type processView struct {
 	Copies []copyView
 	// Entry is the process's register entry, if its kind keeps a register.
 	Entry *entryView
+	// Purchase: a requisition's cards (purchase.go), in place of the
+	// summary.
+	Purchase *purchaseView
 }
 
 func (s *server) processPage(c *rc) {
@@ -102,6 +106,11 @@ func (s *server) processPage(c *rc) {
 	}
 	v := processView{Process: p, Summary: describeWith(c.lang, startFormOf(p.Kind), p.Input), Timeline: timeline(c.lang, p.Timeline),
 		Copies: copies(p.Process), Entry: c.registerEntry(p.Kind, p.ID)}
+	if p.Kind == workflows.KindPurchase {
+		// A requisition is its department's (its readers), but not in
+		// copies as a return slip is.
+		v.Purchase, v.Summary, v.Entry, v.Copies = purchaseCards(c.lang, p.Process, nil), nil, purchaseEntry(v.Entry), nil
+	}
 	for _, t := range p.Tasks {
 		if t.State == zhidu.TaskOpen || t.State == zhidu.TaskClaimed {
 			v.Open = append(v.Open, t)

@@ -35,7 +35,8 @@ type page struct {
 }
 
 // pageNames are the templates in assets/pages; each is parsed with the
-// layout and the shared partials.
+// layout and the shared partials (partials.html, and purchase.html: a
+// requisition's cards).
 var pageNames = []string{"signin", "inbox", "task", "start_index", "start", "processes", "process", "register",
 	"explain", "who_can", "audit", "verify", "error", "credential",
 	"matrix", "matrix_route"}
@@ -49,7 +50,7 @@ func mustParsePages(loc *time.Location) map[string]map[string]*template.Template
 		for _, name := range pageNames {
 			t := template.New(name).Funcs(funcs(lang, loc))
 			t = template.Must(t.ParseFS(assets, "assets/templates/layout.html", "assets/templates/partials.html",
-				"assets/templates/"+name+".html"))
+				"assets/templates/purchase.html", "assets/templates/"+name+".html"))
 			out[lang][name] = t
 		}
 	}

@@ -107,7 +107,7 @@ func TestRowsRendering(t *testing.T) {
 		"data.quotes.unknown_column":  zhidu.NotInForm(),
 		"data.quotes[0].delivery_day": zhidu.NotInForm(),
 	}
-	v := buildForm("zh", quotesForm, values, errs, "data.", false)
+	v := buildForm("zh", quotesForm, values, errs, "data.", false, nil)
 	rows := v.Fields[0]
 	if len(rows.Rows) != 5 { // two entered, three blank, at most MaxRows
 		t.Fatalf("%d rows shown, want 5", len(rows.Rows))
@@ -152,7 +152,7 @@ func TestRowsRendering(t *testing.T) {
 
 	// A start form's errors have no prefix; its decoder names a column
 	// without its row.
-	start := buildForm("en", quotesForm, nil, map[string]zhidu.Message{"quotes[0].supplier": zhidu.Required(), "quotes.unit_price": zhidu.NotNumber()}, "", false)
+	start := buildForm("en", quotesForm, nil, map[string]zhidu.Message{"quotes[0].supplier": zhidu.Required(), "quotes.unit_price": zhidu.NotNumber()}, "", false, nil)
 	en := renderFields(t, "en", start)
 	for _, want := range []string{`data-field="f.quotes[0].supplier" title="is required">is required</p>`,
 		`<p class="field-error" data-field="f.quotes">Unit price: must be a number</p>`, `Add a row`} {
@@ -166,12 +166,12 @@ func TestRowsRendering(t *testing.T) {
 
 	// Disabled (not the user's task): the rows entered, no blank ones, no
 	// buttons, no row to copy; an empty table still shows its columns.
-	ro := renderFields(t, "zh", buildForm("zh", quotesForm, values, nil, "data.", true))
+	ro := renderFields(t, "zh", buildForm("zh", quotesForm, values, nil, "data.", true, nil))
 	if strings.Contains(ro, "f.quotes[2]") || strings.Contains(ro, "add-row") || strings.Contains(ro, "remove-row") || strings.Contains(ro, rowMark) ||
 		!strings.Contains(ro, `name="f.quotes[1].supplier" value="乙公司" aria-label="供应商" maxlength="100" disabled`) {
 		t.Errorf("disabled table:\n%s", ro)
 	}
-	if n := len(buildForm("zh", quotesForm, nil, nil, "data.", true).Fields[0].Rows); n != 1 {
+	if n := len(buildForm("zh", quotesForm, nil, nil, "data.", true, nil).Fields[0].Rows); n != 1 {
 		t.Errorf("disabled empty table shows %d rows, want 1", n)
 	}
 }
@@ -185,7 +185,7 @@ func TestRowsDescribed(t *testing.T) {
 		{"甲公司", "12.5", "", "退款", "是"},
 		{"乙公司", "13", "2026-12-20", "", "否"},
 	}}
-	got := describeData("zh", quotesForm, data)
+	got := describeData("zh", quotesForm, data, nil)
 	if len(got) != 2 || got[0].Label != "报价" || !reflect.DeepEqual(got[0].Table, want) || got[1].Value != "甲公司" {
 		t.Fatalf("described = %+v", got)
 	}
@@ -193,7 +193,7 @@ func TestRowsDescribed(t *testing.T) {
 	if sum := describeWith("zh", quotesForm, data); len(sum) != 2 || !reflect.DeepEqual(sum[0].Table, want) {
 		t.Errorf("summary = %+v", sum)
 	}
-	if none := describeData("zh", quotesForm, map[string]any{"quotes": []any{}}); len(none) != 0 {
+	if none := describeData("zh", quotesForm, map[string]any{"quotes": []any{}}, nil); len(none) != 0 {
 		t.Errorf("no rows described as %+v", none)
 	}
 	tm := renderKV(t, got)

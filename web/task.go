@@ -53,6 +53,9 @@ type taskView struct {
 	// MatrixChanges: a matrix_change task's changes as a table, while the
 	// version awaits the GM (matrix.go pendingChanges).
 	MatrixChanges []changeView
+
+	// Purchase: a requisition's cards (purchase.go).
+	Purchase *purchaseView
 }
 
 // taskInput is what a failed action keeps to show again: the entered
@@ -94,6 +97,12 @@ func (c *rc) renderTask(id string, in taskInput) {
 			}
 		}
 	}
+	var names choiceNames // the suppliers of a purchase's sourcing, by name
+	if p.Kind == workflows.KindPurchase {
+		v.Purchase = purchaseCards(c.lang, p.Process, &t.Task)
+		v.Summary, names = nil, v.Purchase.names // the requisition card shows the summary
+		context = purchaseContext(c.lang, c.cfg.Location, t.Context, names)
+	}
 	v.Context = describeWith(c.lang, form, context)
 	_, v.SummaryInContext = t.Context["intake"]
 	me := c.me.Username
@@ -108,9 +117,9 @@ func (c *rc) renderTask(id string, in taskInput) {
 		values = t.Data
 	}
 	if active {
-		v.Form = buildForm(c.lang, t.Form, values, in.fieldErrs, "data.", !v.Live)
+		v.Form = buildForm(c.lang, t.Form, values, in.fieldErrs, "data.", !v.Live, names)
 	} else {
-		v.Done, v.Submitted = true, describeData(c.lang, t.Form, t.Data)
+		v.Done, v.Submitted = true, describeData(c.lang, t.Form, t.Data, names)
 	}
 	if msg, ok := in.fieldErrs["outcome"]; ok {
 		v.Form.Error = translateMessage(c.lang, msg)

@@ -371,7 +371,7 @@ func renderFields(t *testing.T, lang string, f formView) string {
 func TestFormRendering(t *testing.T) {
 	values := map[string]any{"category": "fees", "joint": true, "amount": 12.5, "short": "写了一半", "witnesses": []any{"张三", "李四"}}
 	errs := map[string]zhidu.Message{"data.reason": zhidu.Required(), "data.amount": zhidu.Negative()}
-	v := buildForm("zh", testForm, values, errs, "data.", false)
+	v := buildForm("zh", testForm, values, errs, "data.", false, nil)
 	if len(v.Fields) != len(testForm.Fields) || len(v.Outcomes) != 2 || v.Outcomes[0].Label != "有效投诉" {
 		t.Fatalf("form view = %+v", v)
 	}
@@ -400,7 +400,7 @@ func TestFormRendering(t *testing.T) {
 	if n := strings.Count(html, "<label"); n != len(testForm.Fields) {
 		t.Errorf("%d labels for %d fields", n, len(testForm.Fields))
 	}
-	en := renderFields(t, "en", buildForm("en", testForm, nil, errs, "data.", true))
+	en := renderFields(t, "en", buildForm("en", testForm, nil, errs, "data.", true, nil))
 	for _, want := range []string{`<label for="f-category">Category</label>`, `is required`, `Required for “Valid”`, `disabled`} {
 		if !strings.Contains(en, want) {
 			t.Errorf("English form lacks %q", want)

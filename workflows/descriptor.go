@@ -113,6 +113,11 @@ type Users interface {
 type Sources interface {
 	Matrices
 	Projects
+	// Running returns the running processes of a kind whose stored input
+	// has field equal to value (a probation's employee).
+	Running(ctx context.Context, kind, field, value string) ([]string, error)
+	// Holders returns the users holding a role in a department.
+	Holders(ctx context.Context, role zhidu.Role, dept zhidu.Department) ([]string, error)
 }
 
 // Setting is one value of a process's configuration that operators set by

@@ -66,6 +66,7 @@ type harness[In, Out any] struct {
 	records       []zhidu.ComplaintRecord
 	entries       []zhidu.RegisterRecord
 	shares        []zhidu.ShareRecord
+	memberships   []zhidu.MemberRecord
 	vouchers      []zhidu.VoucherRequest
 	processEvents []zhidu.ProcessEvent
 	children      []zhidu.ChildStart
@@ -74,6 +75,11 @@ type harness[In, Out any] struct {
 	suppliers  []zhidu.Supplier
 	supplies   []zhidu.SupplyRecord
 	exclusions []zhidu.ExclusionRecord
+	// flags and separations record SetProbation and SeparateEmployee;
+	// colleagues answers Colleagues.
+	flags       []zhidu.ProbationFlag
+	separations []zhidu.SeparationRecord
+	colleagues  []string
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -100,12 +106,16 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivityRecordComplaint: h.recordComplaint,
 		ActivityRecordRegister:  h.recordRegister,
 		ActivityShareProcess:    h.shareProcess,
+		ActivitySetMembers:      h.setMembers,
 		ActivityIssueVoucher:    h.issueVoucher,
 		ActivityProcessEvent:    h.processEvent,
 		ActivityRecordChild:     h.recordChild,
 		ActivityLoadSuppliers:   h.loadSuppliers,
 		ActivityApproveSupplier: h.approveSupplier,
 		ActivityExcludeUsers:    h.excludeUsers,
+		ActivitySetProbation:    h.setProbation,
+		ActivitySeparate:        h.separate,
+		ActivityColleagues:      h.findColleagues,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -197,8 +207,27 @@ func (h *harness[In, Out]) excludeUsers(_ context.Context, r zhidu.ExclusionReco
 	return nil
 }
 
+func (h *harness[In, Out]) setProbation(_ context.Context, f zhidu.ProbationFlag) error {
+	keep(&h.mu, &h.flags, f)
+	return nil
+}
+
+func (h *harness[In, Out]) separate(_ context.Context, r zhidu.SeparationRecord) error {
+	keep(&h.mu, &h.separations, r)
+	return nil
+}
+
+func (h *harness[In, Out]) findColleagues(_ context.Context, _ ColleaguesRequest) ([]string, error) {
+	return h.colleagues, nil
+}
+
 func (h *harness[In, Out]) shareProcess(_ context.Context, r zhidu.ShareRecord) error {
 	keep(&h.mu, &h.shares, r)
+	return nil
+}
+
+func (h *harness[In, Out]) setMembers(_ context.Context, r zhidu.MemberRecord) error {
+	keep(&h.mu, &h.memberships, r)
 	return nil
 }
 
@@ -587,6 +616,7 @@ func harnessProbe(ctx workflow.Context, in probeInput) (probeResult, error) {
 		{ActivityRecordComplaint, zhidu.ComplaintRecord{ProcessID: in.ID}},
 		{ActivityRecordRegister, zhidu.RegisterRecord{ProcessID: in.ID}},
 		{ActivityShareProcess, zhidu.ShareRecord{ProcessID: in.ID}},
+		{ActivitySetMembers, zhidu.MemberRecord{ProcessID: in.ID}},
 		{ActivityFinishProcess, zhidu.FinishRecord{ProcessID: in.ID, State: zhidu.ProcessCompleted, Result: "probed"}},
 	} {
 		if err := workflow.ExecuteLocalActivity(ctx, w.activity, w.arg).Get(ctx, nil); err != nil {
@@ -620,6 +650,7 @@ func TestHarness(t *testing.T) {
 		{ActivityRecordComplaint, ids(h.records, func(r zhidu.ComplaintRecord) string { return r.ProcessID })},
 		{ActivityRecordRegister, ids(h.entries, func(r zhidu.RegisterRecord) string { return r.ProcessID })},
 		{ActivityShareProcess, ids(h.shares, func(r zhidu.ShareRecord) string { return r.ProcessID })},
+		{ActivitySetMembers, ids(h.memberships, func(r zhidu.MemberRecord) string { return r.ProcessID })},
 		{ActivityFinishProcess, ids(h.finishes, func(r zhidu.FinishRecord) string { return r.ProcessID })},
 	} {
 		if !slices.Equal(tt.got, []string{"probe-test"}) {

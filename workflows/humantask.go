@@ -328,7 +328,9 @@ func (p *process) ask(ctx workflow.Context, spec zhidu.TaskSpec) (zhidu.Complete
 		return zhidu.CompleteTaskRequest{}, errCancelled
 	}
 	now := workflow.Now(ctx)
-	spec.Level = zhidu.MaxLevel(spec.Level, p.Info.Level)
+	if !spec.Subject { // a subject's own task keeps its level (TaskSpec.Subject)
+		spec.Level = zhidu.MaxLevel(spec.Level, p.Info.Level)
+	}
 	spec.Excluded = p.exclusions(spec)
 	t := &humanTask{ID: taskID(p.Info.RunID, spec.StepKey), Spec: spec, Candidates: slices.Clone(spec.Candidates),
 		State: taskOpen, CreatedAt: now}

@@ -31,6 +31,7 @@ const (
 	ActivitySetLevel        = "SetProcessLevel"
 	ActivityRecordComplaint = "RecordComplaint"
 	ActivityShareProcess    = "ShareProcess"
+	ActivitySetMembers      = "SetProcessMembers"
 	ActivityIssueVoucher    = "IssueVoucher"
 	ActivityRecordChild     = "RecordChildStart"
 	ActivityProcessEvent    = "RecordProcessEvent"

@@ -93,6 +93,15 @@ type Quote struct {
 	Terms        string   `json:"terms"`
 }
 
+// QuoteAmount is a quote's total for the requisition: the amount quoted,
+// by default its unit price × the requisition's quantity.
+func (r Requisition) QuoteAmount(q Quote) float64 {
+	if q.Amount != nil {
+		return *q.Amount
+	}
+	return amountOf(1, q.UnitPrice*r.Quantity())
+}
+
 // Purchase is process 3 of DOMAIN.md, 采购审批: the requisition is routed at
 // submission by the approval matrix's active version, which it records; the
 // buyer sources quotes (three qualified suppliers for important material)
@@ -194,12 +203,7 @@ func (r *purchaseRun) chosenQuote() Quote {
 }
 
 // amountOf is a quote's total.
-func (r *purchaseRun) amountOf(q Quote) float64 {
-	if q.Amount != nil {
-		return *q.Amount
-	}
-	return amountOf(1, q.UnitPrice*r.in.Requisition.Quantity())
-}
+func (r *purchaseRun) amountOf(q Quote) float64 { return r.in.Requisition.QuoteAmount(q) }
 
 // context is what every step shows of the request.
 func (r *purchaseRun) context() map[string]any {

@@ -315,4 +315,28 @@ var purchaseLabels = map[string]zhidu.Text{
 	"value." + matrix.KindTemporary: text("临时小额采购", "Temporary small purchase"),
 	"value." + matrix.KindImportant: text("重要物资", "Important material"),
 	"value." + matrix.KindProject:   text("项目物资", "Project material"),
+	// what the stored input and the steps' contexts hold (the web shows
+	// most of them in the requisition's own cards)
+	"field.total":              text("预估金额（元）", "Estimated total (CNY)"),
+	"field.project":            text("项目", "Project"),
+	"field.matrix_rule":        text("审批矩阵规则", "Approval matrix rule"),
+	"field.matrix_why":         text("规则匹配原因", "Why the rule matched"),
+	"field.route":              text("审批路径", "Route"),
+	"field.route_steps":        text("审批步骤", "Route steps"),
+	"field.requisition":        text("申购单", "Requisition"),
+	"field.quotes":             text("报价", "Quotes"),
+	"field.chosen":             text("选定供应商", "Supplier chosen"),
+	"field.chosen_name":        text("选定供应商名称", "Name of the supplier chosen"),
+	"field.suppliers":          text("供应商", "Suppliers"),
+	"field.min_quotes":         text("最少报价家数", "Quotes needed"),
+	"field.failed":             text("首次供货未通过的供应商", "Suppliers that failed their first supply"),
+	"field.supplier":           text("供应商", "Supplier"),
+	"field.recused":            text("回避人员", "Recused"),
+	"field.step":               text("审批步骤", "Approval step"),
+	"field.steps":              text("审批步骤数", "Approval steps"),
+	"field.secret_procurement": text("涉密采购", "Secret procurement"),
+	"field.order":              text("订单号", "Order number"),
+	"field.delivery_date":      text("确认交货日期", "Confirmed delivery date"),
+	"field.deadline":           text("到货期限", "Delivery deadline"),
+	"field.users":              text("人员", "People"), // the recused, in the timeline
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // the zone database, embedded: every worker computes the same deadlines
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/matrix"
@@ -56,14 +55,8 @@ func DefaultPurchaseConfig() PurchaseConfig {
 	}
 }
 
-// location is the company's time zone; UTC+8 if the name is unknown (the
-// zone database is embedded, so that is a typo).
-func (c PurchaseConfig) location() *time.Location {
-	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*3600)
-}
+// location is the company's time zone.
+func (c PurchaseConfig) location() *time.Location { return companyZone(c.TimeZone) }
 
 // Urgencies of a requisition.
 const (
@@ -385,7 +378,23 @@ func purchaseDescriptor() Descriptor {
 			m["matrix_version"] = in.Route.MatrixVersion
 			m["matrix_rule"] = in.Route.Rule
 			m["route"] = routeText(in.Route)
+			m["route_steps"] = routeSteps(in.Route)
+			m["matrix_why"] = in.Route.Why
 			return m
 		},
 	}
+}
+
+// routeSteps are a route's steps as the stored input keeps them, for the
+// requisition's page: each step's name, the department it sits in and,
+// for the project's first responsible person, who that is.
+func routeSteps(rt Route) []map[string]any {
+	out := make([]map[string]any, len(rt.Steps))
+	for i, st := range rt.Steps {
+		out[i] = map[string]any{"step": st.Name, "department": string(st.Department)}
+		if st.ProjectLead && len(st.Candidates) > 0 {
+			out[i]["user"] = st.Candidates[0].User
+		}
+	}
+	return out
 }

@@ -474,3 +474,42 @@ func TestPurchaseRecusedOnEscalation(t *testing.T) {
 		t.Errorf("excluded = %v, want the recused VP and the requester", ex)
 	}
 }
+
+// TestPurchaseRecord: the stored input is the requisition with its total
+// and the route it took — matrix version, rule, why, and each step with
+// its department (the project's first responsible person by name) — so
+// the requisition's page shows it without asking Temporal.
+func TestPurchaseRecord(t *testing.T) {
+	d, _ := Lookup(KindPurchase)
+	in := purchaseInput(t, salesRep, requisition(matrix.KindImportant, 4, 25), zhidu.Internal)
+	got := d.Record(in)
+	if got["total"] != 100.0 || got["matrix_version"] != 7 || got["matrix_rule"] != in.Route.Rule || got["kind"] != matrix.KindImportant ||
+		got["level"] != "internal" || got["route"] != "dept_head@sales → project_lead → staff@fin" {
+		t.Errorf("record = %v", got)
+	}
+	if why, ok := got["matrix_why"].(zhidu.Message); !ok || why.Code != "matrix.matched" {
+		t.Errorf("matrix_why = %#v, want the route's why", got["matrix_why"])
+	}
+	want := []map[string]any{
+		{"step": "approval_dept_head", "department": "sales"},
+		{"step": StepApprovalProjectLead, "department": "quality", "user": "vp.ops"},
+		{"step": "approval_staff", "department": "fin"},
+	}
+	steps, _ := got["route_steps"].([]map[string]any)
+	if len(steps) != len(want) {
+		t.Fatalf("route_steps = %v, want %v", steps, want)
+	}
+	for i := range want {
+		if len(steps[i]) != len(want[i]) {
+			t.Errorf("route_steps[%d] = %v, want %v", i, steps[i], want[i])
+		}
+		for k, v := range want[i] {
+			if steps[i][k] != v {
+				t.Errorf("route_steps[%d] = %v, want %v", i, steps[i], want[i])
+			}
+		}
+	}
+	if q := 24.5; in.Requisition.QuoteAmount(Quote{UnitPrice: 24.5}) != 98 || in.Requisition.QuoteAmount(Quote{UnitPrice: 1, Amount: &q}) != q {
+		t.Error("a quote's amount is not its own, or unit price × quantity")
+	}
+}

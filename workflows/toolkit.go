@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
+	_ "time/tzdata" // the zone database, embedded
 
 	"go.temporal.io/sdk/workflow"
 
@@ -141,4 +143,14 @@ func rule[T any](check func(outcome string, d T) map[string]zhidu.Message) func(
 		}
 		return check(req.Outcome, d)
 	}
+}
+
+// companyZone is the company's time zone by name (the zone database is
+// embedded: every worker computes the same times); UTC+8 if the name is
+// unknown.
+func companyZone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
 }

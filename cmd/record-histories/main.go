@@ -305,6 +305,7 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityRecordComplaint: s.recordComplaint,
 		workflows.ActivityRecordRegister:  s.recordRegister,
 		workflows.ActivityShareProcess:    s.shareProcess,
+		workflows.ActivitySetMembers:      s.setMembers,
 		workflows.ActivityIssueVoucher:    s.issueVoucher,
 		workflows.ActivityProcessEvent:    s.processEvent,
 		workflows.ActivityRecordChild:     s.recordChild,
@@ -341,6 +342,8 @@ func (stubs) processEvent(context.Context, zhidu.ProcessEvent) error { return ni
 func (stubs) recordChild(context.Context, zhidu.ChildStart) error { return nil }
 
 func (stubs) shareProcess(context.Context, zhidu.ShareRecord) error { return nil }
+
+func (stubs) setMembers(context.Context, zhidu.MemberRecord) error { return nil }
 
 func (stubs) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
 	return fmt.Sprintf("%s-%d-000001", cmp.Or(r.Series, zhidu.SeriesVoucher), r.Year), nil

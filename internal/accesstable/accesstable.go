@@ -69,6 +69,17 @@ var (
 	SharedTask      = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-shared"}, ProcessID: "fx-shared", Department: zhidu.DeptCS, Level: zhidu.Internal}
 )
 
+// MembersProcess names readers (as a probation file names the mentor): secret,
+// owned by hr and confined to it, naming sales.head (cleared secret) and
+// sales.rep (cleared internal), with a task offered to hr.trainer. The
+// named reader who is cleared reads it; the one who is not, and the rest
+// of sales, do not.
+var (
+	MembersProcess = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: "fx-members"}, ProcessID: "fx-members", Department: zhidu.DeptHR, Level: zhidu.Secret}
+	MembersTask    = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-members"}, ProcessID: "fx-members", Department: zhidu.DeptHR, Level: zhidu.Secret}
+	members        = []string{"sales.head", "sales.rep"}
+)
+
 func processID(d zhidu.Department, l zhidu.Level) string { return fmt.Sprintf("fx-%s-%s", d, l) }
 
 // Objects lists every fixture object: a process and its task per
@@ -83,24 +94,26 @@ func Objects() []Object {
 				Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-" + pid}, ProcessID: pid, Department: d, Level: l})
 		}
 	}
-	return append(out, Excluded, BarredProcess, BarredTask, ConfinedProcess, ConfinedTask, SharedProcess, SharedTask)
+	return append(out, Excluded, BarredProcess, BarredTask, ConfinedProcess, ConfinedTask, SharedProcess, SharedTask,
+		MembersProcess, MembersTask)
 }
 
 // Load writes the fixtures into a store that holds the demo organisation.
 func Load(ctx context.Context, st *store.Store) error {
 	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	var readers []zhidu.Department // of the next put
+	var names []string             // named readers of the next put
 	put := func(o Object, cands []zhidu.Candidate, excluded []string, barred ...string) error {
 		_, err := st.CreateTask(ctx, zhidu.CreateTaskInput{TaskID: "t-" + o.ProcessID, CreatedAt: at,
 			Process: zhidu.ProcessInfo{ID: o.ProcessID, RunID: "run-" + o.ProcessID, Kind: "approval", Title: o.ProcessID,
-				Level: o.Level, Department: o.Department, StartedBy: Starter, Barred: barred, Readers: readers},
+				Level: o.Level, Department: o.Department, StartedBy: Starter, Barred: barred, Readers: readers, Members: names},
 			Spec: zhidu.TaskSpec{StepKey: "step", Step: "dept_head_approval", Title: zhidu.Text{Zh: o.ProcessID, En: o.ProcessID},
 				Department: o.Department, Candidates: cands, Level: o.Level, Priority: zhidu.PriorityNormal,
 				Excluded: excluded, Form: zhidu.Form{Outcomes: []string{"approve"}}}})
 		return err
 	}
 	for _, o := range Objects() {
-		if o.Ref.Type != zhidu.ObjectProcess || o == BarredProcess || o == ConfinedProcess || o == SharedProcess {
+		if o.Ref.Type != zhidu.ObjectProcess || o == BarredProcess || o == ConfinedProcess || o == SharedProcess || o == MembersProcess {
 			continue
 		}
 		if err := put(o, []zhidu.Candidate{{User: candidate[o.Department]}}, nil); err != nil {
@@ -121,6 +134,10 @@ func Load(ctx context.Context, st *store.Store) error {
 	}
 	if err := st.ShareProcess(ctx, zhidu.ShareRecord{EventKey: "fx-shared:share", ProcessID: SharedProcess.ProcessID,
 		Departments: []zhidu.Department{zhidu.DeptFin}, Actor: "cs.head", Reason: "fixture", At: at}); err != nil {
+		return err
+	}
+	readers, names = []zhidu.Department{zhidu.DeptHR}, members
+	if err := put(MembersProcess, []zhidu.Candidate{{User: "hr.trainer"}}, nil); err != nil {
 		return err
 	}
 	_, err := st.Designate(ctx, store.Designation{Username: Designated, Object: "process:" + processID(zhidu.DeptCS, zhidu.TopSecret),
@@ -221,8 +238,28 @@ var confined = map[string][]string{
 	"fx-shared":   {"gm", "deputy", "newhire", "cs.super", "cs.head", "vp.ops", "fin.head", "vp.admin"},
 }
 
+// named lists, by action, who may act on MembersProcess and its task:
+// read — the GM's office, hr's head and supervisor (hr.trainer, the
+// task's candidate, besides), the VP in charge of hr, and sales.head, the
+// one named reader cleared for secret (not sales.rep, cleared internal,
+// nor newhire, who started it, nor vp.ops, in charge of sales); write and
+// cancel — the head of hr, its VP and the GM's office (naming gives no
+// other action); complete — the task's candidate.
+var named = map[string][]string{
+	zhidu.ActRead:     {"gm", "deputy", "hr.head", "hr.trainer", "vp.admin", "sales.head"},
+	zhidu.ActWrite:    {"gm", "deputy", "hr.head", "vp.admin"},
+	zhidu.ActCancel:   {"gm", "deputy", "hr.head", "vp.admin"},
+	zhidu.ActComplete: {"hr.trainer"},
+}
+
 // Expected is the decision the table holds for user, object and action.
 func Expected(user string, o Object, action string) bool {
+	if o.ProcessID == MembersProcess.ProcessID {
+		if action == zhidu.ActComplete && o.Ref.Type != zhidu.ObjectTask {
+			return false
+		}
+		return slices.Contains(named[action], user)
+	}
 	if rs, ok := confined[o.ProcessID]; ok && (action == zhidu.ActRead || !slices.Contains(rs, user)) {
 		return slices.Contains(rs, user)
 	}
