@@ -53,6 +53,7 @@ var messageExamples = []struct {
 	{zhidu.IntRange(0, 1<<62), "must be an integer from 0 to 4611686018427387904"},
 	{zhidu.Negative(), "must not be negative"},
 	{zhidu.NumberMax(999_999_999_999.99), "must be at most 999999999999.99"},
+	{zhidu.NumberAbove("amount_max"), "must not be greater than amount_max"},
 	{zhidu.NotAUser(), "is not a user"},
 	{zhidu.NotActiveUser(), "is not an active user"},
 	{zhidu.SomeoneElse(), "must be someone else"},

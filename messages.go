@@ -45,6 +45,7 @@ var english = map[string]string{
 	"number.range":       "must be an integer from {min} to {max}",
 	"number.negative":    "must not be negative",
 	"number.max":         "must be at most {max}",
+	"number.above":       "must not be greater than {other}",
 	"user.unknown":       "is not a user",
 	"user.inactive":      "is not an active user",
 	"user.someone_else":  "must be someone else",
@@ -279,6 +280,10 @@ func Negative() Message { return msg("number.negative") }
 
 // NumberMax: a number above max.
 func NumberMax(max float64) Message { return msg("number.max", "max", max) }
+
+// NumberAbove: the low end of a range above its high end, the parameter
+// or field other.
+func NumberAbove(other string) Message { return msg("number.above", "other", other) }
 
 // NotAUser: a username nobody has.
 func NotAUser() Message { return msg("user.unknown") }

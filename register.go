@@ -155,20 +155,33 @@ var factTypes = map[Fact]ColumnType{FactID: ColumnText, FactTitle: ColumnText, F
 type FilterKind string
 
 // The filter kinds, with the query parameters they read (Param, or the
-// column's name):
+// column's name). The number kinds compare a column's value as a row shows
+// it (rounded to its Decimals); a row whose value is unknown matches no
+// number filter.
 const (
 	FilterExact  FilterKind = "exact"  // ?param=text: equal to it (at most MaxLength characters)
 	FilterChoice FilterKind = "choice" // ?param=value: one of Choices
 	FilterAnyOf  FilterKind = "any_of" // ?param=a,b: a comma-separated list of Choices, any of them
 	FilterRange  FilterKind = "range"  // ?param_after=t&param_before=t: from t (inclusive) / before t; time columns
 	FilterBool   FilterKind = "bool"   // ?param=true|false; bool columns
+	FilterNumber FilterKind = "number" // ?param=n: equal to the number n; number columns
+	// FilterNumberRange: ?param_min=n&param_max=m, at least n and below m
+	// (min inclusive, max exclusive, as the approval matrix's amount bands);
+	// number columns.
+	FilterNumberRange FilterKind = "number_range"
 )
+
+// FilterKinds are the filter kinds, in the order above.
+func FilterKinds() []FilterKind {
+	return []FilterKind{FilterExact, FilterChoice, FilterAnyOf, FilterRange, FilterBool, FilterNumber, FilterNumberRange}
+}
 
 // Filter makes a column filterable.
 type Filter struct {
 	Kind FilterKind `json:"kind"`
 	// Param is the query parameter (a range's: Param_after and
-	// Param_before); "": the column's name.
+	// Param_before; a number range's: Param_min and Param_max); "": the
+	// column's name.
 	Param     string   `json:"param"`
 	Choices   []string `json:"choices,omitempty"`
 	MaxLength int      `json:"max_length,omitempty"`
@@ -180,6 +193,19 @@ func (f Filter) Parameter(c Column) string {
 		return f.Param
 	}
 	return c.Name
+}
+
+// Parameters are the query parameters the filter reads for column c: a
+// range's two ends, else Parameter.
+func (f Filter) Parameters(c Column) []string {
+	p := f.Parameter(c)
+	switch f.Kind {
+	case FilterRange:
+		return []string{p + "_after", p + "_before"}
+	case FilterNumberRange:
+		return []string{p + "_min", p + "_max"}
+	}
+	return []string{p}
 }
 
 // Column finds a column by name.
@@ -234,11 +260,7 @@ func (r *Register) Validate() error {
 		if c.Filter == nil {
 			continue
 		}
-		ps := []string{c.Filter.Parameter(c)}
-		if c.Filter.Kind == FilterRange {
-			ps = []string{ps[0] + "_after", ps[0] + "_before"}
-		}
-		for _, p := range ps {
+		for _, p := range c.Filter.Parameters(c) {
 			if params[p] {
 				return fmt.Errorf("register column %q: query parameter %q taken", c.Name, p)
 			}
@@ -381,6 +403,7 @@ func (f Filter) validate(c Column) error {
 		FilterAnyOf:  {ColumnText, ColumnState},
 		FilterRange:  {ColumnTime},
 		FilterBool:   {ColumnBool},
+		FilterNumber: {ColumnNumber}, FilterNumberRange: {ColumnNumber},
 	}
 	types, ok := want[f.Kind]
 	if !ok {

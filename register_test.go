@@ -1,6 +1,8 @@
 package zhidu_test
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,6 +20,10 @@ func TestRegisterValidate(t *testing.T) {
 				Filter: &zhidu.Filter{Kind: zhidu.FilterRange}},
 			{Name: "note", Label: label, Type: zhidu.ColumnText, From: []zhidu.Source{{Field: "note"}, {Input: "a.note"}},
 				Filter: &zhidu.Filter{Kind: zhidu.FilterExact, MaxLength: 10}},
+			{Name: "amount", Label: label, Type: zhidu.ColumnNumber, From: []zhidu.Source{{Field: "amount"}}, Decimals: 2,
+				Filter: &zhidu.Filter{Kind: zhidu.FilterNumberRange}},
+			{Name: "version", Label: label, Type: zhidu.ColumnNumber, From: []zhidu.Source{{Input: "version"}},
+				Filter: &zhidu.Filter{Kind: zhidu.FilterNumber, Param: "v"}},
 		}, File: "r.csv", Sort: "-started",
 			Details: []zhidu.Detail{{Name: "rounds", Label: label, Columns: []zhidu.DetailColumn{
 				{Name: "round", Label: label, Type: zhidu.ColumnNumber}, {Name: "at", Label: label, Type: zhidu.ColumnTime}}}}}
@@ -55,6 +61,16 @@ func TestRegisterValidate(t *testing.T) {
 		{"query parameter \"limit\" taken", func(r *zhidu.Register) { r.Columns[2].Filter.Param = "limit" }},
 		{"query parameter \"started_after\" taken", func(r *zhidu.Register) { r.Columns[2].Filter.Param = "started_after" }},
 		{"bad filter parameter", func(r *zhidu.Register) { r.Columns[2].Filter.Param = "a b" }},
+		{"a number_range filter on a time column", func(r *zhidu.Register) { r.Columns[1].Filter.Kind = zhidu.FilterNumberRange }},
+		{"a number filter on a text column", func(r *zhidu.Register) { r.Columns[2].Filter.Kind = zhidu.FilterNumber }},
+		{"a range filter on a number column", func(r *zhidu.Register) { r.Columns[3].Filter.Kind = zhidu.FilterRange }},
+		{"exact filter on a number column", func(r *zhidu.Register) {
+			r.Columns[4].Filter.Kind, r.Columns[4].Filter.MaxLength = zhidu.FilterExact, 5
+		}},
+		{"max_length is for exact", func(r *zhidu.Register) { r.Columns[3].Filter.MaxLength = 5 }},
+		{"choices are for choice and any_of", func(r *zhidu.Register) { r.Columns[4].Filter.Choices = []string{"1"} }},
+		{"query parameter \"amount_max\" taken", func(r *zhidu.Register) { r.Columns[4].Filter.Param = "amount_max" }},
+		{"query parameter \"v_min\" taken", func(r *zhidu.Register) { r.Columns[3].Filter.Param = "v"; r.Columns[4].Filter.Param = "v_min" }},
 		{"which is no column", func(r *zhidu.Register) { r.CSV = []string{"id", "nope"} }},
 		{"register sort", func(r *zhidu.Register) { r.Sort = "note" }},
 		{"register sort", func(r *zhidu.Register) { r.Sort = "" }},
@@ -75,5 +91,36 @@ func TestRegisterValidate(t *testing.T) {
 		if err := r.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: Validate() = %v", c.want, err)
 		}
+	}
+}
+
+// TestFilterParameters: each filter kind names the query parameters it
+// reads, from Param or the column's name, as the register's JSON form
+// describes them to a client.
+func TestFilterParameters(t *testing.T) {
+	for _, c := range []struct {
+		f    zhidu.Filter
+		want []string
+	}{
+		{zhidu.Filter{Kind: zhidu.FilterExact, MaxLength: 5}, []string{"amount"}},
+		{zhidu.Filter{Kind: zhidu.FilterChoice, Param: "a"}, []string{"a"}},
+		{zhidu.Filter{Kind: zhidu.FilterAnyOf}, []string{"amount"}},
+		{zhidu.Filter{Kind: zhidu.FilterBool}, []string{"amount"}},
+		{zhidu.Filter{Kind: zhidu.FilterRange, Param: "paid"}, []string{"paid_after", "paid_before"}},
+		{zhidu.Filter{Kind: zhidu.FilterNumber}, []string{"amount"}},
+		{zhidu.Filter{Kind: zhidu.FilterNumberRange}, []string{"amount_min", "amount_max"}},
+		{zhidu.Filter{Kind: zhidu.FilterNumberRange, Param: "total"}, []string{"total_min", "total_max"}},
+	} {
+		if got := c.f.Parameters(zhidu.Column{Name: "amount"}); !slices.Equal(got, c.want) {
+			t.Errorf("%s filter, param %q: parameters %v, want %v", c.f.Kind, c.f.Param, got, c.want)
+		}
+	}
+	if got := len(zhidu.FilterKinds()); got != 7 {
+		t.Errorf("%d filter kinds, want 7", got)
+	}
+	b, err := json.Marshal(zhidu.Column{Name: "amount", Label: zhidu.Text{Zh: "金额", En: "Amount"}, Type: zhidu.ColumnNumber,
+		Decimals: 2, Filter: &zhidu.Filter{Kind: zhidu.FilterNumberRange}})
+	if want := `{"name":"amount","label":{"zh":"金额","en":"Amount"},"type":"number","decimals":2,"filter":{"kind":"number_range","param":""}}`; err != nil || string(b) != want {
+		t.Errorf("JSON = %s (%v), want %s", b, err, want)
 	}
 }

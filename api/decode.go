@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -293,6 +294,36 @@ func (p *params) time(name string) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// decimal is a number as a query parameter writes it: digits, an optional
+// fraction and exponent — no NaN, Inf, hexadecimal or underscores, which
+// strconv.ParseFloat would take.
+var decimal = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+
+// number reads a finite decimal number; nil if the parameter is empty.
+func (p *params) number(name string) *float64 {
+	v := p.c.Query(name)
+	if v == "" {
+		return nil
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || !decimal.MatchString(v) {
+		p.errs[name] = zhidu.NotNumber()
+		return nil
+	}
+	return &x
+}
+
+// numberRange reads the two ends of a number range, each a number or
+// empty; a low end above the high one is an error of the low end's.
+func (p *params) numberRange(lo, hi string) (min, max *float64) {
+	min, max = p.number(lo), p.number(hi)
+	if min != nil && max != nil && *min > *max {
+		p.errs[lo] = zhidu.NumberAbove(hi)
+		return nil, nil
+	}
+	return min, max
 }
 
 func (p *params) err() error {

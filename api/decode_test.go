@@ -350,3 +350,68 @@ func TestParamsCollectsEveryError(t *testing.T) {
 		t.Errorf("fields %v, want 6 entries", e.Fields)
 	}
 }
+
+// TestNumberParams: a number parameter is a finite decimal; anything
+// strconv.ParseFloat takes besides (NaN, Inf, hexadecimal, underscores) or
+// cannot represent is refused by name, and so is a range's low end above
+// its high end.
+func TestNumberParams(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want float64
+	}{{"2000", 2000}, {"1999.5", 1999.5}, {"-1", -1}, {"5e4", 50000}, {"0", 0}, {"007", 7}} {
+		ctx, _ := decodeTestContext(http.MethodGet, "/?n="+c.v, nil)
+		p := queryParams(ctx)
+		if got := p.number("n"); got == nil || *got != c.want || p.err() != nil {
+			t.Errorf("n=%s: %v, %v; want %v", c.v, got, p.err(), c.want)
+		}
+	}
+	for _, v := range []string{"NaN", "nan", "Inf", "-Inf", "%2BInf", "infinity", "0x10", "1_000", "1e400", "abc", "%201", "1.", ".5", "1,5", "%2B1"} {
+		ctx, _ := decodeTestContext(http.MethodGet, "/?n="+v, nil)
+		p := queryParams(ctx)
+		if got := p.number("n"); got != nil {
+			t.Errorf("n=%s read as %v", v, *got)
+		}
+		if e := domainError(t, p.err()); e.FieldCodes["n"].Code != "value.number" || len(e.Fields) != 1 {
+			t.Errorf("n=%s: fields %v, want n: value.number", v, e.Fields)
+		}
+	}
+	for _, c := range []struct {
+		query    string
+		min, max *float64
+		field    string
+	}{
+		{"lo=1&hi=2", ptr(1), ptr(2), ""},
+		{"lo=2&hi=2", ptr(2), ptr(2), ""},
+		{"lo=2", ptr(2), nil, ""},
+		{"hi=2", nil, ptr(2), ""},
+		{"lo=3&hi=2", nil, nil, "lo"},
+		{"lo=x&hi=2", nil, ptr(2), "lo"},
+		{"lo=1&hi=NaN", ptr(1), nil, "hi"},
+	} {
+		ctx, _ := decodeTestContext(http.MethodGet, "/?"+c.query, nil)
+		p := queryParams(ctx)
+		min, max := p.numberRange("lo", "hi")
+		if !reflect.DeepEqual(min, c.min) || !reflect.DeepEqual(max, c.max) {
+			t.Errorf("%s: %v, %v; want %v, %v", c.query, min, max, c.min, c.max)
+		}
+		err := p.err()
+		if c.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.query, err)
+			}
+			continue
+		}
+		if f := domainError(t, err).Fields; len(f) != 1 || f[c.field] == "" {
+			t.Errorf("%s: fields %v, want one for %s", c.query, f, c.field)
+		}
+	}
+	ctx, _ := decodeTestContext(http.MethodGet, "/?amount_min=3&amount_max=2", nil)
+	p := queryParams(ctx)
+	p.numberRange("amount_min", "amount_max")
+	if got := domainError(t, p.err()).Fields["amount_min"]; got != "must not be greater than amount_max" {
+		t.Errorf("min above max: %q", got)
+	}
+}
+
+func ptr(x float64) *float64 { return &x }

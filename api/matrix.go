@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -253,20 +252,15 @@ func (s *Server) routeMatrix(c *gin.Context) {
 
 // amount reads an amount in CNY: a number, not negative, in yuan and fen.
 func (p *params) amount(name string) float64 {
-	v := p.c.Query(name)
-	if v == "" {
+	x := p.number(name)
+	if x == nil {
 		return 0
 	}
-	x, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		p.errs[name] = zhidu.NotNumber()
-		return 0
-	}
-	if msg := matrix.CheckAmount(x); !msg.IsZero() {
+	if msg := matrix.CheckAmount(*x); !msg.IsZero() {
 		p.errs[name] = msg
 		return 0
 	}
-	return x
+	return *x
 }
 
 func departmentNames() []string {

@@ -547,3 +547,33 @@ func resolveStartSchema(t *testing.T, tree any, schema map[string]any) map[strin
 		}
 	}
 }
+
+// TestOpenAPIRegisterFilters: the register description's filter kinds are
+// zhidu's, and listRegister names every query parameter of the purchase
+// register's filters.
+func TestOpenAPIRegisterFilters(t *testing.T) {
+	raw, _ := readOpenAPI(t)
+	var tree map[string]any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		t.Fatal(err)
+	}
+	var want []any
+	for _, k := range zhidu.FilterKinds() {
+		want = append(want, string(k))
+	}
+	if got := resolveOpenAPIPointer(tree, "#/components/schemas/RegisterFilter/properties/kind/enum"); !reflect.DeepEqual(got, want) {
+		t.Errorf("RegisterFilter kinds = %v, want %v", got, want)
+	}
+	desc, _ := resolveOpenAPIPointer(tree, "#/paths/~1api~1v1~1registers~1{kind}/get/description").(string)
+	d, _ := workflows.Lookup(workflows.KindPurchase)
+	for _, c := range d.Register.Columns {
+		if c.Filter == nil {
+			continue
+		}
+		for _, p := range c.Filter.Parameters(c) {
+			if !strings.Contains(desc, "`"+p+"`") {
+				t.Errorf("listRegister does not name the purchase register's parameter %s", p)
+			}
+		}
+	}
+}

@@ -65,12 +65,13 @@ func (s *Server) serveRegister(c *gin.Context, kind string) {
 	reg := d.Register
 	p := queryParams(c)
 	f := store.RegisterFilter{Equal: map[string]string{}, AnyOf: map[string][]string{}, After: map[string]time.Time{},
-		Before: map[string]time.Time{}, Is: map[string]bool{}}
+		Before: map[string]time.Time{}, Is: map[string]bool{}, Number: map[string]float64{}, Min: map[string]float64{},
+		Max: map[string]float64{}}
 	for _, col := range reg.Columns {
 		if col.Filter == nil {
 			continue
 		}
-		name := col.Filter.Parameter(col)
+		name, ends := col.Filter.Parameter(col), col.Filter.Parameters(col)
 		switch col.Filter.Kind {
 		case zhidu.FilterExact:
 			if v := p.str(name, col.Filter.MaxLength); v != "" {
@@ -85,15 +86,27 @@ func (s *Server) serveRegister(c *gin.Context, kind string) {
 				f.AnyOf[col.Name] = vs
 			}
 		case zhidu.FilterRange:
-			if t := p.time(name + "_after"); t != nil {
+			if t := p.time(ends[0]); t != nil {
 				f.After[col.Name] = *t
 			}
-			if t := p.time(name + "_before"); t != nil {
+			if t := p.time(ends[1]); t != nil {
 				f.Before[col.Name] = *t
 			}
 		case zhidu.FilterBool:
 			if b := p.boolean(name); b != nil {
 				f.Is[col.Name] = *b
+			}
+		case zhidu.FilterNumber:
+			if x := p.number(name); x != nil {
+				f.Number[col.Name] = *x
+			}
+		case zhidu.FilterNumberRange:
+			min, max := p.numberRange(ends[0], ends[1])
+			if min != nil {
+				f.Min[col.Name] = *min
+			}
+			if max != nil {
+				f.Max[col.Name] = *max
 			}
 		}
 	}

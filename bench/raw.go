@@ -68,8 +68,13 @@ type activityRegistry interface {
 // serves), each with the real activity's signature, so its arguments are
 // decoded as the real one's are: any process's workflow runs raw.
 func (r *Raw) registerNoops(reg activityRegistry) error {
-	n := &noops{r: r, reg: reg}
+	n := &noops{r: r, reg: reg, names: map[string]bool{}}
 	(&activities.Activities{}).Register(n)
+	for name := range r.Scenario.RawResults {
+		if !n.names[name] && n.err == nil {
+			n.err = fmt.Errorf("raw: the %s scenario has a result for %s, which is no activity", r.Scenario.Kind, name)
+		}
+	}
 	return n.err
 }
 
@@ -77,15 +82,17 @@ func (r *Raw) registerNoops(reg activityRegistry) error {
 // is handed, a no-op of the same type. The human-task step's CreateTask
 // says one person may work the task and tells the process waiting for it;
 // RecordTaskEvent says one person may still work it; every other activity
-// returns its zero results.
+// returns its zero results, or the scenario's RawResults.
 type noops struct {
-	r   *Raw
-	reg activityRegistry
-	err error
+	r     *Raw
+	reg   activityRegistry
+	names map[string]bool // registered
+	err   error
 }
 
 func (n *noops) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) {
 	t := reflect.TypeOf(fn)
+	n.names[o.Name] = true
 	var noop any
 	switch o.Name {
 	case workflows.ActivityCreateTask:
@@ -93,13 +100,18 @@ func (n *noops) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) 
 	case workflows.ActivityRecordTaskEvent:
 		noop = recordTaskEvent
 	default:
-		noop = reflect.MakeFunc(t, func([]reflect.Value) []reflect.Value {
-			out := make([]reflect.Value, t.NumOut())
-			for i := range out {
-				out[i] = reflect.Zero(t.Out(i))
+		out := make([]reflect.Value, t.NumOut())
+		for i := range out {
+			out[i] = reflect.Zero(t.Out(i))
+		}
+		if v, ok := n.r.Scenario.RawResults[o.Name]; ok {
+			if rv := reflect.ValueOf(v); t.NumOut() > 1 && rv.Type() == t.Out(0) {
+				out[0] = rv
+			} else if n.err == nil {
+				n.err = fmt.Errorf("raw: the %s scenario's result of %s is a %T, the activity's a %s", n.r.Scenario.Kind, o.Name, v, t.Out(0))
 			}
-			return out
-		}).Interface()
+		}
+		noop = reflect.MakeFunc(t, func([]reflect.Value) []reflect.Value { return out }).Interface()
 	}
 	if got := reflect.TypeOf(noop); got != t && n.err == nil {
 		n.err = fmt.Errorf("raw: the no-op %s is a %s, the activity a %s", o.Name, got, t)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -126,7 +128,45 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ScenarioFor("purchase"); err == nil {
+	if _, err := ScenarioFor("nope"); err == nil {
 		t.Error("an unknown kind must be refused")
+	}
+}
+
+// activityNames records the names a registry is handed.
+type activityNames map[string]any
+
+func (a activityNames) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) {
+	a[o.Name] = fn
+}
+
+// TestRawResults: a scenario's raw result is what the no-op of its activity
+// returns; one of another type than the activity's, or for no activity, is
+// refused before a run.
+func TestRawResults(t *testing.T) {
+	sc, err := ScenarioFor(workflows.KindPurchase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := activityNames{}
+	if err := (&Raw{Scenario: sc}).registerNoops(reg); err != nil {
+		t.Fatal(err)
+	}
+	load, ok := reg[workflows.ActivityLoadSuppliers].(func(context.Context, []string) ([]zhidu.Supplier, error))
+	if !ok {
+		t.Fatalf("the no-op of %s is a %T", workflows.ActivityLoadSuppliers, reg[workflows.ActivityLoadSuppliers])
+	}
+	if got, err := load(context.Background(), nil); err != nil || len(got) != 1 || got[0].ID != "sup-huadong" {
+		t.Errorf("%s no-op = %v, %v", workflows.ActivityLoadSuppliers, got, err)
+	}
+	for _, results := range []map[string]any{
+		{workflows.ActivityLoadSuppliers: []string{"sup-huadong"}},
+		{"NoSuchActivity": 1},
+	} {
+		bad := sc
+		bad.RawResults = results
+		if err := (&Raw{Scenario: bad}).registerNoops(activityNames{}); err == nil {
+			t.Errorf("raw results %v accepted", results)
+		}
 	}
 }

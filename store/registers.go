@@ -55,6 +55,9 @@ type RegisterFilter struct {
 	After  map[string]time.Time // range filters: at or after
 	Before map[string]time.Time // range filters: before
 	Is     map[string]bool      // bool filters
+	Number map[string]float64   // number filters: equal
+	Min    map[string]float64   // number range filters: at least
+	Max    map[string]float64   // number range filters: below
 	Cursor string
 	Limit  int // 0 with All: every row
 	All    bool
@@ -208,6 +211,17 @@ func (q registerQuery) filter(c zhidu.Column, f RegisterFilter) {
 		}
 		q.where(cond)
 	}
+	// a number column is float8, rounded to its decimals (column): the
+	// number filters compare what the row shows
+	if x, ok := f.Number[c.Name]; ok {
+		q.where(q.column(c)+" = ?::float8", x)
+	}
+	if x, ok := f.Min[c.Name]; ok {
+		q.where(q.column(c)+" >= ?::float8", x)
+	}
+	if x, ok := f.Max[c.Name]; ok {
+		q.where(q.column(c)+" < ?::float8", x)
+	}
 }
 
 // checkFilter refuses conditions on columns the register does not let
@@ -229,6 +243,14 @@ func checkFilter(reg *zhidu.Register, f RegisterFilter) error {
 	}
 	for k := range f.Is {
 		kinds[k] = append(kinds[k], zhidu.FilterBool)
+	}
+	for k := range f.Number {
+		kinds[k] = append(kinds[k], zhidu.FilterNumber)
+	}
+	for _, m := range []map[string]float64{f.Min, f.Max} {
+		for k := range m {
+			kinds[k] = append(kinds[k], zhidu.FilterNumberRange)
+		}
 	}
 	for name, ks := range kinds {
 		c, ok := reg.Column(name)

@@ -64,6 +64,7 @@ var catalog = map[string]map[string]string{
 		"processes.title": "流程", "processes.state": "状态", "processes.empty": "没有符合条件的流程。", "processes.register": "查看登记表",
 		"registers.title": "登记表", "registers.filters": "筛选", "registers.csv": "导出 CSV", "registers.empty": "没有符合条件的登记记录。",
 		"registers.range.after": "%s自", "registers.range.before": "%s至",
+		"registers.range.min": "%s不低于", "registers.range.max": "%s低于",
 
 		"start.title": "发起流程", "start.lead": "选择要发起的流程。是否有权发起由系统在提交时判断。",
 		"start.open_form":         "填写申请",
@@ -214,6 +215,7 @@ var catalog = map[string]map[string]string{
 		"processes.title": "Processes", "processes.state": "State", "processes.empty": "No processes match.", "processes.register": "Open the register",
 		"registers.title": "Registers", "registers.filters": "Filter", "registers.csv": "Download CSV", "registers.empty": "No entries match.",
 		"registers.range.after": "%s from", "registers.range.before": "%s until",
+		"registers.range.min": "%s at least", "registers.range.max": "%s below",
 
 		"start.title": "Start a process", "start.lead": "Choose what to start. Whether you may is decided when you submit.",
 		"start.open_form":         "Open the form",
@@ -519,6 +521,7 @@ var messagesZh = map[string]string{
 	"value.date": "必须是日期（年-月-日）", "value.time": "必须是有效的日期时间", "value.string_list": "必须是文本列表",
 	"value.list": "必须是列表", "value.object": "必须是对象", "value.empty": "必须为空", "value.must_be": "必须是 {value}",
 	"number.range": "必须是有效的整数", "number.negative": "不能为负数", "number.max": "不能超过 {max}",
+	"number.above": "不能大于 {other}",
 	"user.unknown": "没有这个用户", "user.inactive": "不是在职用户", "user.someone_else": "不能是您自己", "user.username": "必须是用户名",
 	"query.invalid": "查询参数无效", "cursor.bad": "分页标记无效", "cursor.invalid": "分页标记无效",
 	"sort.bad": "排序方式无效", "scope.bad": "收件箱分类无效",

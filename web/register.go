@@ -138,14 +138,15 @@ type filterView struct {
 	Param   string // the query parameter
 	ID      string
 	Label   string
-	Input   string // text, select or date
+	Input   string // text, select, date or number
 	Value   string
 	Choices []choiceView
 	Error   string
 }
 
 // registerFilters are the inputs of a register's filters, with what the
-// query holds: a range is two dates (from, until), a bool a yes/no choice.
+// query holds: a range is two dates (from, until), a number range two
+// numbers (at least, below), a bool a yes/no choice.
 func (c *rc) registerFilters(reg *zhidu.Register, q url.Values) []filterView {
 	var out []filterView
 	for _, col := range reg.Columns {
@@ -175,10 +176,15 @@ func (c *rc) registerFilters(reg *zhidu.Register, q url.Values) []filterView {
 		case zhidu.FilterBool:
 			fv.Choices = []choiceView{{Value: "true", Label: c.T("common.yes"), Selected: fv.Value == "true"},
 				{Value: "false", Label: c.T("common.no"), Selected: fv.Value == "false"}}
-		case zhidu.FilterRange:
-			for _, end := range []string{"after", "before"} {
-				pe := p + "_" + end
-				out = append(out, filterView{Param: pe, ID: "rf-" + pe, Label: c.T("registers.range."+end, lbl), Input: "date", Value: q.Get(pe)})
+		case zhidu.FilterNumber:
+			fv.Input = "number"
+		case zhidu.FilterRange, zhidu.FilterNumberRange:
+			input, ends := "date", []string{"after", "before"}
+			if f.Kind == zhidu.FilterNumberRange {
+				input, ends = "number", []string{"min", "max"}
+			}
+			for i, pe := range f.Parameters(col) {
+				out = append(out, filterView{Param: pe, ID: "rf-" + pe, Label: c.T("registers.range."+ends[i], lbl), Input: input, Value: q.Get(pe)})
 			}
 			continue
 		}

@@ -85,6 +85,12 @@ func (a *registerAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"notes":"少两箱","resolution":"amend","resolved_by":"sales.rep","reason":"客户确认","at":"2026-11-30T10:00:00Z"},
 			{"round":2,"approved_quantity":98,"received_quantity":98,"outcome":"match","by":"fin.clerk","notes":null,"resolution":null,
 			"resolved_by":null,"reason":null,"at":"2026-11-30T11:00:00Z"}]}}`)
+	case r.URL.Path == "/api/v1/registers/"+workflows.KindPurchase && r.URL.Query().Get("total_min") == "50000":
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":{"code":"invalid","message":"invalid query","fields":{"total_min":"must not be greater than total_max"},
+			"message_code":{"code":"query.invalid"},"field_codes":{"total_min":{"code":"number.above","params":{"other":"total_max"}}}}}`)
+	case r.URL.Path == "/api/v1/registers/"+workflows.KindPurchase:
+		_, _ = io.WriteString(w, `{"items":[],"total":0}`)
 	case r.URL.Path == reg && r.URL.Query().Get("handling") == "swap":
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = io.WriteString(w, `{"error":{"code":"invalid","message":"invalid query","fields":{"handling":"must be one of credit, reprocess, replace"},
@@ -213,5 +219,49 @@ func TestRegisterPages(t *testing.T) {
 	}
 	if w := get("/registers"); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/registers/"+registerKinds()[0] {
 		t.Errorf("/registers: %d to %s", w.Code, w.Header().Get("Location"))
+	}
+}
+
+// TestRegisterNumberFilters: a number range is two number inputs (at
+// least, below) and an exact number one, their values sent to the API as
+// typed; the API's error shows next to its input.
+func TestRegisterNumberFilters(t *testing.T) {
+	st := &fakeStore{sessions: map[string]store.Session{}}
+	a := &registerAPI{}
+	h := New(Config{Location: time.UTC}, a, st)
+	_, ck := signedIn(t, st)
+	get := func(path string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", path, nil)
+		r.AddCookie(ck)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	w := get("/registers/" + workflows.KindPurchase + "?total_min=2000&total_max=50000&matrix_version=1&amount_max=")
+	if w.Code != http.StatusOK {
+		t.Fatalf("register page: %d", w.Code)
+	}
+	asked := a.asked("/api/v1/registers/" + workflows.KindPurchase + "?")
+	if len(asked) != 1 {
+		t.Fatalf("asked %v", asked)
+	}
+	q, _ := url.ParseQuery(strings.SplitN(asked[0], "?", 2)[1])
+	if q.Get("total_min") != "2000" || q.Get("total_max") != "50000" || q.Get("matrix_version") != "1" || q.Has("amount_max") {
+		t.Errorf("the API was asked %v", q)
+	}
+	page := w.Body.String()
+	for _, want := range []string{
+		`<label for="rf-total_min">预估金额不低于</label>`, `<input type="number" step="any" id="rf-total_min" name="total_min" value="2000">`,
+		`<label for="rf-total_max">预估金额低于</label>`, `<input type="number" step="any" id="rf-total_max" name="total_max" value="50000">`,
+		`<label for="rf-amount_min">订单金额不低于</label>`, `<input type="number" step="any" id="rf-amount_max" name="amount_max" value="">`,
+		`<label for="rf-matrix_version">审批矩阵版本</label>`, `<input type="number" step="any" id="rf-matrix_version" name="matrix_version" value="1">`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("register page lacks %s", want)
+		}
+	}
+	w = get("/registers/" + workflows.KindPurchase + "?total_min=50000&total_max=2000")
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `<p class="field-error" data-field="total_min">不能大于 total_max</p>`) {
+		t.Errorf("min above max: %d\n%s", w.Code, pageText(w.Body.String()))
 	}
 }

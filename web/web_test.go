@@ -111,7 +111,7 @@ func TestTemplatesUseOnlyKnownKeys(t *testing.T) {
 	for _, k := range startKinds() {
 		dynamic = append(dynamic, "kind."+k.Kind, "start.describe."+k.Kind, "start.submit."+k.Kind)
 	}
-	dynamic = append(dynamic, "registers.range.after", "registers.range.before")
+	dynamic = append(dynamic, "registers.range.after", "registers.range.before", "registers.range.min", "registers.range.max")
 	for _, k := range matrix.Kinds() {
 		dynamic = append(dynamic, "matrix.kind."+k)
 	}

@@ -32,6 +32,11 @@ type BenchScenario struct {
 	// Deployment says how to configure a running deployment for the same
 	// run (zhidu bench --url measures it with its own configuration).
 	Deployment string
+	// RawResults are what the raw baseline's no-op of an activity returns,
+	// by activity name, instead of its zero result: what zhidu's database
+	// holds and the process reads (the suppliers a buyer may quote). Each
+	// value has the type of the activity's first result.
+	RawResults map[string]any
 	// Steps are the human steps in the order the process reaches them.
 	Steps []BenchStep
 	// Optional steps may follow Steps, depending on a deployment's

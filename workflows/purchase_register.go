@@ -21,9 +21,14 @@ var purchaseResults = []string{ResultPaid, ResultReturned, ResultRejected, Resul
 // purchaseRegister is the register of requisitions (申购登记): the
 // requisition as submitted and routed, with what sourcing, approval, the
 // order, receiving and payment recorded, newest first. A requisition is
-// in it for those who may read it, as everywhere.
+// in it for those who may read it, as everywhere. It filters by state,
+// stage, submission time, department, kind, project, the estimated total
+// and the order amount (?total_min=&total_max=, ?amount_min=&amount_max=:
+// at least min, below max, as the matrix's bands), the matrix version
+// that routed it, whether the GM approves, and the supplier.
 func purchaseRegister() *zhidu.Register {
 	exact := func(n int) *zhidu.Filter { return &zhidu.Filter{Kind: zhidu.FilterExact, MaxLength: n} }
+	amounts := &zhidu.Filter{Kind: zhidu.FilterNumberRange} // ?COLUMN_min=&COLUMN_max=
 	return &zhidu.Register{
 		Columns: []zhidu.Column{
 			{Name: "process_id", Label: text("编号", "Process"), Type: zhidu.ColumnText, From: fromFact(zhidu.FactID)},
@@ -42,15 +47,18 @@ func purchaseRegister() *zhidu.Register {
 				Filter: &zhidu.Filter{Kind: zhidu.FilterChoice, Choices: matrix.Kinds()}},
 			{Name: "urgency", Label: text("紧急程度", "Urgency"), Type: zhidu.ColumnText, From: fromInput("urgency"), Choices: purchaseUrgencies},
 			{Name: "project", Label: text("项目", "Project"), Type: zhidu.ColumnText, From: fromInput("project"), OmitEmpty: true, Filter: exact(100)},
-			{Name: "total", Label: text("预估金额", "Estimated total"), Type: zhidu.ColumnNumber, From: fromInput("total"), Decimals: 2},
-			{Name: "matrix_version", Label: text("审批矩阵版本", "Matrix version"), Type: zhidu.ColumnNumber, From: fromInput("matrix_version")},
+			{Name: "total", Label: text("预估金额", "Estimated total"), Type: zhidu.ColumnNumber, From: fromInput("total"), Decimals: 2,
+				Filter: amounts},
+			{Name: "matrix_version", Label: text("审批矩阵版本", "Matrix version"), Type: zhidu.ColumnNumber, From: fromInput("matrix_version"),
+				Filter: &zhidu.Filter{Kind: zhidu.FilterNumber}},
 			{Name: "route", Label: text("审批路径", "Route"), Type: zhidu.ColumnText, From: fromField("route")},
 			{Name: "gm_approval", Label: text("需总经理审批", "Needs the GM"), Type: zhidu.ColumnBool, From: fromField("gm_approval"),
 				Default: false, Filter: &zhidu.Filter{Kind: zhidu.FilterBool}},
 			{Name: "supplier", Label: text("供应商", "Supplier"), Type: zhidu.ColumnText, From: fromField("supplier"), OmitEmpty: true,
 				Filter: exact(200)},
 			{Name: "quote_count", Label: text("报价家数", "Quotes"), Type: zhidu.ColumnNumber, From: fromField("quote_count")},
-			{Name: "amount", Label: text("订单金额", "Amount"), Type: zhidu.ColumnNumber, From: fromField("amount"), Decimals: 2},
+			{Name: "amount", Label: text("订单金额", "Amount"), Type: zhidu.ColumnNumber, From: fromField("amount"), Decimals: 2,
+				Filter: amounts},
 			{Name: "order", Label: text("订单号", "Order"), Type: zhidu.ColumnText, From: fromField("order"), OmitEmpty: true},
 			{Name: "delivery_date", Label: text("交货日期", "Delivery date"), Type: zhidu.ColumnText, From: fromField("delivery_date"), OmitEmpty: true},
 			{Name: "received_by", Label: text("验收人", "Received by"), Type: zhidu.ColumnText, From: fromField("received_by"), OmitEmpty: true},
