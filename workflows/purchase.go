@@ -227,7 +227,7 @@ func (r *purchaseRun) run(ctx workflow.Context) (PurchaseResult, error) {
 	req := r.in.Requisition
 	opened := map[string]any{"stage": StepSourcing, "kind": req.Kind, "urgency": req.Urgency, "total": req.Total(),
 		"items": len(req.Items), "matrix_version": r.in.Route.MatrixVersion, "rule": r.in.Route.Rule,
-		"route": routeText(r.in.Route), "gm_approval": slices.ContainsFunc(r.in.Route.Steps, func(s RouteStep) bool { return s.Role == zhidu.RoleGM })}
+		"route": routeText(r.in.Route), "gm_approval": r.in.Route.needsGM()}
 	if req.Project != "" {
 		opened["project"] = req.Project
 	}
@@ -277,6 +277,11 @@ func (r *purchaseRun) run(ctx workflow.Context) (PurchaseResult, error) {
 		return PurchaseResult{}, err
 	}
 	return PurchaseResult{Outcome: ResultPaid, Order: r.order}, r.close(ctx, ResultPaid)
+}
+
+// needsGM says whether the route has the GM approve.
+func (rt Route) needsGM() bool {
+	return slices.ContainsFunc(rt.Steps, func(s RouteStep) bool { return s.Role == zhidu.RoleGM })
 }
 
 // routeText says a route compactly, as the register shows it.

@@ -378,6 +378,7 @@ func purchaseDescriptor() Descriptor {
 			m["matrix_version"] = in.Route.MatrixVersion
 			m["matrix_rule"] = in.Route.Rule
 			m["route"] = routeText(in.Route)
+			m["gm_approval"] = in.Route.needsGM()
 			m["route_steps"] = routeSteps(in.Route)
 			m["matrix_why"] = in.Route.Why
 			return m
