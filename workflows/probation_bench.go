@@ -95,7 +95,9 @@ func (o benchOrg) User(_ context.Context, name string) (zhidu.Actor, error) {
 	return o.users[i], nil
 }
 
-func (benchOrg) ApprovalMatrix(context.Context) (int, matrix.Matrix, error) { return 1, matrix.Seed(), nil }
+func (benchOrg) ApprovalMatrix(context.Context) (int, matrix.Matrix, error) {
+	return 1, matrix.Seed(), nil
+}
 
 func (benchOrg) Project(_ context.Context, id string) (zhidu.Project, error) {
 	return zhidu.Project{}, zhidu.Errorf(zhidu.CodeNotFound, "no project %s", id)
