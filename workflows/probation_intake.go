@@ -43,6 +43,9 @@ type ProbationConfig struct {
 	MonthLength time.Duration `json:"month_length,omitempty"`
 }
 
+// Location is the company's time zone.
+func (c ProbationConfig) Location() *time.Location { return companyZone(c.TimeZone) }
+
 // addMonths is t plus n of the probation's months.
 func (c ProbationConfig) addMonths(t time.Time, n int) time.Time {
 	if c.MonthLength > 0 {

@@ -47,3 +47,9 @@ var _ = zhidu.DefineMessages(map[string]zhidu.Text{
 		Zh: "试用期内一个月不允许休息：{from} 起方可请假"},
 	msgCannotChangeMentor: {En: "cannot change the mentor", Zh: "无法更换带教"},
 })
+
+// CannotRecordSale says a sale was refused (the API's checks say it too).
+func CannotRecordSale() zhidu.Message { return zhidu.Say(msgCannotRecordSale) }
+
+// CannotChangeMentor says a mentor change was refused.
+func CannotChangeMentor() zhidu.Message { return zhidu.Say(msgCannotChangeMentor) }
