@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"sync"
 	"time"
@@ -77,7 +78,8 @@ func (r *Raw) registerNoops(reg activityRegistry) error {
 // is handed, a no-op of the same type. The human-task step's CreateTask
 // says one person may work the task and tells the process waiting for it;
 // RecordTaskEvent says one person may still work it; every other activity
-// returns its zero results.
+// returns the scenario's answer (BenchScenario.Answers) or its zero
+// results.
 type noops struct {
 	r   *Raw
 	reg activityRegistry
@@ -93,10 +95,17 @@ func (n *noops) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) 
 	case workflows.ActivityRecordTaskEvent:
 		noop = recordTaskEvent
 	default:
+		answer, answered := n.r.Scenario.Answers[o.Name]
+		if answered && (t.NumOut() != 2 || reflect.TypeOf(answer) != t.Out(0)) && n.err == nil {
+			n.err = fmt.Errorf("raw: the answer of %s is a %T, the activity returns %s", o.Name, answer, t)
+		}
 		noop = reflect.MakeFunc(t, func([]reflect.Value) []reflect.Value {
 			out := make([]reflect.Value, t.NumOut())
 			for i := range out {
 				out[i] = reflect.Zero(t.Out(i))
+			}
+			if answered && n.err == nil {
+				out[0] = reflect.ValueOf(answer)
 			}
 			return out
 		}).Interface()
@@ -147,7 +156,7 @@ func (r *Raw) input(id string, i int) (any, error) {
 	sc := r.Scenario
 	starter := r.Actors[sc.Starter]
 	info := zhidu.ProcessInfo{ID: id, Kind: sc.Kind, StartedBy: starter.Username, Department: sc.Owner(starter)}
-	in, err := sc.Input(sc.Start(i), info, r.Config)
+	in, err := sc.Input(sc.StartBody(i, r.Nonce), info, r.Config)
 	if err != nil {
 		return nil, fmt.Errorf("raw %s input: %w", sc.Kind, err)
 	}
@@ -178,23 +187,35 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 	}); err != nil {
 		return fmt.Errorf("start %s: %w", id, err)
 	}
-	steps := append([]Step(nil), sc.Steps...)
-	for len(steps) > 0 {
-		var t createdTask
-		select {
-		case t = <-tasks:
-		case <-time.After(r.Timeout):
-			return fmt.Errorf("%s: no task %s %w after %s", id, steps[0].Step, errTimeout, r.Timeout)
-		case <-ctx.Done():
-			return ctx.Err()
+	// Steps beside the main line may create their tasks in any order:
+	// those created before their step comes wait in pending.
+	pending := map[string]createdTask{}
+	for _, st := range sc.Steps {
+		if st.Call != "" {
+			if err := r.call(ctx, rec, id, i, st); err != nil {
+				return err
+			}
+			continue
 		}
-		if t.step != steps[0].Step {
-			return fmt.Errorf("%s: task %s created, want %s", id, t.step, steps[0].Step)
+		t, ok := pending[st.Step]
+		for !ok {
+			select {
+			case c := <-tasks:
+				if c.step == st.Step {
+					t, ok = c, true
+				} else {
+					pending[c.step] = c
+				}
+			case <-time.After(r.Timeout):
+				return fmt.Errorf("%s: no task %s %w after %s", id, st.Step, errTimeout, r.Timeout)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		if err := r.complete(ctx, rec, id, t.id, steps[0]); err != nil {
+		delete(pending, st.Step)
+		if err := r.complete(ctx, rec, id, t.id, st, i); err != nil {
 			return err
 		}
-		steps = steps[1:]
 	}
 	// Wait for the result, working optional steps (a spot check) if the
 	// configuration samples one. The result is asked for again every
@@ -203,11 +224,15 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 	since := time.Now()
 	deadline := since.Add(r.Timeout)
 	for {
+		for _, t := range pending {
+			tasks <- t // announced before: look at them again below
+		}
+		clear(pending)
 		select {
 		case t := <-tasks:
 			for _, st := range sc.Optional {
 				if st.Step == t.step {
-					if err := r.complete(ctx, rec, id, t.id, st); err != nil {
+					if err := r.complete(ctx, rec, id, t.id, st, i); err != nil {
 						return err
 					}
 				}
@@ -236,8 +261,8 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 
 // complete sends the CompleteTask update as the step's user, who has
 // claimed it (the API would have set Assignee from the inbox row).
-func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st Step) error {
-	req := r.request(taskID, st)
+func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st Step, i int) error {
+	req := r.request(taskID, st, i)
 	if _, err := rec.Time(OpComplete, func() error {
 		h, err := r.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: id, UpdateName: workflows.UpdateCompleteTask, Args: []any{req},
@@ -255,8 +280,43 @@ func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st
 	return nil
 }
 
-// request is the CompleteTask update of a step's task.
-func (r *Raw) request(taskID string, st Step) zhidu.CompleteTaskRequest {
-	actor := r.Actors[st.User]
+// request is the CompleteTask update of a step's task in the i-th process.
+func (r *Raw) request(taskID string, st Step, i int) zhidu.CompleteTaskRequest {
+	actor := r.actor(st.User, i)
 	return zhidu.CompleteTaskRequest{TaskID: taskID, Actor: actor, Assignee: actor.Username, Outcome: st.Outcome, Data: st.Data}
+}
+
+// actor returns the facts of a step's user in the i-th process: a demo
+// user's, or the process's subject's.
+func (r *Raw) actor(user string, i int) zhidu.Actor {
+	if user == workflows.BenchSubjectUser {
+		return r.Scenario.SubjectActor(i, r.Nonce)
+	}
+	return r.Actors[user]
+}
+
+// callArg is the update a call step sends in the i-th process: its data
+// with the user's facts as the actor, as the API sends it.
+func (r *Raw) callArg(st Step, i int) map[string]any {
+	arg := maps.Clone(st.Data)
+	arg["actor"] = r.actor(st.User, i)
+	return arg
+}
+
+// call sends a call step's update, as the API would for its request.
+func (r *Raw) call(ctx context.Context, rec *Recorder, id string, i int, st Step) error {
+	if _, err := rec.Time(OpCall, func() error {
+		h, err := r.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateName: st.Update, Args: []any{r.callArg(st, i)},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			return err
+		}
+		return h.Get(ctx, nil)
+	}); err != nil {
+		return fmt.Errorf("%s: %s: %w", id, st.Step, err)
+	}
+	rec.Count("calls", 1)
+	return nil
 }

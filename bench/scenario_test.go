@@ -54,7 +54,7 @@ func TestScenarios(t *testing.T) {
 			if sc.Kind != kind || sc.Workflow == "" || len(sc.Steps) == 0 || sc.Starter == "" {
 				t.Fatalf("%s scenario = %+v", kind, sc)
 			}
-			if fmt.Sprint(sc.Start(1)) == fmt.Sprint(sc.Start(2)) {
+			if fmt.Sprint(sc.StartBody(1, "n")) == fmt.Sprint(sc.StartBody(2, "n")) {
 				t.Errorf("%s: every process should have its own title", kind)
 			}
 			d, _ := workflows.Lookup(kind)
@@ -81,37 +81,57 @@ func TestScenarios(t *testing.T) {
 			tasks := make(chan createdTask, 16)
 			r.created.Store(id, tasks)
 
-			// Every minute of test time, the next created task is worked.
+			// Every minute of test time, the next step is taken: its call
+			// sent, or its task worked once created (tasks of steps beside
+			// the main line may be created in any order).
 			var done []string
 			steps := slices.Clone(sc.Steps)
+			pending := map[string]createdTask{}
+			callback := func(st Step) *testsuite.TestUpdateCallback {
+				return &testsuite.TestUpdateCallback{
+					OnAccept: func() {},
+					OnReject: func(err error) { t.Errorf("%s as %s refused: %v", st.Step, st.User, err) },
+					OnComplete: func(_ any, err error) {
+						if err != nil {
+							t.Errorf("%s as %s: %v", st.Step, st.User, err)
+						}
+						done = append(done, st.Step)
+					},
+				}
+			}
 			for k := range 3 * (len(sc.Steps) + len(sc.Optional)) {
 				env.RegisterDelayedCallback(func() {
-					var task createdTask
-					select {
-					case task = <-tasks:
-					default:
+					for drained := false; !drained; {
+						select {
+						case task := <-tasks:
+							pending[task.step] = task
+						default:
+							drained = true
+						}
+					}
+					if len(steps) > 0 && steps[0].Call != "" {
+						st := steps[0]
+						steps = steps[1:]
+						env.UpdateWorkflow(st.Update, "", callback(st), r.callArg(st, 1))
 						return
 					}
 					var st Step
-					switch i := slices.IndexFunc(sc.Optional, func(s Step) bool { return s.Step == task.step }); {
-					case len(steps) > 0 && steps[0].Step == task.step:
-						st, steps = steps[0], steps[1:]
-					case i >= 0:
-						st = sc.Optional[i]
-					default:
-						t.Errorf("task %s created, want %v", task.step, steps)
+					var task createdTask
+					if len(steps) > 0 {
+						if c, ok := pending[steps[0].Step]; ok {
+							st, task, steps = steps[0], c, steps[1:]
+						}
+					}
+					for _, o := range sc.Optional {
+						if c, ok := pending[o.Step]; ok && st.Step == "" {
+							st, task = o, c
+						}
+					}
+					if st.Step == "" {
 						return
 					}
-					env.UpdateWorkflow(workflows.UpdateCompleteTask, "", &testsuite.TestUpdateCallback{
-						OnAccept: func() {},
-						OnReject: func(err error) { t.Errorf("%s as %s refused: %v", st.Step, st.User, err) },
-						OnComplete: func(_ any, err error) {
-							if err != nil {
-								t.Errorf("%s as %s: %v", st.Step, st.User, err)
-							}
-							done = append(done, st.Step)
-						},
-					}, r.request(task.id, st))
+					delete(pending, st.Step)
+					env.UpdateWorkflow(workflows.UpdateCompleteTask, "", callback(st), r.request(task.id, st, 1))
 				}, time.Duration(k+1)*time.Minute)
 			}
 			env.ExecuteWorkflow(sc.Workflow, input)
@@ -126,7 +146,7 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ScenarioFor("purchase"); err == nil {
+	if _, err := ScenarioFor("no_such_kind"); err == nil {
 		t.Error("an unknown kind must be refused")
 	}
 }

@@ -38,6 +38,11 @@ type BenchScenario struct {
 	// Optional steps may follow Steps, depending on a deployment's
 	// configuration (a sampled spot check); they are worked if they appear.
 	Optional []BenchStep
+	// Answers are what the raw baseline's no-op activities return, by
+	// activity name, where the zero result would stop the process (the
+	// suppliers a purchase's sourcing offers); each must be of the
+	// activity's result type.
+	Answers map[string]any
 	// Subject, when set, is the person each process is about, who can be
 	// in one such process at a time (a probation's employee): the bench
 	// makes a user of its own for each process before the run (through the

@@ -40,6 +40,10 @@ func purchaseBench() *BenchScenario {
 			info.Title, info.Level, info.Readers = req.Items[0].Name, zhidu.Internal, []zhidu.Department{info.Department}
 			return PurchaseInput{Process: info, Requisition: req, Route: route, Config: cfg}, nil
 		},
+		// The raw baseline has no suppliers' table: LoadSuppliers answers
+		// the one the buyer picks, as the demo organisation has it.
+		Answers: map[string]any{ActivityLoadSuppliers: []zhidu.Supplier{{ID: benchSupplier, Name: "华东精密机械有限公司",
+			Qualified: true, SupplyState: zhidu.SupplyApproved}}},
 		Steps: []BenchStep{
 			{Step: StepSourcing, User: "pur.buyer", Outcome: OutcomeChoose, Data: map[string]any{
 				"quotes": []any{map[string]any{"supplier": benchSupplier, "unit_price": 24.5, "delivery_date": "2099-01-10"}},
