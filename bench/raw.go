@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"sync"
 	"time"
@@ -295,19 +294,15 @@ func (r *Raw) actor(user string, i int) zhidu.Actor {
 	return r.Actors[user]
 }
 
-// callArg is the update a call step sends in the i-th process: its data
-// with the user's facts as the actor, as the API sends it.
-func (r *Raw) callArg(st Step, i int) map[string]any {
-	arg := maps.Clone(st.Data)
-	arg["actor"] = r.actor(st.User, i)
-	return arg
-}
-
 // call sends a call step's update, as the API would for its request.
 func (r *Raw) call(ctx context.Context, rec *Recorder, id string, i int, st Step) error {
+	arg, err := st.Arg(st.Data, r.actor(st.User, i))
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", id, st.Step, err)
+	}
 	if _, err := rec.Time(OpCall, func() error {
 		h, err := r.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: id, UpdateName: st.Update, Args: []any{r.callArg(st, i)},
+			WorkflowID: id, UpdateName: st.Update, Args: []any{arg},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err != nil {

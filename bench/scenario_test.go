@@ -112,7 +112,11 @@ func TestScenarios(t *testing.T) {
 					if len(steps) > 0 && steps[0].Call != "" {
 						st := steps[0]
 						steps = steps[1:]
-						env.UpdateWorkflow(st.Update, "", callback(st), r.callArg(st, 1))
+						arg, err := st.Arg(st.Data, r.actor(st.User, 1))
+						if err != nil {
+							t.Fatal(err)
+						}
+						env.UpdateWorkflow(st.Update, "", callback(st), arg)
 						return
 					}
 					var st Step

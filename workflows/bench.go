@@ -85,10 +85,23 @@ type BenchStep struct {
 	// Call, when set, makes the step a request instead of a task (a sale
 	// recorded as it happens): the user POSTs Data to this API path, in
 	// which {subject} is the subject's username, and the raw baseline
-	// sends the workflow the update named Update with Data and the user's
-	// facts as "actor". Step names it in reports and errors.
+	// sends the workflow the update named Update with Arg's argument: what
+	// the API sends for that request, of the type the workflow decodes (the
+	// actor's signature covers it as decoded). Step names it in reports
+	// and errors.
 	Call   string
 	Update string
+	Arg    func(data map[string]any, actor zhidu.Actor) (any, error)
+}
+
+// benchArg makes a call step's update argument of type T: the step's data
+// with the actor's facts as "actor".
+func benchArg[T any](data map[string]any, actor zhidu.Actor) (any, error) {
+	body := map[string]any{"actor": actor}
+	for k, v := range data {
+		body[k] = v
+	}
+	return benchBody[T](body)
 }
 
 // Users returns every demo user the scenario acts as, the starter first

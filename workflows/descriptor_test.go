@@ -112,8 +112,10 @@ func checkBench(t *testing.T, d Descriptor) {
 	}
 	for _, st := range append(slices.Clone(b.Steps), b.Optional...) {
 		if st.Call != "" { // a request, not a task: an update of the workflow's
-			if st.Step == "" || st.User == "" || st.Update == "" || !strings.HasPrefix(st.Call, "/api/v1/") {
-				t.Errorf("%s: bench call %+v lacks a name, a user, an update or an API path", d.Kind, st)
+			if st.Step == "" || st.User == "" || st.Update == "" || st.Arg == nil || !strings.HasPrefix(st.Call, "/api/v1/") {
+				t.Errorf("%s: bench call %+v lacks a name, a user, an update, its argument or an API path", d.Kind, st)
+			} else if _, err := st.Arg(st.Data, zhidu.Actor{Username: "x"}); err != nil {
+				t.Errorf("%s: bench call %s: argument: %v", d.Kind, st.Step, err)
 			}
 			continue
 		}

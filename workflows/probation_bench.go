@@ -36,7 +36,7 @@ func probationBench() *BenchScenario {
 	)
 	for n := range benchSales {
 		steps = append(steps, BenchStep{Step: "sale", User: BenchSubjectUser, Call: "/api/v1/employees/{subject}/sales",
-			Update: UpdateRecordSale, Data: map[string]any{"reference": fmt.Sprintf("S-%d", n+1), "amount": 1000, "customer": "华联超市"}})
+			Update: UpdateRecordSale, Arg: benchArg[zhidu.SaleRequest], Data: map[string]any{"reference": fmt.Sprintf("S-%d", n+1), "amount": 1000, "customer": "华联超市"}})
 	}
 	steps = append(steps,
 		BenchStep{Step: StepConversionApply, User: BenchSubjectUser, Outcome: OutcomeApply, Data: map[string]any{"statement": "已完成销售任务"}},
