@@ -534,11 +534,11 @@ func (r *probationRun) validateLeave(_ workflow.Context, l zhidu.LeaveRequest) e
 		errs["from"] = zhidu.NotDate()
 	}
 	if l.Days < 1 || l.Days > r.cfg.MaxLeaveDays {
-		errs["days"] = zhidu.Say(msgLeaveDays, "max", r.cfg.MaxLeaveDays)
+		errs["days"] = zhidu.Say(msgProbationLeaveDays, "max", r.cfg.MaxLeaveDays)
 	}
 	checkText(errs, "reason", l.Reason, true, true, 2000)
 	if len(errs) > 0 {
-		return rejectErr(zhidu.Invalid(zhidu.Say(msgCannotRequestLeave), errs))
+		return rejectErr(zhidu.Invalid(zhidu.Say(msgProbationLeave), errs))
 	}
 	if firstMonth := r.cfg.addMonths(r.in.Start, r.cfg.NoLeaveMonths); from.Before(firstMonth) {
 		return reject(zhidu.CodeConflict, zhidu.Say(msgNoLeaveFirstMonth, "from", firstMonth.In(loc).Format(time.DateOnly)))
