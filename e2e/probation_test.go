@@ -42,7 +42,8 @@ func (s *stack) sale(user, employee, ref string) response {
 // probationFlag reads a user's probation and disabled flags.
 func (s *stack) probationFlag(user string) (onProbation, disabled bool) {
 	s.t.Helper()
-	if err := s.pool.QueryRow(context.Background(), `SELECT on_probation, disabled FROM users WHERE username = $1`, user).
+	if err := s.pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM probation_flags f WHERE f.username = u.username), disabled
+        FROM users u WHERE username = $1`, user).
 		Scan(&onProbation, &disabled); err != nil {
 		s.t.Fatal(err)
 	}

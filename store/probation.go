@@ -8,30 +8,41 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/zhidu/zhidu"
 )
 
 // The probation's writes (process 4 of DOMAIN.md, 试用期; migration 022):
-// the probation flag on users, the separation of an employee who did not
+// the probation flag (probation_flags), the separation of an employee who did not
 // reach the target, and the handover of their customer files; and its
 // reads: the employee's own status and the report per department.
 
-// SetProbation sets or clears a user's probation flag, with an entry in
-// the probation's timeline and the audit trail (user.probation) when it
-// changes; setting the flag it has writes nothing, so a retry is harmless.
-// An unknown user is not found.
+// SetProbation sets or clears a user's probation flag (probation_flags),
+// with an entry in the probation's timeline and the audit trail
+// (user.probation) when it changes; a probation clears only its own flag,
+// and setting the flag it has writes nothing, so a retry is harmless. An
+// unknown user is not found.
 func (s *Store) SetProbation(ctx context.Context, f zhidu.ProbationFlag) error {
 	action := map[bool]string{true: "probation_flag_set", false: "probation_flag_cleared"}[f.OnProbation]
+	change, args := `INSERT INTO probation_flags (username, process_id, since) VALUES ($1, $2, $3)
+        ON CONFLICT (username) DO NOTHING RETURNING username AS id`, []any{f.Employee, f.ProcessID, f.At}
+	if !f.OnProbation {
+		change, args = `DELETE FROM probation_flags WHERE username = $1 AND process_id = $2 RETURNING username AS id`, args[:2]
+	}
 	n, err := s.write(ctx, guarded{
-		change: `UPDATE users SET on_probation = $2 WHERE username = $1 AND on_probation <> $2 RETURNING username AS id`,
-		args:   []any{f.Employee, f.OnProbation},
+		change: change,
+		args:   args,
 		timeline: &timelineEntry{processID: f.ProcessID, eventKey: f.ProcessID + ":" + action, actor: f.Actor, action: action,
 			detail: map[string]any{"employee": f.Employee}},
 		timelineAt: f.At,
 		audit: &AuditEntry{At: f.At, Actor: f.Actor, Action: "user.probation", Object: "user:" + f.Employee, Decision: "allowed",
 			Detail: map[string]any{"on_probation": f.OnProbation, "process": f.ProcessID}},
 	})
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" { // no such user
+		return zhidu.Fail(zhidu.CodeNotFound, zhidu.NotFound("user "+f.Employee))
+	}
 	if err != nil {
 		return mapErr(err, "user "+f.Employee)
 	}
@@ -45,6 +56,13 @@ func (s *Store) SetProbation(ctx context.Context, f zhidu.ProbationFlag) error {
 		}
 	}
 	return nil
+}
+
+// OnProbation reports whether a user is on probation.
+func (s *Store) OnProbation(ctx context.Context, username string) (bool, error) {
+	var on bool
+	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM probation_flags WHERE username = $1)`, username).Scan(&on)
+	return on, mapErr(err, "user "+username)
 }
 
 // sqlHandOverClaimed gives the colleague ($2) the tasks the employee ($1)
@@ -110,12 +128,15 @@ func (s *Store) SeparateEmployee(ctx context.Context, r zhidu.SeparationRecord) 
 		if err != nil {
 			return err
 		}
-		tag, err = tx.Exec(ctx, `UPDATE users SET disabled = true, on_probation = false WHERE username = $1`, r.Employee)
+		tag, err = tx.Exec(ctx, `UPDATE users SET disabled = true WHERE username = $1`, r.Employee)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return zhidu.Fail(zhidu.CodeNotFound, zhidu.NotFound("user "+r.Employee))
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM probation_flags WHERE username = $1`, r.Employee); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM web_sessions WHERE username = $1`, r.Employee); err != nil {
 			return err

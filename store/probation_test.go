@@ -54,14 +54,23 @@ func TestSetProbation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := countOf(t, s, `SELECT count(*) FROM users WHERE username = 'newhire' AND on_probation`); n != 1 {
-		t.Fatal("newhire is not on probation")
+	if on, err := s.OnProbation(ctx, "newhire"); err != nil || !on {
+		t.Fatalf("newhire on probation: %v, %v", on, err)
+	}
+	// Another probation does not clear this one's flag.
+	other := flag
+	other.OnProbation, other.ProcessID = false, "probation-0"
+	if err := s.SetProbation(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if on, _ := s.OnProbation(ctx, "newhire"); !on {
+		t.Fatal("another probation cleared the flag")
 	}
 	flag.OnProbation, flag.Actor = false, "hr.clerk"
 	if err := s.SetProbation(ctx, flag); err != nil {
 		t.Fatal(err)
 	}
-	if n := countOf(t, s, `SELECT count(*) FROM users WHERE username = 'newhire' AND on_probation`); n != 0 {
+	if on, _ := s.OnProbation(ctx, "newhire"); on {
 		t.Fatal("the flag was not cleared")
 	}
 	if n := countOf(t, s, `SELECT count(*) FROM audit WHERE action = 'user.probation' AND object = 'user:newhire'`); n != 2 {
@@ -97,7 +106,7 @@ func TestSeparateEmployee(t *testing.T) {
 		t.Fatal(err)
 	}
 	taskIn(t, s, "t-probation", "probation-1", []string{"newhire"}, zhidu.Candidate{Role: zhidu.RoleSupervisor, Department: zhidu.DeptHR})
-	exec(t, s, `UPDATE users SET on_probation = true WHERE username = 'newhire'`)
+	exec(t, s, `INSERT INTO probation_flags (username, process_id, since) VALUES ('newhire', 'probation-1', $1)`, t0)
 	staff := zhidu.Candidate{Role: zhidu.RoleStaff, Department: zhidu.DeptSales}
 	taskIn(t, s, "t-held", "approval-1", nil, staff)
 	taskIn(t, s, "t-named", "approval-2", nil, zhidu.Candidate{User: "newhire"})
@@ -129,7 +138,8 @@ func TestSeparateEmployee(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := countOf(t, s, `SELECT count(*) FROM users WHERE username = 'newhire' AND disabled AND NOT on_probation`); n != 1 {
+	if n := countOf(t, s, `SELECT count(*) FROM users WHERE username = 'newhire' AND disabled
+        AND NOT EXISTS (SELECT 1 FROM probation_flags WHERE username = 'newhire')`); n != 1 {
 		t.Error("newhire is not disabled with the flag cleared")
 	}
 	if _, err := s.UserByToken(ctx, "zd_newhire"); zhidu.ErrorCode(err) != zhidu.CodeNotFound {

@@ -1,7 +1,14 @@
 -- +goose Up
--- The probation (issue 15, 试用期). A user on probation is flagged while a
--- probation of theirs runs (set at its start, cleared at its end).
-ALTER TABLE users ADD COLUMN on_probation boolean NOT NULL DEFAULT false;
+-- The probation (issue 15, 试用期). A user is on probation while a row
+-- names them here: set at the probation's start, cleared at its end by
+-- that probation. A table of its own, not a column of users: a change to
+-- users tells every API replica to reload its policy and forget its users
+-- (migration 007), which the start and end of every probation need not.
+CREATE TABLE probation_flags (
+    username   text PRIMARY KEY REFERENCES users,
+    process_id text NOT NULL,
+    since      timestamptz NOT NULL
+);
 
 -- An employee separated at the end of their probation (未完成销售任务者自动离职)
 -- hands their customer files over to a colleague (客户交接). Customer files
