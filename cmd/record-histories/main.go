@@ -14,7 +14,7 @@
 // workflows and stub activities (no database), drives each scenario
 // through the client as the API would, and writes every finished history
 // as JSON. Each process keeps its scenarios in a file of its own
-// (approval.go, complaint.go, returns.go, purchase.go), which adds them
+// (approval.go, complaint.go, returns.go, purchase.go, probation.go), which adds them
 // to scenarios in its init. Commit the fixtures with the change: the replay test in
 // package workflows keeps replaying them, so a change that would break
 // processes already running (a missing workflow.GetVersion) fails there.
