@@ -74,10 +74,15 @@ func seedComplaints(t *testing.T, s *store.Store, write func(zhidu.ComplaintReco
 	at := func(min int) time.Time { return t0.Add(time.Duration(min)*time.Minute + 987654321*time.Nanosecond) }
 	yes, no := true, false
 	amount, stamp := func(f float64) *float64 { return &f }, func(tm time.Time) *time.Time { return &tm }
+	// The columns every schema since migration 016 has: the old store's
+	// database is migrated only that far.
 	put := func(id, kind string, level zhidu.Level, min int, input map[string]any) {
-		if _, err := s.PutProcess(ctx, store.Process{ID: id, Kind: kind, Title: id, Level: level, Department: string(zhidu.DeptCS),
-			StartedBy: "cs.agent", StartedAt: at(min), Input: input}, "run", store.AuditEntry{At: at(min), Actor: "cs.agent",
-			Action: "start", Object: "process:" + id, Decision: "allowed"}); err != nil {
+		b, err := json.Marshal(input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Pool.Exec(ctx, `INSERT INTO processes (id, run_id, kind, title, level, department, started_by, started_at, input)
+            VALUES ($1, 'run', $2, $1, $3, $4, 'cs.agent', $5, $6)`, id, kind, level, string(zhidu.DeptCS), at(min), b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,11 +120,16 @@ func seedComplaints(t *testing.T, s *store.Store, write func(zhidu.ComplaintReco
 			t.Fatalf("%+v: %v", r, err)
 		}
 	}
+	// An overdue investigation task, in the columns of every schema since
+	// migration 016.
 	due := t0.Add(time.Hour)
-	if _, err := s.CreateTask(ctx, zhidu.CreateTaskInput{TaskID: "t-a", CreatedAt: t0, DueAt: &due,
-		Process: zhidu.ProcessInfo{ID: "complaint-a", RunID: "run", Kind: "complaint", Level: zhidu.Internal, Department: zhidu.DeptCS},
-		Spec: zhidu.TaskSpec{StepKey: "inv", Step: "investigation", Department: zhidu.DeptQuality, Level: zhidu.Internal,
-			Candidates: []zhidu.Candidate{{User: "quality.eng"}}, Form: zhidu.Form{Outcomes: []string{"submit"}}}}); err != nil {
+	if _, err := s.Pool.Exec(ctx, `INSERT INTO tasks (id, process_id, run_id, step_key, kind, step, title_zh, title_en, department,
+            level, form, due_at, created_at)
+        VALUES ('t-a', 'complaint-a', 'run', 'inv', 'complaint', 'investigation', '', '', 'quality', 1, '{"outcomes":["submit"]}', $1, $2)`,
+		due, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Pool.Exec(ctx, `INSERT INTO task_candidates (task_id, username) VALUES ('t-a', 'quality.eng')`); err != nil {
 		t.Fatal(err)
 	}
 }
