@@ -46,6 +46,9 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityLoadSuppliers:   a.LoadSuppliers,
 		workflows.ActivityApproveSupplier: a.ApproveSupplier,
 		workflows.ActivityExcludeUsers:    a.ExcludeFromTasks,
+		workflows.ActivitySetProbation:    a.SetProbation,
+		workflows.ActivitySeparate:        a.SeparateEmployee,
+		workflows.ActivityColleagues:      a.Colleagues,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

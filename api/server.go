@@ -43,6 +43,7 @@ type Store interface {
 	registerStore
 	matrixStore
 	purchasingStore
+	probationStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -170,6 +171,7 @@ func (s *Server) Router() *gin.Engine {
 	a := v1.Group("", s.gate, s.authenticate, s.limitUser)
 	a.GET("/me", s.me)
 	a.GET("/me/credential-resets", s.listCredentialResets)
+	a.GET("/me/probation", s.ownProbation)
 	a.POST("/me/credential-resets/:id/confirm", s.confirmCredentialReset)
 	a.POST("/me/credential-resets/:id/reject", s.rejectCredentialReset)
 	a.GET("/tasks", s.listTasks)
@@ -202,6 +204,10 @@ func (s *Server) Router() *gin.Engine {
 	}
 	a.POST("/processes/:id/cancel", s.cancelProcess)
 	a.POST("/processes/:id/level", s.setProcessLevel)
+	a.POST("/processes/:id/mentor", s.changeMentor)
+	a.POST("/employees/:username/sales", s.recordSale)
+	a.POST("/employees/:username/leave", s.requestLeave)
+	a.GET("/reports/probation", s.probationReport)
 	a.GET("/authz/explain", s.explain)
 	a.GET("/authz/who-can", s.whoCan)
 	a.GET("/authz/what-can", s.whatCan)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // Client calls zhidu's HTTP API as the demo users.
@@ -111,6 +113,7 @@ const (
 	OpClaim         = "claim"
 	OpComplete      = "complete"
 	OpClaimComplete = "claim+complete"
+	OpCall          = "call" // a step that is a request, not a task (a sale)
 	OpPoll          = "poll"
 	OpEnd           = "end"     // from the last step's completion to the process's end
 	OpProcess       = "process" // from the start to the end
@@ -149,12 +152,21 @@ func (f *Flow) one(ctx context.Context, i int, rec *Recorder) error {
 	var p processJSON
 	key := fmt.Sprintf("bench-%s-%s-%d", f.Nonce, sc.Kind, i)
 	if _, err := rec.Time(OpStart, func() error {
-		return f.Client.Do(ctx, sc.Starter, "POST", "/api/v1/processes/"+sc.Kind, sc.Start(i), &p, "Idempotency-Key", key)
+		return f.Client.Do(ctx, sc.Starter, "POST", "/api/v1/processes/"+sc.Kind, sc.StartBody(i, f.Nonce), &p, "Idempotency-Key", key)
 	}); err != nil {
 		return err
 	}
 	since := time.Now()
 	for _, st := range sc.Steps {
+		if st.User == workflows.BenchSubjectUser {
+			st.User = sc.SubjectName(i, f.Nonce)
+		}
+		if st.Call != "" {
+			if err := f.call(ctx, rec, st, sc.SubjectName(i, f.Nonce)); err != nil {
+				return err
+			}
+			continue
+		}
 		id, err := f.findTask(ctx, rec, since, p.ID, st)
 		if err != nil {
 			return err
@@ -188,6 +200,39 @@ func (f *Flow) work(ctx context.Context, rec *Recorder, st Step, id string) erro
 	}
 	rec.Add(OpClaimComplete, claim+complete)
 	rec.Count("tasks", 1)
+	return nil
+}
+
+// call sends a call step's request as its user.
+func (f *Flow) call(ctx context.Context, rec *Recorder, st Step, subject string) error {
+	path := strings.ReplaceAll(st.Call, "{subject}", url.PathEscape(subject))
+	if _, err := rec.Time(OpCall, func() error { return f.Client.Do(ctx, st.User, "POST", path, st.Data, nil) }); err != nil {
+		return err
+	}
+	rec.Count("calls", 1)
+	return nil
+}
+
+// Prepare makes the subjects of processes first .. first+n-1 (a
+// scenario's Subject), as the system administrator, through the
+// administration API, and keeps their tokens: before the run, unmeasured.
+func (f *Flow) Prepare(ctx context.Context, first, n int) error {
+	sub := f.Scenario.Subject
+	if sub == nil {
+		return nil
+	}
+	for i := first; i < first+n; i++ {
+		name := f.Scenario.SubjectName(i, f.Nonce)
+		var created struct {
+			Token string `json:"token"`
+		}
+		body := map[string]any{"username": name, "name": name, "department": sub.Department, "clearance": sub.Clearance,
+			"roles": sub.Roles}
+		if err := f.Client.Do(ctx, workflows.BenchAdmin, "POST", "/api/v1/admin/users", body, &created); err != nil {
+			return fmt.Errorf("make the subject %s: %w", name, err)
+		}
+		f.Client.Tokens[name] = created.Token
+	}
 	return nil
 }
 

@@ -68,13 +68,8 @@ type activityRegistry interface {
 // serves), each with the real activity's signature, so its arguments are
 // decoded as the real one's are: any process's workflow runs raw.
 func (r *Raw) registerNoops(reg activityRegistry) error {
-	n := &noops{r: r, reg: reg, names: map[string]bool{}}
+	n := &noops{r: r, reg: reg}
 	(&activities.Activities{}).Register(n)
-	for name := range r.Scenario.RawResults {
-		if !n.names[name] && n.err == nil {
-			n.err = fmt.Errorf("raw: the %s scenario has a result for %s, which is no activity", r.Scenario.Kind, name)
-		}
-	}
 	return n.err
 }
 
@@ -82,17 +77,16 @@ func (r *Raw) registerNoops(reg activityRegistry) error {
 // is handed, a no-op of the same type. The human-task step's CreateTask
 // says one person may work the task and tells the process waiting for it;
 // RecordTaskEvent says one person may still work it; every other activity
-// returns its zero results, or the scenario's RawResults.
+// returns the scenario's answer (BenchScenario.Answers) or its zero
+// results.
 type noops struct {
-	r     *Raw
-	reg   activityRegistry
-	names map[string]bool // registered
-	err   error
+	r   *Raw
+	reg activityRegistry
+	err error
 }
 
 func (n *noops) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) {
 	t := reflect.TypeOf(fn)
-	n.names[o.Name] = true
 	var noop any
 	switch o.Name {
 	case workflows.ActivityCreateTask:
@@ -100,18 +94,20 @@ func (n *noops) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) 
 	case workflows.ActivityRecordTaskEvent:
 		noop = recordTaskEvent
 	default:
-		out := make([]reflect.Value, t.NumOut())
-		for i := range out {
-			out[i] = reflect.Zero(t.Out(i))
+		answer, answered := n.r.Scenario.Answers[o.Name]
+		if answered && (t.NumOut() != 2 || reflect.TypeOf(answer) != t.Out(0)) && n.err == nil {
+			n.err = fmt.Errorf("raw: the answer of %s is a %T, the activity returns %s", o.Name, answer, t)
 		}
-		if v, ok := n.r.Scenario.RawResults[o.Name]; ok {
-			if rv := reflect.ValueOf(v); t.NumOut() > 1 && rv.Type() == t.Out(0) {
-				out[0] = rv
-			} else if n.err == nil {
-				n.err = fmt.Errorf("raw: the %s scenario's result of %s is a %T, the activity's a %s", n.r.Scenario.Kind, o.Name, v, t.Out(0))
+		noop = reflect.MakeFunc(t, func([]reflect.Value) []reflect.Value {
+			out := make([]reflect.Value, t.NumOut())
+			for i := range out {
+				out[i] = reflect.Zero(t.Out(i))
 			}
-		}
-		noop = reflect.MakeFunc(t, func([]reflect.Value) []reflect.Value { return out }).Interface()
+			if answered && n.err == nil {
+				out[0] = reflect.ValueOf(answer)
+			}
+			return out
+		}).Interface()
 	}
 	if got := reflect.TypeOf(noop); got != t && n.err == nil {
 		n.err = fmt.Errorf("raw: the no-op %s is a %s, the activity a %s", o.Name, got, t)
@@ -159,7 +155,7 @@ func (r *Raw) input(id string, i int) (any, error) {
 	sc := r.Scenario
 	starter := r.Actors[sc.Starter]
 	info := zhidu.ProcessInfo{ID: id, Kind: sc.Kind, StartedBy: starter.Username, Department: sc.Owner(starter)}
-	in, err := sc.Input(sc.Start(i), info, r.Config)
+	in, err := sc.Input(sc.StartBody(i, r.Nonce), info, r.Config)
 	if err != nil {
 		return nil, fmt.Errorf("raw %s input: %w", sc.Kind, err)
 	}
@@ -190,23 +186,35 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 	}); err != nil {
 		return fmt.Errorf("start %s: %w", id, err)
 	}
-	steps := append([]Step(nil), sc.Steps...)
-	for len(steps) > 0 {
-		var t createdTask
-		select {
-		case t = <-tasks:
-		case <-time.After(r.Timeout):
-			return fmt.Errorf("%s: no task %s %w after %s", id, steps[0].Step, errTimeout, r.Timeout)
-		case <-ctx.Done():
-			return ctx.Err()
+	// Steps beside the main line may create their tasks in any order:
+	// those created before their step comes wait in pending.
+	pending := map[string]createdTask{}
+	for _, st := range sc.Steps {
+		if st.Call != "" {
+			if err := r.call(ctx, rec, id, i, st); err != nil {
+				return err
+			}
+			continue
 		}
-		if t.step != steps[0].Step {
-			return fmt.Errorf("%s: task %s created, want %s", id, t.step, steps[0].Step)
+		t, ok := pending[st.Step]
+		for !ok {
+			select {
+			case c := <-tasks:
+				if c.step == st.Step {
+					t, ok = c, true
+				} else {
+					pending[c.step] = c
+				}
+			case <-time.After(r.Timeout):
+				return fmt.Errorf("%s: no task %s %w after %s", id, st.Step, errTimeout, r.Timeout)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		if err := r.complete(ctx, rec, id, t.id, steps[0]); err != nil {
+		delete(pending, st.Step)
+		if err := r.complete(ctx, rec, id, t.id, st, i); err != nil {
 			return err
 		}
-		steps = steps[1:]
 	}
 	// Wait for the result, working optional steps (a spot check) if the
 	// configuration samples one. The result is asked for again every
@@ -215,11 +223,15 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 	since := time.Now()
 	deadline := since.Add(r.Timeout)
 	for {
+		for _, t := range pending {
+			tasks <- t // announced before: look at them again below
+		}
+		clear(pending)
 		select {
 		case t := <-tasks:
 			for _, st := range sc.Optional {
 				if st.Step == t.step {
-					if err := r.complete(ctx, rec, id, t.id, st); err != nil {
+					if err := r.complete(ctx, rec, id, t.id, st, i); err != nil {
 						return err
 					}
 				}
@@ -248,8 +260,8 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 
 // complete sends the CompleteTask update as the step's user, who has
 // claimed it (the API would have set Assignee from the inbox row).
-func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st Step) error {
-	req := r.request(taskID, st)
+func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st Step, i int) error {
+	req := r.request(taskID, st, i)
 	if _, err := rec.Time(OpComplete, func() error {
 		h, err := r.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: id, UpdateName: workflows.UpdateCompleteTask, Args: []any{req},
@@ -267,8 +279,39 @@ func (r *Raw) complete(ctx context.Context, rec *Recorder, id, taskID string, st
 	return nil
 }
 
-// request is the CompleteTask update of a step's task.
-func (r *Raw) request(taskID string, st Step) zhidu.CompleteTaskRequest {
-	actor := r.Actors[st.User]
+// request is the CompleteTask update of a step's task in the i-th process.
+func (r *Raw) request(taskID string, st Step, i int) zhidu.CompleteTaskRequest {
+	actor := r.actor(st.User, i)
 	return zhidu.CompleteTaskRequest{TaskID: taskID, Actor: actor, Assignee: actor.Username, Outcome: st.Outcome, Data: st.Data}
+}
+
+// actor returns the facts of a step's user in the i-th process: a demo
+// user's, or the process's subject's.
+func (r *Raw) actor(user string, i int) zhidu.Actor {
+	if user == workflows.BenchSubjectUser {
+		return r.Scenario.SubjectActor(i, r.Nonce)
+	}
+	return r.Actors[user]
+}
+
+// call sends a call step's update, as the API would for its request.
+func (r *Raw) call(ctx context.Context, rec *Recorder, id string, i int, st Step) error {
+	arg, err := st.Arg(st.Data, r.actor(st.User, i))
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", id, st.Step, err)
+	}
+	if _, err := rec.Time(OpCall, func() error {
+		h, err := r.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateName: st.Update, Args: []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			return err
+		}
+		return h.Get(ctx, nil)
+	}); err != nil {
+		return fmt.Errorf("%s: %s: %w", id, st.Step, err)
+	}
+	rec.Count("calls", 1)
+	return nil
 }

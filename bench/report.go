@@ -21,6 +21,12 @@ type Runner interface {
 	One(ctx context.Context, i int, rec *Recorder) error
 }
 
+// Preparer is a Runner that makes, before a run and unmeasured, what
+// processes first .. first+n-1 need (a scenario's subjects).
+type Preparer interface {
+	Prepare(ctx context.Context, first, n int) error
+}
+
 // One runs one process through the HTTP API.
 func (f *Flow) One(ctx context.Context, i int, rec *Recorder) error { return f.one(ctx, i, rec) }
 
@@ -43,6 +49,13 @@ type Options struct {
 
 // Measure runs the warm-up, then the load, and sums up.
 func Measure(ctx context.Context, r Runner, o Options) RunResult {
+	if p, ok := r.(Preparer); ok {
+		for _, batch := range [][2]int{{warmupFirst, o.Warmup}, {0, o.Load.N}} {
+			if err := p.Prepare(ctx, batch[0], batch[1]); err != nil {
+				return RunResult{Failed: o.Load.N, Errors: []string{err.Error()}}
+			}
+		}
+	}
 	if o.Warmup > 0 {
 		bar := NewProgress(o.Progress, o.Label+" (warm-up)", o.Warmup)
 		Load{N: o.Warmup, Concurrency: max(o.Load.Concurrency, 1)}.run(ctx, warmupFirst, bar,

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -56,7 +54,7 @@ func TestScenarios(t *testing.T) {
 			if sc.Kind != kind || sc.Workflow == "" || len(sc.Steps) == 0 || sc.Starter == "" {
 				t.Fatalf("%s scenario = %+v", kind, sc)
 			}
-			if fmt.Sprint(sc.Start(1)) == fmt.Sprint(sc.Start(2)) {
+			if fmt.Sprint(sc.StartBody(1, "n")) == fmt.Sprint(sc.StartBody(2, "n")) {
 				t.Errorf("%s: every process should have its own title", kind)
 			}
 			d, _ := workflows.Lookup(kind)
@@ -83,37 +81,61 @@ func TestScenarios(t *testing.T) {
 			tasks := make(chan createdTask, 16)
 			r.created.Store(id, tasks)
 
-			// Every minute of test time, the next created task is worked.
+			// Every minute of test time, the next step is taken: its call
+			// sent, or its task worked once created (tasks of steps beside
+			// the main line may be created in any order).
 			var done []string
 			steps := slices.Clone(sc.Steps)
+			pending := map[string]createdTask{}
+			callback := func(st Step) *testsuite.TestUpdateCallback {
+				return &testsuite.TestUpdateCallback{
+					OnAccept: func() {},
+					OnReject: func(err error) { t.Errorf("%s as %s refused: %v", st.Step, st.User, err) },
+					OnComplete: func(_ any, err error) {
+						if err != nil {
+							t.Errorf("%s as %s: %v", st.Step, st.User, err)
+						}
+						done = append(done, st.Step)
+					},
+				}
+			}
 			for k := range 3 * (len(sc.Steps) + len(sc.Optional)) {
 				env.RegisterDelayedCallback(func() {
-					var task createdTask
-					select {
-					case task = <-tasks:
-					default:
+					for drained := false; !drained; {
+						select {
+						case task := <-tasks:
+							pending[task.step] = task
+						default:
+							drained = true
+						}
+					}
+					if len(steps) > 0 && steps[0].Call != "" {
+						st := steps[0]
+						steps = steps[1:]
+						arg, err := st.Arg(st.Data, r.actor(st.User, 1))
+						if err != nil {
+							t.Fatal(err)
+						}
+						env.UpdateWorkflow(st.Update, "", callback(st), arg)
 						return
 					}
 					var st Step
-					switch i := slices.IndexFunc(sc.Optional, func(s Step) bool { return s.Step == task.step }); {
-					case len(steps) > 0 && steps[0].Step == task.step:
-						st, steps = steps[0], steps[1:]
-					case i >= 0:
-						st = sc.Optional[i]
-					default:
-						t.Errorf("task %s created, want %v", task.step, steps)
+					var task createdTask
+					if len(steps) > 0 {
+						if c, ok := pending[steps[0].Step]; ok {
+							st, task, steps = steps[0], c, steps[1:]
+						}
+					}
+					for _, o := range sc.Optional {
+						if c, ok := pending[o.Step]; ok && st.Step == "" {
+							st, task = o, c
+						}
+					}
+					if st.Step == "" {
 						return
 					}
-					env.UpdateWorkflow(workflows.UpdateCompleteTask, "", &testsuite.TestUpdateCallback{
-						OnAccept: func() {},
-						OnReject: func(err error) { t.Errorf("%s as %s refused: %v", st.Step, st.User, err) },
-						OnComplete: func(_ any, err error) {
-							if err != nil {
-								t.Errorf("%s as %s: %v", st.Step, st.User, err)
-							}
-							done = append(done, st.Step)
-						},
-					}, r.request(task.id, st))
+					delete(pending, st.Step)
+					env.UpdateWorkflow(workflows.UpdateCompleteTask, "", callback(st), r.request(task.id, st, 1))
 				}, time.Duration(k+1)*time.Minute)
 			}
 			env.ExecuteWorkflow(sc.Workflow, input)
@@ -128,45 +150,7 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ScenarioFor("nope"); err == nil {
+	if _, err := ScenarioFor("no_such_kind"); err == nil {
 		t.Error("an unknown kind must be refused")
-	}
-}
-
-// activityNames records the names a registry is handed.
-type activityNames map[string]any
-
-func (a activityNames) RegisterActivityWithOptions(fn any, o activity.RegisterOptions) {
-	a[o.Name] = fn
-}
-
-// TestRawResults: a scenario's raw result is what the no-op of its activity
-// returns; one of another type than the activity's, or for no activity, is
-// refused before a run.
-func TestRawResults(t *testing.T) {
-	sc, err := ScenarioFor(workflows.KindPurchase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := activityNames{}
-	if err := (&Raw{Scenario: sc}).registerNoops(reg); err != nil {
-		t.Fatal(err)
-	}
-	load, ok := reg[workflows.ActivityLoadSuppliers].(func(context.Context, []string) ([]zhidu.Supplier, error))
-	if !ok {
-		t.Fatalf("the no-op of %s is a %T", workflows.ActivityLoadSuppliers, reg[workflows.ActivityLoadSuppliers])
-	}
-	if got, err := load(context.Background(), nil); err != nil || len(got) != 1 || got[0].ID != "sup-huadong" {
-		t.Errorf("%s no-op = %v, %v", workflows.ActivityLoadSuppliers, got, err)
-	}
-	for _, results := range []map[string]any{
-		{workflows.ActivityLoadSuppliers: []string{"sup-huadong"}},
-		{"NoSuchActivity": 1},
-	} {
-		bad := sc
-		bad.RawResults = results
-		if err := (&Raw{Scenario: bad}).registerNoops(activityNames{}); err == nil {
-			t.Errorf("raw results %v accepted", results)
-		}
 	}
 }

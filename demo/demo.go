@@ -49,6 +49,9 @@ func Users() []store.User {
 		user("quality.eng", "陈静", "Chen Jing", zhidu.DeptQuality, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptQuality)),
 		user("sales.head", "褚明", "Chu Ming", zhidu.DeptSales, zhidu.Secret, roles(zhidu.RoleDeptHead, zhidu.DeptSales)),
 		user("sales.rep", "卫东", "Wei Dong", zhidu.DeptSales, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptSales)),
+		// A senior sales consultant, newhire's mentor (带教) in the examples:
+		// cleared for a probation file.
+		user("sales.mentor", "柳青", "Liu Qing", zhidu.DeptSales, zhidu.Secret, roles(zhidu.RoleStaff, zhidu.DeptSales)),
 		user("mkt.head", "吕红", "Lv Hong", zhidu.DeptMkt, zhidu.Secret, roles(zhidu.RoleDeptHead, zhidu.DeptMkt)),
 		user("rnd.eng", "施杰", "Shi Jie", zhidu.DeptRnD, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptRnD)),
 		user("wh.clerk", "蒋伟", "Jiang Wei", zhidu.DeptWH, zhidu.Internal, roles(zhidu.RoleStaff, zhidu.DeptWH)),

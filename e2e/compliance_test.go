@@ -11,6 +11,7 @@ import (
 
 	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/authz"
+	"github.com/zhidu/zhidu/demo"
 	"github.com/zhidu/zhidu/internal/accesstable"
 )
 
@@ -176,7 +177,7 @@ func TestAdministration(t *testing.T) {
 	s.wantError(s.call("secaudit", "GET", "/api/v1/admin/users", nil), 403, "forbidden")
 	for _, admin := range []string{"sysadmin", "secadmin"} {
 		users := s.must(http.StatusOK, s.call(admin, "GET", "/api/v1/admin/users", nil))
-		if len(users["items"].([]any)) != 25 {
+		if len(users["items"].([]any)) != len(demo.Users()) {
 			t.Fatalf("users = %d", len(users["items"].([]any)))
 		}
 	}

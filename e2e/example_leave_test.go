@@ -24,7 +24,7 @@ import (
 // form — with no other edit anywhere.
 
 func init() {
-	kindCases["example_leave"] = kindCase{map[string]any{"days": 2, "reason": "kinds"}, []string{"cs.agent", "sales.rep", "quality.eng"}}
+	kindCases["example_leave"] = kindCase{map[string]any{"days": 2, "reason": "kinds"}, []string{"cs.agent", "sales.rep", "quality.eng", "hr.trainer"}}
 }
 
 func leave(days any, reason string) map[string]any {

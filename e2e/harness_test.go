@@ -67,6 +67,7 @@ type stack struct {
 	queue  string
 	worker worker.Worker
 	server *api.Server
+	az     *authz.Authz
 	http   *httptest.Server
 	creds  demo.Credentials
 	nonce  string
@@ -95,6 +96,7 @@ func newStackWith(t *testing.T, configure func(*api.Config)) *stack {
 	if configure != nil {
 		configure(&cfg)
 	}
+	s.az = az
 	s.server = api.New(st, az, api.TemporalEngine{Client: s.client, TaskQueue: s.queue}, cfg)
 	s.server.Payloads = e2eKeys.ring
 	s.http = httptest.NewServer(s.server.Router())
@@ -115,6 +117,18 @@ func (s *stack) startWorker() {
 }
 
 func (s *stack) stopWorker() { s.worker.Stop() }
+
+// watchUsers makes the API reload its policy and forget the users it
+// cached whenever PostgreSQL announces a change, as every deployment does
+// (authz.Watch): a change the worker makes (a separated employee's
+// disabled account) reaches the API's cache at once.
+func (s *stack) watchUsers() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.t.Cleanup(cancel)
+	listening := make(chan struct{})
+	go s.az.Watch(ctx, s.pool, func() { close(listening) }, s.server.ForgetUsers)
+	<-listening
+}
 
 func randHex(n int) string {
 	b := make([]byte, n)

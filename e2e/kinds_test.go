@@ -16,20 +16,21 @@ type kindCase struct {
 // kindCases has a case for every kind GET /process-kinds lists; a
 // test-only process adds its own from its file.
 var kindCases = map[string]kindCase{
-	"approval":  {map[string]any{"title": "kinds", "level": "internal"}, []string{"cs.agent", "sales.rep", "quality.eng", "gm", "bmo.auditor"}},
+	"approval":  {map[string]any{"title": "kinds", "level": "internal"}, []string{"cs.agent", "sales.rep", "quality.eng", "gm", "bmo.auditor", "hr.trainer"}},
 	"complaint": {productComplaint(), []string{"cs.agent", "gm"}},
 	"return":    {returnSlip(nil), []string{"cs.agent", "sales.rep"}},
 	"supplier_return": {map[string]any{"supplier": "江南包装", "material": "瓶盖", "batch": "C-1", "quantity": 10, "unit": "个",
 		"defect": "漏液"}, []string{"quality.eng"}},
-	"purchase":      {requisitionBody(nil), []string{"cs.agent", "sales.rep", "quality.eng"}},
-	"matrix_change": {map[string]any{}, nil}, // internal: no start route, nobody starts it
+	"purchase":      {requisitionBody(nil), []string{"cs.agent", "sales.rep", "quality.eng", "hr.trainer"}},
+	"probation":     {map[string]any{"employee": "newhire", "mentor": "sales.mentor"}, []string{"hr.trainer"}}, // HR starts it
+	"matrix_change": {map[string]any{}, nil},                                                                   // internal: no start route, nobody starts it
 }
 
 // TestProcessKinds: GET /process-kinds lists every kind with its labels
 // and start form, and may_start says what starting it answers.
 func TestProcessKinds(t *testing.T) {
 	s := newStack(t)
-	for _, user := range []string{"cs.agent", "sales.rep", "quality.eng", "gm", "bmo.auditor", "sysadmin"} {
+	for _, user := range []string{"cs.agent", "sales.rep", "quality.eng", "gm", "bmo.auditor", "sysadmin", "hr.trainer"} {
 		t.Run(user, func(t *testing.T) {
 			got := s.must(http.StatusOK, s.call(user, "GET", "/api/v1/process-kinds", nil))
 			kinds, _ := got["kinds"].([]any)

@@ -78,7 +78,10 @@ func (s *Store) CreateTask(ctx context.Context, in zhidu.CreateTaskInput) (int, 
 	if err != nil {
 		return 0, err
 	}
-	level := zhidu.MaxLevel(sp.Level, p.Level) // a task never sits below its process
+	level := zhidu.MaxLevel(sp.Level, p.Level) // a task never sits below its process …
+	if sp.Subject {
+		level = sp.Level // … but the subject's own (TaskSpec.Subject)
+	}
 	var taskContext []byte
 	if sp.Context != nil {
 		taskContext = mustJSON(sp.Context)

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/zhidu/zhidu"
 )
@@ -32,34 +33,118 @@ type BenchScenario struct {
 	// Deployment says how to configure a running deployment for the same
 	// run (zhidu bench --url measures it with its own configuration).
 	Deployment string
-	// RawResults are what the raw baseline's no-op of an activity returns,
-	// by activity name, instead of its zero result: what zhidu's database
-	// holds and the process reads (the suppliers a buyer may quote). Each
-	// value has the type of the activity's first result.
-	RawResults map[string]any
 	// Steps are the human steps in the order the process reaches them.
 	Steps []BenchStep
 	// Optional steps may follow Steps, depending on a deployment's
 	// configuration (a sampled spot check); they are worked if they appear.
 	Optional []BenchStep
+	// Answers are what the raw baseline's no-op activities return, by
+	// activity name, where the zero result would stop the process (the
+	// suppliers a purchase's sourcing offers); each must be of the
+	// activity's result type.
+	Answers map[string]any
+	// Subject, when set, is the person each process is about, who can be
+	// in one such process at a time (a probation's employee): the bench
+	// makes a user of its own for each process before the run (through the
+	// administration API, as the system administrator sysadmin; the raw
+	// baseline from the same facts), named by what Start puts in the
+	// body's Field with the run's nonce appended, and puts that name
+	// there. Steps whose User is BenchSubjectUser are that user's.
+	Subject *BenchSubject
+}
+
+// BenchSubject is the kind of user a scenario's Subject makes.
+type BenchSubject struct {
+	Field      string // the start body's field that names the user
+	Department zhidu.Department
+	Roles      []zhidu.RoleGrant
+	Clearance  zhidu.Level
+}
+
+// BenchSubjectUser, as a step's User, stands for the process's subject.
+const BenchSubjectUser = "{subject}"
+
+// Tasks counts the human steps of Steps (not the calls).
+func (s BenchScenario) Tasks() int {
+	n := 0
+	for _, st := range s.Steps {
+		if st.Call == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // BenchStep is one human task of a bench scenario: who works it and what
 // they submit.
 type BenchStep struct {
 	Step    string // the task's step name (TaskSpec.Step)
-	User    string // the demo user who works it
+	User    string // the demo user who works it, or BenchSubjectUser
 	Outcome string
 	Data    map[string]any
+	// Call, when set, makes the step a request instead of a task (a sale
+	// recorded as it happens): the user POSTs Data to this API path, in
+	// which {subject} is the subject's username, and the raw baseline
+	// sends the workflow the update named Update with Arg's argument: what
+	// the API sends for that request, of the type the workflow decodes (the
+	// actor's signature covers it as decoded). Step names it in reports
+	// and errors.
+	Call   string
+	Update string
+	Arg    func(data map[string]any, actor zhidu.Actor) (any, error)
 }
 
-// Users returns every user the scenario acts as, the starter first.
+// benchArg makes a call step's update argument of type T: the step's data
+// with the actor's facts as "actor".
+func benchArg[T any](data map[string]any, actor zhidu.Actor) (any, error) {
+	body := map[string]any{"actor": actor}
+	for k, v := range data {
+		body[k] = v
+	}
+	return benchBody[T](body)
+}
+
+// Users returns every demo user the scenario acts as, the starter first
+// (and the system administrator, who makes the subjects).
 func (s BenchScenario) Users() []string {
 	out := []string{s.Starter}
+	if s.Subject != nil {
+		out = append(out, BenchAdmin)
+	}
 	for _, st := range append(append([]BenchStep(nil), s.Steps...), s.Optional...) {
-		out = append(out, st.User)
+		if st.User != BenchSubjectUser {
+			out = append(out, st.User)
+		}
 	}
 	return out
+}
+
+// BenchAdmin is the demo user who makes a scenario's subjects.
+const BenchAdmin = "sysadmin"
+
+// SubjectName is the username of the i-th process's subject in the run
+// nonce names; "" when the scenario has none.
+func (s BenchScenario) SubjectName(i int, nonce string) string {
+	if s.Subject == nil {
+		return ""
+	}
+	return fmt.Sprint(s.Start(i)[s.Subject.Field]) + "-" + nonce
+}
+
+// StartBody is Start's body of the i-th process with its subject's
+// username in place.
+func (s BenchScenario) StartBody(i int, nonce string) map[string]any {
+	body := s.Start(i)
+	if s.Subject != nil {
+		body[s.Subject.Field] = s.SubjectName(i, nonce)
+	}
+	return body
+}
+
+// SubjectActor returns the facts of the i-th process's subject.
+func (s BenchScenario) SubjectActor(i int, nonce string) zhidu.Actor {
+	return zhidu.Actor{Username: s.SubjectName(i, nonce), Department: s.Subject.Department, Roles: s.Subject.Roles,
+		Clearance: s.Subject.Clearance}
 }
 
 // benchBody decodes a start body into the struct a scenario's Input reads.

@@ -189,7 +189,7 @@ type Starter struct {
 // process is one line here.
 func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
-		purchaseDescriptor(), matrixChangeDescriptor()},
+		purchaseDescriptor(), probationDescriptor(), matrixChangeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 

@@ -111,9 +111,20 @@ func checkBench(t *testing.T, d Descriptor) {
 		return
 	}
 	for _, st := range append(slices.Clone(b.Steps), b.Optional...) {
+		if st.Call != "" { // a request, not a task: an update of the workflow's
+			if st.Step == "" || st.User == "" || st.Update == "" || st.Arg == nil || !strings.HasPrefix(st.Call, "/api/v1/") {
+				t.Errorf("%s: bench call %+v lacks a name, a user, an update, its argument or an API path", d.Kind, st)
+			} else if _, err := st.Arg(st.Data, zhidu.Actor{Username: "x"}); err != nil {
+				t.Errorf("%s: bench call %s: argument: %v", d.Kind, st.Step, err)
+			}
+			continue
+		}
 		if _, ok := d.StepLabel(st.Step); !ok || st.User == "" || st.Outcome == "" {
 			t.Errorf("%s: bench step %+v is not one of the process's steps, or lacks a user or an outcome", d.Kind, st)
 		}
+	}
+	if s := b.Subject; s != nil && (s.Field == "" || !s.Department.Valid() || !s.Clearance.Valid() || len(s.Roles) == 0) {
+		t.Errorf("%s: bench subject %+v lacks a field, department, clearance or roles", d.Kind, s)
 	}
 	config := d.Defaults()
 	if b.Config != nil {

@@ -448,7 +448,7 @@ func (r *probationRun) checkSeparation(outcome string, d separationResult) map[s
 	if outcome == OutcomeExtend {
 		loc := companyZone(r.cfg.TimeZone)
 		end, err := time.ParseInLocation(time.DateOnly, d.NewEnd, loc)
-		longest := r.in.Start.AddDate(0, r.cfg.MaxMonths, 0)
+		longest := r.cfg.addMonths(r.in.Start, r.cfg.MaxMonths)
 		switch {
 		case r.extended:
 			errs["outcome"] = zhidu.Say(msgExtendedOnce)
@@ -505,7 +505,8 @@ func (r *probationRun) recordSale(ctx workflow.Context, s zhidu.SaleRequest) (zh
 	defer func() { r.pending = slices.DeleteFunc(r.pending, func(x string) bool { return x == s.Reference }) }()
 	now := workflow.Now(ctx)
 	ev := zhidu.ProcessEvent{EventKey: r.p.Info.ID + ":sale:" + s.Reference, ProcessID: r.p.Info.ID, Actor: s.Actor.Username,
-		Action: "sale_recorded", At: now, Detail: map[string]any{"reference": s.Reference, "amount": s.Amount, "customer": s.Customer}}
+		Action: "sale_recorded", Audit: "probation.sale", At: now,
+		Detail: map[string]any{"reference": s.Reference, "amount": s.Amount, "customer": s.Customer}}
 	if err := r.p.project(ctx, ActivityProcessEvent, ev).Get(ctx, nil); err != nil {
 		return zhidu.SaleResult{}, err
 	}
@@ -537,9 +538,9 @@ func (r *probationRun) validateLeave(_ workflow.Context, l zhidu.LeaveRequest) e
 	}
 	checkText(errs, "reason", l.Reason, true, true, 2000)
 	if len(errs) > 0 {
-		return rejectErr(zhidu.Invalid(zhidu.Say(msgCannotAskLeave), errs))
+		return rejectErr(zhidu.Invalid(zhidu.Say(msgProbationLeave), errs))
 	}
-	if firstMonth := r.in.Start.AddDate(0, r.cfg.NoLeaveMonths, 0); from.Before(firstMonth) {
+	if firstMonth := r.cfg.addMonths(r.in.Start, r.cfg.NoLeaveMonths); from.Before(firstMonth) {
 		return reject(zhidu.CodeConflict, zhidu.Say(msgNoLeaveFirstMonth, "from", firstMonth.In(loc).Format(time.DateOnly)))
 	}
 	return nil
@@ -611,6 +612,12 @@ func (r *probationRun) changeMentor(ctx workflow.Context, m zhidu.MentorChangeRe
 		ev := zhidu.ProcessEvent{EventKey: r.p.Info.ID + ":" + key, ProcessID: r.p.Info.ID, Actor: done.Actor.Username,
 			Action: "mentor_changed", At: workflow.Now(ctx), Detail: map[string]any{"from": r.mentor, "to": m.Mentor.Username, "reason": m.Reason}}
 		if err := r.p.project(ctx, ActivityProcessEvent, ev).Get(ctx, nil); err != nil {
+			return err
+		}
+		// The new mentor reads the file, the old one no longer does.
+		mr := zhidu.MemberRecord{EventKey: r.p.Info.ID + ":" + key + ":members", ProcessID: r.p.Info.ID, Add: []string{m.Mentor.Username},
+			Remove: []string{r.mentor}, Actor: done.Actor.Username, Reason: "mentor_changed", At: workflow.Now(ctx)}
+		if err := r.p.project(ctx, ActivitySetMembers, mr).Get(ctx, nil); err != nil {
 			return err
 		}
 		r.mentor = m.Mentor.Username

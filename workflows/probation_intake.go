@@ -32,6 +32,42 @@ type ProbationConfig struct {
 	MentorChange SLA         `json:"mentor_change"`
 	Conversion   SLA         `json:"conversion"`
 	Confirmation SLA         `json:"confirmation"`
+	// DayLength and MonthLength, when set, replace the calendar: tests and
+	// bench runs only (no flag sets them). A day and a month of the
+	// probation last that long, counted from its registration, with no
+	// weekends; the written test comes TestHour/24 of a day after the
+	// start, the evaluation at 09:00 of a day's length. An extension's
+	// new end stays a calendar date. Zero: calendar days and months in the
+	// company's time zone.
+	DayLength   time.Duration `json:"day_length,omitempty"`
+	MonthLength time.Duration `json:"month_length,omitempty"`
+}
+
+// Location is the company's time zone.
+func (c ProbationConfig) Location() *time.Location { return companyZone(c.TimeZone) }
+
+// addMonths is t plus n of the probation's months.
+func (c ProbationConfig) addMonths(t time.Time, n int) time.Time {
+	if c.MonthLength > 0 {
+		return t.Add(time.Duration(n) * c.MonthLength)
+	}
+	return t.AddDate(0, n, 0)
+}
+
+// addDays is t plus n of the probation's days.
+func (c ProbationConfig) addDays(t time.Time, n int) time.Time {
+	if c.DayLength > 0 {
+		return t.Add(time.Duration(n) * c.DayLength)
+	}
+	return t.AddDate(0, 0, n)
+}
+
+// atHour is hour h of the day that begins at day.
+func (c ProbationConfig) atHour(day time.Time, h int) time.Time {
+	if c.DayLength > 0 {
+		return day.Add(time.Duration(h) * c.DayLength / 24)
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, day.Location())
 }
 
 // DefaultProbationConfig returns the defaults of DOMAIN.md.
@@ -73,14 +109,15 @@ type ProbationInput struct {
 // probationTimes computes a probation's times from its start date, the
 // time it is registered and its length.
 func probationTimes(cfg ProbationConfig, start time.Time, now time.Time, months int) (test, evaluation, end time.Time) {
-	loc := start.Location()
-	test = time.Date(start.Year(), start.Month(), start.Day(), cfg.TestHour, 0, 0, 0, loc)
-	weekend := func(t time.Time) bool { return t.Weekday() == time.Saturday || t.Weekday() == time.Sunday }
-	for !test.After(now) || weekend(test) { // registered after 17:00: the next working day's
-		test = test.AddDate(0, 0, 1)
+	test = cfg.atHour(start, cfg.TestHour)
+	weekend := func(t time.Time) bool {
+		return cfg.DayLength == 0 && (t.Weekday() == time.Saturday || t.Weekday() == time.Sunday)
 	}
-	evaluation = time.Date(start.Year(), start.Month(), start.Day()+cfg.EvaluationDay-1, 9, 0, 0, 0, loc)
-	end = start.AddDate(0, months, 0)
+	for !test.After(now) || weekend(test) { // registered after 17:00: the next working day's
+		test = cfg.addDays(test, 1)
+	}
+	evaluation = cfg.atHour(cfg.addDays(start, cfg.EvaluationDay-1), 9)
+	end = cfg.addMonths(start, months)
 	return test, evaluation, end
 }
 
@@ -171,6 +208,8 @@ func prepareProbation(ctx context.Context, b probationStart, s StartContext) (an
 		errs["start_date"] = zhidu.NotDate()
 	case start.Before(now.AddDate(0, 0, -7)) || start.After(now.AddDate(0, 3, 0)):
 		errs["start_date"] = zhidu.Say(msgStartDate)
+	case cfg.DayLength > 0 && start.Before(now):
+		start = now // a compressed clock counts from the registration
 	}
 	if len(errs) > 0 {
 		return nil, zhidu.Invalid(zhidu.Say(msgCannotStartProbation), errs)
@@ -238,6 +277,7 @@ func probationDescriptor() Descriptor {
 		Defaults:  func() any { return DefaultProbationConfig() },
 		Settings:  probationSettings,
 		Register:  probationRegister(),
+		Bench:     probationBench(),
 		Labels:    probationLabels,
 		Body:      func() any { return new(probationStart) },
 		Prepare: func(ctx context.Context, b any, s StartContext) (any, error) {

@@ -19,7 +19,7 @@ const (
 	msgEndAfter             = "probation.end_after"
 	msgEndWithin            = "probation.end_within"
 	msgCannotRecordSale     = "probation.cannot_record_sale"
-	msgCannotAskLeave       = "probation.cannot_request_leave"
+	msgProbationLeave       = "probation.cannot_request_leave"
 	msgProbationLeaveDays   = "probation.leave_days"
 	msgNoLeaveFirstMonth    = "probation.no_leave_first_month"
 	msgCannotChangeMentor   = "probation.cannot_change_mentor"
@@ -41,9 +41,15 @@ var _ = zhidu.DefineMessages(map[string]zhidu.Text{
 	msgEndAfter:             {En: "must be after the period's last day ({end})", Zh: "须晚于试用期最后一天（{end}）"},
 	msgEndWithin:            {En: "must be within {months} months of the start", Zh: "须在开始后 {months} 个月内"},
 	msgCannotRecordSale:     {En: "cannot record the sale", Zh: "无法登记该笔销售"},
-	msgCannotAskLeave:       {En: "cannot request the leave", Zh: "无法提交请假申请"},
+	msgProbationLeave:       {En: "cannot request the leave", Zh: "无法提交请假申请"},
 	msgProbationLeaveDays:   {En: "must be 1 to {max} days", Zh: "须为 1 至 {max} 天"},
 	msgNoLeaveFirstMonth: {En: "试用期内一个月不允许休息: no leave in the first month of probation; leave may start on {from}",
 		Zh: "试用期内一个月不允许休息：{from} 起方可请假"},
 	msgCannotChangeMentor: {En: "cannot change the mentor", Zh: "无法更换带教"},
 })
+
+// CannotRecordSale says a sale was refused (the API's checks say it too).
+func CannotRecordSale() zhidu.Message { return zhidu.Say(msgCannotRecordSale) }
+
+// CannotChangeMentor says a mentor change was refused.
+func CannotChangeMentor() zhidu.Message { return zhidu.Say(msgCannotChangeMentor) }

@@ -122,6 +122,19 @@ func TestProbationTimes(t *testing.T) {
 	if !test.Equal(at("2026-03-02 17:00", nyc)) || test.UTC().Hour() != 22 {
 		t.Errorf("New York test at %v", test.UTC())
 	}
+	// A compressed clock (tests, bench runs): days and months of fixed
+	// lengths from the registration, no weekends.
+	fast := DefaultProbationConfig()
+	fast.DayLength, fast.MonthLength = 24*time.Second, time.Hour
+	now := at("2026-03-07 10:00", sh) // a Saturday
+	test, evaluation, end := probationTimes(fast, now, now, 2)
+	if !test.Equal(now.Add(17*time.Second)) || !evaluation.Equal(now.Add(14*24*time.Second+9*time.Second)) || !end.Equal(now.Add(2*time.Hour)) {
+		t.Errorf("compressed: test %v, evaluation %v, end %v", test.Sub(now), evaluation.Sub(now), end.Sub(now))
+	}
+	in, err := startProbation(t, probationStart{Employee: "newhire", Mentor: "sales.mentor"}, now, fast)
+	if err != nil || !in.Start.Equal(now) || !in.End.Equal(now.Add(2*time.Hour)) {
+		t.Errorf("compressed start %v, end %v, %v; want from the registration", in.Start, in.End, err)
+	}
 }
 
 // TestProbationStartRefusals: every bad start is a field error.
@@ -237,6 +250,9 @@ func TestProbationConverted(t *testing.T) {
 	}
 	if lvl := h.createdTask(t, "conversion_sign").Spec.Level; lvl != zhidu.Secret {
 		t.Errorf("the manager's sign-off at %s, want the file's level", lvl)
+	}
+	if m := h.memberships; len(m) != 1 || !slices.Equal(m[0].Add, []string{"sales.mentor2"}) || !slices.Equal(m[0].Remove, []string{"sales.mentor"}) {
+		t.Errorf("memberships = %+v, want the new mentor in and the old one out", m)
 	}
 	var actions []string
 	for _, e := range h.processEvents {

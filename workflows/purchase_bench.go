@@ -40,9 +40,9 @@ func purchaseBench() *BenchScenario {
 			info.Title, info.Level, info.Readers = req.Items[0].Name, zhidu.Internal, []zhidu.Department{info.Department}
 			return PurchaseInput{Process: info, Requisition: req, Route: route, Config: cfg}, nil
 		},
-		// The raw baseline's suppliers: the one the buyer picks, as the
-		// demo organisation has it.
-		RawResults: map[string]any{ActivityLoadSuppliers: []zhidu.Supplier{{ID: benchSupplier, Name: "华东精密机械有限公司",
+		// The raw baseline has no suppliers' table: LoadSuppliers answers
+		// the one the buyer picks, as the demo organisation has it.
+		Answers: map[string]any{ActivityLoadSuppliers: []zhidu.Supplier{{ID: benchSupplier, Name: "华东精密机械有限公司",
 			Qualified: true, SupplyState: zhidu.SupplyApproved}}},
 		Steps: []BenchStep{
 			{Step: StepSourcing, User: "pur.buyer", Outcome: OutcomeChoose, Data: map[string]any{

@@ -14,7 +14,7 @@
 // workflows and stub activities (no database), drives each scenario
 // through the client as the API would, and writes every finished history
 // as JSON. Each process keeps its scenarios in a file of its own
-// (approval.go, complaint.go, returns.go, purchase.go), which adds them
+// (approval.go, complaint.go, returns.go, purchase.go, probation.go), which adds them
 // to scenarios in its init. Commit the fixtures with the change: the replay test in
 // package workflows keeps replaying them, so a change that would break
 // processes already running (a missing workflow.GetVersion) fails there.
@@ -313,6 +313,9 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityLoadSuppliers:   s.loadSuppliers,
 		workflows.ActivityApproveSupplier: s.approveSupplier,
 		workflows.ActivityExcludeUsers:    s.excludeUsers,
+		workflows.ActivitySetProbation:    s.setProbation,
+		workflows.ActivitySeparate:        s.separate,
+		workflows.ActivityColleagues:      s.colleagues,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -347,4 +350,13 @@ func (stubs) setMembers(context.Context, zhidu.MemberRecord) error { return nil 
 
 func (stubs) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
 	return fmt.Sprintf("%s-%d-000001", cmp.Or(r.Series, zhidu.SeriesVoucher), r.Year), nil
+}
+
+func (stubs) setProbation(context.Context, zhidu.ProbationFlag) error { return nil }
+
+func (stubs) separate(context.Context, zhidu.SeparationRecord) error { return nil }
+
+// colleagues answers as the demo organisation would for newhire.
+func (stubs) colleagues(context.Context, workflows.ColleaguesRequest) ([]string, error) {
+	return []string{"sales.head", "sales.mentor", "sales.rep"}, nil
 }

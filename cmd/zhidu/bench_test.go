@@ -39,7 +39,7 @@ func TestBenchSmoke(t *testing.T) {
 	steps := map[string]int{}
 	for _, kind := range bench.Kinds() {
 		sc, _ := bench.ScenarioFor(kind)
-		steps[kind] = len(sc.Steps)
+		steps[kind] = sc.Tasks() // human steps; calls are not tasks
 	}
 	if steps["approval"] != 2 || steps["complaint"] != 6 {
 		t.Fatalf("human steps per kind = %v", steps)
@@ -106,7 +106,7 @@ func TestBenchFlags(t *testing.T) {
 	if !cfg.Bench.Inbox || cfg.Bench.Concurrency != "2,8" || cfg.DatabaseURL != "postgres://x" || cfg.Bench.N != 200 {
 		t.Fatalf("config = %+v", cfg.Bench)
 	}
-	for _, bad := range [][]string{{"bench", "-n", "0"}, {"bench", "--kind", "nope"}, {"bench", "--url", "http://x"},
+	for _, bad := range [][]string{{"bench", "-n", "0"}, {"bench", "--kind", "no_such_kind"}, {"bench", "--url", "http://x"},
 		{"bench", "inbox", "--concurrency", "x"}} {
 		if err := run(context.Background(), bad, func(string) string { return "" }, &bytes.Buffer{}); err == nil {
 			t.Errorf("zhidu %v must fail", bad)
@@ -139,7 +139,7 @@ func TestBenchKinds(t *testing.T) {
 			t.Errorf("--kind %q: %v, %v; want %s", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"nope", "approval,nope", "", "approval,"} {
+	for _, bad := range []string{"no_such_kind", "approval,no_such_kind", "", "approval,"} {
 		_, err := benchScenarios(bad)
 		if err == nil || !strings.Contains(err.Error(), "kinds with one: approval, complaint") {
 			t.Errorf("--kind %q: %v, want an error listing the kinds", bad, err)
