@@ -130,9 +130,11 @@ type probationRun struct {
 	end      time.Time
 	extended bool
 	sales    []sale
-	pending  []string // sale references being recorded
-	leaves   int      // leave requests so far
-	changes  int      // mentor changes asked so far
+	// saving is set while a sale is recorded: sales are recorded one at a
+	// time, so the register's count never goes back.
+	saving  bool
+	leaves  int // leave requests so far
+	changes int // mentor changes asked so far
 	// branches counts the steps running beside the main line (day 1, day
 	// 15, leave and mentor decisions): the probation ends after them.
 	branches int
@@ -352,7 +354,7 @@ func (r *probationRun) evaluate(ctx workflow.Context) error {
 // through; the manager may refuse to sign.
 func (r *probationRun) convert(ctx workflow.Context) (bool, error) {
 	r.applied = true
-	if err := r.record(ctx, map[string]any{"stage": "conversion", "sales_count": len(r.sales)}); err != nil {
+	if err := r.record(ctx, map[string]any{"stage": "conversion"}); err != nil {
 		return false, err
 	}
 	s := r.p.task("conversion_application", StepConversionApply, text("转正申请", "Conversion application"), r.in.Department,
@@ -400,7 +402,7 @@ func (r *probationRun) confirm(ctx workflow.Context) (bool, error) {
 		Get(ctx, &colleagues); err != nil {
 		return false, fmt.Errorf("find colleagues: %w", err)
 	}
-	if err := r.record(ctx, map[string]any{"stage": "confirmation", "sales_count": len(r.sales)}); err != nil {
+	if err := r.record(ctx, map[string]any{"stage": "confirmation"}); err != nil {
 		return false, err
 	}
 	n := 1
@@ -493,16 +495,16 @@ func (r *probationRun) recordSale(ctx workflow.Context, s zhidu.SaleRequest) (zh
 	known := func() bool {
 		return slices.ContainsFunc(r.sales, func(x sale) bool { return x.Reference == s.Reference })
 	}
-	// The same reference being recorded: wait for it, then answer as for a
-	// repeat.
-	if err := workflow.Await(ctx, func() bool { return !slices.Contains(r.pending, s.Reference) }); err != nil {
+	// One sale at a time: a repeat of one being recorded waits for it and
+	// answers as a repeat.
+	if err := workflow.Await(ctx, func() bool { return !r.saving }); err != nil {
 		return zhidu.SaleResult{}, err
 	}
 	if known() {
 		return zhidu.SaleResult{Recorded: false, Count: len(r.sales), Target: r.in.Target}, nil
 	}
-	r.pending = append(r.pending, s.Reference)
-	defer func() { r.pending = slices.DeleteFunc(r.pending, func(x string) bool { return x == s.Reference }) }()
+	r.saving = true
+	defer func() { r.saving = false }()
 	now := workflow.Now(ctx)
 	ev := zhidu.ProcessEvent{EventKey: r.p.Info.ID + ":sale:" + s.Reference, ProcessID: r.p.Info.ID, Actor: s.Actor.Username,
 		Action: "sale_recorded", Audit: "probation.sale", At: now,
