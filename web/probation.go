@@ -467,7 +467,7 @@ var probationPageLabels = map[string]zhidu.Text{
 	"action.probation_flag_cleared": {Zh: "解除试用期标记", En: "Probation mark cleared"},
 	"field.reference":               {Zh: "单号", En: "Reference"},
 	"field.customer":                {Zh: "客户", En: "Customer"},
-	"field.days":                    {Zh: "天数", En: "Days"},
+	"field.days":                    {Zh: "请假天数", En: "Days of leave"},
 	"field.archive":                 {Zh: "归档", En: "Archive"},
 	"field.head":                    {Zh: "部门经理", En: "Department head"},
 	"field.mentor":                  {Zh: "带教", En: "Mentor"},

@@ -60,6 +60,7 @@ func newProbationAPI(me string) *probationAPI {
 	return &probationAPI{me: me, answers: map[string]apiAnswer{},
 		process: processJSON{Process: store.Process{ID: "p-9", Kind: workflows.KindProbation, Title: "张新 (newhire)",
 			State: zhidu.ProcessRunning, Level: zhidu.Secret, Department: "hr", StartedBy: "hr.trainer", StartedAt: at(0),
+			Readers: []zhidu.Department{zhidu.DeptHR}, Members: []string{"sales.mentor", "sales.head"},
 			Input: map[string]any{"employee": "newhire", "department": "sales", "mentor": "sales.mentor", "start_date": "2026-12-07",
 				"months": 2.0, "target": 3.0, "test_at": "2026-12-07T17:00:00Z", "evaluation_at": "2026-12-21T09:00:00Z",
 				"ends_at": "2027-02-07T00:00:00Z", "level": "secret"},
@@ -208,8 +209,8 @@ func TestProbationPage(t *testing.T) {
 			t.Errorf("the head's page lacks %s", form)
 		}
 	}
-	if strings.Contains(body, `id="h-summary"`) || strings.Contains(body, `data-column="sales_count"`) {
-		t.Error("the page repeats the input or the register's columns beside the cards")
+	if strings.Contains(body, `id="h-summary"`) || strings.Contains(body, `data-column="sales_count"`) || strings.Contains(body, `id="copies"`) {
+		t.Error("the page repeats the input or the register's columns beside the cards, or shows the file in copies")
 	}
 
 	en := p.do("GET", "/processes/p-9", "en", nil).Body.String()

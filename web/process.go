@@ -126,7 +126,8 @@ func (c *rc) renderProcess(id string, in probationForms) {
 		if v.Entry != nil {
 			row = v.Entry.Row
 		}
-		v.Probation, v.Summary, v.Entry = c.probationCards(p.Process, row, in), nil, probationEntry(v.Entry)
+		// HR's file, read by HR and its named readers: not in copies.
+		v.Probation, v.Summary, v.Entry, v.Copies = c.probationCards(p.Process, row, in), nil, probationEntry(v.Entry), nil
 	}
 	for _, t := range p.Tasks {
 		if t.State == zhidu.TaskOpen || t.State == zhidu.TaskClaimed {
