@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/demo"
 	"github.com/zhidu/zhidu/web"
 )
@@ -48,9 +49,13 @@ type webStack struct {
 	browser context.Context
 }
 
-func newWebStack(t *testing.T) *webStack {
+func newWebStack(t *testing.T) *webStack { return newWebStackWith(t, nil) }
+
+// newWebStackWith is newWebStack with the API configuration adjusted
+// first (newStackWith).
+func newWebStackWith(t *testing.T, configure func(*api.Config)) *webStack {
 	t.Helper()
-	s := newStack(t)
+	s := newStackWith(t, configure)
 	srv := httptest.NewServer(web.New(web.Config{DemoSignIn: true}, s.server.Router(), s.store))
 	t.Cleanup(srv.Close)
 	opts := []chromedp.ExecAllocatorOption{

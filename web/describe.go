@@ -261,6 +261,12 @@ var timelineDetail = map[string][]string{
 	"child_finished":        {"process", "result"},
 	"order_issued":          {"order"},
 	"recused":               {"users", "reason"},
+	"sale_recorded":         {"reference", "amount", "customer"},
+	"mentor_changed":        {"from", "to", "reason"},
+	"evaluation_archived":   {"head", "mentor"},
+	"leave_approve":         {"from", "days"},
+	"leave_reject":          {"from", "days"},
+	"separated":             {"colleague", "reason"},
 }
 
 func timeline(lang string, entries []store.TimelineEntry) []timelineView {

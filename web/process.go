@@ -96,20 +96,38 @@ type processView struct {
 	// Purchase: a requisition's cards (purchase.go), in place of the
 	// summary.
 	Purchase *purchaseView
+	// Probation: a probation file's cards (probation.go), in place of the
+	// summary.
+	Probation *probationView
 }
 
 func (s *server) processPage(c *rc) {
+	c.renderProcess(c.r.PathValue("id"), probationForms{status: http.StatusOK})
+}
+
+// renderProcess renders a process page as the API shows the process to
+// the user now, with what a failed form of a probation's page left to
+// show.
+func (c *rc) renderProcess(id string, in probationForms) {
 	var p processJSON
-	if res := c.get("/api/v1/processes/"+url.PathEscape(c.r.PathValue("id")), nil, &p); !res.ok() {
+	if res := c.get("/api/v1/processes/"+url.PathEscape(id), nil, &p); !res.ok() {
 		c.apiFail(res)
 		return
 	}
 	v := processView{Process: p, Summary: describeWith(c.lang, startFormOf(p.Kind), p.Input), Timeline: timeline(c.lang, p.Timeline),
 		Copies: copies(p.Process), Entry: c.registerEntry(p.Kind, p.ID)}
-	if p.Kind == workflows.KindPurchase {
+	switch p.Kind {
+	case workflows.KindPurchase:
 		// A requisition is its department's (its readers), but not in
 		// copies as a return slip is.
 		v.Purchase, v.Summary, v.Entry, v.Copies = purchaseCards(c.lang, p.Process, nil), nil, purchaseEntry(v.Entry), nil
+	case workflows.KindProbation:
+		var row map[string]any
+		if v.Entry != nil {
+			row = v.Entry.Row
+		}
+		// HR's file, read by HR and its named readers: not in copies.
+		v.Probation, v.Summary, v.Entry, v.Copies = c.probationCards(p.Process, row, in), nil, probationEntry(v.Entry), nil
 	}
 	for _, t := range p.Tasks {
 		if t.State == zhidu.TaskOpen || t.State == zhidu.TaskClaimed {
@@ -119,11 +137,14 @@ func (s *server) processPage(c *rc) {
 		}
 	}
 	pg := pageFor(c, "processes", p.Title)
+	if in.form != "" && (v.Probation == nil || v.Probation.SaleForm == nil) {
+		pg.Error = in.msg // the form is gone: the probation has ended
+	}
 	if p.Level == zhidu.TopSecret {
 		pg.Watermark = c.watermark()
 	}
 	pg.Data = v
-	c.render(http.StatusOK, "process", pg)
+	c.render(in.status, "process", pg)
 }
 
 type processListView struct {

@@ -337,6 +337,7 @@ type entryView struct {
 	Kind    string
 	Fields  []cellView
 	Details []detailView
+	Row     map[string]any // the row as the API answered it
 }
 
 // detailView is one detail of an entry: a table.
@@ -377,7 +378,7 @@ func (c *rc) registerEntry(kind, id string) *entryView {
 	if res := c.get("/api/v1/registers/"+url.PathEscape(kind)+"/"+url.PathEscape(id), nil, &e); !res.ok() {
 		return nil
 	}
-	v := &entryView{Kind: kind}
+	v := &entryView{Kind: kind, Row: e.Row}
 	for i, cell := range c.rowCells(reg, e.Row) {
 		if cell.Value != "" && !shownElsewhere(reg.Columns[i]) {
 			v.Fields = append(v.Fields, cell)

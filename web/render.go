@@ -31,15 +31,18 @@ type page struct {
 	MeName     string
 	Compliance bool
 	MatrixNav  string // where the approval matrix's nav entry leads; "": none
-	Year       int
+	// ProbationNav links the user's own probation page: they are on
+	// probation.
+	ProbationNav bool
+	Year         int
 }
 
 // pageNames are the templates in assets/pages; each is parsed with the
-// layout and the shared partials (partials.html, and purchase.html: a
-// requisition's cards).
+// layout and the shared partials (partials.html; purchase.html: a
+// requisition's cards; probation.html: a probation's).
 var pageNames = []string{"signin", "inbox", "task", "start_index", "start", "processes", "process", "register",
 	"explain", "who_can", "audit", "verify", "error", "credential",
-	"matrix", "matrix_route"}
+	"matrix", "matrix_route", "my_probation"}
 
 // mustParsePages parses every page once per language, with that
 // language's functions, so rendering never clones a template.
@@ -50,7 +53,7 @@ func mustParsePages(loc *time.Location) map[string]map[string]*template.Template
 		for _, name := range pageNames {
 			t := template.New(name).Funcs(funcs(lang, loc))
 			t = template.Must(t.ParseFS(assets, "assets/templates/layout.html", "assets/templates/partials.html",
-				"assets/templates/purchase.html", "assets/templates/"+name+".html"))
+				"assets/templates/purchase.html", "assets/templates/probation.html", "assets/templates/"+name+".html"))
 			out[lang][name] = t
 		}
 	}
@@ -148,6 +151,7 @@ func (c *rc) render(status int, name string, p page) {
 		}
 		p.Compliance = c.me.compliance()
 		p.MatrixNav = c.me.matrixNav()
+		p.ProbationNav = c.onProbation()
 		if p.CSRF == "" && c.sess != nil {
 			p.CSRF = c.sess.CSRF
 		}

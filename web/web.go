@@ -60,7 +60,8 @@ func DefaultConfig() Config {
 }
 
 // Store is what the web layer keeps in PostgreSQL itself: passwords,
-// sessions, and the audit entries of sign-ins.
+// sessions, and the audit entries of sign-ins; and whether a user is on
+// probation, for the navigation.
 type Store interface {
 	CheckPassword(ctx context.Context, username, password string) (store.User, error)
 	UserByToken(ctx context.Context, token string) (store.User, error)
@@ -72,6 +73,9 @@ type Store interface {
 	SigninLock(ctx context.Context, username string, now time.Time) (store.Lockout, bool, error)
 	SigninFailed(ctx context.Context, f store.SigninFailure) (store.Lockout, bool, error)
 	SigninSucceeded(ctx context.Context, username string) error
+	// OnProbation says whether to link the user's own probation page in
+	// the navigation (the page itself asks the API).
+	OnProbation(ctx context.Context, username string) (bool, error)
 }
 
 // server is the web inbox.
@@ -128,6 +132,11 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /start/{kind}", s.authed(s.start))
 	mux.HandleFunc("GET /processes", s.authed(s.processList))
 	mux.HandleFunc("GET /processes/{id}", s.authed(s.processPage))
+	mux.HandleFunc("POST /processes/{id}/sales", s.authed(s.probationSale))
+	mux.HandleFunc("POST /processes/{id}/mentor", s.authed(s.probationMentor))
+	mux.HandleFunc("GET "+myProbationPath, s.authed(s.myProbation))
+	mux.HandleFunc("POST "+myProbationPath+"/sales", s.authed(s.mySale))
+	mux.HandleFunc("POST "+myProbationPath+"/leave", s.authed(s.myLeave))
 	mux.HandleFunc("GET /registers", s.authed(s.registers))
 	mux.HandleFunc("GET /registers/{kind}", s.authed(s.registerPage))
 	mux.HandleFunc("GET /registers/{kind}/csv", s.authed(s.registerCSV))

@@ -446,9 +446,10 @@ func TestParseForm(t *testing.T) {
 
 // fakeStore keeps sessions in memory for the handler tests.
 type fakeStore struct {
-	mu       sync.Mutex
-	sessions map[string]store.Session
-	audit    []store.AuditEntry
+	mu          sync.Mutex
+	sessions    map[string]store.Session
+	audit       []store.AuditEntry
+	onProbation bool // alice is on probation
 }
 
 func (f *fakeStore) CheckPassword(_ context.Context, username, password string) (store.User, error) {
@@ -498,7 +499,8 @@ func (f *fakeStore) SigninLock(context.Context, string, time.Time) (store.Lockou
 func (f *fakeStore) SigninFailed(context.Context, store.SigninFailure) (store.Lockout, bool, error) {
 	return store.Lockout{}, false, nil
 }
-func (f *fakeStore) SigninSucceeded(context.Context, string) error { return nil }
+func (f *fakeStore) SigninSucceeded(context.Context, string) error     { return nil }
+func (f *fakeStore) OnProbation(context.Context, string) (bool, error) { return f.onProbation, nil }
 
 // fakeAPI answers /api/v1/me and records every other request it gets.
 type fakeAPI struct {
