@@ -15,6 +15,7 @@ import (
 	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/matrix"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // The approval matrix's pages (采购审批矩阵). /admin/approval-matrix shows
@@ -655,4 +656,14 @@ func (s *server) matrixRoute(c *rc) {
 	}
 	p.Data = v
 	c.render(status, "matrix_route", p)
+}
+
+func init() {
+	kindTasks[workflows.KindMatrixChange] = func(c *rc, v *taskView, t taskJSON, _ processJSON) (map[string]any, choiceNames) {
+		if changes, ok := c.pendingChanges(t.Context); ok {
+			v.MatrixChanges = changes
+			return withoutChanges(t.Context), nil
+		}
+		return t.Context, nil
+	}
 }

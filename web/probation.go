@@ -520,3 +520,14 @@ var probationPageLabels = map[string]zhidu.Text{
 	"probation.submit_mentor":   {Zh: "提交申请", En: "Propose"},
 	"probation.submit_leave":    {Zh: "提交请假", En: "Request"},
 }
+
+func init() {
+	kindPages[workflows.KindProbation] = func(c *rc, v *processView, in probationForms) {
+		var row map[string]any
+		if v.Entry != nil {
+			row = v.Entry.Row
+		}
+		// HR's file, read by HR and its named readers: not in copies.
+		v.Probation, v.Summary, v.Entry, v.Copies = c.probationCards(v.Process.Process, row, in), nil, probationEntry(v.Entry), nil
+	}
+}

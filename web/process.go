@@ -6,7 +6,6 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
-	"github.com/zhidu/zhidu/workflows"
 )
 
 type startIndexView struct {
@@ -101,6 +100,12 @@ type processView struct {
 	Probation *probationView
 }
 
+// kindPages fill the process page of a kind that shows cards of its own
+// in place of the generic summary (a requisition's, a probation file's),
+// by kind; each kind's file adds its own (purchase.go, probation.go), so
+// this page names none.
+var kindPages = map[string]func(c *rc, v *processView, in probationForms){}
+
 func (s *server) processPage(c *rc) {
 	c.renderProcess(c.r.PathValue("id"), probationForms{status: http.StatusOK})
 }
@@ -116,18 +121,8 @@ func (c *rc) renderProcess(id string, in probationForms) {
 	}
 	v := processView{Process: p, Summary: describeWith(c.lang, startFormOf(p.Kind), p.Input), Timeline: timeline(c.lang, p.Timeline),
 		Copies: copies(p.Process), Entry: c.registerEntry(p.Kind, p.ID)}
-	switch p.Kind {
-	case workflows.KindPurchase:
-		// A requisition is its department's (its readers), but not in
-		// copies as a return slip is.
-		v.Purchase, v.Summary, v.Entry, v.Copies = purchaseCards(c.lang, p.Process, nil), nil, purchaseEntry(v.Entry), nil
-	case workflows.KindProbation:
-		var row map[string]any
-		if v.Entry != nil {
-			row = v.Entry.Row
-		}
-		// HR's file, read by HR and its named readers: not in copies.
-		v.Probation, v.Summary, v.Entry, v.Copies = c.probationCards(p.Process, row, in), nil, probationEntry(v.Entry), nil
+	if page := kindPages[p.Kind]; page != nil {
+		page(c, &v, in)
 	}
 	for _, t := range p.Tasks {
 		if t.State == zhidu.TaskOpen || t.State == zhidu.TaskClaimed {

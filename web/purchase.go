@@ -359,3 +359,16 @@ var purchasePageLabels = map[string]zhidu.Text{
 	"purchase.blacklisted":        {Zh: "%s（黑名单）", En: "%s (blacklisted)"},
 	"purchase.min_quotes":         {Zh: "重要物资须至少 %d 家合格供应商报价。", En: "Important material needs quotes from at least %d qualified suppliers."},
 }
+
+func init() {
+	kindPages[workflows.KindPurchase] = func(c *rc, v *processView, _ probationForms) {
+		// A requisition is its department's (its readers), but not in
+		// copies as a return slip is.
+		v.Purchase, v.Summary, v.Entry, v.Copies = purchaseCards(c.lang, v.Process.Process, nil), nil, purchaseEntry(v.Entry), nil
+	}
+	kindTasks[workflows.KindPurchase] = func(c *rc, v *taskView, t taskJSON, p processJSON) (map[string]any, choiceNames) {
+		v.Purchase = purchaseCards(c.lang, p.Process, &t.Task)
+		v.Summary = nil // the requisition card shows the summary
+		return purchaseContext(c.lang, c.cfg.Location, t.Context, v.Purchase.names), v.Purchase.names
+	}
+}

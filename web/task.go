@@ -8,7 +8,6 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
-	"github.com/zhidu/zhidu/workflows"
 )
 
 // taskJSON is GET /api/v1/tasks/{id}.
@@ -71,6 +70,13 @@ type taskInput struct {
 	delegateMsg string
 }
 
+// kindTasks fill the task page of a kind that shows its steps' context
+// its own way (a matrix change's differences, a requisition's cards), by
+// kind: each returns the context left to show generically and the names of
+// choices; each kind's file adds its own (matrix.go, purchase.go), so this
+// page names none.
+var kindTasks = map[string]func(c *rc, v *taskView, t taskJSON, p processJSON) (map[string]any, choiceNames){}
+
 func (s *server) taskPage(c *rc) { c.renderTask(c.r.PathValue("id"), taskInput{status: http.StatusOK}) }
 
 // renderTask renders the task page as the API shows the task to the user
@@ -91,17 +97,10 @@ func (c *rc) renderTask(id string, in taskInput) {
 		form = startFormOf(p.Kind)
 		v.Summary = describeWith(c.lang, form, p.Input)
 		v.Timeline = timeline(c.lang, p.Timeline)
-		if p.Kind == workflows.KindMatrixChange {
-			if changes, ok := c.pendingChanges(t.Context); ok {
-				v.MatrixChanges, context = changes, withoutChanges(t.Context)
-			}
-		}
 	}
-	var names choiceNames // the suppliers of a purchase's sourcing, by name
-	if p.Kind == workflows.KindPurchase {
-		v.Purchase = purchaseCards(c.lang, p.Process, &t.Task)
-		v.Summary, names = nil, v.Purchase.names // the requisition card shows the summary
-		context = purchaseContext(c.lang, c.cfg.Location, t.Context, names)
+	var names choiceNames // choices shown by name (a purchase's suppliers)
+	if page := kindTasks[p.Kind]; page != nil {
+		context, names = page(c, &v, t, p)
 	}
 	v.Context = describeWith(c.lang, form, context)
 	_, v.SummaryInContext = t.Context["intake"]
