@@ -45,16 +45,45 @@ func inHR(u zhidu.Actor) bool {
 	})
 }
 
-// probationConfig is the probation's configuration as the API holds it.
+// probationConfig is the configuration of the process that takes sales
+// (the probation) as the API holds it.
 func (s *Server) probationConfig() workflows.ProbationConfig {
-	return *s.Config.Processes[workflows.KindProbation].(*workflows.ProbationConfig)
+	for _, d := range workflows.Taking(workflows.UpdateRecordSale) {
+		if cfg, ok := s.Config.Processes[d.Kind].(*workflows.ProbationConfig); ok {
+			return *cfg
+		}
+	}
+	return workflows.DefaultProbationConfig()
+}
+
+// takes reports whether processes of the kind take the update.
+func takes(kind, update string) bool {
+	d, ok := workflows.Lookup(kind)
+	return ok && slices.Contains(d.Takes, update)
+}
+
+// runningFor returns the running processes about a person that take the
+// update (a probation's employee), by the kinds' Subject field.
+func (s *Server) runningFor(ctx context.Context, update, person string) ([]string, error) {
+	var out []string
+	for _, d := range workflows.Taking(update) {
+		if d.Subject == "" {
+			continue
+		}
+		ids, err := s.Store.RunningWith(ctx, d.Kind, d.Subject, person)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
 }
 
 // employee checks that the caller may act for the employee named in the
 // path — the employee, HR, or (withHead) the head of the employee's
 // department — and returns the employee's running probation. ok is false
 // when an answer was written: 403 (audited as action) or 404.
-func (s *Server) employee(c *gin.Context, action string, withHead bool, denied zhidu.Message) (processID string, ok bool) {
+func (s *Server) employee(c *gin.Context, update, action string, withHead bool, denied zhidu.Message) (processID string, ok bool) {
 	ctx := c.Request.Context()
 	name := c.Param("username")
 	u := currentUser(c).Actor()
@@ -68,7 +97,7 @@ func (s *Server) employee(c *gin.Context, action string, withHead bool, denied z
 		s.deny(c, action, "user:"+name, denied)
 		return "", false
 	}
-	ids, err := s.Store.RunningWith(ctx, workflows.KindProbation, "employee", name)
+	ids, err := s.runningFor(ctx, update, name)
 	if err != nil {
 		fail(c, err)
 		return "", false
@@ -99,7 +128,7 @@ func (s *Server) recordSale(c *gin.Context) {
 		fail(c, zhidu.Invalid(workflows.CannotRecordSale(), map[string]zhidu.Message{"amount": zhidu.Required()}))
 		return
 	}
-	id, ok := s.employee(c, "probation.sale", true, zhidu.ProbationSaleDenied())
+	id, ok := s.employee(c, workflows.UpdateRecordSale, "probation.sale", true, zhidu.ProbationSaleDenied())
 	if !ok {
 		return
 	}
@@ -131,7 +160,7 @@ func (s *Server) requestLeave(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	id, ok := s.employee(c, "probation.leave", false, zhidu.ProbationLeaveDenied())
+	id, ok := s.employee(c, workflows.UpdateRequestLeave, "probation.leave", false, zhidu.ProbationLeaveDenied())
 	if !ok {
 		return
 	}
@@ -176,7 +205,7 @@ func (s *Server) changeMentor(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if f.Kind != workflows.KindProbation {
+	if !takes(f.Kind, workflows.UpdateChangeMentor) {
 		fail(c, notFound(f.Ref)) // no mentor to change: as for a missing process
 		return
 	}

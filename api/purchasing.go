@@ -124,7 +124,15 @@ func (s *Server) readsPurchasing(c *gin.Context, action, object string) bool {
 func (s *Server) tellPurchases(ctx context.Context, sup zhidu.Supplier) {
 	// The client going away does not stop the telling.
 	ctx = context.WithoutCancel(ctx)
-	ids, err := s.Store.RunningProcessIDs(ctx, workflows.KindPurchase)
+	var ids []string
+	var err error
+	for _, d := range workflows.Taking(workflows.UpdateSupplierFacts) {
+		var more []string
+		if more, err = s.Store.RunningProcessIDs(ctx, d.Kind); err != nil {
+			break
+		}
+		ids = append(ids, more...)
+	}
 	if err != nil {
 		slog.Error("supplier changed: cannot list the running purchases", "supplier", sup.ID, "error", err)
 		return

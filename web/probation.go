@@ -294,7 +294,7 @@ func (c *rc) probationProcess(id string) (processJSON, bool) {
 		c.apiFail(res)
 		return p, false
 	}
-	if p.Kind != workflows.KindProbation {
+	if d, ok := workflows.Lookup(p.Kind); !ok || !slices.Contains(d.Takes, workflows.UpdateRecordSale) {
 		c.notFound()
 		return p, false
 	}
@@ -521,8 +521,16 @@ var probationPageLabels = map[string]zhidu.Text{
 	"probation.submit_leave":    {Zh: "提交请假", En: "Request"},
 }
 
+// A probation file's cards are those of the processes that take sales
+// (the probation).
 func init() {
-	kindPages[workflows.KindProbation] = func(c *rc, v *processView, in probationForms) {
+	for _, d := range workflows.Taking(workflows.UpdateRecordSale) {
+		addProbationPage(d.Kind)
+	}
+}
+
+func addProbationPage(kind string) {
+	kindPages[kind] = func(c *rc, v *processView, in probationForms) {
 		var row map[string]any
 		if v.Entry != nil {
 			row = v.Entry.Row

@@ -141,7 +141,7 @@ func purchaseCards(lang string, p store.Process, task *store.Task) *purchaseView
 	for _, k := range purchaseShown {
 		delete(rest, k)
 	}
-	v.Details = describeWith(lang, startFormOf(workflows.KindPurchase), rest)
+	v.Details = describeWith(lang, startFormOf(p.Kind), rest)
 
 	v.Route = takenRoute{Version: in.MatrixVersion, Rule: in.MatrixRule, Text: in.Route}
 	if in.MatrixWhy != nil {
@@ -360,13 +360,21 @@ var purchasePageLabels = map[string]zhidu.Text{
 	"purchase.min_quotes":         {Zh: "重要物资须至少 %d 家合格供应商报价。", En: "Important material needs quotes from at least %d qualified suppliers."},
 }
 
+// The requisition's cards are those of the processes that take supplier
+// facts (the purchase).
 func init() {
-	kindPages[workflows.KindPurchase] = func(c *rc, v *processView, _ probationForms) {
+	for _, d := range workflows.Taking(workflows.UpdateSupplierFacts) {
+		addPurchasePages(d.Kind)
+	}
+}
+
+func addPurchasePages(kind string) {
+	kindPages[kind] = func(c *rc, v *processView, _ probationForms) {
 		// A requisition is its department's (its readers), but not in
 		// copies as a return slip is.
 		v.Purchase, v.Summary, v.Entry, v.Copies = purchaseCards(c.lang, v.Process.Process, nil), nil, purchaseEntry(v.Entry), nil
 	}
-	kindTasks[workflows.KindPurchase] = func(c *rc, v *taskView, t taskJSON, p processJSON) (map[string]any, choiceNames) {
+	kindTasks[kind] = func(c *rc, v *taskView, t taskJSON, p processJSON) (map[string]any, choiceNames) {
 		v.Purchase = purchaseCards(c.lang, p.Process, &t.Task)
 		v.Summary = nil // the requisition card shows the summary
 		return purchaseContext(c.lang, c.cfg.Location, t.Context, v.Purchase.names), v.Purchase.names

@@ -74,6 +74,16 @@ type Descriptor struct {
 	// start page or start policy lines, and no start hooks, starters or
 	// bench scenario; GET /process-kinds lists it, never startable.
 	Internal bool
+	// Takes names the updates the process takes beyond every process's
+	// (CompleteTask, AssignTask, SetLevel, CancelProcess), which the API
+	// sends to it for routes of their own: a purchase takes SupplierFacts,
+	// a probation RecordSale, RequestLeave and ChangeMentor. The API finds
+	// the kinds by update (Taking), never by name.
+	Takes []string
+	// Subject is the field of the stored input naming the person the
+	// process is about (a probation's "employee"), by which the API finds
+	// a person's running process; "" for none.
+	Subject string
 	// Labels are the web's labels of words the process's steps use that
 	// the web's catalogue lacks: outcomes ("outcome.grant"), step data
 	// fields ("field.days"), choice values ("value.x"). Every process
@@ -191,6 +201,17 @@ func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
 		purchaseDescriptor(), probationDescriptor(), matrixChangeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
+}
+
+// Taking returns the descriptors of the processes that take the update.
+func Taking(update string) []Descriptor {
+	var out []Descriptor
+	for _, d := range Descriptors() {
+		if slices.Contains(d.Takes, update) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Lookup finds the descriptor of a kind.

@@ -279,6 +279,8 @@ func probationDescriptor() Descriptor {
 		Register:  probationRegister(),
 		Bench:     probationBench(),
 		Labels:    probationLabels,
+		Takes:     []string{UpdateRecordSale, UpdateRequestLeave, UpdateChangeMentor},
+		Subject:   "employee",
 		Body:      func() any { return new(probationStart) },
 		Prepare: func(ctx context.Context, b any, s StartContext) (any, error) {
 			return prepareProbation(ctx, *b.(*probationStart), s)

@@ -364,6 +364,7 @@ func purchaseDescriptor() Descriptor {
 		Register: purchaseRegister(),
 		Bench:    purchaseBench(),
 		Labels:   purchaseLabels,
+		Takes:    []string{UpdateSupplierFacts},
 		Body:     func() any { return new(purchaseStart) },
 		Prepare: func(ctx context.Context, b any, s StartContext) (any, error) {
 			return preparePurchase(ctx, *b.(*purchaseStart), s)
