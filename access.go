@@ -64,6 +64,10 @@ type ObjectFacts struct {
 	Readers []Department `json:"readers,omitempty"`
 	// Members are the process's named readers (ProcessInfo.Members).
 	Members []string `json:"members,omitempty"`
+	// Grants are the unrevoked read grants naming the object: its process,
+	// its customer, or its department's customer files (Grant.Opens says
+	// whether one opens it to a user now).
+	Grants []Grant `json:"grants,omitempty"`
 
 	// For a task only: its state, who holds it and who may work it.
 	TaskState  TaskState   `json:"task_state,omitempty"`
