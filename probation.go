@@ -60,9 +60,10 @@ type ProbationFlag struct {
 
 // SeparationRecord ends the employment of an employee who did not meet
 // the probation's target (未完成销售任务者自动离职): the account is disabled
-// (tokens and sessions stop working at once), the employee's open tasks go
-// to Colleague, and the handover of their customer files to Colleague is
-// recorded (applied by the customer files once they exist).
+// (tokens and sessions stop working at once) and the handover of their
+// customer files to Colleague is recorded (applied by the customer files
+// once they exist). Their open tasks are handed over by the processes
+// they belong to (HandOverRequest), where each step's authority is known.
 type SeparationRecord struct {
 	EventKey  string    `json:"event_key"`
 	Employee  string    `json:"employee"`
@@ -71,4 +72,39 @@ type SeparationRecord struct {
 	Actor     string    `json:"actor"`
 	Reason    string    `json:"reason"`
 	At        time.Time `json:"at"`
+}
+
+// HandOverRequest is the HandOver signal every process takes: an employee
+// leaves, and the open tasks of the process they hold (Held: claimed, or
+// delegated to them) or are named for as a candidate go to Colleague — a
+// reassignment where the step's authority (核决权限) reaches the colleague;
+// otherwise the employee's claim is released and the task escalates, so
+// that authority never moves to someone the step does not name.
+type HandOverRequest struct {
+	EventKey  string   `json:"event_key"`
+	Employee  string   `json:"employee"`
+	Colleague Actor    `json:"colleague"`
+	By        string   `json:"by"`
+	Reason    string   `json:"reason"`
+	Held      []string `json:"held,omitempty"`
+}
+
+// HandOverPlan is what a separation hands over: the colleague's facts and,
+// per process, the open tasks the employee holds or is named for.
+type HandOverPlan struct {
+	Colleague Actor            `json:"colleague"`
+	Processes []HandOverTarget `json:"processes"`
+}
+
+// HandOverTarget is one process a hand-over reaches.
+type HandOverTarget struct {
+	ProcessID string   `json:"process_id"`
+	Held      []string `json:"held,omitempty"`
+}
+
+// HandOverPlanRequest asks which tasks an employee's separation hands to
+// a colleague.
+type HandOverPlanRequest struct {
+	Employee  string `json:"employee"`
+	Colleague string `json:"colleague"`
 }

@@ -26,7 +26,7 @@ type AssignRecord struct {
 	TaskID    string    `json:"task_id"`
 	ProcessID string    `json:"process_id"`
 	Step      string    `json:"step"`
-	Kind      string    `json:"kind"` // AssignDelegate or AssignReassign
+	Kind      string    `json:"kind"` // AssignDelegate, AssignReassign or AssignRelease
 	By        string    `json:"by"`
 	Address   string    `json:"address,omitempty"`
 	Owner     string    `json:"owner,omitempty"`

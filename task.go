@@ -416,6 +416,10 @@ type CompleteTaskResult struct {
 const (
 	AssignDelegate = "delegate" // the owner stays accountable; the delegate acts on their behalf
 	AssignReassign = "reassign" // a manager moves the task to another person
+	// AssignRelease gives a task back to its candidates: a hand-over whose
+	// colleague the step's authority does not reach releases the
+	// employee's claim instead (HandOverRequest).
+	AssignRelease = "release"
 )
 
 // AssignTaskRequest is the argument of the AssignTask update.

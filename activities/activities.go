@@ -49,6 +49,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivitySetProbation:    a.SetProbation,
 		workflows.ActivitySeparate:        a.SeparateEmployee,
 		workflows.ActivityColleagues:      a.Colleagues,
+		workflows.ActivityHandOverPlan:    a.HandOverPlan,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

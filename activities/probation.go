@@ -13,8 +13,8 @@ func (a *Activities) SetProbation(ctx context.Context, f zhidu.ProbationFlag) er
 }
 
 // SeparateEmployee carries out a confirmed separation: the account
-// disabled, the open tasks and the customers handed to the colleague, in
-// one transaction (store.SeparateEmployee).
+// disabled and the customers' handover recorded, in one transaction
+// (store.SeparateEmployee); the tasks are handed over by their processes.
 func (a *Activities) SeparateEmployee(ctx context.Context, r zhidu.SeparationRecord) error {
 	return permanent(a.Store.SeparateEmployee(ctx, r))
 }
@@ -24,4 +24,11 @@ func (a *Activities) SeparateEmployee(ctx context.Context, r zhidu.SeparationRec
 func (a *Activities) Colleagues(ctx context.Context, r workflows.ColleaguesRequest) ([]string, error) {
 	names, err := a.Store.Colleagues(ctx, r.Department, r.Except)
 	return names, permanent(err)
+}
+
+// HandOverPlan lists, per process, the open tasks a separation hands to
+// the colleague, with the colleague's facts.
+func (a *Activities) HandOverPlan(ctx context.Context, r zhidu.HandOverPlanRequest) (zhidu.HandOverPlan, error) {
+	plan, err := a.Store.HandOverPlan(ctx, r)
+	return plan, permanent(err)
 }

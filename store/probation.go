@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,54 +64,51 @@ func (s *Store) OnProbation(ctx context.Context, username string) (bool, error) 
 	return on, mapErr(err, "user "+username)
 }
 
-// sqlHandOverClaimed gives the colleague ($2) the tasks the employee ($1)
-// holds, unless the colleague is kept off the task, whose claim is then
-// released; a delegation to the employee goes back to its owner.
-const sqlHandOverClaimed = `
-UPDATE tasks SET
-    assignee   = CASE WHEN assignee = $1 AND NOT ($2 = ANY(excluded)) THEN $2
-                      WHEN assignee = $1 THEN NULL ELSE assignee END,
-    state      = CASE WHEN assignee = $1 AND $2 = ANY(excluded) THEN 'open' ELSE state END,
-    claimed_at = CASE WHEN assignee = $1 AND NOT ($2 = ANY(excluded)) THEN $3
-                      WHEN assignee = $1 THEN NULL ELSE claimed_at END,
-    delegate   = NULL
-WHERE state IN ('open', 'claimed') AND (assignee = $1 OR delegate = $1)
-RETURNING id, process_id, step, assignee IS NOT DISTINCT FROM $2`
+// sqlHandOverTargets lists the open tasks an employee ($1) holds
+// (claimed, or delegated to them) or is named for as a candidate, by
+// process: what their separation hands over.
+const sqlHandOverTargets = `
+SELECT t.process_id, array_agg(t.id ORDER BY t.id) FILTER (WHERE t.assignee = $1 OR t.delegate = $1)
+FROM tasks t
+WHERE t.state IN ('open', 'claimed')
+  AND (t.assignee = $1 OR t.delegate = $1
+       OR EXISTS (SELECT 1 FROM task_candidates c WHERE c.task_id = t.id AND c.username = $1))
+GROUP BY t.process_id ORDER BY t.process_id`
 
-// sqlHandOverCandidates names the colleague ($2) as a candidate of the
-// open tasks that name the employee ($1) and of those just handed to the
-// colleague ($3), unless the colleague is kept off them.
-const sqlHandOverCandidates = `
-WITH ins AS (
-    INSERT INTO task_candidates (task_id, username)
-    SELECT t.id, $2 FROM tasks t
-    WHERE t.state IN ('open', 'claimed') AND NOT ($2 = ANY(t.excluded))
-      AND (t.id = ANY($3::text[]) OR EXISTS (SELECT 1 FROM task_candidates c WHERE c.task_id = t.id AND c.username = $1))
-    ON CONFLICT DO NOTHING
-    RETURNING task_id
-)
-SELECT t.id, t.process_id, t.step FROM ins JOIN tasks t ON t.id = ins.task_id WHERE NOT (t.id = ANY($3::text[]))`
-
-// handedTask is one task a separation handed over.
-type handedTask struct {
-	ID, ProcessID, Step string
-	To                  string // the colleague, or "" when released
+// HandOverPlan returns what the separation of employee hands to
+// colleague: the colleague's facts and, per process, the open tasks the
+// employee holds or is named for. The processes themselves decide, step
+// by step, whether the colleague may take each (HandOverRequest).
+func (s *Store) HandOverPlan(ctx context.Context, r zhidu.HandOverPlanRequest) (zhidu.HandOverPlan, error) {
+	u, err := s.User(ctx, r.Colleague)
+	if err != nil {
+		return zhidu.HandOverPlan{}, err
+	}
+	rows, err := s.Pool.Query(ctx, sqlHandOverTargets, r.Employee)
+	if err != nil {
+		return zhidu.HandOverPlan{}, mapErr(err, "tasks")
+	}
+	targets, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (zhidu.HandOverTarget, error) {
+		var t zhidu.HandOverTarget
+		return t, row.Scan(&t.ProcessID, &t.Held)
+	})
+	if targets == nil {
+		targets = []zhidu.HandOverTarget{}
+	}
+	return zhidu.HandOverPlan{Colleague: u.Actor(), Processes: targets}, mapErr(err, "tasks")
 }
 
 // SeparateEmployee carries out a probation's separation
 // (未完成销售任务者自动离职) in one transaction: the employee's account is
 // disabled and their web sessions deleted (a token of a disabled account
 // is refused, and every API replica forgets its cached users when
-// PostgreSQL announces the change), their open tasks go to the colleague
-// (held ones reassigned, those naming them by name offered to the
-// colleague too; tasks the colleague is kept off are released instead),
-// the probation flag is cleared, and the handover of their customer files
-// to the colleague is recorded (customer_handovers, applied by the
-// customer files later) — with the probation's timeline entry
-// (separated), one task_reassigned entry in the timeline of each task's
-// process, and the audit entry (user.separate). The event key makes a
-// retry change nothing. A colleague who is not an active user other than
-// the employee is invalid.
+// PostgreSQL announces the change), the probation flag is cleared, and
+// the handover of their customer files to the colleague is recorded
+// (customer_handovers) — with the probation's timeline entry (separated)
+// and the audit entry (user.separate). Their open tasks are handed over
+// afterwards by the processes they belong to (HandOverPlan). The event
+// key makes a retry change nothing. A colleague who is not an active user
+// other than the employee is invalid.
 func (s *Store) SeparateEmployee(ctx context.Context, r zhidu.SeparationRecord) error {
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, sqlInsertTimeline, r.ProcessID, r.EventKey, r.At, r.Actor, "", "separated", "", "", "",
@@ -141,59 +137,13 @@ func (s *Store) SeparateEmployee(ctx context.Context, r zhidu.SeparationRecord) 
 		if _, err := tx.Exec(ctx, `DELETE FROM web_sessions WHERE username = $1`, r.Employee); err != nil {
 			return err
 		}
-		var handed []handedTask
-		rows, err := tx.Query(ctx, sqlHandOverClaimed, r.Employee, r.Colleague, r.At)
-		if err != nil {
-			return err
-		}
-		claimed, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (handedTask, error) {
-			var h handedTask
-			var toColleague bool
-			err := row.Scan(&h.ID, &h.ProcessID, &h.Step, &toColleague)
-			if toColleague {
-				h.To = r.Colleague
-			}
-			return h, err
-		})
-		if err != nil {
-			return err
-		}
-		handed = append(handed, claimed...)
-		held := []string{}
-		for _, h := range claimed {
-			if h.To != "" {
-				held = append(held, h.ID)
-			}
-		}
-		rows, err = tx.Query(ctx, sqlHandOverCandidates, r.Employee, r.Colleague, held)
-		if err != nil {
-			return err
-		}
-		offered, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (handedTask, error) {
-			h := handedTask{To: r.Colleague}
-			return h, row.Scan(&h.ID, &h.ProcessID, &h.Step)
-		})
-		if err != nil {
-			return err
-		}
-		ids := []string{}
-		for _, h := range append(handed, offered...) {
-			if err := insertTimeline(ctx, tx, timelineEntry{processID: h.ProcessID, eventKey: r.EventKey + ":" + h.ID, actor: r.Actor,
-				action: "task_reassigned", taskID: h.ID, step: h.Step,
-				detail: map[string]any{"to": h.To, "owner": r.Employee, "note": r.Reason}}, r.At); err != nil {
-				return err
-			}
-			if !slices.Contains(ids, h.ID) {
-				ids = append(ids, h.ID)
-			}
-		}
 		if _, err := tx.Exec(ctx, `INSERT INTO customer_handovers (process_id, employee, colleague, at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (process_id) DO NOTHING`, r.ProcessID, r.Employee, r.Colleague, r.At); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "user.separate", Object: "user:" + r.Employee,
 			Decision: "allowed", Detail: map[string]any{"process": r.ProcessID, "colleague": r.Colleague, "reason": r.Reason,
-				"tasks": ids, "customer_handover": "recorded"}})
+				"customer_handover": "recorded"}})
 	})
 	return mapErr(err, "separation of "+r.Employee)
 }

@@ -158,7 +158,18 @@ func (s *Store) CompleteTask(ctx context.Context, r zhidu.CompletionRecord) erro
 	return mapErr(err, "task "+r.TaskID)
 }
 
-// AssignTask records a delegation or a reassignment.
+// sqlReleaseTask takes a task ($1) back from its holder ($2): a claim is
+// released (the task is open to its candidates again), a delegation to
+// them ends.
+const sqlReleaseTask = `
+UPDATE tasks SET
+    state      = CASE WHEN assignee = $2 THEN 'open' ELSE state END,
+    claimed_at = CASE WHEN assignee = $2 THEN NULL ELSE claimed_at END,
+    delegate   = CASE WHEN assignee = $2 OR delegate = $2 THEN NULL ELSE delegate END,
+    assignee   = CASE WHEN assignee = $2 THEN NULL ELSE assignee END
+WHERE id = $1 AND state IN ('open', 'claimed')`
+
+// AssignTask records a delegation, a reassignment or a release.
 func (s *Store) AssignTask(ctx context.Context, r zhidu.AssignRecord) error {
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var err error
@@ -171,6 +182,8 @@ func (s *Store) AssignTask(ctx context.Context, r zhidu.AssignRecord) error {
 			}
 			_, err = tx.Exec(ctx, `UPDATE tasks SET assignee = $2, delegate = NULL, state = 'claimed', claimed_at = $3
                 WHERE id = $1 AND state IN ('open', 'claimed')`, r.TaskID, r.To, r.At)
+		case zhidu.AssignRelease:
+			_, err = tx.Exec(ctx, sqlReleaseTask, r.TaskID, r.Owner)
 		default:
 			return fmt.Errorf("unknown assignment kind %q", r.Kind)
 		}
@@ -178,7 +191,8 @@ func (s *Store) AssignTask(ctx context.Context, r zhidu.AssignRecord) error {
 			return err
 		}
 		if err := insertTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.EventKey, actor: r.By,
-			action: map[string]string{zhidu.AssignDelegate: "task_delegated", zhidu.AssignReassign: "task_reassigned"}[r.Kind], taskID: r.TaskID, step: r.Step,
+			action: map[string]string{zhidu.AssignDelegate: "task_delegated", zhidu.AssignReassign: "task_reassigned",
+				zhidu.AssignRelease: "task_released"}[r.Kind], taskID: r.TaskID, step: r.Step,
 			detail: map[string]any{"to": r.To, "owner": r.Owner, "note": r.Note}}, r.At); err != nil {
 			return err
 		}

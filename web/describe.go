@@ -250,6 +250,7 @@ var timelineDetail = map[string][]string{
 	"task_completed":        {"comment"},
 	"task_delegated":        {"to", "note"},
 	"task_reassigned":       {"to", "note"},
+	"task_released":         {"owner", "note"},
 	"task_escalated":        {"rung"},
 	"process_cancelled":     {"reason"},
 	"process_level_changed": {"from", "to", "reason"},

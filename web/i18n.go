@@ -122,7 +122,7 @@ var catalog = map[string]map[string]string{
 
 		"action.task_created": "创建任务", "action.task_claimed": "认领", "action.task_unclaimed": "放弃认领",
 		"action.task_commented": "评论", "action.task_completed": "完成", "action.task_delegated": "委托",
-		"action.task_reassigned": "改派", "action.task_reminded": "提醒", "action.task_escalated": "升级",
+		"action.task_reassigned": "改派", "action.task_released": "收回认领", "action.task_reminded": "提醒", "action.task_escalated": "升级",
 		"action.process_completed": "流程结束", "action.process_cancelled": "流程取消", "action.process_failed": "流程失败",
 		"action.process_level_changed": "密级变更", "action.process_shared": "分送部门", "action.voucher_issued": "开具传票", "action.child_started": "发起子流程", "action.contract_overridden": "总经理特批合同退货", "action.child_finished": "子流程结束",
 		"action.members_changed": "阅读人变更",
@@ -273,7 +273,7 @@ var catalog = map[string]map[string]string{
 
 		"action.task_created": "Task created", "action.task_claimed": "Claimed", "action.task_unclaimed": "Unclaimed",
 		"action.task_commented": "Commented", "action.task_completed": "Completed", "action.task_delegated": "Delegated",
-		"action.task_reassigned": "Reassigned", "action.task_reminded": "Reminder", "action.task_escalated": "Escalated",
+		"action.task_reassigned": "Reassigned", "action.task_released": "Claim released", "action.task_reminded": "Reminder", "action.task_escalated": "Escalated",
 		"action.process_completed": "Process finished", "action.process_cancelled": "Process cancelled", "action.process_failed": "Process failed",
 		"action.process_level_changed": "Level changed", "action.process_shared": "Shared with departments", "action.voucher_issued": "Voucher issued", "action.child_started": "Child process started", "action.contract_overridden": "Signed contract overridden by the GM", "action.child_finished": "Child process finished",
 		"action.members_changed": "Named readers changed",

@@ -387,3 +387,64 @@ func TestCandidateAbove(t *testing.T) {
 		}
 	}
 }
+
+// TestHandOverFollowsAuthority: when an employee leaves, a process hands
+// the tasks they hold to the colleague only where the step's authority
+// reaches the colleague; otherwise the claim is released and the task
+// escalates, and the colleague cannot work it.
+func TestHandOverFollowsAuthority(t *testing.T) {
+	tests := []struct {
+		name      string
+		colleague zhidu.Actor
+		// holder completes the head's step after the hand-over.
+		holder zhidu.Actor
+		want   string // the assignment recorded
+	}{
+		{name: "to another head of the department", colleague: csActing, holder: csActing, want: zhidu.AssignReassign},
+		{name: "to staff, whom the step does not name", colleague: csClerk, holder: csActing, want: zhidu.AssignRelease},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newApprovalHarness(t)
+			in := input(zhidu.Internal, SLA{Escalate: []time.Duration{48 * time.Hour, 72 * time.Hour}})
+			var byColleague, done, vp *reply
+			h.at(time.Minute, func() {
+				h.env.SignalWorkflow(SignalHandOver, zhidu.HandOverRequest{EventKey: "probation-1:separated", Employee: csHead.Username,
+					Colleague: tt.colleague, By: "hr.head", Reason: "未完成销售任务者自动离职", Held: []string{h.task(stepDeptHead)}})
+			})
+			h.at(2*time.Minute, func() {
+				byColleague = h.complete(tt.colleague.Username+" approves", approve(h.task(stepDeptHead), tt.colleague))
+			})
+			if tt.holder.Username != tt.colleague.Username {
+				h.at(3*time.Minute, func() { done = h.complete(tt.holder.Username+" approves", approve(h.task(stepDeptHead), tt.holder)) })
+			}
+			h.at(4*time.Minute, func() { vp = h.complete("vp.ops approves", approve(h.task(stepVP), vpOps)) })
+			res := h.run(in)
+
+			if len(h.assigns) != 1 {
+				t.Fatalf("AssignTask(%+v), want one hand-over", h.assigns)
+			}
+			a := h.assigns[0]
+			if a.Kind != tt.want || a.Owner != csHead.Username || a.By != "hr.head" || a.TaskID != h.task(stepDeptHead) {
+				t.Errorf("hand-over recorded as %+v, want %s", a, tt.want)
+			}
+			escalated := slices.ContainsFunc(h.events, func(e zhidu.TaskEvent) bool {
+				return e.Event == zhidu.EventEscalated && e.TaskID == h.task(stepDeptHead) && e.At.Before(t0.Add(time.Hour))
+			})
+			if tt.want == zhidu.AssignReassign {
+				wantAccepted(t, byColleague)
+				if a.To != csActing.Username || escalated {
+					t.Errorf("reassigned to %q, escalated at once %v", a.To, escalated)
+				}
+			} else {
+				wantRefusal(t, byColleague, "approval authority")
+				wantAccepted(t, done)
+				if a.To != "" || !strings.Contains(a.Note, "cs.clerk") || !escalated {
+					t.Errorf("released with %+v, escalated at once %v", a, escalated)
+				}
+			}
+			wantAccepted(t, vp)
+			wantResult(t, res, "approved", tt.holder.Username, "vp.ops")
+		})
+	}
+}

@@ -80,6 +80,8 @@ type harness[In, Out any] struct {
 	flags       []zhidu.ProbationFlag
 	separations []zhidu.SeparationRecord
 	colleagues  []string
+	// plan answers HandOverPlan.
+	plan zhidu.HandOverPlan
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -116,6 +118,7 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivitySetProbation:    h.setProbation,
 		ActivitySeparate:        h.separate,
 		ActivityColleagues:      h.findColleagues,
+		ActivityHandOverPlan:    h.handOverPlan,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -219,6 +222,10 @@ func (h *harness[In, Out]) separate(_ context.Context, r zhidu.SeparationRecord)
 
 func (h *harness[In, Out]) findColleagues(_ context.Context, _ ColleaguesRequest) ([]string, error) {
 	return h.colleagues, nil
+}
+
+func (h *harness[In, Out]) handOverPlan(_ context.Context, _ zhidu.HandOverPlanRequest) (zhidu.HandOverPlan, error) {
+	return h.plan, nil
 }
 
 func (h *harness[In, Out]) shareProcess(_ context.Context, r zhidu.ShareRecord) error {

@@ -184,8 +184,64 @@ func (p *process) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: p.validateSetLevel}); err != nil {
 		return err
 	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		handOvers := workflow.GetSignalChannel(ctx, SignalHandOver)
+		for {
+			var req zhidu.HandOverRequest
+			handOvers.Receive(ctx, &req)
+			p.handOver(ctx, req)
+		}
+	})
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancelProcess, p.cancel,
 		workflow.UpdateHandlerOptions{Validator: p.validateCancel})
+}
+
+// handOver works a HandOver signal: each open task the leaving employee
+// holds or is named for goes to the colleague — reassigned where the
+// step's authority reaches them (mayHold, as for any reassignment), and
+// otherwise released from the employee and escalated to the next rung of
+// its ladder, so that authority never moves to someone the step does not
+// name. Each is written before the workflow's state changes.
+func (p *process) handOver(ctx workflow.Context, req zhidu.HandOverRequest) {
+	for _, t := range p.Tasks {
+		held := slices.Contains(req.Held, t.ID) || t.Delegate == req.Employee
+		named := slices.ContainsFunc(t.Candidates, func(c zhidu.Candidate) bool { return c.User == req.Employee })
+		if !held && !named {
+			continue
+		}
+		_ = workflow.Await(ctx, func() bool { return t.State != taskCompleting && t.State != taskAssigning })
+		if t.State != taskOpen || p.running() != nil {
+			continue
+		}
+		rec := zhidu.AssignRecord{EventKey: t.ID + ":handover:" + req.EventKey, TaskID: t.ID, ProcessID: p.Info.ID,
+			Step: t.Spec.Step, Kind: zhidu.AssignReassign, By: req.By, Owner: req.Employee, To: req.Colleague.Username,
+			Note: req.Reason, At: workflow.Now(ctx)}
+		why := p.mayHold(t, req.Colleague, false)
+		if !why.IsZero() {
+			rec.Kind, rec.To, rec.Note = zhidu.AssignRelease, "", req.Reason+": "+why.String()
+		}
+		if why.IsZero() || held {
+			t.State = taskAssigning
+			err := p.project(ctx, ActivityAssignTask, rec).Get(ctx, nil)
+			t.State = taskOpen
+			if err != nil {
+				workflow.GetLogger(ctx).Error("hand-over not recorded", "task", t.ID, "error", err)
+				continue
+			}
+			t.Delegate, t.DelegatedBy = "", ""
+		}
+		if why.IsZero() {
+			t.Candidates = append(t.Candidates, zhidu.Candidate{User: req.Colleague.Username})
+			continue
+		}
+		for eligible := 0; eligible == 0 && t.Rung < len(t.Spec.Escalations) && t.State == taskOpen && p.running() == nil; {
+			var err error
+			if eligible, err = p.escalate(ctx, t); err != nil {
+				workflow.GetLogger(ctx).Error("hand-over escalation not recorded", "task", t.ID, "error", err)
+				break
+			}
+		}
+	}
 }
 
 // localActivityCtx retries like activityCtx; a local activity that keeps
@@ -361,7 +417,8 @@ func (p *process) ask(ctx workflow.Context, spec zhidu.TaskSpec) (zhidu.Complete
 			continue
 		}
 		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, wait, settled)
+			rung := t.Rung // a hand-over may escalate meanwhile: then the next deadline is another
+			ok, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return settled() || t.Rung != rung })
 			if err != nil {
 				return zhidu.CompleteTaskRequest{}, err
 			}

@@ -22,6 +22,9 @@ const (
 	UpdateCancelProcess = "CancelProcess"
 	UpdateSetLevel      = "SetLevel"
 	QueryState          = "State"
+	// SignalHandOver hands a leaving employee's open tasks of a process to
+	// a colleague (zhidu.HandOverRequest); every process takes it.
+	SignalHandOver = "HandOver"
 
 	ActivityCreateTask      = "CreateTask"
 	ActivityCompleteTask    = "CompleteTask"

@@ -24,6 +24,7 @@ const (
 	ActivitySetProbation = "SetProbation"
 	ActivitySeparate     = "SeparateEmployee"
 	ActivityColleagues   = "Colleagues"
+	ActivityHandOverPlan = "HandOverPlan"
 )
 
 // Step names of the probation.
@@ -431,8 +432,41 @@ func (r *probationRun) confirm(ctx workflow.Context) (bool, error) {
 	if err := r.p.project(ctx, ActivitySeparate, rec).Get(ctx, nil); err != nil {
 		return false, fmt.Errorf("separate %s: %w", r.in.Employee, err)
 	}
+	if workflow.GetVersion(ctx, changeHandOverSignal, workflow.DefaultVersion, 1) >= 1 {
+		if err := r.handOver(ctx, rec); err != nil {
+			return false, err
+		}
+	}
 	return false, r.record(ctx, map[string]any{"separated_at": workflow.Now(ctx), "handed_over_to": d.Colleague,
 		"separation_confirmed_by": done.Actor.Username})
+}
+
+// changeHandOverSignal names the change after which a separation hands
+// the employee's open tasks over through the processes they belong to
+// (SignalHandOver), which know each step's authority, instead of in
+// PostgreSQL alone.
+const changeHandOverSignal = "hand-over-signal"
+
+// handOver tells every process where the separated employee holds or is
+// named for an open task to hand it to the colleague (HandOverRequest).
+// A process that ended meanwhile has nothing left to hand over.
+func (r *probationRun) handOver(ctx workflow.Context, sep zhidu.SeparationRecord) error {
+	var plan zhidu.HandOverPlan
+	if err := r.p.project(ctx, ActivityHandOverPlan, zhidu.HandOverPlanRequest{Employee: sep.Employee, Colleague: sep.Colleague}).
+		Get(ctx, &plan); err != nil {
+		return fmt.Errorf("find the tasks of %s: %w", sep.Employee, err)
+	}
+	for _, target := range plan.Processes {
+		if target.ProcessID == r.p.Info.ID {
+			continue
+		}
+		req := zhidu.HandOverRequest{EventKey: sep.EventKey, Employee: sep.Employee, Colleague: plan.Colleague,
+			By: sep.Actor, Reason: sep.Reason, Held: target.Held}
+		if err := workflow.SignalExternalWorkflow(ctx, target.ProcessID, "", SignalHandOver, req).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("hand-over not delivered", "process", target.ProcessID, "error", err)
+		}
+	}
+	return nil
 }
 
 // ColleaguesRequest asks for the active users of a department but one:

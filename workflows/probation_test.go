@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
+
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/matrix"
 )
@@ -282,6 +284,18 @@ func TestProbationSeparated(t *testing.T) {
 	far := h.try(end+time.Hour+time.Minute, "an end too far", "separation#1", hrHeadSecret, OutcomeExtend,
 		map[string]any{"reason": "客户跟进中", "new_end": "2026-12-31"})
 	noColleague := h.try(end+time.Hour+2*time.Minute, "no colleague", "separation#1", hrHeadSecret, OutcomeSeparate, nil)
+	// newhire holds a task of another process and is named for one of a
+	// third: each process is told to hand them over.
+	h.plan = zhidu.HandOverPlan{Colleague: salesMentor, Processes: []zhidu.HandOverTarget{
+		{ProcessID: "complaint-1", Held: []string{"t-1"}}, {ProcessID: "approval-2"}, {ProcessID: probationID}}}
+	var handed []zhidu.HandOverRequest
+	h.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalHandOver, mock.Anything).Return(
+		func(_, id, _, _ string, arg any) error {
+			r := arg.(zhidu.HandOverRequest)
+			r.Reason = id // which process it went to
+			handed = append(handed, r)
+			return nil
+		})
 	twice := h.try(newEnd+time.Hour, "a second extension", "separation#2", hrHeadSecret, OutcomeExtend,
 		map[string]any{"reason": "再给一次机会", "new_end": "2026-06-30"})
 	replies := h.play(
@@ -303,6 +317,11 @@ func TestProbationSeparated(t *testing.T) {
 	}
 	if s := h.separations; len(s) != 1 || s[0].Employee != "newhire" || s[0].Colleague != "sales.mentor" || s[0].Actor != "hr.head" {
 		t.Errorf("separations = %+v", s)
+	}
+	if len(handed) != 2 || handed[0].Reason != "complaint-1" || !slices.Equal(handed[0].Held, []string{"t-1"}) ||
+		handed[1].Reason != "approval-2" || handed[0].Employee != "newhire" || handed[0].Colleague.Username != "sales.mentor" ||
+		handed[0].By != "hr.head" {
+		t.Errorf("hand-overs signalled: %+v", handed)
 	}
 	if c := h.createdTask(t, "separation#1"); !c.CreatedAt.Equal(t0.Add(end)) {
 		t.Errorf("confirmation at %v, want the end of the period", c.CreatedAt)
