@@ -316,6 +316,7 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivitySetProbation:    s.setProbation,
 		workflows.ActivitySeparate:        s.separate,
 		workflows.ActivityColleagues:      s.colleagues,
+		workflows.ActivityHandOverPlan:    s.handOverPlan,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -355,6 +356,13 @@ func (stubs) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, er
 func (stubs) setProbation(context.Context, zhidu.ProbationFlag) error { return nil }
 
 func (stubs) separate(context.Context, zhidu.SeparationRecord) error { return nil }
+
+// handOverPlan names a process that has ended (is not there): the
+// signal's failure is in the history, and the separation goes on.
+func (stubs) handOverPlan(context.Context, zhidu.HandOverPlanRequest) (zhidu.HandOverPlan, error) {
+	return zhidu.HandOverPlan{Colleague: zhidu.Actor{Username: "sales.rep", Department: zhidu.DeptSales},
+		Processes: []zhidu.HandOverTarget{{ProcessID: "fixture-ended", Held: []string{"t-ended"}}}}, nil
+}
 
 // colleagues answers as the demo organisation would for newhire.
 func (stubs) colleagues(context.Context, workflows.ColleaguesRequest) ([]string, error) {
