@@ -33,14 +33,16 @@ func (o ObjectRef) String() string { return o.Type + ":" + o.ID }
 // rules.
 func ParseObjectRef(s string) (ObjectRef, error) {
 	typ, id, ok := strings.Cut(s, ":")
-	if !ok || id == "" || (typ != ObjectProcess && typ != ObjectTask) {
+	if !ok || id == "" || (typ != ObjectProcess && typ != ObjectTask && typ != ObjectCustomer) {
 		return ObjectRef{}, Fail(CodeInvalid, BadObjectRef(s))
 	}
 	return ObjectRef{Type: typ, ID: id}, nil
 }
 
 // ObjectFacts is what access decisions need to know about an object: its
-// owning department and level, and who takes part in its process.
+// owning department and level, and who takes part in its process. For a
+// customer file (ObjectCustomer) only Ref, Department, Level and Grants
+// are set.
 type ObjectFacts struct {
 	Ref        ObjectRef  `json:"ref"`
 	ProcessID  string     `json:"process_id"`

@@ -74,7 +74,7 @@ var messageExamples = []struct {
 	{zhidu.NotFound("user cs.nobody"), "user cs.nobody not found"},
 	{zhidu.ObjectNotFound("task", "t-1"), "task t-1 not found"},
 	{zhidu.UnknownKind("returns"), `no process kind "returns"`},
-	{zhidu.BadObjectRef("proc:1"), `object must be process:ID or task:ID, got "proc:1"`},
+	{zhidu.BadObjectRef("proc:1"), `object must be process:ID, task:ID or customer:ID, got "proc:1"`},
 	{zhidu.IdempotencyReused(), "this Idempotency-Key was used for a different request"},
 	{zhidu.RolesDoNotPermit("read", "audit"), "your roles do not permit read on audit"},
 

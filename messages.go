@@ -67,7 +67,7 @@ var english = map[string]string{
 	// Objects.
 	"not_found":           "{what} not found",
 	"kind.unknown":        "no process kind {kind}",
-	"object.ref":          "object must be process:ID or task:ID, got {value}",
+	"object.ref":          "object must be process:ID, task:ID or customer:ID, got {value}",
 	"idempotency.reused":  "this Idempotency-Key was used for a different request",
 	"roles.not_permitted": "your roles do not permit {action} on {object}",
 

@@ -289,3 +289,74 @@ func TestDefaultPolicyStartLines(t *testing.T) {
 		t.Errorf("start lines:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestCustomerAccessTable checks every demo user × customer file × action
+// of the access table against authz.Decide on the store's facts, and the
+// same rule in SQL: each user's list of files is exactly those the table
+// says they may read.
+func TestCustomerAccessTable(t *testing.T) {
+	az, st := newAuthz(t)
+	ctx := context.Background()
+	if err := accesstable.Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	all, err := st.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := map[string]zhidu.Actor{}
+	for _, u := range all {
+		users[u.Username] = u.Actor()
+	}
+	facts := map[string]zhidu.ObjectFacts{}
+	cases := accesstable.CustomerCases()
+	denials := 0
+	for _, tc := range cases {
+		f, ok := facts[tc.Object.Ref.String()]
+		if !ok {
+			if f, err = st.ObjectFacts(ctx, tc.Object.Ref); err != nil {
+				t.Fatal(err)
+			}
+			facts[tc.Object.Ref.String()] = f
+		}
+		d, err := az.Decide(users[tc.User], f, tc.Action)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Allowed != tc.Want {
+			t.Errorf("%s %s %s = %v, want %v; reasons %q", tc.User, tc.Action, tc.Object.Ref, d.Allowed, tc.Want, d.Reasons)
+		}
+		if len(d.Reasons) == 0 {
+			t.Errorf("%s %s %s: a decision without reasons", tc.User, tc.Action, tc.Object.Ref)
+		}
+		if !tc.Want {
+			denials++
+		}
+	}
+	if len(cases) < 500 || denials == 0 {
+		t.Fatalf("the table has %d cases, %d denials", len(cases), denials)
+	}
+	for _, u := range accesstable.Users() {
+		a := users[u]
+		page, err := st.Customers(ctx, store.Viewer{Username: u, Clearance: a.Clearance, Roles: a.Roles, Leadership: a.IsLeadership()},
+			store.CustomerFilter{Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, c := range page.Items {
+			got = append(got, c.ID)
+		}
+		for _, o := range accesstable.CustomerObjects() {
+			if accesstable.ExpectedCustomer(u, o, zhidu.ActRead) {
+				want = append(want, o.Ref.ID)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) || page.Total != len(want) {
+			t.Errorf("%s's customer files = %v (total %d), want %v", u, got, page.Total, want)
+		}
+	}
+	t.Logf("%d cases, %d denials", len(cases), denials)
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/zhidu/zhidu"
 )
@@ -34,6 +35,9 @@ import (
 // Decide decides whether the actor may take action on the object, with
 // the reasons.
 func (a *Authz) Decide(u zhidu.Actor, o zhidu.ObjectFacts, action string) (zhidu.Decision, error) {
+	if o.Ref.Type == zhidu.ObjectCustomer {
+		return decideCustomer(u, o, action, time.Now()), nil
+	}
 	read, err := a.decideRead(u, o)
 	if err != nil || action == zhidu.ActRead || !read.Allowed {
 		if action != zhidu.ActRead && !read.Allowed {
@@ -145,6 +149,77 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 		}
 		return deny(zhidu.ReasonConfidential(ObjConfidential, o.Department))
 	}
+}
+
+// The rule for customer files (ObjectCustomer; store/access.go
+// readableCustomer is the same in SQL), in order:
+//
+//  1. The GM and deputy GMs read and edit every file.
+//  2. Top-secret files: nobody else.
+//  3. Otherwise the reader's clearance must reach the file's level, and
+//  4. a member of the owning department (any business role held there;
+//     zhidu.CustomerMember) reads and edits it; or
+//  5. an unrevoked grant naming the file (customer:ID) or its department's
+//     files (department:D) opens it to its grantee for reading only, from
+//     its grant to its stored expiry (zhidu.Grant.Opens at now).
+//
+// Nobody else may know the file exists. No other action applies to a
+// file.
+func decideCustomer(u zhidu.Actor, o zhidu.ObjectFacts, action string, now time.Time) zhidu.Decision {
+	d := zhidu.Decision{}
+	done := func(ok bool, why ...zhidu.Message) zhidu.Decision {
+		d.Allowed = ok
+		d.Because(why...)
+		return d
+	}
+	unreadable := func(why zhidu.Message) zhidu.Decision {
+		d.Because(why)
+		if action != zhidu.ActRead {
+			d.Because(zhidu.ReasonUnreadable(action))
+		}
+		return d
+	}
+	read, member := false, false
+	for _, g := range u.Roles {
+		if g.Role == zhidu.RoleGM || g.Role == zhidu.RoleDeputyGM {
+			d.Because(zhidu.ReasonLeadership(g.Role, g.Department))
+			read, member = true, true
+			break
+		}
+	}
+	if !read {
+		if o.Level == zhidu.TopSecret {
+			return unreadable(zhidu.ReasonTopSecret())
+		}
+		if u.Clearance < o.Level {
+			return unreadable(zhidu.ReasonBelowLevel(u.Clearance, o.Level))
+		}
+		d.Because(zhidu.ReasonClearance(u.Clearance, o.Level))
+		if zhidu.CustomerMember(u, o.Department) {
+			d.Because(zhidu.ReasonCustomerMember(o.Department))
+			read, member = true, true
+		} else {
+			targets := zhidu.CustomerGrantTargets(o.Ref.ID, o.Department)
+			for _, g := range o.Grants {
+				if slices.Contains(targets, g.Target) && g.Opens(u.Username, now) {
+					d.Because(zhidu.ReasonCustomerGrant(g))
+					read = true
+					break
+				}
+			}
+		}
+	}
+	switch {
+	case !read:
+		return unreadable(zhidu.ReasonCustomerOther(o.Department))
+	case action == zhidu.ActRead:
+		return done(true)
+	case action != zhidu.ActWrite:
+		return done(false, zhidu.ReasonCustomerAction(action))
+	case !member:
+		return done(false, zhidu.ReasonCustomerReadOnly())
+	}
+	return done(true)
 }
 
 // decideConfined is rule 6 for a process that confines its readers to

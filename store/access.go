@@ -134,3 +134,25 @@ func (q *query) readableTask(v Viewer, t string) string {
 func (q *query) readableProcess(v Viewer, p string) string {
 	return q.readable(v, p+".level", p+".department", p+".id", "", p+".barred", p+".readers", p+".members")
 }
+
+// readableCustomer renders the read rule of customer files (authz/decide.go
+// decideCustomer) for customers alias c: the GM line reads every file;
+// anyone else none top secret nor above their clearance, and of the rest
+// those of departments they are a member of (a business role there) and
+// those an unrevoked access grant opens to them now.
+func (q *query) readableCustomer(v Viewer, c string) string {
+	if v.Leadership {
+		return "true"
+	}
+	var member []string
+	for _, g := range v.Roles {
+		if !g.Role.Administrative() {
+			member = append(member, string(g.Department))
+		}
+	}
+	return fmt.Sprintf(`(%[1]s.level < 4 AND %[1]s.level <= %[2]s AND (%[1]s.department = ANY(%[3]s::text[])
+        OR EXISTS (SELECT 1 FROM access_grants ag WHERE ag.grantee = %[4]s AND ag.revoked_at IS NULL
+            AND ag.granted_at <= now() AND ag.expires_at > now()
+            AND ag.target IN ('customer:' || %[1]s.id, 'department:' || %[1]s.department))))`,
+		c, q.param(int(v.Clearance)), q.param(member), q.param(v.Username))
+}

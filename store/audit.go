@@ -119,16 +119,19 @@ func (s *Store) AuditEntries(ctx context.Context, v Viewer, f AuditFilter) ([]Au
 // row, makes a raised level withhold older rows too and leaves the audit
 // chain's hashed content alone; inner is filtered and limited first, so
 // the read rule runs once per row of the page. The read rule is the one of
-// the object's page (readableProcess, readableTask: authz.Decide in SQL);
+// the object's page (readableProcess, readableTask, readableCustomer:
+// authz.Decide in SQL);
 // objects that are neither (users, policy) or do not exist hide nothing.
 func (q *query) disclosing(v Viewer, r, columns, inner string) string {
 	shown := "CASE WHEN op.id IS NOT NULL THEN " + q.readableProcess(v, "op") +
-		" WHEN ot.id IS NOT NULL THEN " + q.readableTask(v, "ot") + " ELSE true END"
+		" WHEN ot.id IS NOT NULL THEN " + q.readableTask(v, "ot") +
+		" WHEN oc.id IS NOT NULL THEN " + q.readableCustomer(v, "oc") + " ELSE true END"
 	// OFFSET 0 keeps the rule from being inlined into each use of w.shown.
-	return fmt.Sprintf(`SELECT %[2]s, COALESCE(op.level, ot.level), CASE WHEN w.shown THEN COALESCE(op.department, ot.department, '') ELSE '' END, w.shown
+	return fmt.Sprintf(`SELECT %[2]s, COALESCE(op.level, ot.level, oc.level), CASE WHEN w.shown THEN COALESCE(op.department, ot.department, oc.department, '') ELSE '' END, w.shown
 FROM (%[3]s) %[1]s
 LEFT JOIN processes op ON starts_with(%[1]s.object, 'process:') AND op.id = substr(%[1]s.object, 9)
 LEFT JOIN tasks ot ON starts_with(%[1]s.object, 'task:') AND ot.id = substr(%[1]s.object, 6)
+LEFT JOIN customers oc ON starts_with(%[1]s.object, 'customer:') AND oc.id = substr(%[1]s.object, 10)
 CROSS JOIN LATERAL (SELECT %[4]s AS shown OFFSET 0) w
 ORDER BY %[1]s.id`, r, columns, inner, shown)
 }

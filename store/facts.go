@@ -47,9 +47,12 @@ func (t factsTail) facts(f zhidu.ObjectFacts) zhidu.ObjectFacts {
 // whoever asks: callers decide visibility with authz before showing any of
 // it.
 func (s *Store) ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error) {
-	if ref.Type == zhidu.ObjectTask {
+	switch ref.Type {
+	case zhidu.ObjectTask:
 		d, err := s.TaskDetail(ctx, ref.ID, time.Now())
 		return d.Facts, err
+	case zhidu.ObjectCustomer:
+		return s.CustomerFacts(ctx, ref.ID)
 	}
 	_, f, err := s.process(ctx, ref.ID)
 	return f, err

@@ -531,7 +531,7 @@ var messagesZh = map[string]string{
 	"body.syntax": "请求内容不是有效的 JSON（第 {offset} 字节）", "body.invalid": "请求内容不是有效的 JSON",
 
 	"not_found": "未找到。", "kind.unknown": "没有这种流程类型：{kind}",
-	"object.ref":         "对象须为 process:编号 或 task:编号，而不是 {value}",
+	"object.ref":         "对象须为 process:编号、task:编号 或 customer:编号，而不是 {value}",
 	"idempotency.reused": "此表单已提交过不同的内容，请重新打开表单。", "roles.not_permitted": "您的角色无权执行此操作。",
 
 	"process.start_denied": "您无权发起「{kind:kind}」流程。", "process.not_running": "流程已结束。",

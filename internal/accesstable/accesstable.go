@@ -98,7 +98,9 @@ func Objects() []Object {
 		MembersProcess, MembersTask)
 }
 
-// Load writes the fixtures into a store that holds the demo organisation.
+// Load writes the fixtures into a store that holds the demo organisation:
+// the processes and tasks of Objects and the customer files of
+// CustomerObjects with their grants.
 func Load(ctx context.Context, st *store.Store) error {
 	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	var readers []zhidu.Department // of the next put
@@ -140,9 +142,11 @@ func Load(ctx context.Context, st *store.Store) error {
 	if err := put(MembersProcess, []zhidu.Candidate{{User: "hr.trainer"}}, nil); err != nil {
 		return err
 	}
-	_, err := st.Designate(ctx, store.Designation{Username: Designated, Object: "process:" + processID(zhidu.DeptCS, zhidu.TopSecret),
-		GrantedBy: "gm", GrantedAt: at, Reason: "fixture"}, "")
-	return err
+	if _, err := st.Designate(ctx, store.Designation{Username: Designated, Object: "process:" + processID(zhidu.DeptCS, zhidu.TopSecret),
+		GrantedBy: "gm", GrantedAt: at, Reason: "fixture"}, ""); err != nil {
+		return err
+	}
+	return loadCustomers(ctx, st, at)
 }
 
 // Users are the demo usernames.
@@ -304,6 +308,127 @@ func Cases() []Case {
 		for _, o := range Objects() {
 			for _, a := range zhidu.Actions() {
 				out = append(out, Case{User: u, Object: o, Action: a, Want: Expected(u, o, a)})
+			}
+		}
+	}
+	return out
+}
+
+// Customer files (客户档案): one file per level owned by sales and one per
+// level owned by mkt, and the access grants (migration 024) that open some
+// of them: cs.agent (internal) holds a grant for sales's files, fin.clerk
+// (secret) one for mkt's, rnd.eng (internal) one for the internal sales
+// file alone; wh.clerk's grant for sales's files has expired and
+// pur.buyer's for mkt's is revoked, so they open nothing.
+func customerID(d zhidu.Department, l zhidu.Level) string { return fmt.Sprintf("cus-fx-%s-%s", d, l) }
+
+// CustomerDepartments are the departments owning fixture customer files.
+func CustomerDepartments() []zhidu.Department { return []zhidu.Department{zhidu.DeptSales, zhidu.DeptMkt} }
+
+// CustomerObjects lists the fixture customer files.
+func CustomerObjects() []Object {
+	var out []Object
+	for _, d := range CustomerDepartments() {
+		for _, l := range zhidu.Levels() {
+			out = append(out, Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectCustomer, ID: customerID(d, l)}, Department: d, Level: l})
+		}
+	}
+	return out
+}
+
+// customerRegistrant registers each department's fixture files.
+var customerRegistrant = map[zhidu.Department]string{zhidu.DeptSales: "sales.rep", zhidu.DeptMkt: "mkt.head"}
+
+// loadCustomers writes the fixture files and grants.
+func loadCustomers(ctx context.Context, st *store.Store, at time.Time) error {
+	for i, o := range CustomerObjects() {
+		_, err := st.RegisterCustomer(ctx, store.AdminChange{Actor: customerRegistrant[o.Department]}, zhidu.Customer{ID: o.Ref.ID,
+			Name: "客户 " + o.Ref.ID, Class: zhidu.ClassQualified, Phone: fmt.Sprintf("1380000%04d", i), Department: o.Department,
+			Level: o.Level}, at)
+		if err != nil {
+			return err
+		}
+	}
+	far := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, g := range []struct {
+		id, grantee, target string
+		expires             time.Time
+		revoked             bool
+	}{
+		{"fx-grant-cs", "cs.agent", "department:sales", far, false},
+		{"fx-grant-fin", "fin.clerk", "department:mkt", far, false},
+		{"fx-grant-rnd", "rnd.eng", "customer:" + customerID(zhidu.DeptSales, zhidu.Internal), far, false},
+		{"fx-grant-expired", "wh.clerk", "department:sales", at.Add(time.Hour), false},
+		{"fx-grant-revoked", "pur.buyer", "department:mkt", far, true},
+	} {
+		var revokedAt *time.Time
+		if g.revoked {
+			revokedAt = &at
+		}
+		if _, err := st.Pool.Exec(ctx, `INSERT INTO access_grants (id, grantee, target, reason, granted_at, expires_at, approved_by, revoked_at, revoked_by)
+            VALUES ($1, $2, $3, 'fixture', $4, $5, 'gm', $6, CASE WHEN $6::timestamptz IS NULL THEN NULL ELSE 'gm' END)`,
+			g.id, g.grantee, g.target, at, g.expires, revokedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customerReaders lists, by hand, who may read the fixture customer files:
+//   - the GM and the deputy GM, always;
+//   - the owning department's members cleared for the level: for sales
+//     sales.head and sales.mentor (secret), sales.rep and newhire
+//     (internal), and vp.ops, who holds the VP role in sales
+//     (confidential); for mkt mkt.head (secret);
+//   - the grantees of unexpired, unrevoked grants, cleared for the level:
+//     cs.agent (sales, up to internal), fin.clerk (mkt, up to secret),
+//     rnd.eng (the internal sales file);
+//   - top secret: the GM and the deputy GM only.
+//
+// Nobody else, whatever their role (compliance, other heads, the VP
+// of other departments, the administrators).
+var customerReaders = map[zhidu.Department]map[zhidu.Level][]string{
+	zhidu.DeptSales: {
+		zhidu.Public:       {"gm", "deputy", "vp.ops", "sales.head", "sales.mentor", "sales.rep", "newhire", "cs.agent"},
+		zhidu.Internal:     {"gm", "deputy", "vp.ops", "sales.head", "sales.mentor", "sales.rep", "newhire", "cs.agent", "rnd.eng"},
+		zhidu.Secret:       {"gm", "deputy", "vp.ops", "sales.head", "sales.mentor"},
+		zhidu.Confidential: {"gm", "deputy", "vp.ops"},
+		zhidu.TopSecret:    {"gm", "deputy"},
+	},
+	zhidu.DeptMkt: {
+		zhidu.Public:       {"gm", "deputy", "mkt.head", "fin.clerk"},
+		zhidu.Internal:     {"gm", "deputy", "mkt.head", "fin.clerk"},
+		zhidu.Secret:       {"gm", "deputy", "mkt.head", "fin.clerk"},
+		zhidu.Confidential: {"gm", "deputy"},
+		zhidu.TopSecret:    {"gm", "deputy"},
+	},
+}
+
+// customerGrantees read by a grant only: they may not edit.
+var customerGrantees = []string{"cs.agent", "fin.clerk", "rnd.eng"}
+
+// ExpectedCustomer is the decision the table holds for user, customer file
+// and action: readers read it, readers other than grantees write it, and
+// nobody completes or cancels a file.
+func ExpectedCustomer(user string, o Object, action string) bool {
+	read := slices.Contains(customerReaders[o.Department][o.Level], user)
+	switch action {
+	case zhidu.ActRead:
+		return read
+	case zhidu.ActWrite:
+		return read && !slices.Contains(customerGrantees, user)
+	}
+	return false
+}
+
+// CustomerCases lists every row for customer files: each demo user × file
+// × action.
+func CustomerCases() []Case {
+	var out []Case
+	for _, u := range Users() {
+		for _, o := range CustomerObjects() {
+			for _, a := range zhidu.Actions() {
+				out = append(out, Case{User: u, Object: o, Action: a, Want: ExpectedCustomer(u, o, a)})
 			}
 		}
 	}
