@@ -349,6 +349,24 @@ type TaskSpec struct {
 	// Context is what the person working the task needs to see from
 	// earlier steps (findings, send-back comments).
 	Context map[string]any `json:"context,omitempty"`
+	// Lapse, when set, decides the step itself if nobody has by then: the
+	// rule book's default (a contested crossing unresolved goes to the
+	// department, 归部门).
+	Lapse *Lapse `json:"lapse,omitempty"`
+}
+
+// SystemActor is who zhidu itself acts as: a lapsed step's completion, a
+// timer's escalation.
+const SystemActor = "system"
+
+// Lapse is a step's decision by the rules when nobody decided it in time:
+// After its creation the task is completed by "system" with Outcome and
+// Data, as the timeline shows.
+type Lapse struct {
+	After   time.Duration  `json:"after"`
+	Outcome string         `json:"outcome"`
+	Data    map[string]any `json:"data,omitempty"`
+	Comment string         `json:"comment,omitempty"`
 }
 
 // ProcessInfo describes a process to the activities that project it.

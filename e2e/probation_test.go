@@ -340,8 +340,8 @@ func TestProbationSeparatedAcrossRestart(t *testing.T) {
 	s.must(http.StatusOK, s.call("sales.rep", "POST", "/api/v1/tasks/"+recv+"/complete",
 		map[string]any{"outcome": "done", "data": map[string]any{"notes": "invoice on normal terms"}}))
 	if n := s.count(`SELECT count(*) FROM customer_handovers WHERE process_id = $1 AND employee = 'newhire' AND colleague = 'sales.rep'
-        AND applied_at IS NULL`, pid); n != 1 {
-		t.Errorf("%d customer handovers recorded, want 1", n)
+        AND applied_at IS NOT NULL`, pid); n != 1 {
+		t.Errorf("%d customer handovers recorded and applied, want 1", n)
 	}
 	if n := s.count(`SELECT count(*) FROM audit WHERE action = 'user.separate' AND object = 'user:newhire' AND actor = 'hr.head'`); n != 1 {
 		t.Errorf("%d user.separate audit entries, want 1", n)

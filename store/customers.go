@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/zhidu/zhidu"
 )
@@ -541,4 +543,32 @@ func handOver(ctx context.Context, tx pgx.Tx, process, employee, colleague strin
 	}
 	return ids, appendAudit(ctx, tx, AuditEntry{At: at, Actor: "system", Action: "customer.handover", Object: "user:" + employee,
 		Decision: "allowed", Detail: map[string]any{"process": process, "employee": employee, "colleague": colleague, "customers": ids}})
+}
+
+// applyPendingHandovers applies, at every migrate (so at every start of
+// zhidu), the customer handovers recorded but not applied: those recorded
+// before customer files existed (migration 022), or refused because the
+// colleague was disabled then. One refused is logged and stays pending.
+func applyPendingHandovers(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	s := New(pool)
+	pending, err := s.PendingHandovers(ctx)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for _, h := range pending {
+		if done[h.Employee] {
+			continue
+		}
+		done[h.Employee] = true
+		if _, err := s.ApplyCustomerHandovers(ctx, h.Employee, time.Now()); err != nil {
+			if zhidu.ErrorCode(err) != zhidu.CodeInvalid {
+				return err
+			}
+			if log != nil {
+				log.Warn("customer handover refused", "employee", h.Employee, "err", err)
+			}
+		}
+	}
+	return nil
 }

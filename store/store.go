@@ -80,7 +80,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 			return fmt.Errorf("apply migrations: %w", err)
 		}
 	}
-	return seedMatrix(ctx, pool)
+	if err := seedMatrix(ctx, pool); err != nil {
+		return err
+	}
+	return applyPendingHandovers(ctx, pool, log)
 }
 
 // migrator returns the goose provider of the embedded migrations on pool,

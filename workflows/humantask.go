@@ -460,7 +460,33 @@ func (p *process) nextDeadline(t *humanTask) (time.Time, func(workflow.Context) 
 			at, fire = esc, func(ctx workflow.Context) error { return p.escalateTimed(ctx, t) }
 		}
 	}
+	if l := t.Spec.Lapse; l != nil {
+		if lapse := t.CreatedAt.Add(l.After); fire == nil || !at.Before(lapse) {
+			at, fire = lapse, func(ctx workflow.Context) error { return p.lapse(ctx, t) }
+		}
+	}
 	return at, fire
+}
+
+// lapse completes a task nobody decided in time by its rule (TaskSpec.Lapse),
+// as "system"; a task being completed or assigned meanwhile is left to it.
+func (p *process) lapse(ctx workflow.Context, t *humanTask) error {
+	if t.State != taskOpen {
+		return workflow.Await(ctx, func() bool { return t.State != taskCompleting && t.State != taskAssigning })
+	}
+	l := t.Spec.Lapse
+	t.State = taskCompleting
+	now := workflow.Now(ctx)
+	rec := zhidu.CompletionRecord{TaskID: t.ID, ProcessID: p.Info.ID, Step: t.Spec.Step, Actor: zhidu.SystemActor,
+		Outcome: l.Outcome, Data: l.Data, Comment: l.Comment, At: now}
+	if err := p.project(ctx, ActivityCompleteTask, rec).Get(ctx, nil); err != nil {
+		t.State = taskOpen
+		return err
+	}
+	t.result = zhidu.CompleteTaskRequest{TaskID: t.ID, Actor: zhidu.Actor{Username: zhidu.SystemActor}, Assignee: zhidu.SystemActor,
+		Outcome: l.Outcome, Data: l.Data, Comment: l.Comment}
+	t.State = taskDone
+	return nil
 }
 
 func (p *process) remind(ctx workflow.Context, t *humanTask) error {

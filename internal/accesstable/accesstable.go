@@ -323,7 +323,9 @@ func Cases() []Case {
 func customerID(d zhidu.Department, l zhidu.Level) string { return fmt.Sprintf("cus-fx-%s-%s", d, l) }
 
 // CustomerDepartments are the departments owning fixture customer files.
-func CustomerDepartments() []zhidu.Department { return []zhidu.Department{zhidu.DeptSales, zhidu.DeptMkt} }
+func CustomerDepartments() []zhidu.Department {
+	return []zhidu.Department{zhidu.DeptSales, zhidu.DeptMkt}
+}
 
 // CustomerObjects lists the fixture customer files.
 func CustomerObjects() []Object {
