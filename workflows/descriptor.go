@@ -199,7 +199,8 @@ type Starter struct {
 // process is one line here.
 func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
-		purchaseDescriptor(), probationDescriptor(), matrixChangeDescriptor()},
+		purchaseDescriptor(), probationDescriptor(), matrixChangeDescriptor(),
+		customerDowngradeDescriptor(), customerCrossingDescriptor(), customerHandoverDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 

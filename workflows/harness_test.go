@@ -82,6 +82,12 @@ type harness[In, Out any] struct {
 	colleagues  []string
 	// plan answers HandOverPlan.
 	plan zhidu.HandOverPlan
+	// handed answers HandedCustomers; classChanges, blacklistings and
+	// crossings record the customer files' activities.
+	handed        []zhidu.CustomerRef
+	classChanges  []zhidu.ClassChange
+	blacklistings []zhidu.BlacklistDecision
+	crossings     []zhidu.CrossingRecord
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -99,26 +105,31 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 	}
 	env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	for activityName, record := range map[string]any{
-		ActivityCreateTask:      h.createTask,
-		ActivityCompleteTask:    h.completeTask,
-		ActivityAssignTask:      h.assignTask,
-		ActivityRecordTaskEvent: h.recordTaskEvent,
-		ActivityFinishProcess:   h.finishProcess,
-		ActivitySetLevel:        h.setLevel,
-		ActivityRecordComplaint: h.recordComplaint,
-		ActivityRecordRegister:  h.recordRegister,
-		ActivityShareProcess:    h.shareProcess,
-		ActivitySetMembers:      h.setMembers,
-		ActivityIssueVoucher:    h.issueVoucher,
-		ActivityProcessEvent:    h.processEvent,
-		ActivityRecordChild:     h.recordChild,
-		ActivityLoadSuppliers:   h.loadSuppliers,
-		ActivityApproveSupplier: h.approveSupplier,
-		ActivityExcludeUsers:    h.excludeUsers,
-		ActivitySetProbation:    h.setProbation,
-		ActivitySeparate:        h.separate,
-		ActivityColleagues:      h.findColleagues,
-		ActivityHandOverPlan:    h.handOverPlan,
+		ActivityCreateTask:        h.createTask,
+		ActivityCompleteTask:      h.completeTask,
+		ActivityAssignTask:        h.assignTask,
+		ActivityRecordTaskEvent:   h.recordTaskEvent,
+		ActivityFinishProcess:     h.finishProcess,
+		ActivitySetLevel:          h.setLevel,
+		ActivityRecordComplaint:   h.recordComplaint,
+		ActivityRecordRegister:    h.recordRegister,
+		ActivityShareProcess:      h.shareProcess,
+		ActivitySetMembers:        h.setMembers,
+		ActivityIssueVoucher:      h.issueVoucher,
+		ActivityProcessEvent:      h.processEvent,
+		ActivityRecordChild:       h.recordChild,
+		ActivityLoadSuppliers:     h.loadSuppliers,
+		ActivityApproveSupplier:   h.approveSupplier,
+		ActivityExcludeUsers:      h.excludeUsers,
+		ActivitySetProbation:      h.setProbation,
+		ActivitySeparate:          h.separate,
+		ActivityColleagues:        h.findColleagues,
+		ActivityHandOverPlan:      h.handOverPlan,
+		ActivityHandedCustomers:   h.handedCustomers,
+		ActivityChangeClass:       h.changeClass,
+		ActivityBlacklistCustomer: h.blacklistCustomer,
+		ActivityContestCrossing:   h.contestCrossing,
+		ActivityDecideCrossing:    h.decideCrossing,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -226,6 +237,30 @@ func (h *harness[In, Out]) findColleagues(_ context.Context, _ ColleaguesRequest
 
 func (h *harness[In, Out]) handOverPlan(_ context.Context, _ zhidu.HandOverPlanRequest) (zhidu.HandOverPlan, error) {
 	return h.plan, nil
+}
+
+func (h *harness[In, Out]) handedCustomers(_ context.Context, _ HandedCustomersRequest) ([]zhidu.CustomerRef, error) {
+	return h.handed, nil
+}
+
+func (h *harness[In, Out]) changeClass(_ context.Context, r zhidu.ClassChange) error {
+	keep(&h.mu, &h.classChanges, r)
+	return nil
+}
+
+func (h *harness[In, Out]) blacklistCustomer(_ context.Context, r zhidu.BlacklistDecision) error {
+	keep(&h.mu, &h.blacklistings, r)
+	return nil
+}
+
+func (h *harness[In, Out]) contestCrossing(_ context.Context, r zhidu.CrossingRecord) error {
+	keep(&h.mu, &h.crossings, r)
+	return nil
+}
+
+func (h *harness[In, Out]) decideCrossing(_ context.Context, r zhidu.CrossingRecord) error {
+	keep(&h.mu, &h.crossings, r)
+	return nil
 }
 
 func (h *harness[In, Out]) shareProcess(_ context.Context, r zhidu.ShareRecord) error {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/zhidu/zhidu"
@@ -437,6 +438,15 @@ func (r *probationRun) confirm(ctx workflow.Context) (bool, error) {
 			return false, err
 		}
 	}
+	if workflow.GetVersion(ctx, changeHandoverNotices, workflow.DefaultVersion, 1) >= 1 {
+		// The customers handed over are told by their new owner (客户交接).
+		in := newCustomerHandover(r.p.Info, rec, r.in.Department)
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: in.Process.ID,
+			ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON})
+		if err := workflow.ExecuteChildWorkflow(cctx, WorkflowCustomerHandover, in).GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+			return false, fmt.Errorf("start the customer handover notices: %w", err)
+		}
+	}
 	return false, r.record(ctx, map[string]any{"separated_at": workflow.Now(ctx), "handed_over_to": d.Colleague,
 		"separation_confirmed_by": done.Actor.Username})
 }
@@ -446,6 +456,10 @@ func (r *probationRun) confirm(ctx workflow.Context) (bool, error) {
 // (SignalHandOver), which know each step's authority, instead of in
 // PostgreSQL alone.
 const changeHandOverSignal = "hand-over-signal"
+
+// changeHandoverNotices names the change after which a separation starts
+// the customer handover notices (CustomerHandover) as its child.
+const changeHandoverNotices = "customer-handover-notices"
 
 // handOver tells every process where the separated employee holds or is
 // named for an open task to hand it to the colleague (HandOverRequest).

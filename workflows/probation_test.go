@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/matrix"
@@ -76,6 +77,7 @@ func newProbationHarness(t *testing.T) *harness[ProbationInput, ProbationResult]
 	t.Helper()
 	h := newHarness[ProbationInput, ProbationResult](t, WorkflowProbation, Probation, probationID)
 	h.colleagues = []string{"sales.rep", "sales.mentor"}
+	h.env.RegisterWorkflowWithOptions(CustomerHandover, workflow.RegisterOptions{Name: WorkflowCustomerHandover})
 	return h
 }
 
