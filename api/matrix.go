@@ -11,7 +11,6 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/matrix"
-	"github.com/zhidu/zhidu/metrics"
 	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
 )
@@ -159,27 +158,12 @@ func (s *Server) proposeMatrix(c *gin.Context) {
 // the start and the process row are idempotent by the process ID) and
 // answers with the proposal.
 func (s *Server) startMatrixChange(c *gin.Context, active, v store.MatrixVersion, status int) {
-	ctx := c.Request.Context()
 	view := newProposalView(active, v)
 	kind, _ := workflows.Lookup(workflows.KindMatrixChange)
 	in := workflows.NewMatrixChange(v.ProcessID, v.ProposedBy, v.Version, active.Version, v.Note, view.ChangeLines,
 		s.Config.Processes[kind.Kind])
-	runID, err := s.Engine.Start(ctx, kind.Workflow, v.ProcessID, in)
-	if err != nil {
-		fail(c, err)
+	if _, ok := s.startInternalProcess(c, kind, in, in.Process, map[string]any{"version": v.Version}); !ok {
 		return
-	}
-	info := in.Process
-	created, err := s.Store.PutProcess(ctx, store.Process{ID: info.ID, Kind: info.Kind, Title: info.Title, Level: info.Level,
-		Department: string(info.Department), StartedBy: info.StartedBy, StartedAt: s.Now(), Input: kind.Record(in)}, runID,
-		store.AuditEntry{Actor: currentUser(c).Username, Action: "process.start", Object: "process:" + info.ID, Decision: "allowed",
-			Address: c.ClientIP(), Detail: map[string]any{"kind": info.Kind, "level": info.Level.String(), "version": v.Version}})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if created {
-		metrics.ProcessStarts.WithLabelValues(info.Kind).Inc()
 	}
 	c.JSON(status, gin.H{"proposal": view})
 }

@@ -27,7 +27,7 @@ import (
 func CustomerObject(id string) string { return zhidu.ObjectCustomer + ":" + id }
 
 const sqlCustomerColumns = `c.id, c.name, c.class, c.phone, c.company_id, c.contact, c.department, c.responsible, c.level,
-    c.registered_at, c.registered_by, c.credit, c.updated_at,
+    c.registered_at, c.registered_by, COALESCE(c.credit, ''), c.updated_at,
     b.id, b.reason, b.by_user, b.at`
 
 // sqlCustomerFrom joins a file's current blacklist entry.

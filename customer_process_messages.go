@@ -1,0 +1,52 @@
+package zhidu
+
+// The messages of the customer processes (downgrade, contested crossing).
+const (
+	msgCrossingNotOpen    = "customer.crossing_not_open"
+	msgCrossingNotParty   = "customer.crossing_not_party"
+	msgCustomerNotVIP     = "customer.not_vip"
+	msgCannotReport       = "customer.cannot_report"
+	msgCannotContest      = "customer.cannot_contest"
+	msgDowngradeUnderway  = "customer.downgrade_underway"
+	msgCrossingUnderway   = "customer.crossing_underway"
+	msgCustomerProblemBad = "customer.problem"
+)
+
+var _ = DefineMessages(map[string]Text{
+	msgCrossingNotOpen:    {En: "crossing case {id} is not open: it is contested or decided already", Zh: "交叉客户案例 {id} 已在裁定中或已裁定"},
+	msgCrossingNotParty:   {En: "only the registrants of a crossing case contest it", Zh: "只有交叉客户的登记人可以提出异议"},
+	msgCustomerNotVIP:     {En: "customer {id} is not a VIP customer: only a VIP customer's problem is a downgrade", Zh: "客户 {id} 不是 VIP 客户：只有 VIP 客户出现问题才作降级处理"},
+	msgCannotReport:       {En: "cannot report the problem", Zh: "无法报告问题"},
+	msgCannotContest:      {En: "cannot contest the crossing", Zh: "无法提出交叉异议"},
+	msgDowngradeUnderway:  {En: "a downgrade of customer {id} is under way: {process}", Zh: "客户 {id} 的降级处理正在进行：{process}"},
+	msgCrossingUnderway:   {En: "crossing case {id} is contested already: {process}", Zh: "交叉客户案例 {id} 已提出异议：{process}"},
+	msgCustomerProblemBad: {En: "must be contract, late_payment or crisis", Zh: "须为 contract（合同履行差）、late_payment（回款不及时）或 crisis（重大危机）"},
+})
+
+// CrossingNotOpen says a crossing case is contested or decided already.
+func CrossingNotOpen(id string) Message { return msg(msgCrossingNotOpen, "id", id) }
+
+// CrossingNotParty says only a case's registrants contest it.
+func CrossingNotParty() Message { return msg(msgCrossingNotParty) }
+
+// CustomerNotVIP says only a VIP customer's problem is a downgrade.
+func CustomerNotVIP(id string) Message { return msg(msgCustomerNotVIP, "id", id) }
+
+// CannotReport heads a refused problem report.
+func CannotReport() Message { return msg(msgCannotReport) }
+
+// CannotContest heads a refused contest.
+func CannotContest() Message { return msg(msgCannotContest) }
+
+// DowngradeUnderway says a downgrade of the customer is running.
+func DowngradeUnderway(id, process string) Message {
+	return msg(msgDowngradeUnderway, "id", id, "process", process)
+}
+
+// CrossingUnderway says the case is contested in a process already.
+func CrossingUnderway(id, process string) Message {
+	return msg(msgCrossingUnderway, "id", id, "process", process)
+}
+
+// CustomerProblem says what a problem is.
+func CustomerProblem() Message { return msg(msgCustomerProblemBad) }
