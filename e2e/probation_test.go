@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/api"
 	"github.com/zhidu/zhidu/workflows"
 )
@@ -274,6 +275,9 @@ func TestProbationSeparatedAcrossRestart(t *testing.T) {
 	recv := s.waitTask(cid, workflows.StepReceivables)
 	s.must(http.StatusOK, s.call("newhire", "POST", "/api/v1/tasks/"+recv+"/claim", nil))
 
+	// newhire is responsible for a customer.
+	client := s.fileCustomer("newhire", "金城贸易", zhidu.ClassPreferred, "025-8888 0101", zhidu.Internal).Customer
+
 	started := time.Now()
 	pid := s.startProbation(map[string]any{"employee": "newhire", "mentor": "sales.mentor", "months": 1})
 	s.must(http.StatusCreated, s.sale("newhire", "newhire", "S-1"))
@@ -343,6 +347,15 @@ func TestProbationSeparatedAcrossRestart(t *testing.T) {
         AND applied_at IS NOT NULL`, pid); n != 1 {
 		t.Errorf("%d customer handovers recorded and applied, want 1", n)
 	}
+	// The customer is sales.rep's at once, who is asked to tell the customer.
+	if n := s.count(`SELECT count(*) FROM customers WHERE id = $1 AND responsible = 'sales.rep'`, client.ID); n != 1 {
+		t.Error("newhire's customer was not handed over to sales.rep")
+	}
+	handover := workflows.ProcessID(workflows.KindCustomerHandover, pid, "child")
+	notice := s.waitTask(handover, workflows.StepNotifyCustomer)
+	s.wantError(s.call("sales.head", "POST", "/api/v1/tasks/"+notice+"/claim", nil), http.StatusForbidden, "forbidden")
+	s.work("sales.rep", notice, workflows.OutcomeNotified, map[string]any{"method": "phone"})
+	s.waitProcess(handover, "completed")
 	if n := s.count(`SELECT count(*) FROM audit WHERE action = 'user.separate' AND object = 'user:newhire' AND actor = 'hr.head'`); n != 1 {
 		t.Errorf("%d user.separate audit entries, want 1", n)
 	}
