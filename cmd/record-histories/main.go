@@ -317,6 +317,7 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivitySeparate:        s.separate,
 		workflows.ActivityColleagues:      s.colleagues,
 		workflows.ActivityHandOverPlan:    s.handOverPlan,
+		workflows.ActivityHandedCustomers: s.handedCustomers,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -362,6 +363,11 @@ func (stubs) separate(context.Context, zhidu.SeparationRecord) error { return ni
 func (stubs) handOverPlan(context.Context, zhidu.HandOverPlanRequest) (zhidu.HandOverPlan, error) {
 	return zhidu.HandOverPlan{Colleague: zhidu.Actor{Username: "sales.rep", Department: zhidu.DeptSales},
 		Processes: []zhidu.HandOverTarget{{ProcessID: "fixture-ended", Held: []string{"t-ended"}}}}, nil
+}
+
+// handedCustomers: the separated employee had no customers.
+func (stubs) handedCustomers(context.Context, workflows.HandedCustomersRequest) ([]zhidu.CustomerRef, error) {
+	return []zhidu.CustomerRef{}, nil
 }
 
 // colleagues answers as the demo organisation would for newhire.
