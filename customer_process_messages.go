@@ -10,6 +10,14 @@ const (
 	msgDowngradeUnderway  = "customer.downgrade_underway"
 	msgCrossingUnderway   = "customer.crossing_underway"
 	msgCustomerProblemBad = "customer.problem"
+	msgOrderSigned        = "order.signed"
+	msgOrderMoved         = "order.moved"
+	msgOrderNotSigned     = "order.not_signed"
+	msgOrderUnchanged     = "order.unchanged"
+	msgCannotOrder        = "order.cannot"
+	msgOrderChangeRunning = "order.change_underway"
+	msgOrderQuantity      = "order.quantity"
+	msgOrderPrice         = "order.price"
 )
 
 var _ = DefineMessages(map[string]Text{
@@ -21,7 +29,36 @@ var _ = DefineMessages(map[string]Text{
 	msgDowngradeUnderway:  {En: "a downgrade of customer {id} is under way: {process}", Zh: "客户 {id} 的降级处理正在进行：{process}"},
 	msgCrossingUnderway:   {En: "crossing case {id} is contested already: {process}", Zh: "交叉客户案例 {id} 已提出异议：{process}"},
 	msgCustomerProblemBad: {En: "must be contract, late_payment or crisis", Zh: "须为 contract（合同履行差）、late_payment（回款不及时）或 crisis（重大危机）"},
+	msgOrderSigned: {En: "order {id} is signed: its lines and payment terms change only through a change signed by the department head or a team lead (POST /api/v1/orders/{id}/changes)",
+		Zh: "订单 {id} 已签定：如需修改须经经理或组长签字同意（POST /api/v1/orders/{id}/changes）"},
+	msgOrderMoved:         {En: "order {id} has changed since the change was asked for", Zh: "订单 {id} 在提出修改后已有变动"},
+	msgOrderNotSigned:     {En: "order {id} is a draft: edit it directly", Zh: "订单 {id} 尚未签定：可直接修改"},
+	msgOrderUnchanged:     {En: "the change changes nothing", Zh: "修改内容与现有订单相同"},
+	msgCannotOrder:        {En: "cannot take the order", Zh: "无法保存订单"},
+	msgOrderChangeRunning: {En: "a change of order {id} is under way: {process}", Zh: "订单 {id} 的修改正在审批：{process}"},
+	msgOrderQuantity:      {En: "must be more than zero", Zh: "须大于零"},
+	msgOrderPrice:         {En: "must be zero or more, in yuan and fen (at most 2 decimal places)", Zh: "须不小于零，以元、分计（最多两位小数）"},
 })
+
+// OrderSigned says a signed order changes only through a signed change.
+func OrderSigned(id string) Message { return msg(msgOrderSigned, "id", id) }
+
+// OrderMoved says the order changed since the change was asked for.
+func OrderMoved(id string) Message { return msg(msgOrderMoved, "id", id) }
+
+// OrderNotSigned says a draft is edited directly.
+func OrderNotSigned(id string) Message { return msg(msgOrderNotSigned, "id", id) }
+
+// OrderUnchanged says a change changes nothing.
+func OrderUnchanged() Message { return msg(msgOrderUnchanged) }
+
+// CannotOrder heads refused order input.
+func CannotOrder() Message { return msg(msgCannotOrder) }
+
+// OrderChangeUnderway says a change of the order is being signed.
+func OrderChangeUnderway(id, process string) Message {
+	return msg(msgOrderChangeRunning, "id", id, "process", process)
+}
 
 // CrossingNotOpen says a crossing case is contested or decided already.
 func CrossingNotOpen(id string) Message { return msg(msgCrossingNotOpen, "id", id) }
@@ -50,3 +87,9 @@ func CrossingUnderway(id, process string) Message {
 
 // CustomerProblem says what a problem is.
 func CustomerProblem() Message { return msg(msgCustomerProblemBad) }
+
+// OrderQuantity says a quantity is more than zero.
+func OrderQuantity() Message { return msg(msgOrderQuantity) }
+
+// OrderPrice says a unit price is zero or more, in yuan and fen.
+func OrderPrice() Message { return msg(msgOrderPrice) }

@@ -1,6 +1,9 @@
 package zhidu
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // The records the customer processes (downgrade, contested crossing,
 // handover notices) hand to the activities that write the customer files.
@@ -64,4 +67,61 @@ type CrossingRecord struct {
 	Decision  string    `json:"decision,omitempty"`
 	Note      string    `json:"note,omitempty"`
 	At        time.Time `json:"at"`
+}
+
+// Order states.
+const (
+	OrderStateDraft  = "draft"
+	OrderStateSigned = "signed" // 订单签定: changes need a signed change task
+)
+
+// OrderLine is one line of an order.
+type OrderLine struct {
+	Item      string  `json:"item"`
+	Quantity  float64 `json:"quantity"`
+	UnitPrice float64 `json:"unit_price"`
+}
+
+// OrderTerms are what a change of a signed order may change: its lines
+// and payment terms (the total follows the lines).
+type OrderTerms struct {
+	Lines        []OrderLine `json:"lines"`
+	PaymentTerms string      `json:"payment_terms"`
+}
+
+// Total is the sum of the lines, to the cent.
+func (t OrderTerms) Total() float64 {
+	cents := 0.0
+	for _, l := range t.Lines {
+		cents += math.Round(l.Quantity * l.UnitPrice * 100)
+	}
+	return cents / 100
+}
+
+// Order is an order of a customer file.
+type Order struct {
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id"`
+	OrderTerms
+	Total     float64    `json:"total"`
+	State     string     `json:"state"`
+	CreatedBy string     `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+	SignedBy  *string    `json:"signed_by,omitempty"`
+	SignedAt  *time.Time `json:"signed_at,omitempty"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// OrderChange records a signed order's change as the order-change process
+// approved it: the terms before (as the request saw them) and after, who
+// asked and who signed.
+type OrderChange struct {
+	ProcessID string     `json:"process_id"`
+	OrderID   string     `json:"order_id"`
+	Before    OrderTerms `json:"before"`
+	After     OrderTerms `json:"after"`
+	Requester string     `json:"requester"`
+	Signer    string     `json:"signer"`
+	Reason    string     `json:"reason"`
+	At        time.Time  `json:"at"`
 }

@@ -55,6 +55,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityContestCrossing:   a.ContestCrossing,
 		workflows.ActivityDecideCrossing:    a.DecideCrossing,
 		workflows.ActivityHandedCustomers:   a.HandedCustomers,
+		workflows.ActivityApplyOrderChange:  a.ApplyOrderChange,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -33,3 +33,9 @@ func (a *Activities) HandedCustomers(ctx context.Context, r workflows.HandedCust
 	out, err := a.Store.HandedCustomers(ctx, r.Handover)
 	return out, permanent(err)
 }
+
+// ApplyOrderChange makes a signed order's change the order-change process
+// approved.
+func (a *Activities) ApplyOrderChange(ctx context.Context, r zhidu.OrderChange) error {
+	return permanent(a.Store.ApplyOrderChange(ctx, r))
+}

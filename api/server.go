@@ -45,6 +45,7 @@ type Store interface {
 	purchasingStore
 	probationStore
 	customerProcessStore
+	orderStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -211,6 +212,12 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/reports/probation", s.probationReport)
 	a.POST("/customers/:id/problems", s.reportProblem)
 	a.POST("/crossings/:id/contest", s.contestCrossing)
+	a.GET("/customers/:id/orders", s.listOrders)
+	a.POST("/customers/:id/orders", s.createOrder)
+	a.GET("/orders/:id", s.getOrder)
+	a.PATCH("/orders/:id", s.updateOrder)
+	a.POST("/orders/:id/sign", s.signOrder)
+	a.POST("/orders/:id/changes", s.changeOrder)
 	a.GET("/authz/explain", s.explain)
 	a.GET("/authz/who-can", s.whoCan)
 	a.GET("/authz/what-can", s.whatCan)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,4 +127,62 @@ func (s *stack) runningOf(kind string) string {
 		s.t.Fatal(err)
 	}
 	return id
+}
+
+// TestSignedOrderChangesOnlyBySignature: a draft is edited directly; a
+// signed order is not (409), its change is a task for the head or a team
+// lead that its requester may not sign; signed, the file's history keeps
+// the old and new values. A blacklisted customer gets no signed order.
+func TestSignedOrderChangesOnlyBySignature(t *testing.T) {
+	s := newStack(t)
+	cust := s.fileCustomer("sales.rep", "恒通机械", zhidu.ClassPreferred, "0510-7777 0101", zhidu.Internal).Customer
+	lines := []map[string]any{{"item": "XR-200 控制器", "quantity": 10, "unit_price": 1250.5}}
+	body := map[string]any{"lines": lines, "payment_terms": "月结 30 天"}
+
+	s.wantError(s.call("cs.agent", "POST", "/api/v1/customers/"+cust.ID+"/orders", body), http.StatusNotFound, "not_found")
+	s.wantError(s.call("sales.rep", "POST", "/api/v1/customers/"+cust.ID+"/orders",
+		map[string]any{"lines": []map[string]any{{"item": "", "quantity": 0, "unit_price": 1.234}}, "payment_terms": ""}),
+		http.StatusBadRequest, "invalid")
+	o := s.must(http.StatusCreated, s.call("sales.rep", "POST", "/api/v1/customers/"+cust.ID+"/orders", body))
+	oid := o["id"].(string)
+	if o["total"] != 12505.0 || o["state"] != "draft" {
+		t.Fatalf("the draft: %v", o)
+	}
+	body["payment_terms"] = "月结 60 天"
+	s.must(http.StatusOK, s.call("sales.rep", "PATCH", "/api/v1/orders/"+oid, body))
+	s.must(http.StatusOK, s.call("sales.rep", "POST", "/api/v1/orders/"+oid+"/sign", nil))
+	body["lines"] = []map[string]any{{"item": "XR-200 控制器", "quantity": 12, "unit_price": 1250.5}}
+	s.wantError(s.call("sales.rep", "PATCH", "/api/v1/orders/"+oid, body), http.StatusConflict, "conflict")
+	if n := s.count(`SELECT count(*) FROM customer_orders WHERE id = $1 AND (lines->0->>'quantity')::float = 10`, oid); n != 1 {
+		t.Fatal("the refused edit changed the signed order")
+	}
+	change := map[string]any{"lines": body["lines"], "payment_terms": "月结 60 天", "reason": "客户追加 2 台"}
+	p := s.must(http.StatusCreated, s.call("sales.rep", "POST", "/api/v1/orders/"+oid+"/changes", change))
+	pid := p["id"].(string)
+	s.wantError(s.call("sales.head", "POST", "/api/v1/orders/"+oid+"/changes", change), http.StatusConflict, "conflict")
+	task := s.waitTask(pid, workflows.StepOrderChangeSign)
+	s.wantError(s.call("sales.rep", "POST", "/api/v1/tasks/"+task+"/claim", nil), http.StatusForbidden, "forbidden")
+	s.work("sales.head", task, workflows.OutcomeApprove, map[string]any{})
+	s.waitProcess(pid, "completed")
+	got := s.must(http.StatusOK, s.call("sales.rep", "GET", "/api/v1/orders/"+oid, nil))
+	if got["total"] != 15006.0 {
+		t.Errorf("the order after the change: %v", got)
+	}
+	if n := s.count(`SELECT count(*) FROM customer_history WHERE customer_id = $1 AND field = $2 AND via = 'order_change'
+        AND actor = 'sales.head' AND before LIKE '%"quantity":10%' AND after LIKE '%"quantity":12%'`, cust.ID, "order:"+oid+".lines"); n != 1 {
+		t.Errorf("%d history entries of the change, want 1", n)
+	}
+	if n := s.count(`SELECT count(*) FROM audit WHERE action = 'order.change' AND actor = 'sales.head' AND detail->>'requester' = 'sales.rep'`); n != 1 {
+		t.Errorf("%d order.change audit entries, want 1", n)
+	}
+
+	// A blacklisted customer's draft is not signed.
+	draft := s.must(http.StatusCreated, s.call("sales.rep", "POST", "/api/v1/customers/"+cust.ID+"/orders", body))
+	if _, err := s.store.SetBlacklist(context.Background(), store.AdminChange{Actor: "mkt.head"}, cust.ID, true, "拖欠货款", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e := s.wantError(s.call("sales.rep", "POST", "/api/v1/orders/"+draft["id"].(string)+"/sign", nil), http.StatusConflict, "conflict")
+	if msg, _ := e["message"].(string); !strings.Contains(msg, "blacklist") {
+		t.Errorf("the refusal says %q", msg)
+	}
 }

@@ -200,7 +200,7 @@ type Starter struct {
 func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
 		purchaseDescriptor(), probationDescriptor(), matrixChangeDescriptor(),
-		customerDowngradeDescriptor(), customerCrossingDescriptor(), customerHandoverDescriptor()},
+		customerDowngradeDescriptor(), customerCrossingDescriptor(), customerHandoverDescriptor(), orderChangeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 
