@@ -11,7 +11,8 @@ CREATE TABLE customers (
     name          text NOT NULL CHECK (name <> ''),
     -- vip, preferred (优选), qualified (合格)
     class         text NOT NULL CHECK (class IN ('vip', 'preferred', 'qualified')),
-    -- normalised (digits, an optional leading +): one file per number
+    -- normalised (digits, an optional leading +, without China's +86):
+    -- one file per number
     phone         text NOT NULL CHECK (phone ~ '^\+?[0-9]{7,15}$'),
     -- 统一社会信用代码 or another company ID, upper case; one file per ID
     company_id    text CHECK (company_id <> ''),
