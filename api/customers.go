@@ -12,6 +12,7 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // Customer files (客户档案, issue 16). Who may read and edit a file is the
@@ -497,4 +498,31 @@ func (s *Server) customerReport(c *gin.Context) {
 	if err := w.Flush(); err != nil {
 		_ = c.Error(err)
 	}
+}
+
+// refuseBlacklisted answers 409 customer.blacklisted, naming the entry,
+// when the process kind refuses a blacklisted customer this step's
+// completion with data (step "": the start, data the stored input record)
+// and the customer its stored input names is on the blacklist. It reports
+// whether it answered. The kind says what it refuses
+// (Descriptor.Customer, RefusesBlacklisted); no kind is named here.
+func (s *Server) refuseBlacklisted(c *gin.Context, kind workflows.Descriptor, record map[string]any, step string, data map[string]any) bool {
+	if kind.RefusesBlacklisted == nil || !kind.RefusesBlacklisted(step, data) {
+		return false
+	}
+	names := kind.Customers(record)
+	if len(names) == 0 {
+		return false
+	}
+	entries, err := s.Store.Blacklisted(c.Request.Context(), names)
+	if err != nil {
+		fail(c, err)
+		return true
+	}
+	if len(entries) == 0 {
+		return false
+	}
+	e := entries[0]
+	fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.CustomerBlacklisted(e.CustomerID, e.ID, e.Reason)))
+	return true
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/internal/accesstable"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // TestCustomerAccessTableOverHTTP runs the customer rows of the access
@@ -312,4 +313,51 @@ func TestCustomerCrossingRaceOverHTTP(t *testing.T) {
         WHERE c.phone = '057188880000' AND x.credit = c.registered_by AND x.registrant <> c.registered_by`); n != 3 {
 		t.Errorf("%d crossing cases, want 3", n)
 	}
+}
+
+// TestCustomerBlacklistEffects: a blacklisted customer — named by its
+// name or phone number — cannot be the customer of a new return slip nor
+// get a complaint remedy with compensation: 409 customer.blacklisted
+// naming the entry, nothing started or completed. A complaint itself, and
+// other remedies, still go; off the blacklist, the slip goes.
+func TestCustomerBlacklistEffects(t *testing.T) {
+	s := newStack(t)
+	c := s.must(http.StatusCreated, s.call("sales.rep", "POST", "/api/v1/customers", map[string]any{"name": "坏账客户", "class": "vip",
+		"phone": "138-1234-5678"}))
+	id := c["id"].(string)
+	e := s.must(http.StatusCreated, s.call("mkt.head", "POST", "/api/v1/customers/"+id+"/blacklist", map[string]any{"reason": "恶意拖欠货款"}))
+	returns := s.count(`SELECT count(*) FROM processes WHERE kind = 'return'`)
+	for _, name := range []string{"坏账客户", "13812345678"} {
+		r := s.call("sales.rep", "POST", "/api/v1/processes/return", returnSlip(map[string]any{"customer": name}))
+		code, params := errorCode(t, r)
+		if r.Status != http.StatusConflict || code != "customer.blacklisted" || params["entry"] != e["id"] || params["customer"] != id ||
+			params["reason"] != "恶意拖欠货款" {
+			t.Errorf("a return slip for %s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	if n := s.count(`SELECT count(*) FROM processes WHERE kind = 'return'`); n != returns {
+		t.Fatalf("%d return slips started for a blacklisted customer", n-returns)
+	}
+	s.must(http.StatusCreated, s.call("sales.rep", "POST", "/api/v1/processes/return", returnSlip(nil)))
+
+	body := feesComplaint()
+	body["complainant"] = map[string]any{"name": "坏账客户", "contact": "liu@example.com"}
+	pid := s.startComplaint("cs.agent", body)
+	s.claimComplete("cs.super", s.waitTask(pid, workflows.StepTriage), "valid", map[string]any{"responsible_department": "sales"})
+	inv := s.waitTask(pid, workflows.StepInvestigation)
+	s.must(http.StatusOK, s.call("sales.rep", "POST", "/api/v1/tasks/"+inv+"/claim", nil))
+	r := s.call("sales.rep", "POST", "/api/v1/tasks/"+inv+"/complete", map[string]any{"outcome": "submit",
+		"data": map[string]any{"cause": "a price error", "responsibility": "the sales office", "remedy": "compensate", "compensation_amount": 500}})
+	if code, params := errorCode(t, r); r.Status != http.StatusConflict || code != "customer.blacklisted" || params["entry"] != e["id"] {
+		t.Fatalf("compensation for a blacklisted customer: %d %s", r.Status, r.Body)
+	}
+	if task := s.must(http.StatusOK, s.call("sales.rep", "GET", "/api/v1/tasks/"+inv, nil)); task["state"] != "claimed" {
+		t.Errorf("the refused completion changed the task: %v", task["state"])
+	}
+	s.must(http.StatusOK, s.call("sales.rep", "POST", "/api/v1/tasks/"+inv+"/complete", map[string]any{"outcome": "submit",
+		"data": map[string]any{"cause": "a price error", "responsibility": "the sales office", "remedy": "apologise"}}))
+	s.waitTask(pid, workflows.StepApproval)
+
+	s.must(http.StatusOK, s.call("mkt.head", "DELETE", "/api/v1/customers/"+id+"/blacklist", map[string]any{"reason": "欠款已结清"}))
+	s.must(http.StatusCreated, s.call("sales.rep", "POST", "/api/v1/processes/return", returnSlip(map[string]any{"customer": "坏账客户"})))
 }
