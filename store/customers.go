@@ -476,18 +476,20 @@ func (s *Store) ApplyCustomerHandovers(ctx context.Context, employee string, at 
 	var moved []string
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var err error
-		moved, err = applyCustomerHandovers(ctx, tx, employee, at)
+		moved, err = applyCustomerHandovers(ctx, tx, employee, "", at)
 		return err
 	})
 	return moved, mapErr(err, "customer handovers")
 }
 
-// applyCustomerHandovers is ApplyCustomerHandovers within tx (the
-// separation of store.SeparateEmployee calls it in its own transaction).
-func applyCustomerHandovers(ctx context.Context, tx pgx.Tx, employee string, at time.Time) ([]string, error) {
+// applyCustomerHandovers is ApplyCustomerHandovers within tx, limited to
+// the handover of one process when process is not "" (the separation of
+// store.SeparateEmployee applies its own in its transaction).
+func applyCustomerHandovers(ctx context.Context, tx pgx.Tx, employee, process string, at time.Time) ([]string, error) {
 	rows, err := tx.Query(ctx, `SELECT h.process_id, h.employee, h.colleague, u.disabled FROM customer_handovers h
         JOIN users u ON u.username = h.colleague
-        WHERE h.applied_at IS NULL AND ($1 = '' OR h.employee = $1) ORDER BY h.at, h.process_id FOR UPDATE OF h`, employee)
+        WHERE h.applied_at IS NULL AND ($1 = '' OR h.employee = $1) AND ($2 = '' OR h.process_id = $2)
+        ORDER BY h.at, h.process_id FOR UPDATE OF h`, employee, process)
 	if err != nil {
 		return nil, err
 	}

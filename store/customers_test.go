@@ -341,3 +341,60 @@ func TestCustomerReport(t *testing.T) {
 		t.Errorf("mkt's report %+v %v", got, err)
 	}
 }
+
+// TestSeparationHandsOverCustomers: a probation's separation hands the
+// employee's files to the colleague in its own transaction, each file's
+// history showing it; a file of someone else stays.
+func TestSeparationHandsOverCustomers(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	customerUsers(t, s, "newhire", "sales.rep", "other")
+	mine := register(t, s, "newhire", "甲", "13500000001", t0).Customer.ID
+	theirs := register(t, s, "other", "乙", "13500000002", t0).Customer.ID
+	taskIn(t, s, "t-probation", "probation-1", nil, zhidu.Candidate{User: "newhire"})
+	at := t0.Add(time.Hour)
+	if err := s.SeparateEmployee(ctx, zhidu.SeparationRecord{EventKey: "probation-1:separated", Employee: "newhire", Colleague: "sales.rep",
+		ProcessID: "probation-1", Actor: "hr.head", Reason: "未完成销售任务者自动离职", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{mine: "sales.rep", theirs: "other"} {
+		if c, _, err := s.Customer(ctx, id); err != nil || c.Responsible != want {
+			t.Errorf("%s: responsible %s, %v; want %s", id, c.Responsible, err, want)
+		}
+	}
+	h, _ := s.CustomerHistory(ctx, mine)
+	if last := h[len(h)-1]; last.Via != "handover" || *last.Before != "newhire" || *last.After != "sales.rep" || last.Reason != "probation-1" ||
+		!last.At.Equal(at) {
+		t.Errorf("history %+v", last)
+	}
+	if n := countOf(t, s, `SELECT count(*) FROM customer_handovers WHERE applied_at = $1`, at); n != 1 {
+		t.Errorf("%d applied handovers", n)
+	}
+}
+
+// TestMigrateAppliesPendingHandovers: handovers recorded but not applied
+// (before customer files existed) are applied at the next migrate; one to
+// a disabled colleague stays pending without failing the migration.
+func TestMigrateAppliesPendingHandovers(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	customerUsers(t, s, "leaver", "colleague", "leaver2", "gone")
+	exec(t, s, `UPDATE users SET disabled = true WHERE username = 'gone'`)
+	a := register(t, s, "leaver", "甲", "13400000001", t0).Customer.ID
+	b := register(t, s, "leaver2", "乙", "13400000002", t0).Customer.ID
+	taskIn(t, s, "t-p1", "probation-1", nil, zhidu.Candidate{User: "leaver"})
+	taskIn(t, s, "t-p2", "probation-2", nil, zhidu.Candidate{User: "leaver2"})
+	exec(t, s, `INSERT INTO customer_handovers (process_id, employee, colleague, at) VALUES ('probation-1', 'leaver', 'colleague', $1),
+        ('probation-2', 'leaver2', 'gone', $1)`, t0)
+	if err := store.Migrate(ctx, s.Pool, nil); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{a: "colleague", b: "leaver2"} {
+		if c, _, err := s.Customer(ctx, id); err != nil || c.Responsible != want {
+			t.Errorf("%s: responsible %s, %v; want %s", id, c.Responsible, err, want)
+		}
+	}
+	if hs, err := s.PendingHandovers(ctx); err != nil || len(hs) != 1 || hs[0].ProcessID != "probation-2" {
+		t.Errorf("pending %+v %v", hs, err)
+	}
+}
