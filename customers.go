@@ -73,7 +73,8 @@ type Customer struct {
 	Responsible string `json:"responsible"`
 	Level       Level  `json:"level"`
 	// RegisteredAt and RegisteredBy are the first registration; Credit is
-	// who holds the credit for the customer (the first registrant).
+	// who holds the credit for the customer: the first registrant, unless a
+	// crossing case decided otherwise ("": the department's, 归部门).
 	RegisteredAt time.Time `json:"registered_at"`
 	RegisteredBy string    `json:"registered_by"`
 	Credit       string    `json:"credit"`

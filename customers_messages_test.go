@@ -31,6 +31,7 @@ func init() {
 		{zhidu.CustomerReportDenied(), "the customer statistics are for department heads and the GM line"},
 		{zhidu.CannotRegisterCustomer(), "cannot register the customer"},
 		{zhidu.CannotChangeCustomer(), "cannot change the customer file"},
+		{zhidu.CrossingIs("cx-1", "decided"), "crossing case cx-1 is decided"},
 		{zhidu.ReasonCustomerMember(zhidu.DeptSales), "a member of sales, which owns the customer file"},
 		{zhidu.ReasonCustomerGrant(g), "access grant access-1 opens department:sales until 2026-12-09 09:00 UTC"},
 		{zhidu.ReasonCustomerOther(zhidu.DeptMkt), "customer files of mkt are read by its members only, or with an access grant"},
