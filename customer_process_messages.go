@@ -2,7 +2,6 @@ package zhidu
 
 // The messages of the customer processes (downgrade, contested crossing).
 const (
-	msgCrossingNotOpen    = "customer.crossing_not_open"
 	msgCrossingNotParty   = "customer.crossing_not_party"
 	msgCustomerNotVIP     = "customer.not_vip"
 	msgCannotReport       = "customer.cannot_report"
@@ -21,7 +20,6 @@ const (
 )
 
 var _ = DefineMessages(map[string]Text{
-	msgCrossingNotOpen:    {En: "crossing case {id} is not open: it is contested or decided already", Zh: "交叉客户案例 {id} 已在裁定中或已裁定"},
 	msgCrossingNotParty:   {En: "only the registrants of a crossing case contest it", Zh: "只有交叉客户的登记人可以提出异议"},
 	msgCustomerNotVIP:     {En: "customer {id} is not a VIP customer: only a VIP customer's problem is a downgrade", Zh: "客户 {id} 不是 VIP 客户：只有 VIP 客户出现问题才作降级处理"},
 	msgCannotReport:       {En: "cannot report the problem", Zh: "无法报告问题"},
@@ -59,9 +57,6 @@ func CannotOrder() Message { return msg(msgCannotOrder) }
 func OrderChangeUnderway(id, process string) Message {
 	return msg(msgOrderChangeRunning, "id", id, "process", process)
 }
-
-// CrossingNotOpen says a crossing case is contested or decided already.
-func CrossingNotOpen(id string) Message { return msg(msgCrossingNotOpen, "id", id) }
 
 // CrossingNotParty says only a case's registrants contest it.
 func CrossingNotParty() Message { return msg(msgCrossingNotParty) }

@@ -73,7 +73,8 @@ type Customer struct {
 	Responsible string `json:"responsible"`
 	Level       Level  `json:"level"`
 	// RegisteredAt and RegisteredBy are the first registration; Credit is
-	// who holds the credit for the customer (the first registrant).
+	// who holds the credit for the customer: the first registrant, unless a
+	// crossing case decided otherwise ("": the department's, 归部门).
 	RegisteredAt time.Time `json:"registered_at"`
 	RegisteredBy string    `json:"registered_by"`
 	Credit       string    `json:"credit"`
@@ -147,7 +148,8 @@ type BlacklistEntry struct {
 // NormalizePhone returns a phone number as the files keep it: digits with
 // an optional leading +, spaces and dashes removed. A number is 7 to 15
 // digits (E.164's longest), an optional + first, spaces and dashes
-// between; anything else is not a phone number (ok false).
+// between; anything else is not a phone number (ok false). China's
+// country code is dropped (+86 138… and 138… are one number).
 func NormalizePhone(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	var b strings.Builder
@@ -167,7 +169,15 @@ func NormalizePhone(s string) (string, bool) {
 	if digits < 7 || digits > 15 {
 		return "", false
 	}
-	return b.String(), true
+	// The company's own country code (+86, 0086) is dropped, so a number
+	// is on file once however it was written.
+	n := b.String()
+	for _, cc := range []string{"+86", "0086"} {
+		if rest, ok := strings.CutPrefix(n, cc); ok && len(rest) >= 7 {
+			return rest, true
+		}
+	}
+	return n, true
 }
 
 // NormalizeCompanyID returns a company ID (统一社会信用代码 or another

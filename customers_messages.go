@@ -20,6 +20,7 @@ const (
 	msgCustomerReportDenied    = "customer.report_denied"
 	msgCustomerCannotRegister  = "customer.cannot_register"
 	msgCustomerCannotChange    = "customer.cannot_change"
+	msgCrossingIs              = "customer.crossing_is"
 
 	msgReasonCustomerMember = "decide.customer_member"
 	msgReasonCustomerGrant  = "decide.customer_grant"
@@ -55,6 +56,7 @@ var _ = DefineMessages(map[string]Text{
 		Zh: "客户统计仅供部门经理和总经理室查看"},
 	msgCustomerCannotRegister: {En: "cannot register the customer", Zh: "无法登记客户"},
 	msgCustomerCannotChange:   {En: "cannot change the customer file", Zh: "无法修改客户档案"},
+	msgCrossingIs:             {En: "crossing case {id} is {state}", Zh: "客户交叉案 {id} 的状态为 {state}"},
 
 	msgReasonCustomerMember: {En: "a member of {department:dept}, which owns the customer file",
 		Zh: "客户档案所属部门{department:dept}的成员"},
@@ -125,6 +127,9 @@ func CannotRegisterCustomer() Message { return msg(msgCustomerCannotRegister) }
 
 // CannotChangeCustomer says an edit of a file was refused.
 func CannotChangeCustomer() Message { return msg(msgCustomerCannotChange) }
+
+// CrossingIs says a crossing case's state does not allow the change.
+func CrossingIs(id, state string) Message { return msg(msgCrossingIs, "id", id, "state", state) }
 
 // ReasonCustomerMember: a member of the department owning the file.
 func ReasonCustomerMember(dept Department) Message {

@@ -31,6 +31,7 @@ func init() {
 		{zhidu.CustomerReportDenied(), "the customer statistics are for department heads and the GM line"},
 		{zhidu.CannotRegisterCustomer(), "cannot register the customer"},
 		{zhidu.CannotChangeCustomer(), "cannot change the customer file"},
+		{zhidu.CrossingIs("cx-1", "decided"), "crossing case cx-1 is decided"},
 		{zhidu.ReasonCustomerMember(zhidu.DeptSales), "a member of sales, which owns the customer file"},
 		{zhidu.ReasonCustomerGrant(g), "access grant access-1 opens department:sales until 2026-12-09 09:00 UTC"},
 		{zhidu.ReasonCustomerOther(zhidu.DeptMkt), "customer files of mkt are read by its members only, or with an access grant"},
@@ -41,7 +42,7 @@ func init() {
 
 func TestNormalizePhone(t *testing.T) {
 	for in, want := range map[string]string{
-		"138 0013 8000": "13800138000", "+86 138-0013-8000": "+8613800138000", "0571-8888888": "05718888888", "1234567": "1234567",
+		"138 0013 8000": "13800138000", "+86 138-0013-8000": "13800138000", "0086 13800138000": "13800138000", "+1 415 555 0100": "+14155550100", "0571-8888888": "05718888888", "1234567": "1234567",
 		"123456": "", "1234567890123456": "", "138x0013": "", "+": "", "86+138": "", "": "", "１３８００１３８０００": "", "138\x000013": "",
 	} {
 		got, ok := zhidu.NormalizePhone(in)

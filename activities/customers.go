@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
 )
 
@@ -18,14 +19,16 @@ func (a *Activities) BlacklistCustomer(ctx context.Context, r zhidu.BlacklistDec
 	return permanent(a.Store.BlacklistByDecision(ctx, r))
 }
 
-// ContestCrossing marks a crossing case contested.
+// ContestCrossing marks a crossing case contested in its process.
 func (a *Activities) ContestCrossing(ctx context.Context, r zhidu.CrossingRecord) error {
-	return permanent(a.Store.ContestCrossing(ctx, r))
+	_, err := a.Store.ContestCrossing(ctx, store.AdminChange{Actor: r.Actor}, r.CaseID, &r.ProcessID, r.At)
+	return permanent(err)
 }
 
 // DecideCrossing records the final decision on a contested crossing.
 func (a *Activities) DecideCrossing(ctx context.Context, r zhidu.CrossingRecord) error {
-	return permanent(a.Store.DecideCrossing(ctx, r))
+	_, err := a.Store.DecideCrossing(ctx, store.AdminChange{Actor: r.Actor}, r.CaseID, r.Decision, r.Note, r.At)
+	return permanent(err)
 }
 
 // HandedCustomers lists the files a handover moved.

@@ -130,7 +130,7 @@ func (s *Server) contestCrossing(c *gin.Context) {
 		return
 	}
 	if cc.State != zhidu.CrossingOpen && (cc.ProcessID == nil || *cc.ProcessID != id) {
-		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.CrossingNotOpen(cc.ID)))
+		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.CrossingIs(cc.ID, cc.State)))
 		return
 	}
 	in := workflows.NewCustomerCrossing(id, u.Username, cc, cust.Ref(), b.Reason, s.Config.Processes[kind.Kind])

@@ -84,6 +84,9 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		fail(c, err)
 		return
 	}
+	if s.refuseBlacklisted(c, kind, kind.Record(input), "", kind.Record(input)) {
+		return
+	}
 	ctx := c.Request.Context()
 	runID, err := s.Engine.Start(ctx, kind.Workflow, info.ID, input)
 	if err != nil {

@@ -46,6 +46,7 @@ type Store interface {
 	probationStore
 	customerProcessStore
 	orderStore
+	customerStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -248,6 +249,15 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/projects", s.listProjects)
 	a.POST("/projects", s.createProject)
 	a.GET("/projects/:id", s.getProject)
+	a.GET("/customers", s.listCustomers)
+	a.POST("/customers", s.createCustomer)
+	a.GET("/customers/:id", s.getCustomer)
+	a.PATCH("/customers/:id", s.updateCustomer)
+	a.POST("/customers/:id/blacklist", s.blacklistCustomer)
+	a.DELETE("/customers/:id/blacklist", s.blacklistCustomer)
+	a.POST("/customers/:id/contacts", s.recordContact)
+	a.GET("/blacklist", s.listBlacklist)
+	a.GET("/reports/customers", s.customerReport)
 	r.NoRoute(s.codecPreflight, func(c *gin.Context) { fail(c, zhidu.Errorf(zhidu.CodeNotFound, "no such route")) })
 	return r
 }

@@ -179,6 +179,16 @@ func (s *Server) completeTask(c *gin.Context) {
 		s.deny(c, "task.complete", f.Ref.String(), zhidu.NotYourTask())
 		return
 	}
+	if kind, ok := workflows.Lookup(f.Kind); ok && kind.RefusesBlacklisted != nil && kind.RefusesBlacklisted(d.Task.Step, req.Data) {
+		p, err := s.Store.ProcessInternal(c.Request.Context(), f.ProcessID)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if s.refuseBlacklisted(c, kind, p.Input, d.Task.Step, req.Data) {
+			return
+		}
+	}
 	var res zhidu.CompleteTaskResult
 	if err := s.Engine.Update(c.Request.Context(), f.ProcessID, workflows.UpdateCompleteTask, req, &res); err != nil {
 		s.failOrDeny(c, err, "task.complete", f.Ref.String())

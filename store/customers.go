@@ -173,7 +173,7 @@ func (s *Store) RegisterCustomer(ctx context.Context, c AdminChange, in zhidu.Cu
 		cc := zhidu.CrossingCase{ID: newID("cx-"), CustomerID: existing.ID, Registrant: c.Actor, Department: in.Department, At: at,
 			Matched: matched, Name: in.Name, Credit: existing.Credit, State: zhidu.CrossingOpen}
 		if _, err := tx.Exec(ctx, `INSERT INTO crossing_cases (id, customer_id, registrant, department, at, matched, name, credit)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, cc.ID, cc.CustomerID, cc.Registrant, cc.Department, cc.At, cc.Matched, cc.Name, cc.Credit); err != nil {
+            VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''))`, cc.ID, cc.CustomerID, cc.Registrant, cc.Department, cc.At, cc.Matched, cc.Name, cc.Credit); err != nil {
 			return err
 		}
 		out.Customer, out.Crossing = existing, &cc
@@ -208,11 +208,12 @@ func (s *Store) CustomerHistory(ctx context.Context, id string) ([]zhidu.Custome
 	return out, mapErr(err, "customer history")
 }
 
+const sqlCrossingColumns = `id, customer_id, registrant, department, at, matched, name, COALESCE(credit, ''), state,
+    contested_by, contested_at, decision, decided_by, decided_at, decision_note, process_id`
+
 // CrossingCases returns the crossing cases of a file, oldest first.
 func (s *Store) CrossingCases(ctx context.Context, id string) ([]zhidu.CrossingCase, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, customer_id, registrant, department, at, matched, name, credit, state,
-            contested_by, contested_at, decision, decided_by, decided_at, decision_note, process_id
-        FROM crossing_cases WHERE customer_id = $1 ORDER BY at, id`, id)
+	rows, err := s.Pool.Query(ctx, `SELECT `+sqlCrossingColumns+` FROM crossing_cases WHERE customer_id = $1 ORDER BY at, id`, id)
 	if err != nil {
 		return nil, mapErr(err, "crossing cases")
 	}
@@ -476,18 +477,20 @@ func (s *Store) ApplyCustomerHandovers(ctx context.Context, employee string, at 
 	var moved []string
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		var err error
-		moved, err = applyCustomerHandovers(ctx, tx, employee, at)
+		moved, err = applyCustomerHandovers(ctx, tx, employee, "", at)
 		return err
 	})
 	return moved, mapErr(err, "customer handovers")
 }
 
-// applyCustomerHandovers is ApplyCustomerHandovers within tx (the
-// separation of store.SeparateEmployee calls it in its own transaction).
-func applyCustomerHandovers(ctx context.Context, tx pgx.Tx, employee string, at time.Time) ([]string, error) {
+// applyCustomerHandovers is ApplyCustomerHandovers within tx, limited to
+// the handover of one process when process is not "" (the separation of
+// store.SeparateEmployee applies its own in its transaction).
+func applyCustomerHandovers(ctx context.Context, tx pgx.Tx, employee, process string, at time.Time) ([]string, error) {
 	rows, err := tx.Query(ctx, `SELECT h.process_id, h.employee, h.colleague, u.disabled FROM customer_handovers h
         JOIN users u ON u.username = h.colleague
-        WHERE h.applied_at IS NULL AND ($1 = '' OR h.employee = $1) ORDER BY h.at, h.process_id FOR UPDATE OF h`, employee)
+        WHERE h.applied_at IS NULL AND ($1 = '' OR h.employee = $1) AND ($2 = '' OR h.process_id = $2)
+        ORDER BY h.at, h.process_id FOR UPDATE OF h`, employee, process)
 	if err != nil {
 		return nil, err
 	}
@@ -571,4 +574,109 @@ func applyPendingHandovers(ctx context.Context, pool *pgxpool.Pool, log *slog.Lo
 		}
 	}
 	return nil
+}
+
+// ContestCrossing records that c.Actor contests an open crossing case (the
+// second registrant claims the customer), with the process that decides
+// it (the department head's task), if any. A case not open is a conflict.
+func (s *Store) ContestCrossing(ctx context.Context, c AdminChange, caseID string, processID *string, at time.Time) (zhidu.CrossingCase, error) {
+	var out zhidu.CrossingCase
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE crossing_cases SET state = 'contested', contested_by = $2, contested_at = $3, process_id = $4
+            WHERE id = $1 AND state = 'open' RETURNING `+sqlCrossingColumns, caseID, c.Actor, at, processID)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[zhidu.CrossingCase]); errors.Is(err, pgx.ErrNoRows) {
+			if processID != nil {
+				if again, err := crossingOf(ctx, tx, caseID); err == nil && again.ProcessID != nil && *again.ProcessID == *processID {
+					out = again
+					return nil // the process's activity retried
+				}
+			}
+			return crossingNotOpen(ctx, tx, caseID)
+		} else if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: at, Actor: c.Actor, Action: "customer.crossing.contest", Object: CustomerObject(out.CustomerID),
+			Decision: "allowed", Address: c.Address, Detail: map[string]any{"case": caseID, "process": processID}})
+	})
+	return out, mapErr(err, "crossing case "+caseID)
+}
+
+// DecideCrossing records the final decision of a crossing case by c.Actor
+// (the department head): the credit stays with the first registrant
+// (CrossingFirst), goes to the second (CrossingSecond) or to the
+// department (CrossingDepartment, 归部门; a case left unresolved is decided
+// so). The file's credit follows, with a history entry (field credit, via
+// crossing) and customer.crossing.decide in the audit trail. A decided
+// case is a conflict: the decision is final.
+func (s *Store) DecideCrossing(ctx context.Context, c AdminChange, caseID, decision, note string, at time.Time) (zhidu.CrossingCase, error) {
+	if !slices.Contains([]string{zhidu.CrossingFirst, zhidu.CrossingSecond, zhidu.CrossingDepartment}, decision) {
+		return zhidu.CrossingCase{}, zhidu.Invalid(zhidu.InvalidField("decision"),
+			map[string]zhidu.Message{"decision": zhidu.OneOf([]string{zhidu.CrossingFirst, zhidu.CrossingSecond, zhidu.CrossingDepartment})})
+	}
+	var out zhidu.CrossingCase
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		var customerID, registrant, firstBy string
+		var before *string
+		err := tx.QueryRow(ctx, `SELECT x.customer_id, x.registrant, c.registered_by, c.credit FROM crossing_cases x
+            JOIN customers c ON c.id = x.customer_id WHERE x.id = $1 AND x.state <> 'decided' FOR UPDATE`, caseID).
+			Scan(&customerID, &registrant, &firstBy, &before)
+		if errors.Is(err, pgx.ErrNoRows) {
+			if again, err := crossingOf(ctx, tx, caseID); err == nil && again.Decision != nil && *again.Decision == decision &&
+				again.DecidedBy != nil && *again.DecidedBy == c.Actor {
+				out = again
+				return nil // the process's activity retried: the decision stands
+			}
+			return crossingNotOpen(ctx, tx, caseID)
+		}
+		if err != nil {
+			return err
+		}
+		var credit *string
+		switch decision {
+		case zhidu.CrossingFirst:
+			credit = &firstBy
+		case zhidu.CrossingSecond:
+			credit = &registrant
+		}
+		rows, err := tx.Query(ctx, `UPDATE crossing_cases SET state = 'decided', decision = $2, decided_by = $3, decided_at = $4,
+                decision_note = $5, credit = $6 WHERE id = $1 RETURNING `+sqlCrossingColumns, caseID, decision, c.Actor, at, note, credit)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[zhidu.CrossingCase]); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE customers SET credit = $2, updated_at = $3 WHERE id = $1`, customerID, credit, at); err != nil {
+			return err
+		}
+		if err := addHistory(ctx, tx, zhidu.CustomerChange{CustomerID: customerID, At: at, Actor: c.Actor, Field: "credit",
+			Before: before, After: credit, Via: "crossing", Reason: caseID}); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, AuditEntry{At: at, Actor: c.Actor, Action: "customer.crossing.decide", Object: CustomerObject(customerID),
+			Decision: "allowed", Address: c.Address, Detail: map[string]any{"case": caseID, "decision": decision, "note": note, "credit": credit}})
+	})
+	return out, mapErr(err, "crossing case "+caseID)
+}
+
+// crossingOf reads a case within tx.
+func crossingOf(ctx context.Context, tx pgx.Tx, caseID string) (zhidu.CrossingCase, error) {
+	rows, err := tx.Query(ctx, `SELECT `+sqlCrossingColumns+` FROM crossing_cases WHERE id = $1`, caseID)
+	if err != nil {
+		return zhidu.CrossingCase{}, err
+	}
+	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[zhidu.CrossingCase])
+}
+
+// crossingNotOpen tells a missing case (not found) from one whose state
+// does not allow the change (conflict).
+func crossingNotOpen(ctx context.Context, tx pgx.Tx, caseID string) error {
+	var state string
+	if err := tx.QueryRow(ctx, `SELECT state FROM crossing_cases WHERE id = $1`, caseID).Scan(&state); err != nil {
+		return err
+	}
+	return zhidu.Fail(zhidu.CodeConflict, zhidu.CrossingIs(caseID, state))
 }

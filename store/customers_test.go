@@ -341,3 +341,115 @@ func TestCustomerReport(t *testing.T) {
 		t.Errorf("mkt's report %+v %v", got, err)
 	}
 }
+
+// TestSeparationHandsOverCustomers: a probation's separation hands the
+// employee's files to the colleague in its own transaction, each file's
+// history showing it; a file of someone else stays.
+func TestSeparationHandsOverCustomers(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	customerUsers(t, s, "newhire", "sales.rep", "other")
+	mine := register(t, s, "newhire", "甲", "13500000001", t0).Customer.ID
+	theirs := register(t, s, "other", "乙", "13500000002", t0).Customer.ID
+	taskIn(t, s, "t-probation", "probation-1", nil, zhidu.Candidate{User: "newhire"})
+	at := t0.Add(time.Hour)
+	if err := s.SeparateEmployee(ctx, zhidu.SeparationRecord{EventKey: "probation-1:separated", Employee: "newhire", Colleague: "sales.rep",
+		ProcessID: "probation-1", Actor: "hr.head", Reason: "未完成销售任务者自动离职", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{mine: "sales.rep", theirs: "other"} {
+		if c, _, err := s.Customer(ctx, id); err != nil || c.Responsible != want {
+			t.Errorf("%s: responsible %s, %v; want %s", id, c.Responsible, err, want)
+		}
+	}
+	h, _ := s.CustomerHistory(ctx, mine)
+	if last := h[len(h)-1]; last.Via != "handover" || *last.Before != "newhire" || *last.After != "sales.rep" || last.Reason != "probation-1" ||
+		!last.At.Equal(at) {
+		t.Errorf("history %+v", last)
+	}
+	if n := countOf(t, s, `SELECT count(*) FROM customer_handovers WHERE applied_at = $1`, at); n != 1 {
+		t.Errorf("%d applied handovers", n)
+	}
+}
+
+// TestMigrateAppliesPendingHandovers: handovers recorded but not applied
+// (before customer files existed) are applied at the next migrate; one to
+// a disabled colleague stays pending without failing the migration.
+func TestMigrateAppliesPendingHandovers(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	customerUsers(t, s, "leaver", "colleague", "leaver2", "gone")
+	exec(t, s, `UPDATE users SET disabled = true WHERE username = 'gone'`)
+	a := register(t, s, "leaver", "甲", "13400000001", t0).Customer.ID
+	b := register(t, s, "leaver2", "乙", "13400000002", t0).Customer.ID
+	taskIn(t, s, "t-p1", "probation-1", nil, zhidu.Candidate{User: "leaver"})
+	taskIn(t, s, "t-p2", "probation-2", nil, zhidu.Candidate{User: "leaver2"})
+	exec(t, s, `INSERT INTO customer_handovers (process_id, employee, colleague, at) VALUES ('probation-1', 'leaver', 'colleague', $1),
+        ('probation-2', 'leaver2', 'gone', $1)`, t0)
+	if err := store.Migrate(ctx, s.Pool, nil); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{a: "colleague", b: "leaver2"} {
+		if c, _, err := s.Customer(ctx, id); err != nil || c.Responsible != want {
+			t.Errorf("%s: responsible %s, %v; want %s", id, c.Responsible, err, want)
+		}
+	}
+	if hs, err := s.PendingHandovers(ctx); err != nil || len(hs) != 1 || hs[0].ProcessID != "probation-2" {
+		t.Errorf("pending %+v %v", hs, err)
+	}
+}
+
+// TestCrossingDecisions: a crossing case is contested, then decided once
+// and for all; the file's credit follows the decision with a history
+// entry; to the department (归部门) leaves the file without a credited
+// person, and a later crossing of it records that.
+func TestCrossingDecisions(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	customerUsers(t, s, "rep.a", "rep.b", "rep.c")
+	putUser(t, s, "sales.head", zhidu.DeptSales, zhidu.Secret, zhidu.RoleGrant{Role: zhidu.RoleDeptHead, Department: zhidu.DeptSales})
+	first := register(t, s, "rep.a", "甲", "13300000001", t0)
+	second := register(t, s, "rep.b", "甲", "13300000001", t0.Add(time.Minute))
+	third := register(t, s, "rep.c", "甲", "13300000001", t0.Add(2*time.Minute))
+	id, cx := first.Customer.ID, second.Crossing.ID
+	pid := "crossing-1"
+	got, err := s.ContestCrossing(ctx, store.AdminChange{Actor: "rep.b"}, cx, &pid, t0.Add(time.Hour))
+	if err != nil || got.State != zhidu.CrossingContested || *got.ContestedBy != "rep.b" || *got.ProcessID != pid {
+		t.Fatalf("contest: %+v %v", got, err)
+	}
+	if _, err := s.ContestCrossing(ctx, store.AdminChange{Actor: "rep.b"}, cx, nil, t0); zhidu.ErrorCode(err) != zhidu.CodeConflict {
+		t.Errorf("contesting twice: %v", err)
+	}
+	if _, err := s.DecideCrossing(ctx, store.AdminChange{Actor: "sales.head"}, cx, "both", "", t0); zhidu.ErrorCode(err) != zhidu.CodeInvalid {
+		t.Errorf("an unknown decision: %v", err)
+	}
+	got, err = s.DecideCrossing(ctx, store.AdminChange{Actor: "sales.head"}, cx, zhidu.CrossingSecond, "首次接待为 rep.b", t0.Add(2*time.Hour))
+	if err != nil || got.State != zhidu.CrossingDecided || *got.Decision != zhidu.CrossingSecond || got.Credit != "rep.b" || *got.DecidedBy != "sales.head" {
+		t.Fatalf("decide: %+v %v", got, err)
+	}
+	if _, err := s.DecideCrossing(ctx, store.AdminChange{Actor: "sales.head"}, cx, zhidu.CrossingFirst, "", t0); zhidu.ErrorCode(err) != zhidu.CodeConflict {
+		t.Errorf("deciding again: %v", err)
+	}
+	if _, err := s.DecideCrossing(ctx, store.AdminChange{Actor: "sales.head"}, "cx-none", zhidu.CrossingFirst, "", t0); zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+		t.Errorf("a missing case: %v", err)
+	}
+	if c, _, _ := s.Customer(ctx, id); c.Credit != "rep.b" || c.RegisteredBy != "rep.a" {
+		t.Errorf("credit %s, registered by %s", c.Credit, c.RegisteredBy)
+	}
+	if _, err := s.DecideCrossing(ctx, store.AdminChange{Actor: "sales.head"}, third.Crossing.ID, zhidu.CrossingDepartment, "未能确认", t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	c, _, _ := s.Customer(ctx, id)
+	if c.Credit != "" {
+		t.Errorf("credit %q, want the department's", c.Credit)
+	}
+	if r := register(t, s, "rep.c", "甲", "13300000001", t0.Add(4*time.Hour)); r.Crossing == nil || r.Crossing.Credit != "" {
+		t.Errorf("a crossing of a department's customer: %+v", r.Crossing)
+	}
+	if n := countOf(t, s, `SELECT count(*) FROM customer_history WHERE customer_id = $1 AND field = 'credit' AND via = 'crossing'`, id); n != 2 {
+		t.Errorf("%d credit history entries, want 2", n)
+	}
+	if n := countOf(t, s, `SELECT count(*) FROM audit WHERE action IN ('customer.crossing.contest', 'customer.crossing.decide')`); n != 3 {
+		t.Errorf("%d crossing decision audit entries, want 3", n)
+	}
+}

@@ -141,7 +141,7 @@ func (s *Store) SeparateEmployee(ctx context.Context, r zhidu.SeparationRecord) 
             ON CONFLICT (process_id) DO NOTHING`, r.ProcessID, r.Employee, r.Colleague, r.At); err != nil {
 			return err
 		}
-		if _, err := applyCustomerHandovers(ctx, tx, r.Employee, r.At); err != nil {
+		if _, err := applyCustomerHandovers(ctx, tx, r.Employee, r.ProcessID, r.At); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.Actor, Action: "user.separate", Object: "user:" + r.Employee,

@@ -196,6 +196,11 @@ func complaintDescriptor() Descriptor {
 		},
 		PublicReply: true,
 		Bench:       complaintBench(),
+		// A blacklisted customer gets no remedy with compensation.
+		Customer: []string{"complainant.name", "complainant.contact"},
+		RefusesBlacklisted: func(step string, data map[string]any) bool {
+			return step == StepInvestigation && data["remedy"] == "compensate"
+		},
 	}
 }
 

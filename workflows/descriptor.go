@@ -84,6 +84,18 @@ type Descriptor struct {
 	// process is about (a probation's "employee"), by which the API finds
 	// a person's running process; "" for none.
 	Subject string
+	// Customer lists where the stored input (Record) names the process's
+	// customer, as dotted paths ("customer", "complainant.name"): each
+	// value is matched against the company blacklist of customers (a
+	// file's ID, name or phone number) where RefusesBlacklisted says.
+	Customer []string
+	// RefusesBlacklisted says what a customer on the blacklist may not
+	// have of the process: its start (step "", data the stored input) or
+	// the completion of a step with data (a complaint's remedy with
+	// compensation). The API checks it before it starts the process or
+	// sends the completion, and answers 409 customer.blacklisted naming
+	// the entry; nil: nothing is refused.
+	RefusesBlacklisted func(step string, data map[string]any) bool
 	// Labels are the web's labels of words the process's steps use that
 	// the web's catalogue lacks: outcomes ("outcome.grant"), step data
 	// fields ("field.days"), choice values ("value.x"). Every process
@@ -262,3 +274,20 @@ var everyone = []zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDep
 
 // leadershipRoles is the GM's office.
 var leadershipRoles = []zhidu.Role{zhidu.RoleGM, zhidu.RoleDeputyGM}
+
+// Customers returns the values a stored input (Record) gives at the
+// descriptor's Customer paths, the empty ones left out.
+func (d Descriptor) Customers(record map[string]any) []string {
+	var out []string
+	for _, path := range d.Customer {
+		var v any = record
+		for _, k := range strings.Split(path, ".") {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		if s, ok := v.(string); ok && strings.TrimSpace(s) != "" {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out
+}

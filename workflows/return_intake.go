@@ -201,6 +201,9 @@ func returnDescriptor() Descriptor {
 		Prepare: func(_ context.Context, b any, s StartContext) (any, error) {
 			return prepareReturn(*b.(*returnStart), s)
 		},
+		// A blacklisted customer cannot be the customer of a new slip.
+		Customer:           []string{"customer"},
+		RefusesBlacklisted: func(step string, _ map[string]any) bool { return step == "" },
 		Record: func(input any) map[string]any {
 			in, _ := input.(ReturnInput)
 			m := map[string]any{}

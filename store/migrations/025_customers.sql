@@ -11,7 +11,8 @@ CREATE TABLE customers (
     name          text NOT NULL CHECK (name <> ''),
     -- vip, preferred (优选), qualified (合格)
     class         text NOT NULL CHECK (class IN ('vip', 'preferred', 'qualified')),
-    -- normalised (digits, an optional leading +): one file per number
+    -- normalised (digits, an optional leading +, without China's +86):
+    -- one file per number
     phone         text NOT NULL CHECK (phone ~ '^\+?[0-9]{7,15}$'),
     -- 统一社会信用代码 or another company ID, upper case; one file per ID
     company_id    text CHECK (company_id <> ''),
@@ -21,10 +22,12 @@ CREATE TABLE customers (
     responsible   text NOT NULL REFERENCES users,
     level         smallint NOT NULL DEFAULT 1 CHECK (level BETWEEN 0 AND 4),
     -- the first registration (以第一次签字时间为准): who registered it and
-    -- when, and who keeps the credit for the customer
+    -- when, and who keeps the credit for the customer (the first
+    -- registrant; a decided crossing may give it to the second, or to the
+    -- department: NULL, 归部门)
     registered_at timestamptz NOT NULL,
     registered_by text NOT NULL REFERENCES users,
-    credit        text NOT NULL REFERENCES users,
+    credit        text REFERENCES users,
     updated_at    timestamptz NOT NULL
 );
 -- The crossing rule stands on these two: a second registration of a
@@ -36,7 +39,8 @@ CREATE INDEX customers_responsible ON customers (responsible);
 
 -- Every change of a file, field by field, append-only: the registration
 -- (field 'registered'), edits, handovers (field 'responsible', via
--- 'handover'), blacklisting. before/after are the values as text.
+-- 'handover'), blacklisting, crossing decisions (field 'credit', via
+-- 'crossing'). before/after are the values as text.
 CREATE TABLE customer_history (
     id          bigserial PRIMARY KEY,
     customer_id text NOT NULL REFERENCES customers,
@@ -72,8 +76,9 @@ CREATE TABLE crossing_cases (
     at            timestamptz NOT NULL,
     matched       text NOT NULL CHECK (matched IN ('phone', 'company_id')),
     name          text NOT NULL DEFAULT '', -- the name the second registrant gave
-    -- who holds the credit while the case stands: the first registrant
-    credit        text NOT NULL REFERENCES users,
+    -- who holds the credit: the first registrant while the case stands,
+    -- then as decided (NULL: the department, 归部门)
+    credit        text REFERENCES users,
     state         text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'contested', 'decided')),
     contested_by  text,
     contested_at  timestamptz,
