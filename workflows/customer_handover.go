@@ -77,7 +77,7 @@ func customerHandoverDescriptor() Descriptor {
 		Labels: map[string]zhidu.Text{
 			"outcome." + OutcomeNotified: text("已通知", "Told"),
 			"field.method":               text("方式", "How"),
-			"value.phone":                text("电话", "Phone"), "value.visit": text("拜访", "Visit"), "value.message": text("短信/信函", "Message"),
+			"value.phone":                text("电话", "Phone"), "value.visit": text("来访", "Visit"), "value.message": text("短信/信函", "Message"),
 		},
 	}
 }

@@ -22,7 +22,8 @@ const (
 
 	StepOrderChangeSign = "order_change_sign"
 
-	ResultChanged = "changed"
+	ResultChanged  = "changed"
+	ResultUnsigned = "unsigned" // the signer refused the change
 
 	ActivityApplyOrderChange = "ApplyOrderChange"
 )
@@ -82,7 +83,7 @@ func orderChangeDescriptor() Descriptor {
 			return map[string]any{"order": in.Order, "after": in.After, "reason": in.Reason}
 		},
 		Labels: map[string]zhidu.Text{
-			"outcome." + ResultChanged: text("已修改", "Changed"), "outcome." + ResultRefused: text("未同意", "Refused"),
+			"outcome." + ResultChanged: text("已修改", "Changed"), "outcome." + ResultUnsigned: text("未同意", "Not signed"),
 		},
 	}
 }
@@ -115,7 +116,7 @@ func OrderChange(ctx workflow.Context, in OrderChangeInput) (OrderChangeResult, 
 	if err != nil {
 		return OrderChangeResult{}, err
 	}
-	res := OrderChangeResult{Outcome: ResultRefused, SignedBy: done.Actor.Username}
+	res := OrderChangeResult{Outcome: ResultUnsigned, SignedBy: done.Actor.Username}
 	if done.Outcome == OutcomeApprove {
 		change := zhidu.OrderChange{ProcessID: p.Info.ID, OrderID: in.Order, Before: in.Before, After: in.After,
 			Requester: in.Process.StartedBy, Signer: done.Actor.Username, Reason: in.Reason, At: workflow.Now(ctx)}
