@@ -45,10 +45,10 @@ type customerStore interface {
 	CrossingCases(ctx context.Context, id string) ([]zhidu.CrossingCase, error)
 	RecordContact(ctx context.Context, c store.AdminChange, k zhidu.CustomerContact) (zhidu.CustomerContact, error)
 	SetBlacklist(ctx context.Context, c store.AdminChange, id string, on bool, reason string, at time.Time) (zhidu.BlacklistEntry, error)
-	Blacklist(ctx context.Context) ([]zhidu.BlacklistEntry, error)
+	Blacklist(ctx context.Context, level zhidu.Level) ([]zhidu.BlacklistEntry, error)
 	BlacklistDecisions(ctx context.Context, id string) ([]zhidu.BlacklistEntry, error)
 	Blacklisted(ctx context.Context, values []string) ([]zhidu.BlacklistEntry, error)
-	CustomerReport(ctx context.Context, depts []string, from, to time.Time) ([]store.CustomerFigures, error)
+	CustomerReport(ctx context.Context, v store.Viewer, depts []string, from, to time.Time) ([]store.CustomerFigures, error)
 }
 
 // Limits of a file's texts.
@@ -394,6 +394,9 @@ func (s *Server) blacklistCustomer(c *gin.Context) {
 		}
 		return
 	}
+	if err == nil && !u.IsLeadership() && (f.Level > u.Clearance || f.Level == zhidu.TopSecret) {
+		err = notFound(customerRef(id)) // a file above the caller's clearance does not exist for them
+	}
 	if err != nil {
 		if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
 			err = notFound(customerRef(id))
@@ -430,13 +433,19 @@ func (s *Server) blacklistCustomer(c *gin.Context) {
 // readsBlacklist: the employees of sales and marketing, and the GM line.
 func readsBlacklist(u zhidu.Actor) bool { return zhidu.SalesOrMarketing(u) || u.IsLeadership() }
 
-// listBlacklist answers the customers on the company blacklist.
+// listBlacklist answers the customers on the company blacklist whose
+// files are within the caller's clearance.
 func (s *Server) listBlacklist(c *gin.Context) {
-	if !readsBlacklist(currentUser(c).Actor()) {
+	u := currentUser(c).Actor()
+	if !readsBlacklist(u) {
 		s.deny(c, "customer.blacklist.read", "blacklist", zhidu.BlacklistReadDenied())
 		return
 	}
-	items, err := s.Store.Blacklist(c.Request.Context())
+	level := min(u.Clearance, zhidu.Confidential)
+	if u.IsLeadership() {
+		level = zhidu.TopSecret
+	}
+	items, err := s.Store.Blacklist(c.Request.Context(), level)
 	if err != nil {
 		fail(c, err)
 		return
@@ -476,7 +485,12 @@ func (s *Server) customerReport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	rows, err := s.Store.CustomerReport(c.Request.Context(), depts, from, from.AddDate(0, 1, 0))
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	rows, err := s.Store.CustomerReport(c.Request.Context(), v, depts, from, from.AddDate(0, 1, 0))
 	if err != nil {
 		fail(c, err)
 		return

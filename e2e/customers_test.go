@@ -235,9 +235,26 @@ func TestCustomerFiles(t *testing.T) {
 	if n := s.count(`SELECT count(*) FROM customer_blacklist WHERE customer_id = $1 AND by_user = 'mkt.head'`, id); n != 2 {
 		t.Errorf("%d recorded decisions, want 2", n)
 	}
-	if n := s.count(`SELECT count(*) FROM audit WHERE action = 'customer.blacklist' AND decision = 'allowed'`); n != 2 {
+	if n := s.count(`SELECT count(*) FROM audit WHERE action = 'customer.blacklist' AND decision = 'allowed' AND object = $1`, "customer:"+id); n != 2 {
 		t.Errorf("%d customer.blacklist audit entries, want 2", n)
 	}
+
+	// The blacklist shows a file's entry only within the reader's clearance;
+	// Marketing decides about files within its own.
+	sec := s.must(http.StatusCreated, s.call("sales.head", "POST", "/api/v1/customers", map[string]any{"name": "秘", "class": "vip",
+		"phone": "13600000009", "level": "secret"}))["id"].(string)
+	conf := s.must(http.StatusCreated, s.call("vp.ops", "POST", "/api/v1/customers", map[string]any{"name": "机", "class": "vip",
+		"phone": "13600000008", "level": "confidential", "department": "sales"}))["id"].(string)
+	s.must(http.StatusCreated, s.call("mkt.head", "POST", "/api/v1/customers/"+sec+"/blacklist", map[string]any{"reason": "重大损失"}))
+	if r := s.call("mkt.head", "POST", "/api/v1/customers/"+conf+"/blacklist", map[string]any{"reason": "x"}); r.Status != http.StatusNotFound {
+		t.Errorf("Marketing blacklists a file above its clearance: %d", r.Status)
+	}
+	for user, want := range map[string]int{"sales.rep": 0, "sales.head": 1, "gm": 1} {
+		if items := s.must(http.StatusOK, s.call(user, "GET", "/api/v1/blacklist", nil))["items"].([]any); len(items) != want {
+			t.Errorf("%s sees %d blacklisted, want %d", user, len(items), want)
+		}
+	}
+	s.must(http.StatusOK, s.call("mkt.head", "DELETE", "/api/v1/customers/"+sec+"/blacklist", map[string]any{"reason": "误判"}))
 
 	// Contacts and the monthly statistics.
 	for _, k := range []map[string]any{{"kind": "visit", "outcome": "follow_up"}, {"kind": "call", "outcome": "no_deal"},
@@ -253,7 +270,8 @@ func TestCustomerFiles(t *testing.T) {
 	month := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
 	rep := s.must(http.StatusOK, s.call("sales.head", "GET", "/api/v1/reports/customers?month="+month, nil))
 	rows, _ := rep["rows"].([]any)
-	want := []string{"sales//1/1/1/2/1", "sales/sales.rep/1/1/1/2/1"}
+	// sales.head (secret) counts the secret file, not the confidential one.
+	want := []string{"sales//1/1/1/3/1", "sales/sales.head/0/0/0/1/0", "sales/sales.rep/1/1/1/2/1"}
 	var got []string
 	for _, row := range rows {
 		m := row.(map[string]any)
@@ -266,7 +284,7 @@ func TestCustomerFiles(t *testing.T) {
 	if rep := s.must(http.StatusOK, s.call("mkt.head", "GET", "/api/v1/reports/customers?month="+month, nil)); len(rep["rows"].([]any)) != 0 {
 		t.Errorf("mkt.head sees %v", rep["rows"])
 	}
-	if rep := s.must(http.StatusOK, s.call("gm", "GET", "/api/v1/reports/customers?month="+month, nil)); len(rep["rows"].([]any)) != 2 {
+	if rep := s.must(http.StatusOK, s.call("gm", "GET", "/api/v1/reports/customers?month="+month, nil)); len(rep["rows"].([]any)) != 4 {
 		t.Errorf("the GM sees %v", rep["rows"])
 	}
 	r = s.call("sales.head", "GET", "/api/v1/reports/customers?format=csv&month="+month, nil)

@@ -375,11 +375,13 @@ func (s *Store) SetBlacklist(ctx context.Context, c AdminChange, id string, on b
 	return e, mapErr(err, CustomerObject(id))
 }
 
-// Blacklist lists the customers on the blacklist, most recently added
-// first, each with the decision that put it there.
-func (s *Store) Blacklist(ctx context.Context) ([]zhidu.BlacklistEntry, error) {
+// Blacklist lists the customers on the blacklist whose files are at most
+// at level (top secret: only when level is top secret), most recently
+// added first, each with the decision that put it there.
+func (s *Store) Blacklist(ctx context.Context, level zhidu.Level) ([]zhidu.BlacklistEntry, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT b.id, b.customer_id, c.name, b.decision, b.reason, b.by_user, b.at
-        FROM customer_blacklist_current b JOIN customers c ON c.id = b.customer_id ORDER BY b.at DESC, b.id DESC`)
+        FROM customer_blacklist_current b JOIN customers c ON c.id = b.customer_id WHERE c.level <= $1
+        ORDER BY b.at DESC, b.id DESC`, int(level))
 	if err != nil {
 		return nil, mapErr(err, "blacklist")
 	}
@@ -443,19 +445,27 @@ type CustomerFigures struct {
 // CustomerReport counts [from, to) per department and per salesperson:
 // contacts by the department they were recorded for and who recorded
 // them, new customers by the file's department and registrant. depts
-// limits it (nil: every department). Departments first, each followed by
-// its salespeople in name order.
-func (s *Store) CustomerReport(ctx context.Context, depts []string, from, to time.Time) ([]CustomerFigures, error) {
+// limits it (nil: every department). Only files the viewer may read count
+// (the read rule: no count tells of a file above their clearance).
+// Departments first, each followed by its salespeople in name order.
+func (s *Store) CustomerReport(ctx context.Context, v Viewer, depts []string, from, to time.Time) ([]CustomerFigures, error) {
+	q := newQuery("")
+	readable := q.readableCustomer(v, "c")
+	args := append(q.args, from, to, depts)
+	n := len(q.args)
+	p := func(i int) string { return fmt.Sprintf("$%d", n+i) }
 	rows, err := s.Pool.Query(ctx, `WITH facts AS (
-        SELECT department, by_user AS who, (kind = 'visit')::int AS visits, (kind = 'call')::int AS calls,
-            (kind = 'test_drive')::int AS drives, 0 AS fresh, (outcome = 'deal')::int AS deals
-        FROM customer_contacts WHERE at >= $1 AND at < $2
+        SELECT k.department, k.by_user AS who, (k.kind = 'visit')::int AS visits, (k.kind = 'call')::int AS calls,
+            (k.kind = 'test_drive')::int AS drives, 0 AS fresh, (k.outcome = 'deal')::int AS deals
+        FROM customer_contacts k JOIN customers c ON c.id = k.customer_id
+        WHERE k.at >= `+p(1)+` AND k.at < `+p(2)+` AND `+readable+`
         UNION ALL
-        SELECT department, registered_by, 0, 0, 0, 1, 0 FROM customers WHERE registered_at >= $1 AND registered_at < $2)
+        SELECT c.department, c.registered_by, 0, 0, 0, 1, 0 FROM customers c
+        WHERE c.registered_at >= `+p(1)+` AND c.registered_at < `+p(2)+` AND `+readable+`)
     SELECT department, COALESCE(who, ''), sum(visits), sum(calls), sum(drives), sum(fresh), sum(deals)
-    FROM facts WHERE $3::text[] IS NULL OR department = ANY($3)
+    FROM facts WHERE `+p(3)+`::text[] IS NULL OR department = ANY(`+p(3)+`)
     GROUP BY GROUPING SETS ((department), (department, who))
-    ORDER BY department, who NULLS FIRST`, from, to, depts)
+    ORDER BY department, who NULLS FIRST`, args...)
 	if err != nil {
 		return nil, mapErr(err, "customer report")
 	}

@@ -180,7 +180,7 @@ func TestCustomerBlacklist(t *testing.T) {
 			t.Errorf("Blacklisted(%q) = %+v, %v", v, got, err)
 		}
 	}
-	list, err := s.Blacklist(ctx)
+	list, err := s.Blacklist(ctx, zhidu.Internal)
 	if err != nil || len(list) != 1 || list[0].Name != "坏客户" {
 		t.Fatalf("blacklist %+v %v", list, err)
 	}
@@ -322,7 +322,8 @@ func TestCustomerReport(t *testing.T) {
 	contact("rep.b", a.ID, zhidu.ContactCall, zhidu.OutcomeDeal, dec)
 	contact("mkt.head", m.Customer.ID, zhidu.ContactVisit, zhidu.OutcomeDeal, nov)
 	from, to := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	got, err := s.CustomerReport(ctx, nil, from, to)
+	all := store.Viewer{Leadership: true}
+	got, err := s.CustomerReport(ctx, all, nil, from, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,9 +337,20 @@ func TestCustomerReport(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("report\n got %+v\nwant %+v", got, want)
 	}
-	got, err = s.CustomerReport(ctx, []string{"mkt"}, from, to)
+	got, err = s.CustomerReport(ctx, all, []string{"mkt"}, from, to)
 	if err != nil || !slices.Equal(got, want[:2]) {
 		t.Errorf("mkt's report %+v %v", got, err)
+	}
+	// A file above the reader's clearance counts for nobody below it.
+	secret := zhidu.Secret
+	if _, _, err := s.UpdateCustomer(ctx, store.AdminChange{Actor: "rep.a"}, a.ID, store.CustomerPatch{Level: &secret}, nov); err != nil {
+		t.Fatal(err)
+	}
+	head := store.Viewer{Username: "head", Clearance: zhidu.Internal, Roles: []zhidu.RoleGrant{{Role: zhidu.RoleDeptHead, Department: zhidu.DeptSales}}}
+	got, err = s.CustomerReport(ctx, head, []string{"sales"}, from, to)
+	want = []store.CustomerFigures{{Department: "sales", New: 1}, {Department: "sales", Salesperson: "rep.b", New: 1}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("an internal reader's report %+v %v, want %+v", got, err, want)
 	}
 }
 
