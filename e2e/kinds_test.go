@@ -21,9 +21,13 @@ var kindCases = map[string]kindCase{
 	"return":    {returnSlip(nil), []string{"cs.agent", "sales.rep"}},
 	"supplier_return": {map[string]any{"supplier": "江南包装", "material": "瓶盖", "batch": "C-1", "quantity": 10, "unit": "个",
 		"defect": "漏液"}, []string{"quality.eng"}},
-	"purchase":      {requisitionBody(nil), []string{"cs.agent", "sales.rep", "quality.eng", "hr.trainer"}},
-	"probation":     {map[string]any{"employee": "newhire", "mentor": "sales.mentor"}, []string{"hr.trainer"}}, // HR starts it
-	"matrix_change": {map[string]any{}, nil},                                                                   // internal: no start route, nobody starts it
+	"purchase":           {requisitionBody(nil), []string{"cs.agent", "sales.rep", "quality.eng", "hr.trainer"}},
+	"probation":          {map[string]any{"employee": "newhire", "mentor": "sales.mentor"}, []string{"hr.trainer"}}, // HR starts it
+	"matrix_change":      {map[string]any{}, nil},                                                                   // internal: no start route, nobody starts it
+	"customer_downgrade": {map[string]any{}, nil},                                                                   // internal: POST /customers/{id}/problems starts it
+	"customer_crossing":  {map[string]any{}, nil},                                                                   // internal: POST /crossings/{id}/contest starts it
+	"customer_handover":  {map[string]any{}, nil},                                                                   // internal: a separation starts it
+	"order_change":       {map[string]any{}, nil},                                                                   // internal: POST /orders/{id}/changes starts it
 }
 
 // TestProcessKinds: GET /process-kinds lists every kind with its labels
