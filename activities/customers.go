@@ -15,8 +15,9 @@ func (a *Activities) ChangeCustomerClass(ctx context.Context, r zhidu.ClassChang
 
 // BlacklistCustomer puts a customer on the blacklist as the Marketing
 // Division decided in a process.
-func (a *Activities) BlacklistCustomer(ctx context.Context, r zhidu.BlacklistDecision) error {
-	return permanent(a.Store.BlacklistByDecision(ctx, r))
+func (a *Activities) BlacklistCustomer(ctx context.Context, r zhidu.BlacklistDecision) (zhidu.BlacklistEntry, error) {
+	e, err := a.Store.BlacklistByDecision(ctx, r)
+	return e, permanent(err)
 }
 
 // ContestCrossing marks a crossing case contested in its process.

@@ -419,6 +419,15 @@ func (s *Server) blacklistCustomer(c *gin.Context) {
 		return
 	}
 	e, err := s.Store.SetBlacklist(ctx, s.change(c), id, on, b.Reason, s.Now())
+	if on && zhidu.ErrorCode(err) == zhidu.CodeConflict {
+		// On the blacklist already: its notice may not have started (a
+		// failed start answered 503), so make sure it has, then refuse.
+		if decisions, derr := s.Store.BlacklistDecisions(ctx, id); derr == nil && len(decisions) > 0 {
+			if _, ok := s.noticeBlacklisting(c, decisions[len(decisions)-1]); !ok {
+				return
+			}
+		}
+	}
 	if err != nil {
 		fail(c, err)
 		return
@@ -426,8 +435,28 @@ func (s *Server) blacklistCustomer(c *gin.Context) {
 	status := http.StatusOK
 	if on {
 		status = http.StatusCreated
+		if _, ok := s.noticeBlacklisting(c, e); !ok {
+			return
+		}
 	}
 	c.JSON(status, e)
+}
+
+// noticeBlacklisting starts the notice of blacklist entry e to every sales
+// department's head (once per entry: the process ID is the entry's); ok is
+// false when an answer was written.
+func (s *Server) noticeBlacklisting(c *gin.Context, e zhidu.BlacklistEntry) (int, bool) {
+	if e.Decision != zhidu.BlacklistAdded {
+		return 0, true
+	}
+	cust, _, err := s.Store.Customer(c.Request.Context(), e.CustomerID)
+	if err != nil {
+		fail(c, err)
+		return 0, false
+	}
+	kind, _ := workflows.Lookup(workflows.KindBlacklistNotice)
+	in := workflows.NewBlacklistNotice(e, cust.Ref(), s.Config.Processes[kind.Kind])
+	return s.startInternalProcess(c, kind, in, in.Process, map[string]any{"entry": e.ID, "customer": e.CustomerID})
 }
 
 // readsBlacklist: the employees of sales and marketing, and the GM line.

@@ -28,6 +28,7 @@ var kindCases = map[string]kindCase{
 	"customer_crossing":  {map[string]any{}, nil},                                                                   // internal: POST /crossings/{id}/contest starts it
 	"customer_handover":  {map[string]any{}, nil},                                                                   // internal: a separation starts it
 	"order_change":       {map[string]any{}, nil},                                                                   // internal: POST /orders/{id}/changes starts it
+	"blacklist_notice":   {map[string]any{}, nil},                                                                   // internal: a blacklisting through the API starts it
 }
 
 // TestProcessKinds: GET /process-kinds lists every kind with its labels

@@ -39,14 +39,19 @@ func (s *Store) ChangeClass(ctx context.Context, r zhidu.ClassChange) error {
 }
 
 // BlacklistByDecision puts a customer on the blacklist as the Marketing
-// Division decided in a process; a customer on it already (a retry, or a
-// decision made meanwhile through the API) is left as it is.
-func (s *Store) BlacklistByDecision(ctx context.Context, r zhidu.BlacklistDecision) error {
-	_, err := s.SetBlacklist(ctx, AdminChange{Actor: r.Actor}, r.CustomerID, true, r.Reason+" ("+r.ProcessID+")", r.At)
-	if zhidu.ErrorCode(err) == zhidu.CodeConflict {
-		return nil
+// Division decided in a process, and returns the entry that has it there:
+// a customer on it already (a retry, or a decision made meanwhile through
+// the API) is left as it is, with its entry.
+func (s *Store) BlacklistByDecision(ctx context.Context, r zhidu.BlacklistDecision) (zhidu.BlacklistEntry, error) {
+	e, err := s.SetBlacklist(ctx, AdminChange{Actor: r.Actor}, r.CustomerID, true, r.Reason+" ("+r.ProcessID+")", r.At)
+	if zhidu.ErrorCode(err) != zhidu.CodeConflict {
+		return e, err
 	}
-	return err
+	decisions, err := s.BlacklistDecisions(ctx, r.CustomerID)
+	if err != nil || len(decisions) == 0 {
+		return zhidu.BlacklistEntry{}, err
+	}
+	return decisions[len(decisions)-1], nil
 }
 
 // HandedCustomers lists the files handover (the process that recorded it)

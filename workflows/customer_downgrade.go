@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/zhidu/zhidu"
@@ -226,20 +228,33 @@ func runDowngrade(ctx workflow.Context, p *process, in CustomerDowngradeInput) (
 	}
 	entry := zhidu.BlacklistDecision{ProcessID: p.Info.ID, CustomerID: c.ID, Reason: why.Reason, Actor: decided.Actor.Username,
 		At: workflow.Now(ctx)}
-	if err := p.project(ctx, ActivityBlacklistCustomer, entry).Get(ctx, nil); err != nil {
+	var listed zhidu.BlacklistEntry
+	if err := p.project(ctx, ActivityBlacklistCustomer, entry).Get(ctx, &listed); err != nil {
 		return res, fmt.Errorf("blacklist %s: %w", c.ID, err)
 	}
 	res.Outcome, res.Blacklisted = ResultBlacklisted, true
-	return res, noticeAll(ctx, p, cfg, map[string]any{"customer": c.Name, "reason": why.Reason, "decided_by": decided.Actor.Username})
+	// Every sales department's head is told, by the entry's notice (a
+	// child: one per entry, whoever starts it).
+	notice := NewBlacklistNotice(listed, c, &BlacklistNoticeConfig{Notice: cfg.Notice, SalesDepartments: cfg.SalesDepartments})
+	notice.Parent = p.Info.ID
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: notice.Process.ID,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE})
+	var told BlacklistNoticeResult
+	err = workflow.ExecuteChildWorkflow(cctx, WorkflowBlacklistNotice, notice).Get(ctx, &told)
+	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &started) {
+		err = nil // the API started the entry's notice already
+	}
+	return res, err
 }
 
 // noticeAll tells every sales department's head of a blacklisting (通知各
 // 销售部门), one task each, and waits until each has taken note.
-func noticeAll(ctx workflow.Context, p *process, cfg CustomerDowngradeConfig, context map[string]any) error {
-	pending, failed := len(cfg.SalesDepartments), error(nil)
-	for _, dept := range cfg.SalesDepartments {
+func noticeAll(ctx workflow.Context, p *process, sla SLA, depts []zhidu.Department, context map[string]any) error {
+	pending, failed := len(depts), error(nil)
+	for _, dept := range depts {
 		s := p.task("blacklist_notice#"+string(dept), StepBlacklistNotice, text("销售客户黑名单通知", "Customer blacklisted"),
-			dept, cfg.Notice, noticeForm, []zhidu.Candidate{role(zhidu.RoleDeptHead, dept)})
+			dept, sla, noticeForm, []zhidu.Candidate{role(zhidu.RoleDeptHead, dept)})
 		s.Context = context
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer func() { pending-- }()

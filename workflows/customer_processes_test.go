@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/zhidu/zhidu"
 )
 
@@ -32,9 +35,19 @@ func TestCustomerDowngrade(t *testing.T) {
 	replies := h.play(
 		act{time.Hour, "downgrade", salesHead, OutcomeDowngrade, map[string]any{"class": zhidu.ClassQualified, "reason": "逾期 90 天"}},
 		act{4 * time.Hour, "blacklist_report", mktHead, OutcomeBlacklist, map[string]any{"reason": "造成重大损失"}},
-		act{5 * time.Hour, "blacklist_notice#sales", salesHead, OutcomeAcknowledged, nil},
 	)
+	var notice BlacklistNoticeInput
+	h.env.RegisterWorkflowWithOptions(BlacklistNotice, workflow.RegisterOptions{Name: WorkflowBlacklistNotice})
+	h.env.OnWorkflow(WorkflowBlacklistNotice, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in BlacklistNoticeInput) (BlacklistNoticeResult, error) {
+			notice = in
+			return BlacklistNoticeResult{Outcome: OutcomeAcknowledged, Told: 1}, nil
+		})
 	res := h.run(downgradeInput(true))
+	if notice.Entry != 7 || notice.Parent != processID || notice.Customer.ID != "cus-1" ||
+		notice.Process.ID != ProcessID(KindBlacklistNotice, "cus-1", "7") {
+		t.Errorf("the blacklist notice started with %+v", notice)
+	}
 	wantAllAccepted(t, replies)
 	wantRejected(t, staff, zhidu.CodeForbidden)
 	wantRejectedField(t, noClass, zhidu.CodeInvalid, "data.class")
@@ -138,3 +151,25 @@ func TestCustomerHandover(t *testing.T) {
 }
 
 var salesRepSecret = also(person("sales.rep", zhidu.DeptSales, zhidu.Secret), grant(zhidu.RoleStaff, zhidu.DeptSales))
+
+// TestBlacklistNotice: each sales department's head takes note of a
+// blacklisting; nobody else does it for them.
+func TestBlacklistNotice(t *testing.T) {
+	h := newHarness[BlacklistNoticeInput, BlacklistNoticeResult](t, WorkflowBlacklistNotice, BlacklistNotice, processID)
+	cfg := DefaultBlacklistNoticeConfig()
+	cfg.SalesDepartments = []zhidu.Department{zhidu.DeptSales, zhidu.DeptCS}
+	in := NewBlacklistNotice(zhidu.BlacklistEntry{ID: 3, CustomerID: "cus-1", Decision: zhidu.BlacklistAdded, Reason: "拖欠货款",
+		By: "mkt.head"}, vipClient, &cfg)
+	in.Process.ID = processID
+	other := h.try(time.Minute, "staff takes note", "blacklist_notice#sales", salesRep, OutcomeAcknowledged, nil)
+	replies := h.play(
+		act{time.Hour, "blacklist_notice#sales", salesHead, OutcomeAcknowledged, nil},
+		act{2 * time.Hour, "blacklist_notice#cs", csHead, OutcomeAcknowledged, map[string]any{"notes": "已通知客服"}},
+	)
+	res := h.run(in)
+	wantAllAccepted(t, replies)
+	wantRejected(t, other, zhidu.CodeForbidden)
+	if res != (BlacklistNoticeResult{Outcome: OutcomeAcknowledged, Told: 2}) {
+		t.Errorf("result = %+v", res)
+	}
+}

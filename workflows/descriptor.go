@@ -212,7 +212,8 @@ type Starter struct {
 func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
 		purchaseDescriptor(), probationDescriptor(), matrixChangeDescriptor(),
-		customerDowngradeDescriptor(), customerCrossingDescriptor(), customerHandoverDescriptor(), orderChangeDescriptor()},
+		customerDowngradeDescriptor(), customerCrossingDescriptor(), customerHandoverDescriptor(), orderChangeDescriptor(),
+		blacklistNoticeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 

@@ -248,9 +248,9 @@ func (h *harness[In, Out]) changeClass(_ context.Context, r zhidu.ClassChange) e
 	return nil
 }
 
-func (h *harness[In, Out]) blacklistCustomer(_ context.Context, r zhidu.BlacklistDecision) error {
+func (h *harness[In, Out]) blacklistCustomer(_ context.Context, r zhidu.BlacklistDecision) (zhidu.BlacklistEntry, error) {
 	keep(&h.mu, &h.blacklistings, r)
-	return nil
+	return zhidu.BlacklistEntry{ID: 7, CustomerID: r.CustomerID, Decision: zhidu.BlacklistAdded, Reason: r.Reason, By: r.Actor}, nil
 }
 
 func (h *harness[In, Out]) contestCrossing(_ context.Context, r zhidu.CrossingRecord) error {
