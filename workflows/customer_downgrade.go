@@ -110,7 +110,6 @@ func customerDowngradeDescriptor() Descriptor {
 		Steps: []Step{
 			{StepDowngrade, text("降级处理", "Downgrade decision")},
 			{StepBlacklistReport, text("市场部：是否列入黑名单", "Marketing: blacklist or not")},
-			{StepBlacklistNotice, text("黑名单通知", "Blacklist notice")},
 		},
 		Owner:    func(u zhidu.Actor) zhidu.Department { return u.Department },
 		Defaults: func() any { return DefaultCustomerDowngradeConfig() },
