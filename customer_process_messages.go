@@ -15,6 +15,8 @@ const (
 	msgOrderUnchanged     = "order.unchanged"
 	msgCannotOrder        = "order.cannot"
 	msgOrderChangeRunning = "order.change_underway"
+	msgHandoverNeeded     = "customer.handover_needed"
+	msgHandoverLeaving    = "customer.handover_leaving"
 	msgOrderQuantity      = "order.quantity"
 	msgOrderPrice         = "order.price"
 )
@@ -34,6 +36,8 @@ var _ = DefineMessages(map[string]Text{
 	msgOrderUnchanged:     {En: "the change changes nothing", Zh: "修改内容与现有订单相同"},
 	msgCannotOrder:        {En: "cannot take the order", Zh: "无法保存订单"},
 	msgOrderChangeRunning: {En: "a change of order {id} is under way: {process}", Zh: "订单 {id} 的修改正在审批：{process}"},
+	msgHandoverNeeded:     {En: "{user} is responsible for customer files: name the colleague who takes them over", Zh: "{user} 负责客户档案：须指定接手的同事"},
+	msgHandoverLeaving:    {En: "a handover goes with disabling the account", Zh: "交接只随停用账户进行"},
 	msgOrderQuantity:      {En: "must be more than zero", Zh: "须大于零"},
 	msgOrderPrice:         {En: "must be zero or more, in yuan and fen (at most 2 decimal places)", Zh: "须不小于零，以元、分计（最多两位小数）"},
 })
@@ -88,3 +92,10 @@ func OrderQuantity() Message { return msg(msgOrderQuantity) }
 
 // OrderPrice says a unit price is zero or more, in yuan and fen.
 func OrderPrice() Message { return msg(msgOrderPrice) }
+
+// HandoverNeeded says a user with customer files is not disabled without
+// a colleague to take them over.
+func HandoverNeeded(user string) Message { return msg(msgHandoverNeeded, "user", user) }
+
+// HandoverOnlyLeaving says a handover goes with disabling the account.
+func HandoverOnlyLeaving() Message { return msg(msgHandoverLeaving) }

@@ -22,6 +22,8 @@ func init() {
 		{zhidu.CannotOrder(), "cannot take the order"},
 		{zhidu.OrderChangeUnderway("ord-1", "order_change-1"), "a change of order ord-1 is under way: order_change-1"},
 		{zhidu.OrderQuantity(), "must be more than zero"},
+		{zhidu.HandoverNeeded("newhire"), "newhire is responsible for customer files: name the colleague who takes them over"},
+		{zhidu.HandoverOnlyLeaving(), "a handover goes with disabling the account"},
 		{zhidu.OrderPrice(), "must be zero or more, in yuan and fen (at most 2 decimal places)"},
 	}...)
 }

@@ -56,6 +56,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityDecideCrossing:    a.DecideCrossing,
 		workflows.ActivityHandedCustomers:   a.HandedCustomers,
 		workflows.ActivityApplyOrderChange:  a.ApplyOrderChange,
+		workflows.ActivityRecordHandover:    a.RecordHandover,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

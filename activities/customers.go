@@ -43,3 +43,9 @@ func (a *Activities) HandedCustomers(ctx context.Context, r workflows.HandedCust
 func (a *Activities) ApplyOrderChange(ctx context.Context, r zhidu.OrderChange) error {
 	return permanent(a.Store.ApplyOrderChange(ctx, r))
 }
+
+// RecordHandover records and applies a leaving employee's customer
+// handover.
+func (a *Activities) RecordHandover(ctx context.Context, r zhidu.SeparationRecord) error {
+	return permanent(a.Store.RecordHandover(ctx, r))
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/authz"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // The administration API, split between three administrators who check
@@ -226,6 +227,9 @@ type userPatch struct {
 	NameEn    *string      `json:"name_en" text:"line"`
 	Clearance *zhidu.Level `json:"clearance"`
 	Disabled  *bool        `json:"disabled"`
+	// HandoverTo, with disabled true, is the colleague who takes over the
+	// leaving user's customer files and open tasks (客户交接).
+	HandoverTo *string `json:"handover_to" text:"line"`
 }
 
 // updateUser changes names and the disabled flag (system administrator)
@@ -266,6 +270,10 @@ func (s *Server) updateUser(c *gin.Context) {
 		s.deny(c, "admin.user.update", "user:"+target, zhidu.Plain("clearances of secret and above are the security administrator's"))
 		return
 	}
+	colleague, ok := s.handoverColleague(c, b, u)
+	if !ok {
+		return
+	}
 	if !s.usersChanged(c, s.Store.UpdateUser(c.Request.Context(), s.change(c), target,
 		store.UserUpdate{Name: b.Name, NameEn: b.NameEn, Clearance: b.Clearance, Disabled: b.Disabled})) {
 		return
@@ -273,7 +281,49 @@ func (s *Server) updateUser(c *gin.Context) {
 	if !s.afterPolicyChange(c) {
 		return
 	}
+	if colleague != "" {
+		kind, _ := workflows.Lookup(workflows.KindCustomerHandover)
+		id := workflows.ProcessID(kind.Kind, currentUser(c).Username, c.GetHeader("Idempotency-Key"))
+		in := workflows.NewLeavingHandover(id, currentUser(c).Username, target, colleague, u.Department, s.Config.Processes[kind.Kind])
+		if _, ok := s.startInternalProcess(c, kind, in, in.Process, map[string]any{"employee": target, "colleague": colleague}); !ok {
+			return
+		}
+	}
 	s.respondUser(c, target)
+}
+
+// handoverColleague checks a disabling's handover: handover_to only with
+// disabled true, an active user other than the leaving one; a user
+// responsible for customer files is not disabled without one (their
+// files would have nobody). It returns the colleague ("" for none); ok is
+// false when an answer was written.
+func (s *Server) handoverColleague(c *gin.Context, b userPatch, u store.User) (string, bool) {
+	leaving := b.Disabled != nil && *b.Disabled && !u.Disabled
+	if b.HandoverTo == nil {
+		if !leaving {
+			return "", true
+		}
+		responsible, err := s.Store.Responsible(c.Request.Context(), u.Username)
+		if err != nil {
+			fail(c, err)
+			return "", false
+		}
+		if responsible {
+			fail(c, invalid("handover_to", zhidu.HandoverNeeded(u.Username)))
+			return "", false
+		}
+		return "", true
+	}
+	if !leaving {
+		fail(c, invalid("handover_to", zhidu.HandoverOnlyLeaving()))
+		return "", false
+	}
+	to, err := s.Store.User(c.Request.Context(), *b.HandoverTo)
+	if err != nil || to.Disabled || to.Username == u.Username {
+		fail(c, invalid("handover_to", zhidu.HandoverToDisabled(*b.HandoverTo)))
+		return "", false
+	}
+	return to.Username, true
 }
 
 func (s *Server) respondUser(c *gin.Context, username string) {

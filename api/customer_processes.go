@@ -20,6 +20,7 @@ import (
 
 // customerProcessStore reads what those starts check.
 type customerProcessStore interface {
+	Responsible(ctx context.Context, username string) (bool, error)
 	Customer(ctx context.Context, id string) (zhidu.Customer, zhidu.ObjectFacts, error)
 	CrossingCase(ctx context.Context, id string) (zhidu.CrossingCase, error)
 }

@@ -205,3 +205,48 @@ func TestSignedOrderChangesOnlyBySignature(t *testing.T) {
 		t.Errorf("the refusal says %q", msg)
 	}
 }
+
+// TestLeavingHandsOverCustomersAndTasks: the system administrator
+// disables an account responsible for customers only with a colleague to
+// take over; the files move at once, the tasks the leaver held go to the
+// colleague through their processes, and the colleague is asked to tell
+// each customer.
+func TestLeavingHandsOverCustomersAndTasks(t *testing.T) {
+	s := newStack(t)
+	client := s.fileCustomer("newhire", "顺达物流", zhidu.ClassPreferred, "0571-9999 0101", zhidu.Internal).Customer
+	complaint := productComplaint()
+	complaint["category"], complaint["subject"] = "fees", "运费太贵"
+	cid := s.startComplaint("cs.agent", complaint)
+	s.work("cs.super", s.waitTask(cid, workflows.StepTriage), "invalid", map[string]any{"reason": "the fee is as contracted"})
+	s.work("cs.agent", s.waitTask(cid, workflows.StepReply), "sent", map[string]any{"method": "phone", "reply": "运费按合同收取。"})
+	recv := s.waitTask(cid, workflows.StepReceivables)
+	s.must(http.StatusOK, s.call("newhire", "POST", "/api/v1/tasks/"+recv+"/claim", nil))
+
+	disable := map[string]any{"disabled": true}
+	s.wantError(s.call("sysadmin", "PATCH", "/api/v1/admin/users/newhire", disable), http.StatusBadRequest, "invalid")
+	s.wantError(s.call("sysadmin", "PATCH", "/api/v1/admin/users/newhire", map[string]any{"handover_to": "sales.rep"}),
+		http.StatusBadRequest, "invalid")
+	s.wantError(s.call("sysadmin", "PATCH", "/api/v1/admin/users/newhire", map[string]any{"disabled": true, "handover_to": "newhire"}),
+		http.StatusBadRequest, "invalid")
+	if n := s.count(`SELECT count(*) FROM users WHERE username = 'newhire' AND NOT disabled`); n != 1 {
+		t.Fatal("a refused disabling disabled the account")
+	}
+	s.must(http.StatusOK, s.call("sysadmin", "PATCH", "/api/v1/admin/users/newhire", map[string]any{"disabled": true, "handover_to": "sales.rep"}))
+	s.waitFor("newhire's customer handed to sales.rep", func() bool {
+		return s.count(`SELECT count(*) FROM customers WHERE id = $1 AND responsible = 'sales.rep'`, client.ID) == 1
+	})
+	s.waitFor("the complaint hands newhire's task to sales.rep", func() bool {
+		return s.count(`SELECT count(*) FROM tasks WHERE id = $1 AND assignee = 'sales.rep'`, recv) == 1
+	})
+	handover := s.runningOf(workflows.KindCustomerHandover, false)
+	notice := s.waitTask(handover, workflows.StepNotifyCustomer)
+	s.work("sales.rep", notice, workflows.OutcomeNotified, map[string]any{"method": "visit", "notes": "已上门告知"})
+	s.waitProcess(handover, "completed")
+	if n := s.count(`SELECT count(*) FROM customer_history WHERE customer_id = $1 AND field = 'responsible' AND before = 'newhire'
+        AND after = 'sales.rep' AND via = 'handover'`, client.ID); n != 1 {
+		t.Errorf("%d handover history entries, want 1", n)
+	}
+	if n := s.count(`SELECT count(*) FROM audit WHERE action = 'customer.handover' AND object = 'user:newhire'`); n != 1 {
+		t.Errorf("%d customer.handover audit entries, want 1", n)
+	}
+}

@@ -79,3 +79,28 @@ func (s *Store) CrossingCase(ctx context.Context, id string) (zhidu.CrossingCase
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[zhidu.CrossingCase])
 	return c, mapErr(err, "crossing case "+id)
 }
+
+// RecordHandover records and applies, in one transaction, the handover of
+// a leaving employee's customer files to a colleague (客户交接), made by the
+// handover process r.ProcessID: the files move with a history entry each
+// and the customer.handover audit entry (ApplyCustomerHandovers). A retry
+// finds it applied and moves nothing more.
+func (s *Store) RecordHandover(ctx context.Context, r zhidu.SeparationRecord) error {
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO customer_handovers (process_id, employee, colleague, at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (process_id) DO NOTHING`, r.ProcessID, r.Employee, r.Colleague, r.At)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		_, err = applyCustomerHandovers(ctx, tx, r.Employee, r.ProcessID, r.At)
+		return err
+	})
+	return mapErr(err, "handover of "+r.Employee)
+}
+
+// Responsible reports whether a user is responsible for any customer file.
+func (s *Store) Responsible(ctx context.Context, username string) (bool, error) {
+	var any bool
+	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customers WHERE responsible = $1)`, username).Scan(&any)
+	return any, mapErr(err, "customers")
+}

@@ -10,12 +10,16 @@ import (
 	"github.com/zhidu/zhidu"
 )
 
-// The customer handover notices (客户交接, DOMAIN.md "Customer files"):
-// when an employee responsible for customers leaves, their files go to a
-// colleague at once (the separation does it in its transaction), and the
-// company tells the customers: one "notify the customer" task for the new
-// owner per file handed over, escalating to their department head. A
-// separation starts it as its child.
+// The customer handover (客户交接, DOMAIN.md "Customer files"): when an
+// employee responsible for customers leaves, their files go to a colleague
+// at once, and the company tells the customers: one "notify the customer"
+// task for the new owner per file handed over, escalating to their
+// department head. A probation's separation moves the files itself and
+// starts the notices as its child; an account the system administrator
+// disables with a colleague to hand over to (PATCH
+// /api/v1/admin/users/{username}) starts the whole handover (Leaving):
+// the files first, then the employee's open tasks, through the processes
+// they belong to, then the notices.
 const (
 	KindCustomerHandover     = "customer_handover"
 	WorkflowCustomerHandover = "CustomerHandover"
@@ -25,6 +29,7 @@ const (
 	OutcomeNotified = "notified"
 
 	ActivityHandedCustomers = "HandedCustomers"
+	ActivityRecordHandover  = "RecordHandover"
 )
 
 // CustomerHandoverConfig is the handover's configuration.
@@ -42,12 +47,15 @@ func DefaultCustomerHandoverConfig() CustomerHandoverConfig {
 // CustomerHandoverInput names the handover: the process that recorded
 // it (the separation), who left and who took over.
 type CustomerHandoverInput struct {
-	Process   zhidu.ProcessInfo      `json:"process"`
-	Handover  string                 `json:"handover"`
-	Employee  string                 `json:"employee"`
-	Colleague string                 `json:"colleague"`
-	Parent    string                 `json:"parent"`
-	Config    CustomerHandoverConfig `json:"config"`
+	Process   zhidu.ProcessInfo `json:"process"`
+	Handover  string            `json:"handover"`
+	Employee  string            `json:"employee"`
+	Colleague string            `json:"colleague"`
+	Parent    string            `json:"parent"`
+	// Leaving: the employee left (their account disabled): the handover
+	// moves their files and tasks itself before the notices.
+	Leaving bool                   `json:"leaving,omitempty"`
+	Config  CustomerHandoverConfig `json:"config"`
 }
 
 // CustomerHandoverResult counts the customers notified.
@@ -100,6 +108,21 @@ func newCustomerHandover(parent zhidu.ProcessInfo, sep zhidu.SeparationRecord, d
 	}
 }
 
+// NewLeavingHandover is the handover of a leaving employee's files and
+// tasks to colleague, asked by the system administrator by.
+func NewLeavingHandover(id, by, employee, colleague string, dept zhidu.Department, config any) CustomerHandoverInput {
+	cfg, ok := config.(*CustomerHandoverConfig)
+	if !ok || cfg == nil {
+		d := DefaultCustomerHandoverConfig()
+		cfg = &d
+	}
+	return CustomerHandoverInput{
+		Process: zhidu.ProcessInfo{ID: id, Kind: KindCustomerHandover, Title: employee + " → " + colleague, Level: zhidu.Internal,
+			Department: dept, StartedBy: by},
+		Handover: id, Employee: employee, Colleague: colleague, Leaving: true, Config: *cfg,
+	}
+}
+
 // CustomerHandover asks the new owner to tell each customer handed over,
 // each task at its file's level.
 //
@@ -114,6 +137,16 @@ func CustomerHandover(ctx workflow.Context, in CustomerHandoverInput) (CustomerH
 		start := zhidu.ChildStart{Process: p.Info, Input: customerHandoverDescriptor().Record(in), Parent: in.Parent,
 			Actor: in.Process.StartedBy, At: workflow.Now(ctx)}
 		if err := p.project(ctx, ActivityRecordChild, start).Get(ctx, nil); err != nil {
+			return CustomerHandoverResult{}, err
+		}
+	}
+	if in.Leaving {
+		rec := zhidu.SeparationRecord{EventKey: p.Info.ID + ":handover", Employee: in.Employee, Colleague: in.Colleague,
+			ProcessID: p.Info.ID, Actor: in.Process.StartedBy, Reason: "离职交接", At: workflow.Now(ctx)}
+		if err := p.project(ctx, ActivityRecordHandover, rec).Get(ctx, nil); err != nil {
+			return CustomerHandoverResult{}, fmt.Errorf("hand %s's customers to %s: %w", in.Employee, in.Colleague, err)
+		}
+		if err := handOverTasks(ctx, p, rec); err != nil {
 			return CustomerHandoverResult{}, err
 		}
 	}
@@ -148,4 +181,27 @@ func CustomerHandover(ctx workflow.Context, in CustomerHandoverInput) (CustomerH
 		return res, err
 	}
 	return res, p.wrapUp(ctx)
+}
+
+// handOverTasks tells every process where a leaving employee holds or is
+// named for an open task to hand it to the colleague (HandOverRequest),
+// which each does where the step's authority reaches the colleague. A
+// process that ended meanwhile has nothing left to hand over.
+func handOverTasks(ctx workflow.Context, p *process, sep zhidu.SeparationRecord) error {
+	var plan zhidu.HandOverPlan
+	if err := p.project(ctx, ActivityHandOverPlan, zhidu.HandOverPlanRequest{Employee: sep.Employee, Colleague: sep.Colleague}).
+		Get(ctx, &plan); err != nil {
+		return fmt.Errorf("find the tasks of %s: %w", sep.Employee, err)
+	}
+	for _, target := range plan.Processes {
+		if target.ProcessID == p.Info.ID {
+			continue
+		}
+		req := zhidu.HandOverRequest{EventKey: sep.EventKey, Employee: sep.Employee, Colleague: plan.Colleague,
+			By: sep.Actor, Reason: sep.Reason, Held: target.Held}
+		if err := workflow.SignalExternalWorkflow(ctx, target.ProcessID, "", SignalHandOver, req).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("hand-over not delivered", "process", target.ProcessID, "error", err)
+		}
+	}
+	return nil
 }

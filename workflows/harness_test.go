@@ -243,6 +243,11 @@ func (h *harness[In, Out]) handedCustomers(_ context.Context, _ HandedCustomersR
 	return h.handed, nil
 }
 
+func (h *harness[In, Out]) recordHandover(_ context.Context, r zhidu.SeparationRecord) error {
+	keep(&h.mu, &h.separations, r)
+	return nil
+}
+
 func (h *harness[In, Out]) changeClass(_ context.Context, r zhidu.ClassChange) error {
 	keep(&h.mu, &h.classChanges, r)
 	return nil

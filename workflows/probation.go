@@ -434,7 +434,7 @@ func (r *probationRun) confirm(ctx workflow.Context) (bool, error) {
 		return false, fmt.Errorf("separate %s: %w", r.in.Employee, err)
 	}
 	if workflow.GetVersion(ctx, changeHandOverSignal, workflow.DefaultVersion, 1) >= 1 {
-		if err := r.handOver(ctx, rec); err != nil {
+		if err := handOverTasks(ctx, r.p, rec); err != nil {
 			return false, err
 		}
 	}
@@ -460,28 +460,6 @@ const changeHandOverSignal = "hand-over-signal"
 // changeHandoverNotices names the change after which a separation starts
 // the customer handover notices (CustomerHandover) as its child.
 const changeHandoverNotices = "customer-handover-notices"
-
-// handOver tells every process where the separated employee holds or is
-// named for an open task to hand it to the colleague (HandOverRequest).
-// A process that ended meanwhile has nothing left to hand over.
-func (r *probationRun) handOver(ctx workflow.Context, sep zhidu.SeparationRecord) error {
-	var plan zhidu.HandOverPlan
-	if err := r.p.project(ctx, ActivityHandOverPlan, zhidu.HandOverPlanRequest{Employee: sep.Employee, Colleague: sep.Colleague}).
-		Get(ctx, &plan); err != nil {
-		return fmt.Errorf("find the tasks of %s: %w", sep.Employee, err)
-	}
-	for _, target := range plan.Processes {
-		if target.ProcessID == r.p.Info.ID {
-			continue
-		}
-		req := zhidu.HandOverRequest{EventKey: sep.EventKey, Employee: sep.Employee, Colleague: plan.Colleague,
-			By: sep.Actor, Reason: sep.Reason, Held: target.Held}
-		if err := workflow.SignalExternalWorkflow(ctx, target.ProcessID, "", SignalHandOver, req).Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Warn("hand-over not delivered", "process", target.ProcessID, "error", err)
-		}
-	}
-	return nil
-}
 
 // ColleaguesRequest asks for the active users of a department but one:
 // whom an employee's tasks and customers may be handed over to.
