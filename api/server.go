@@ -387,7 +387,7 @@ func (s *Server) viewer(c *gin.Context) (store.Viewer, error) {
 		return store.Viewer{}, err
 	}
 	return store.Viewer{Username: u.Username, Clearance: u.Clearance, Roles: u.Roles, Address: c.ClientIP(),
-		Designations: u.Designations, Leadership: sc.Leadership,
+		Designations: u.Designations, Leadership: sc.Leadership, Now: s.Now(),
 		Global: sc.Global, Member: sc.Member, ConfidentialAll: sc.ConfidentialAll, Confidential: sc.Confidential}, nil
 }
 
