@@ -49,6 +49,8 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivitySetProbation:    a.SetProbation,
 		workflows.ActivitySeparate:        a.SeparateEmployee,
 		workflows.ActivityColleagues:      a.Colleagues,
+		workflows.ActivityWriteGrant:      a.WriteGrant,
+		workflows.ActivityRevokeGrant:     a.RevokeGrant,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -204,4 +206,16 @@ func fits(t zhidu.ColumnType, v any) bool {
 		return t == zhidu.ColumnTime
 	}
 	return false
+}
+
+// WriteGrant writes an approved file-access request's read grant, with
+// its timeline and audit entries.
+func (a *Activities) WriteGrant(ctx context.Context, r zhidu.GrantRecord) error {
+	return permanent(a.Store.WriteGrant(ctx, r))
+}
+
+// RevokeGrant takes a read grant back (expired, returned, revoked,
+// cancelled), with its timeline and audit entries.
+func (a *Activities) RevokeGrant(ctx context.Context, r zhidu.GrantRevocation) error {
+	return permanent(a.Store.RevokeGrant(ctx, r))
 }

@@ -80,6 +80,9 @@ type harness[In, Out any] struct {
 	flags       []zhidu.ProbationFlag
 	separations []zhidu.SeparationRecord
 	colleagues  []string
+	// grants and revocations record WriteGrant and RevokeGrant.
+	grants      []zhidu.GrantRecord
+	revocations []zhidu.GrantRevocation
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -116,10 +119,22 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivitySetProbation:    h.setProbation,
 		ActivitySeparate:        h.separate,
 		ActivityColleagues:      h.findColleagues,
+		ActivityWriteGrant:      h.writeGrant,
+		ActivityRevokeGrant:     h.revokeGrant,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
 	return h
+}
+
+func (h *harness[In, Out]) writeGrant(_ context.Context, r zhidu.GrantRecord) error {
+	keep(&h.mu, &h.grants, r)
+	return nil
+}
+
+func (h *harness[In, Out]) revokeGrant(_ context.Context, r zhidu.GrantRevocation) error {
+	keep(&h.mu, &h.revocations, r)
+	return nil
 }
 
 // keep appends v to *list under the harness's lock: activities run on

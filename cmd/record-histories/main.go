@@ -316,6 +316,8 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivitySetProbation:    s.setProbation,
 		workflows.ActivitySeparate:        s.separate,
 		workflows.ActivityColleagues:      s.colleagues,
+		workflows.ActivityWriteGrant:      s.writeGrant,
+		workflows.ActivityRevokeGrant:     s.revokeGrant,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -347,6 +349,10 @@ func (stubs) recordChild(context.Context, zhidu.ChildStart) error { return nil }
 func (stubs) shareProcess(context.Context, zhidu.ShareRecord) error { return nil }
 
 func (stubs) setMembers(context.Context, zhidu.MemberRecord) error { return nil }
+
+func (stubs) writeGrant(context.Context, zhidu.GrantRecord) error { return nil }
+
+func (stubs) revokeGrant(context.Context, zhidu.GrantRevocation) error { return nil }
 
 func (stubs) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
 	return fmt.Sprintf("%s-%d-000001", cmp.Or(r.Series, zhidu.SeriesVoucher), r.Year), nil
