@@ -79,7 +79,7 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		return
 	}
 	input, err := kind.Prepare(c.Request.Context(), body, workflows.StartContext{Starter: actor(c), Process: &info,
-		Config: s.Config.Processes[kindName], Users: storeUsers{s.Store}, Data: storeUsers{s.Store}, Now: s.Now(), Configs: s.Config.Processes})
+		Config: s.Config.Processes[kindName], Users: storeUsers{s.Store}, Data: storeUsers{s.Store}, Objects: storeObjects{s}, Now: s.Now(), Configs: s.Config.Processes})
 	if err != nil {
 		fail(c, err)
 		return

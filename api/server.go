@@ -44,6 +44,7 @@ type Store interface {
 	matrixStore
 	purchasingStore
 	probationStore
+	grantStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -208,6 +209,10 @@ func (s *Server) Router() *gin.Engine {
 	a.POST("/employees/:username/sales", s.recordSale)
 	a.POST("/employees/:username/leave", s.requestLeave)
 	a.GET("/reports/probation", s.probationReport)
+	a.GET("/grants", s.listGrants)
+	a.GET("/grants/:id", s.getGrant)
+	a.POST("/grants/:id/return", s.returnGrant)
+	a.POST("/grants/:id/revoke", s.revokeGrant)
 	a.GET("/authz/explain", s.explain)
 	a.GET("/authz/who-can", s.whoCan)
 	a.GET("/authz/what-can", s.whatCan)

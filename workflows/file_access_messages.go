@@ -36,3 +36,6 @@ var _ = zhidu.DefineMessages(map[string]zhidu.Text{
 func AlreadyReadable(target string) zhidu.Message {
 	return zhidu.Say(msgAlreadyReadable, "target", target)
 }
+
+// GrantEnded: the grant was taken back already (a conflict).
+func GrantEnded() zhidu.Message { return zhidu.Say(msgGrantEnded) }
