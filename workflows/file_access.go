@@ -291,10 +291,11 @@ func (r *fileAccess) run(ctx workflow.Context) (FileAccessResult, error) {
 	res.GrantedAt, res.ExpiresAt = &g.GrantedAt, &g.ExpiresAt
 	// The durable timer: the grant's expiry, unless it is returned,
 	// revoked or its process cancelled first.
-	expired, err := workflow.AwaitWithTimeout(ctx, g.ExpiresAt.Sub(now), func() bool { return r.Ended != nil || p.Cancelled != nil })
+	ended, err := workflow.AwaitWithTimeout(ctx, g.ExpiresAt.Sub(now), func() bool { return r.Ended != nil || p.Cancelled != nil })
 	if err != nil {
 		return res, err
 	}
+	expired := !ended
 	if r.Ended == nil {
 		end := zhidu.GrantRevocation{ID: g.ID, By: "system", Ending: zhidu.GrantExpired, At: workflow.Now(ctx)}
 		if !expired {
