@@ -21,9 +21,11 @@ var kindCases = map[string]kindCase{
 	"return":    {returnSlip(nil), []string{"cs.agent", "sales.rep"}},
 	"supplier_return": {map[string]any{"supplier": "江南包装", "material": "瓶盖", "batch": "C-1", "quantity": 10, "unit": "个",
 		"defect": "漏液"}, []string{"quality.eng"}},
-	"purchase":      {requisitionBody(nil), []string{"cs.agent", "sales.rep", "quality.eng", "hr.trainer"}},
-	"probation":     {map[string]any{"employee": "newhire", "mentor": "sales.mentor"}, []string{"hr.trainer"}}, // HR starts it
-	"matrix_change": {map[string]any{}, nil},                                                                   // internal: no start route, nobody starts it
+	"purchase":  {requisitionBody(nil), []string{"cs.agent", "sales.rep", "quality.eng", "hr.trainer"}},
+	"probation": {map[string]any{"employee": "newhire", "mentor": "sales.mentor"}, []string{"hr.trainer"}}, // HR starts it
+	"file-access": {map[string]any{"target": "department:rnd", "reason": "kinds", "duration": "1h"},
+		[]string{"cs.agent", "sales.rep", "quality.eng", "bmo.auditor", "hr.trainer"}}, // the GM's office reads everything already
+	"matrix_change": {map[string]any{}, nil}, // internal: no start route, nobody starts it
 }
 
 // TestProcessKinds: GET /process-kinds lists every kind with its labels

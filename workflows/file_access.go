@@ -112,7 +112,9 @@ func fileAccessDescriptor() Descriptor {
 			{Name: "reason", Type: zhidu.FieldText, Label: text("查阅事由", "Why"), Required: true, MaxLength: 2000},
 			{Name: "duration", Type: zhidu.FieldText, Label: text("期限（如 72h）", "For how long (e.g. 72h)"), Required: true, MaxLength: 32},
 		}},
-		Starters: []Starter{{Roles: everyone, Department: AnyDepartment}},
+		// Everyone but the GM's office, who read everything already.
+		Starters: []Starter{{Roles: []zhidu.Role{zhidu.RoleStaff, zhidu.RoleSupervisor, zhidu.RoleDeptHead, zhidu.RoleVP, zhidu.RoleCompliance},
+			Department: AnyDepartment}},
 		Owner:    func(u zhidu.Actor) zhidu.Department { return u.Department },
 		Defaults: func() any { return DefaultFileAccessConfig() },
 		Settings: []Setting{
