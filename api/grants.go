@@ -153,9 +153,13 @@ type grantEndBody struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) returnGrant(c *gin.Context) { s.endGrant(c, workflows.UpdateReturnGrant, "grant.return") }
+func (s *Server) returnGrant(c *gin.Context) {
+	s.endGrant(c, workflows.UpdateReturnGrant, "grant.return")
+}
 
-func (s *Server) revokeGrant(c *gin.Context) { s.endGrant(c, workflows.UpdateRevokeGrant, "grant.revoke") }
+func (s *Server) revokeGrant(c *gin.Context) {
+	s.endGrant(c, workflows.UpdateRevokeGrant, "grant.revoke")
+}
 
 // endGrant sends a return or revocation to the grant's workflow and
 // answers with the grant as it is then.
