@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -119,8 +120,11 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 	// complaint is secret) leaves their sight at once: say so without
 	// showing it.
 	if d, err := s.Authz.Decide(u.Actor(), f, zhidu.ActRead); err == nil && !d.Allowed {
-		c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning,
-			"note": "registered; its level is above your clearance, so it is no longer visible to you"})
+		note := "registered; its level is above your clearance, so it is no longer visible to you"
+		if slices.Contains(info.Barred, u.Username) { // a leak report bars its reporter
+			note = "registered; it is no longer visible to you"
+		}
+		c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning, "note": note})
 		return
 	}
 	s.respondProcess(c, status, p, f)

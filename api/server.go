@@ -192,6 +192,9 @@ func (s *Server) Router() *gin.Engine {
 	for _, d := range workflows.Descriptors() {
 		if !d.Internal { // started by zhidu itself, never by this route
 			a.POST("/processes/"+d.Kind, s.startProcess(d))
+			if d.Alias != "" {
+				a.POST("/"+d.Alias, s.startProcess(d))
+			}
 		}
 	}
 	a.GET("/processes/:id", s.getProcess)

@@ -25,6 +25,8 @@ var kindCases = map[string]kindCase{
 	"probation": {map[string]any{"employee": "newhire", "mentor": "sales.mentor"}, []string{"hr.trainer"}}, // HR starts it
 	"file-access": {map[string]any{"target": "department:rnd", "reason": "kinds", "duration": "1h"},
 		[]string{"cs.agent", "sales.rep", "quality.eng", "bmo.auditor", "hr.trainer"}}, // the GM's office reads everything already
+	"leak": {map[string]any{"what": "kinds", "found_at": "2026-11-01T09:00:00Z", "how": "kinds"},
+		[]string{"cs.agent", "sales.rep", "quality.eng", "gm", "bmo.auditor", "hr.trainer"}},
 	"matrix_change": {map[string]any{}, nil}, // internal: no start route, nobody starts it
 }
 

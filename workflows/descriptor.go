@@ -69,6 +69,10 @@ type Descriptor struct {
 	// Bench is how `zhidu bench --kind KIND` drives the process and its raw
 	// baseline (bench.go); every process has one, but an internal one.
 	Bench *BenchScenario
+	// Alias, when set, is a start route of the process's own,
+	// POST /api/v1/<Alias>, beside POST /processes/<kind> (the leak
+	// report's /leaks).
+	Alias string
 	// Internal says only zhidu itself starts the process (the approval
 	// matrix's change, started by its proposal): it has no start route,
 	// start page or start policy lines, and no start hooks, starters or
@@ -224,7 +228,7 @@ type Starter struct {
 // process is one line here.
 func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
-		purchaseDescriptor(), probationDescriptor(), fileAccessDescriptor(), matrixChangeDescriptor()},
+		purchaseDescriptor(), probationDescriptor(), fileAccessDescriptor(), leakDescriptor(), matrixChangeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 
