@@ -66,3 +66,24 @@ func NoGrant(id string) Message { return msg(msgNoGrant, "grant", id) }
 
 // GrantListDenied says who lists other people's grants.
 func GrantListDenied() Message { return msg(msgGrantListDenied) }
+
+// Copy modes (CopyRecord.Mode).
+const (
+	CopyWhole   = "copy"    // 复制
+	CopyExcerpt = "excerpt" // 摘抄
+)
+
+// CopyRecord registers an approved top-secret copy or excerpt: the copy
+// is its secret-copy process (ID), at its source's level; Readers are
+// designated for it by the approver.
+type CopyRecord struct {
+	ID         string    `json:"id"`
+	Source     string    `json:"source"`
+	Mode       string    `json:"mode"`
+	Level      Level     `json:"level"`
+	Reason     string    `json:"reason"`
+	MadeBy     string    `json:"made_by"`
+	ApprovedBy string    `json:"approved_by"`
+	Readers    []string  `json:"readers"`
+	At         time.Time `json:"at"`
+}

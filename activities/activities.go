@@ -51,6 +51,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityColleagues:      a.Colleagues,
 		workflows.ActivityWriteGrant:      a.WriteGrant,
 		workflows.ActivityRevokeGrant:     a.RevokeGrant,
+		workflows.ActivityRegisterCopy:    a.RegisterCopy,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -218,4 +219,12 @@ func (a *Activities) WriteGrant(ctx context.Context, r zhidu.GrantRecord) error 
 // cancelled), with its timeline and audit entries.
 func (a *Activities) RevokeGrant(ctx context.Context, r zhidu.GrantRevocation) error {
 	return permanent(a.Store.RevokeGrant(ctx, r))
+}
+
+// RegisterCopy registers an approved top-secret copy, linked to its
+// source, and designates its readers; it returns the readers who are no
+// active user (left out).
+func (a *Activities) RegisterCopy(ctx context.Context, r zhidu.CopyRecord) ([]string, error) {
+	skipped, err := a.Store.RegisterCopy(ctx, r)
+	return skipped, permanent(err)
 }

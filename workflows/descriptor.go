@@ -228,7 +228,7 @@ type Starter struct {
 // process is one line here.
 func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
-		purchaseDescriptor(), probationDescriptor(), fileAccessDescriptor(), leakDescriptor(), matrixChangeDescriptor()},
+		purchaseDescriptor(), probationDescriptor(), fileAccessDescriptor(), secretCopyDescriptor(), leakDescriptor(), matrixChangeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 

@@ -83,6 +83,7 @@ type harness[In, Out any] struct {
 	// grants and revocations record WriteGrant and RevokeGrant.
 	grants      []zhidu.GrantRecord
 	revocations []zhidu.GrantRevocation
+	copies      []zhidu.CopyRecord
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -121,6 +122,7 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivityColleagues:      h.findColleagues,
 		ActivityWriteGrant:      h.writeGrant,
 		ActivityRevokeGrant:     h.revokeGrant,
+		ActivityRegisterCopy:    h.registerCopy,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
@@ -135,6 +137,17 @@ func (h *harness[In, Out]) writeGrant(_ context.Context, r zhidu.GrantRecord) er
 func (h *harness[In, Out]) revokeGrant(_ context.Context, r zhidu.GrantRevocation) error {
 	keep(&h.mu, &h.revocations, r)
 	return nil
+}
+
+func (h *harness[In, Out]) registerCopy(_ context.Context, r zhidu.CopyRecord) ([]string, error) {
+	keep(&h.mu, &h.copies, r)
+	var skipped []string
+	for _, u := range r.Readers {
+		if u == "nobody" {
+			skipped = append(skipped, u)
+		}
+	}
+	return skipped, nil
 }
 
 // keep appends v to *list under the harness's lock: activities run on
