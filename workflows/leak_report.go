@@ -109,8 +109,8 @@ func leakDescriptor() Descriptor {
 			"value.recall":               text("收回", "Recall"), "value.contain": text("控制扩散", "Contain"),
 			"value.notify_affected": text("通知相关方", "Notify those affected"), "value.change_credentials": text("更换口令密钥", "Change credentials"),
 			"value.revoke_access": text("收回权限", "Revoke access"), "value.investigate": text("调查", "Investigate"),
-			"value.discipline": text("追究责任", "Discipline"), "value.report_authorities": text("上报主管部门", "Report to the authorities"),
-			"value.other": text("其他", "Other"),
+			"value.report_authorities": text("上报主管部门", "Report to the authorities"),
+			"value.other":              text("其他", "Other"),
 		},
 	}
 }
