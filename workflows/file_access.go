@@ -308,7 +308,10 @@ func (r *fileAccess) run(ctx workflow.Context) (FileAccessResult, error) {
 			return res, err
 		}
 		if r.Ended == nil {
-			if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityRevokeGrant, end).Get(ctx, nil); err != nil {
+			r.ending = true // no return or revocation meanwhile
+			err := workflow.ExecuteActivity(activityCtx(ctx), ActivityRevokeGrant, end).Get(ctx, nil)
+			r.ending = false
+			if err != nil {
 				return res, err
 			}
 			r.Ended = &end
@@ -323,31 +326,32 @@ func (r *fileAccess) run(ctx workflow.Context) (FileAccessResult, error) {
 	return res, p.finish(ctx, zhidu.FinishRecord{State: zhidu.ProcessCompleted, Result: res.Outcome})
 }
 
-// open says why the grant cannot be taken back now, or nil.
-func (r *fileAccess) open() error {
+// open says why the grant cannot be taken back now, or nil: not granted
+// (yet), ended, being ended, or past its expiry (the timer takes it back).
+func (r *fileAccess) open(ctx workflow.Context) error {
 	switch {
 	case r.Grant == nil:
 		return reject(zhidu.CodeConflict, zhidu.Say(msgNotGranted))
-	case r.Ended != nil || r.ending || r.p.Cancelled != nil:
+	case r.Ended != nil || r.ending || r.p.Cancelled != nil || !workflow.Now(ctx).Before(r.Grant.ExpiresAt):
 		return reject(zhidu.CodeConflict, zhidu.Say(msgGrantEnded))
 	}
 	return nil
 }
 
 // validateReturn: only the grantee returns an open grant.
-func (r *fileAccess) validateReturn(_ workflow.Context, req zhidu.GrantEndRequest) error {
+func (r *fileAccess) validateReturn(ctx workflow.Context, req zhidu.GrantEndRequest) error {
 	if req.Actor.Username != r.p.Info.StartedBy {
 		return reject(zhidu.CodeForbidden, zhidu.Say(msgOnlyGranteeReturns))
 	}
 	if !zhidu.CheckText(req.Reason, true).IsZero() {
 		return rejectErr(zhidu.Invalid(zhidu.Say(msgCannotEndGrant), map[string]zhidu.Message{"reason": zhidu.CheckText(req.Reason, true)}))
 	}
-	return r.open()
+	return r.open(ctx)
 }
 
 // validateRevoke: only the GM or a deputy GM revokes an open grant, and
 // says why.
-func (r *fileAccess) validateRevoke(_ workflow.Context, req zhidu.GrantEndRequest) error {
+func (r *fileAccess) validateRevoke(ctx workflow.Context, req zhidu.GrantEndRequest) error {
 	if !req.Actor.IsLeadership() {
 		return reject(zhidu.CodeForbidden, zhidu.Say(msgOnlyLeadershipRevokes))
 	}
@@ -357,7 +361,7 @@ func (r *fileAccess) validateRevoke(_ workflow.Context, req zhidu.GrantEndReques
 	case !zhidu.CheckText(req.Reason, true).IsZero():
 		return rejectErr(zhidu.Invalid(zhidu.Say(msgCannotEndGrant), map[string]zhidu.Message{"reason": zhidu.CheckText(req.Reason, true)}))
 	}
-	return r.open()
+	return r.open(ctx)
 }
 
 func (r *fileAccess) returnGrant(ctx workflow.Context, req zhidu.GrantEndRequest) (zhidu.GrantEndResult, error) {
