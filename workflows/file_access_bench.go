@@ -8,7 +8,7 @@ import (
 )
 
 // fileAccessBench: sales.rep asks to read another department's customer
-// files for a second; the GM approves (one human step; WriteGrant, then
+// files for a tenth of a second; the GM approves (one human step; WriteGrant, then
 // the timer and RevokeGrant). The targets cycle through the departments
 // other than sales, so that a request rarely finds the grant of an earlier
 // one still open (which would refuse it: already readable).
@@ -22,7 +22,7 @@ func fileAccessBench() *BenchScenario {
 	return &BenchScenario{
 		Starter: "sales.rep",
 		Start: func(i int) map[string]any {
-			return map[string]any{"target": "department:" + depts[i%len(depts)], "reason": fmt.Sprintf("bench access %d", i), "duration": "1s"}
+			return map[string]any{"target": "department:" + depts[i%len(depts)], "reason": fmt.Sprintf("bench access %d", i), "duration": "100ms"}
 		},
 		Input: func(body map[string]any, info zhidu.ProcessInfo, config any) (any, error) {
 			b, err := benchBody[fileAccessStart](body)

@@ -7,11 +7,12 @@ import (
 	"github.com/zhidu/zhidu"
 )
 
-// leakBench: wh.clerk reports a leak; the deputy GM handles it (one human
-// step).
+// leakBench: compliance (bmo.auditor) reports a leak — a reporter of
+// another department could not follow it to its end, being barred from
+// it —; the deputy GM handles it (one human step).
 func leakBench() *BenchScenario {
 	return &BenchScenario{
-		Starter: "wh.clerk",
+		Starter: "bmo.auditor",
 		Start: func(i int) map[string]any {
 			return map[string]any{"what": fmt.Sprintf("bench leak %d", i), "found_at": time.Now().UTC().Format(time.RFC3339), "how": "遗失"}
 		},
@@ -29,7 +30,6 @@ func leakBench() *BenchScenario {
 				return nil, err
 			}
 			info.Title, info.Level, info.Readers = "泄密报告", zhidu.Secret, []zhidu.Department{zhidu.DeptBMO}
-			info.Barred = []string{info.StartedBy}
 			return LeakInput{Process: info, What: b.What, FoundAt: found, How: b.How, Config: cfg}, nil
 		},
 		Steps: []BenchStep{{Step: StepLeakHandling, User: "deputy", Outcome: OutcomeRemedied, Data: map[string]any{"remedies": []any{"recall", "investigate"}}}},
