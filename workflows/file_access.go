@@ -89,13 +89,13 @@ type FileAccessInput struct {
 // FileAccessResult is how a request ended, who decided, and the grant's
 // times when one was written.
 type FileAccessResult struct {
-	Outcome    string     `json:"outcome"`
-	DecidedBy  string     `json:"decided_by,omitempty"`
-	GrantedAt  *time.Time `json:"granted_at,omitempty"`
-	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
-	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
-	RevokedBy  string     `json:"revoked_by,omitempty"`
-	EndReasons string     `json:"end_reason,omitempty"`
+	Outcome   string     `json:"outcome"`
+	DecidedBy string     `json:"decided_by,omitempty"`
+	GrantedAt *time.Time `json:"granted_at,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	RevokedBy string     `json:"revoked_by,omitempty"`
+	EndReason string     `json:"end_reason,omitempty"`
 }
 
 func fileAccessDescriptor() Descriptor {
@@ -317,7 +317,7 @@ func (r *fileAccess) run(ctx workflow.Context) (FileAccessResult, error) {
 			r.Ended = &end
 		}
 	}
-	res.RevokedAt, res.RevokedBy, res.EndReasons = &r.Ended.At, r.Ended.By, r.Ended.Reason
+	res.RevokedAt, res.RevokedBy, res.EndReason = &r.Ended.At, r.Ended.By, r.Ended.Reason
 	res.Outcome = map[string]string{zhidu.GrantExpired: ResultGrantExpired, zhidu.GrantReturned: ResultGrantReturned,
 		zhidu.GrantRevoked: ResultGrantRevoked, zhidu.GrantCancelled: ResultCancelled}[r.Ended.Ending]
 	if p.Cancelled != nil {

@@ -121,7 +121,7 @@ func TestFileAccessRevoked(t *testing.T) {
 	if len(h.revocations) != 1 || h.revocations[0].Ending != zhidu.GrantRevoked || h.revocations[0].By != "deputy" {
 		t.Errorf("revocations = %+v", h.revocations)
 	}
-	if res.Outcome != ResultGrantRevoked || res.EndReasons != "不再需要" {
+	if res.Outcome != ResultGrantRevoked || res.EndReason != "不再需要" {
 		t.Errorf("result = %+v", res)
 	}
 }
