@@ -35,7 +35,7 @@ func TestWebGrants(t *testing.T) {
 	if got := rep.text(row); !strings.Contains(got, "process:"+pid) || !strings.Contains(got, "gm") || !strings.Contains(got, "有效") {
 		t.Errorf("sales.rep's grant row = %q", got)
 	}
-	if rep.has(`tr[data-grant="` + other + `"]`) || rep.has(row+" .grant-revoke") {
+	if rep.has(`tr[data-grant="`+other+`"]`) || rep.has(row+" .grant-revoke") {
 		t.Error("sales.rep sees another's grant, or a revocation form")
 	}
 	if st := rep.submit(row + " .grant-return"); st != http.StatusOK {
