@@ -83,7 +83,7 @@ func (o storeObjects) Object(ctx context.Context, starter zhidu.Actor, ref strin
 		}
 		d, err := o.s.Authz.Decide(starter, f, zhidu.ActRead)
 		return workflows.ObjectInfo{Ref: ref, Kind: f.Kind, Level: f.Level, Department: f.Department, Readable: d.Allowed,
-			Designated: f.Designated}, err
+			Barred: slices.Contains(f.Barred, starter.Username), Designated: f.Designated}, err
 	}
 	return workflows.ObjectInfo{}, notFound
 }

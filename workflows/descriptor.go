@@ -153,8 +153,11 @@ type ObjectInfo struct {
 	Kind       string           `json:"kind,omitempty"`
 	Level      zhidu.Level      `json:"level"`
 	Department zhidu.Department `json:"department,omitempty"`
-	// Readable says whether the starter may read it now.
+	// Readable says whether the starter may read it now; Barred that it
+	// keeps the starter out whatever they are (a misconduct complaint
+	// about them).
 	Readable bool `json:"-"`
+	Barred   bool `json:"-"`
 	// Designated are the users designated for it (top secret).
 	Designated []string `json:"designated,omitempty"`
 }

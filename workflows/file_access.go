@@ -159,7 +159,8 @@ type fileAccessStart struct {
 // or customer ID that does not exist, one above the requester's clearance
 // and a top-secret one (which only a designation opens, never a grant)
 // all answer the same 400 (file_access.unknown_target), so the answer
-// tells nothing of a level; a target within the requester's clearance
+// tells nothing of a level — so does one that bars the requester (a
+// misconduct complaint about them), which no grant could open; a target within the requester's clearance
 // that they cannot read is the normal case, and is accepted. IDs are
 // random, so an accepted request tells only what the requester knew: the
 // ID. A target they can read already answers 409
@@ -190,7 +191,7 @@ func prepareFileAccess(ctx context.Context, b fileAccessStart, s StartContext) (
 	}
 	o, err := s.Objects.Object(ctx, s.Starter, b.Target)
 	switch {
-	case zhidu.ErrorCode(err) == zhidu.CodeNotFound || err == nil && (o.Level == zhidu.TopSecret || o.Level > s.Starter.Clearance):
+	case zhidu.ErrorCode(err) == zhidu.CodeNotFound || err == nil && (o.Level == zhidu.TopSecret || o.Level > s.Starter.Clearance || o.Barred):
 		return nil, zhidu.Invalid(zhidu.Say(msgCannotAskAccess), map[string]zhidu.Message{"target": zhidu.Say(msgUnknownTarget)})
 	case err != nil:
 		return nil, err

@@ -199,6 +199,7 @@ func TestFileAccessStart(t *testing.T) {
 		"process:p-sec":  {Level: zhidu.Secret},
 		"process:p-conf": {Level: zhidu.Confidential},
 		"process:p-top":  {Level: zhidu.TopSecret},
+		"process:p-bars": {Level: zhidu.Internal, Barred: true},
 	}
 	prepare := func(starter zhidu.Actor, b fileAccessStart) (any, error) {
 		info := &zhidu.ProcessInfo{ID: "file-access-1", Kind: KindFileAccess, Department: starter.Department, StartedBy: starter.Username}
@@ -220,6 +221,7 @@ func TestFileAccessStart(t *testing.T) {
 		{fileAccessStart{"process:missing", "查", "1h"}, "target", zhidu.CodeInvalid},
 		{fileAccessStart{"process:p-conf", "查", "1h"}, "target", zhidu.CodeInvalid}, // above clearance: as missing
 		{fileAccessStart{"process:p-top", "查", "1h"}, "target", zhidu.CodeInvalid},  // top secret: as missing
+		{fileAccessStart{"process:p-bars", "查", "1h"}, "target", zhidu.CodeInvalid}, // bars the requester: as missing
 		{fileAccessStart{"department:own", "查", "1h"}, "", zhidu.CodeConflict},
 	} {
 		_, err := prepare(salesHead, tc.b)
