@@ -57,6 +57,9 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		workflows.ActivityHandedCustomers:   a.HandedCustomers,
 		workflows.ActivityApplyOrderChange:  a.ApplyOrderChange,
 		workflows.ActivityRecordHandover:    a.RecordHandover,
+		workflows.ActivityWriteGrant:        a.WriteGrant,
+		workflows.ActivityRevokeGrant:       a.RevokeGrant,
+		workflows.ActivityRegisterCopy:      a.RegisterCopy,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -212,4 +215,24 @@ func fits(t zhidu.ColumnType, v any) bool {
 		return t == zhidu.ColumnTime
 	}
 	return false
+}
+
+// WriteGrant writes an approved file-access request's read grant, with
+// its timeline and audit entries.
+func (a *Activities) WriteGrant(ctx context.Context, r zhidu.GrantRecord) error {
+	return permanent(a.Store.WriteGrant(ctx, r))
+}
+
+// RevokeGrant takes a read grant back (expired, returned, revoked,
+// cancelled), with its timeline and audit entries.
+func (a *Activities) RevokeGrant(ctx context.Context, r zhidu.GrantRevocation) error {
+	return permanent(a.Store.RevokeGrant(ctx, r))
+}
+
+// RegisterCopy registers an approved top-secret copy, linked to its
+// source, and designates its readers; it returns the readers who are no
+// active user (left out).
+func (a *Activities) RegisterCopy(ctx context.Context, r zhidu.CopyRecord) ([]string, error) {
+	skipped, err := a.Store.RegisterCopy(ctx, r)
+	return skipped, permanent(err)
 }

@@ -105,8 +105,15 @@ func (s *Server) explain(c *gin.Context) {
 			return
 		}
 	}
+	grants := []zhidu.Grant{} // the user's unrevoked read grants for the object: who approved them, when they expire
+	for _, g := range f.Grants {
+		if g.Grantee == u.Username {
+			grants = append(grants, g)
+		}
+	}
 	c.JSON(http.StatusOK, gin.H{"user": u.Username, "action": action, "object": f.Ref.String(),
-		"level": f.Level, "department": f.Department, "allowed": d.Allowed, "reasons": d.Reasons, "reason_codes": d.ReasonCodes})
+		"level": f.Level, "department": f.Department, "allowed": d.Allowed, "reasons": d.Reasons, "reason_codes": d.ReasonCodes,
+		"grants": grants})
 }
 
 // whoCan lists every active user who may take an action on an object.
@@ -138,7 +145,12 @@ func (s *Server) whoCan(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"action": action, "object": f.Ref.String(), "level": f.Level, "department": f.Department, "users": who})
+	grants := f.Grants // the unrevoked read grants for the object (a grantee's reason names theirs)
+	if grants == nil {
+		grants = []zhidu.Grant{}
+	}
+	c.JSON(http.StatusOK, gin.H{"action": action, "object": f.Ref.String(), "level": f.Level, "department": f.Department, "users": who,
+		"grants": grants})
 }
 
 // whatCan lists what a user may do, by department and level, with
@@ -165,8 +177,14 @@ func (s *Server) whatCan(c *gin.Context) {
 			return
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"user": u, "process": caps,
-		"note": "taking part in a process (starting it, being a candidate) also lets a user read it up to confidential and work its tasks"})
+	active := true
+	grants, err := s.Store.Grants(c.Request.Context(), store.GrantFilter{Grantee: u.Username, Active: &active, Now: s.Now()})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"user": u, "process": caps, "grants": grants,
+		"note": "taking part in a process (starting it, being a candidate) also lets a user read it up to confidential and work its tasks; an open read grant lets the grantee read its target until it expires"})
 }
 
 // auditScope decides which part of the audit trail the caller reads: the

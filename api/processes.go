@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -79,7 +80,7 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		return
 	}
 	input, err := kind.Prepare(c.Request.Context(), body, workflows.StartContext{Starter: actor(c), Process: &info,
-		Config: s.Config.Processes[kindName], Users: storeUsers{s.Store}, Data: storeUsers{s.Store}, Now: s.Now(), Configs: s.Config.Processes})
+		Config: s.Config.Processes[kindName], Users: storeUsers{s.Store}, Data: storeUsers{s.Store}, Objects: storeObjects{s}, Now: s.Now(), Configs: s.Config.Processes})
 	if err != nil {
 		fail(c, err)
 		return
@@ -122,8 +123,11 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 	// complaint is secret) leaves their sight at once: say so without
 	// showing it.
 	if d, err := s.Authz.Decide(u.Actor(), f, zhidu.ActRead); err == nil && !d.Allowed {
-		c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning,
-			"note": "registered; its level is above your clearance, so it is no longer visible to you"})
+		note := "registered; its level is above your clearance, so it is no longer visible to you"
+		if slices.Contains(info.Barred, u.Username) { // a leak report bars its reporter
+			note = "registered; it is no longer visible to you"
+		}
+		c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning, "note": note})
 		return
 	}
 	s.respondProcess(c, status, p, f)

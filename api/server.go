@@ -47,6 +47,7 @@ type Store interface {
 	customerProcessStore
 	orderStore
 	customerStore
+	grantStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -194,6 +195,9 @@ func (s *Server) Router() *gin.Engine {
 	for _, d := range workflows.Descriptors() {
 		if !d.Internal { // started by zhidu itself, never by this route
 			a.POST("/processes/"+d.Kind, s.startProcess(d))
+			if d.Alias != "" {
+				a.POST("/"+d.Alias, s.startProcess(d))
+			}
 		}
 	}
 	a.GET("/processes/:id", s.getProcess)
@@ -219,6 +223,10 @@ func (s *Server) Router() *gin.Engine {
 	a.PATCH("/orders/:id", s.updateOrder)
 	a.POST("/orders/:id/sign", s.signOrder)
 	a.POST("/orders/:id/changes", s.changeOrder)
+	a.GET("/grants", s.listGrants)
+	a.GET("/grants/:id", s.getGrant)
+	a.POST("/grants/:id/return", s.returnGrant)
+	a.POST("/grants/:id/revoke", s.revokeGrant)
 	a.GET("/authz/explain", s.explain)
 	a.GET("/authz/who-can", s.whoCan)
 	a.GET("/authz/what-can", s.whatCan)
@@ -407,7 +415,7 @@ func (s *Server) viewer(c *gin.Context) (store.Viewer, error) {
 		return store.Viewer{}, err
 	}
 	return store.Viewer{Username: u.Username, Clearance: u.Clearance, Roles: u.Roles, Address: c.ClientIP(),
-		Designations: u.Designations, Leadership: sc.Leadership,
+		Designations: u.Designations, Leadership: sc.Leadership, Now: s.Now(),
 		Global: sc.Global, Member: sc.Member, ConfidentialAll: sc.ConfidentialAll, Confidential: sc.Confidential}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -51,6 +52,17 @@ type Authz struct {
 	// roles indexes the role links for hasRole: subject → roles held in
 	// some department. Rebuilt on every load.
 	roles map[string]map[string]bool
+	// Now is the clock read grants are judged by (Grant.Opens); nil: the
+	// wall clock.
+	Now func() time.Time
+}
+
+// now is the time read grants are judged at.
+func (a *Authz) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 // New builds an enforcer whose policy is loaded from PostgreSQL.

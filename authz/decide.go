@@ -21,7 +21,10 @@ import (
 //  4. Otherwise the reader's clearance must reach the object's level, and
 //  5. a participant of the process (started it, named on a task, or holding
 //     a candidate role) or one of its named readers (ObjectFacts.Members)
-//     may read it — up to confidential; or
+//     may read it — up to confidential; so may the grantee of an open
+//     read grant for its process (ObjectFacts.Grants, approved by the GM
+//     line through a file-access request), from its grant until its
+//     stored expiry, whatever the workflow has revoked by then; or
 //  6. by level: public and internal — some role of the reader permits
 //     reading processes of the object's department; secret — a role the
 //     reader holds in that department itself permits it (need-to-know);
@@ -125,6 +128,12 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 	}
 	if slices.Contains(o.Members, u.Username) {
 		return allow(zhidu.ReasonNamedReader())
+	}
+	now := a.now()
+	for _, g := range o.Grants {
+		if g.Target == zhidu.GrantProcess+":"+o.ProcessID && g.Opens(u.Username, now) {
+			return allow(zhidu.ReasonGranted(g))
+		}
 	}
 	if len(o.Readers) > 0 {
 		return a.decideConfined(u, o, d)

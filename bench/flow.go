@@ -133,6 +133,7 @@ type Flow struct {
 	Timeout time.Duration
 
 	estimates sync.Map // what → *estimate
+	source    string   // the scenario's Source once started
 }
 
 // Check verifies that every user the scenario needs has a token.
@@ -152,7 +153,11 @@ func (f *Flow) one(ctx context.Context, i int, rec *Recorder) error {
 	var p processJSON
 	key := fmt.Sprintf("bench-%s-%s-%d", f.Nonce, sc.Kind, i)
 	if _, err := rec.Time(OpStart, func() error {
-		return f.Client.Do(ctx, sc.Starter, "POST", "/api/v1/processes/"+sc.Kind, sc.StartBody(i, f.Nonce), &p, "Idempotency-Key", key)
+		body := sc.StartBody(i, f.Nonce)
+		if sc.Source != nil {
+			body[sc.Source.Field] = f.source
+		}
+		return f.Client.Do(ctx, sc.Starter, "POST", "/api/v1/processes/"+sc.Kind, body, &p, "Idempotency-Key", key)
 	}); err != nil {
 		return err
 	}
@@ -213,10 +218,19 @@ func (f *Flow) call(ctx context.Context, rec *Recorder, st Step, subject string)
 	return nil
 }
 
-// Prepare makes the subjects of processes first .. first+n-1 (a
-// scenario's Subject), as the system administrator, through the
-// administration API, and keeps their tokens: before the run, unmeasured.
+// Prepare starts the scenario's Source once, and makes the subjects of
+// processes first .. first+n-1 (a scenario's Subject), as the system
+// administrator, through the administration API, and keeps their tokens:
+// before the run, unmeasured.
 func (f *Flow) Prepare(ctx context.Context, first, n int) error {
+	if src := f.Scenario.Source; src != nil && f.source == "" {
+		var p processJSON
+		if err := f.Client.Do(ctx, src.User, "POST", "/api/v1/processes/"+src.Kind, src.Body, &p,
+			"Idempotency-Key", "bench-source-"+f.Nonce+"-"+f.Scenario.Kind); err != nil {
+			return fmt.Errorf("start the source: %w", err)
+		}
+		f.source = "process:" + p.ID
+	}
 	sub := f.Scenario.Subject
 	if sub == nil {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -241,7 +242,11 @@ func (r *Raw) one(ctx context.Context, i int, rec *Recorder) error {
 		}
 		short, cancel := context.WithTimeout(ctx, time.Second)
 		err := run.Get(short, nil)
-		expired := errors.Is(short.Err(), context.DeadlineExceeded)
+		// The server may answer the poll's deadline a moment before the
+		// context sees it: a deadline either way is a poll that expired.
+		var serverDeadline *serviceerror.DeadlineExceeded
+		expired := errors.Is(short.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+			errors.As(err, &serverDeadline)
 		cancel()
 		switch {
 		case err == nil:

@@ -29,6 +29,12 @@ var kindCases = map[string]kindCase{
 	"customer_handover":  {map[string]any{}, nil},                                                                   // internal: a separation starts it
 	"order_change":       {map[string]any{}, nil},                                                                   // internal: POST /orders/{id}/changes starts it
 	"blacklist_notice":   {map[string]any{}, nil},                                                                   // internal: a blacklisting through the API starts it
+	"file-access": {map[string]any{"target": "department:rnd", "reason": "kinds", "duration": "1h"},
+		[]string{"cs.agent", "sales.rep", "quality.eng", "bmo.auditor", "hr.trainer"}}, // the GM's office reads everything already
+	"leak": {map[string]any{"what": "kinds", "found_at": "2026-11-01T09:00:00Z", "how": "kinds"},
+		[]string{"cs.agent", "sales.rep", "quality.eng", "gm", "bmo.auditor", "hr.trainer"}},
+	"secret-copy": {map[string]any{"source": topSecretFor, "mode": "copy", "content": "x", "reason": "kinds"},
+		[]string{"cs.agent", "sales.rep", "quality.eng", "gm", "bmo.auditor", "hr.trainer"}},
 }
 
 // TestProcessKinds: GET /process-kinds lists every kind with its labels
@@ -54,7 +60,14 @@ func TestProcessKinds(t *testing.T) {
 				if k["may_start"] != want {
 					t.Errorf("%s may_start = %v, want %v", kind, k["may_start"], want)
 				}
-				r := s.call(user, "POST", "/api/v1/processes/"+kind, c.body, "Idempotency-Key", s.key(user+kind))
+				body := map[string]any{}
+				for f, v := range c.body { // a value made for the caller: a source they may read
+					if made, ok := v.(func(*stack, string) any); ok {
+						v = made(s, user)
+					}
+					body[f] = v
+				}
+				r := s.call(user, "POST", "/api/v1/processes/"+kind, body, "Idempotency-Key", s.key(user+kind))
 				if started := r.Status == http.StatusCreated; started != want {
 					t.Errorf("starting %s answered %d, while may_start = %v: %s", kind, r.Status, want, r.Body)
 				}
@@ -98,4 +111,14 @@ func TestProcessKinds(t *testing.T) {
 		t.Errorf("a sales rep's approval would be owned by %v, want sales", sales["kinds"].([]any)[0].(map[string]any)["department"])
 	}
 	s.wantError(s.call("", "GET", "/api/v1/process-kinds", nil), http.StatusUnauthorized, "unauthenticated")
+}
+
+// topSecretFor starts a top-secret approval as the GM and designates user
+// for it (a secret copy's source they may read).
+func topSecretFor(s *stack, user string) any {
+	id := s.startApproval("gm", "kinds "+user, "top_secret")
+	if user != "gm" && user != "sysadmin" { // an administrator is never designated
+		s.must(http.StatusCreated, s.call("gm", "POST", "/api/v1/designations", map[string]any{"user": user, "object": "process:" + id, "reason": "kinds"}))
+	}
+	return "process:" + id
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/zhidu/zhidu"
 )
@@ -17,6 +18,9 @@ type Viewer struct {
 	Address   string // where the request came from, for the audit trail
 	// Designations are the objects (TYPE:ID) the viewer is designated for.
 	Designations []string
+	// Now is the time read grants are judged at (the API's clock, as
+	// authz judges them); zero: the database's clock.
+	Now time.Time
 
 	Leadership      bool     // the GM and deputy GMs read everything
 	Global          bool     // public and internal processes of every department
@@ -68,8 +72,9 @@ func (q *query) readable(v Viewer, level, dept, pid, taskID, barred, readers, me
 	participant := fmt.Sprintf(`(EXISTS (SELECT 1 FROM processes sp WHERE sp.id = %[1]s AND sp.started_by = %[2]s)
         OR EXISTS (SELECT 1 FROM participants pp WHERE pp.process_id = %[1]s AND pp.username = %[2]s)
         OR EXISTS (SELECT 1 FROM process_roles pr WHERE pr.process_id = %[1]s AND (pr.role, pr.department) IN %[3]s)
-        OR %[2]s = ANY(%[4]s))`,
-		pid, u, q.grants(v), members)
+        OR %[2]s = ANY(%[4]s)
+        OR %[5]s)`,
+		pid, u, q.grants(v), members, q.granted(v, u, pid))
 	// in renders "one of these departments": the object's department, or,
 	// for a confined process, one of its readers.
 	in := func(depts []string) string {
@@ -93,6 +98,18 @@ func (q *query) readable(v Viewer, level, dept, pid, taskID, barred, readers, me
 	return fmt.Sprintf(`(%[8]s AND (%[1]s OR (%[2]s < 4 AND %[2]s <= %[3]s AND (%[4]s
         OR (%[2]s <= 1 AND %[5]s) OR (%[2]s = 2 AND %[6]s) OR (%[2]s = 3 AND %[7]s)))))`,
 		designated, level, q.param(int(v.Clearance)), participant, lowLevels, member, confidential, notBarred)
+}
+
+// granted is true when the user whose placeholder is u holds an open read
+// grant for the process pid: unrevoked, granted and not yet expired by
+// its stored expiry (rule 5, Grant.Opens), at the viewer's time.
+func (q *query) granted(v Viewer, u, pid string) string {
+	at := "now()"
+	if !v.Now.IsZero() {
+		at = q.param(v.Now) + "::timestamptz"
+	}
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM access_grants ag WHERE ag.target = 'process:' || %[1]s AND ag.grantee = %[2]s
+        AND ag.revoked_at IS NULL AND ag.granted_at <= %[3]s AND ag.expires_at > %[3]s)`, pid, u, at)
 }
 
 // designated is true when the user whose placeholder is u holds an active

@@ -23,15 +23,19 @@ const sqlFactsTail = `,
     COALESCE((SELECT array_agg(role || '@' || department ORDER BY role, department) FROM process_roles WHERE process_id = p.id), '{}'),
     COALESCE((SELECT array_agg(username ORDER BY username) FROM designations
               WHERE revoked_at IS NULL AND object IN ('process:' || p.id, $2)), '{}'),
-    p.barred, p.readers, p.members`
+    p.barred, p.readers, p.members,
+    COALESCE((SELECT json_agg(json_build_object('id', g.id, 'grantee', g.grantee, 'target', g.target,
+        'granted_at', g.granted_at, 'expires_at', g.expires_at, 'approved_by', g.approved_by) ORDER BY g.granted_at, g.id)
+        FROM access_grants g WHERE g.revoked_at IS NULL AND g.target = 'process:' || p.id), '[]')`
 
 // factsTail receives sqlFactsTail's arrays.
 type factsTail struct {
 	named, grants, designated, barred, readers, members []string
+	access                                              []byte // the read grants, as JSON
 }
 
 func (t *factsTail) dest() []any {
-	return []any{&t.named, &t.grants, &t.designated, &t.barred, &t.readers, &t.members}
+	return []any{&t.named, &t.grants, &t.designated, &t.barred, &t.readers, &t.members, &t.access}
 }
 
 // facts completes what an object's row says with the tail.
@@ -39,6 +43,12 @@ func (t factsTail) facts(f zhidu.ObjectFacts) zhidu.ObjectFacts {
 	f.Named, f.CandidateRoles, f.Designated, f.Barred, f.Members = t.named, parseGrants(t.grants), t.designated, t.barred, t.members
 	for _, d := range t.readers {
 		f.Readers = append(f.Readers, zhidu.Department(d))
+	}
+	if len(t.access) > 0 {
+		_ = json.Unmarshal(t.access, &f.Grants) // json_agg of the columns Grant names: it decodes
+		if len(f.Grants) == 0 {
+			f.Grants = nil
+		}
 	}
 	return f
 }

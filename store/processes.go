@@ -34,6 +34,10 @@ type Process struct {
 	// Tasks and Timeline are loaded for a single process; lists leave them null.
 	Tasks    []Task          `json:"tasks"`
 	Timeline []TimelineEntry `json:"timeline"`
+	// CopyOf, for a top-secret copy, is its source; Copies are the copies
+	// made of the process or its tasks (single process only).
+	CopyOf *CopyLink  `json:"copy_of,omitempty"`
+	Copies []CopyLink `json:"copies,omitempty"`
 }
 
 // TimelineEntry is one event in a process's history: who did what when.
@@ -166,6 +170,7 @@ func (s *Store) Process(ctx context.Context, v Viewer, id string, now time.Time)
 		p.Timeline, err = collectTimeline(rows)
 		return err
 	})
+	b.Queue(sqlLineage, id).Query(func(rows pgx.Rows) error { return p.scanLineage(rows) })
 	if err := s.send(ctx, b); err != nil {
 		return Process{}, zhidu.ObjectFacts{Ref: ref}, mapErr(err, ref.String())
 	}

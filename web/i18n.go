@@ -60,7 +60,8 @@ var catalog = map[string]map[string]string{
 		"process.done_tasks": "已结束的任务",
 		"process.copies":     "持件部门", "process.copy": "第%d联", "process.copy_origin": "（开单部门）",
 		"process.copies_hint": "此件仅限持件部门中有权查看的人员、流程参与人以及总经理、副总经理查看。",
-		"process.register":    "登记信息", "process.in_register": "查看登记表", "process.register_empty": "尚无登记信息。",
+		"process.copy_of":     "本件为副本，来源", "process.copies_made": "已登记的副本", "process.made_by": "制作人", "process.approved_by": "批准人",
+		"process.register": "登记信息", "process.in_register": "查看登记表", "process.register_empty": "尚无登记信息。",
 		"processes.title": "流程", "processes.state": "状态", "processes.empty": "没有符合条件的流程。", "processes.register": "查看登记表",
 		"registers.title": "登记表", "registers.filters": "筛选", "registers.csv": "导出 CSV", "registers.empty": "没有符合条件的登记记录。",
 		"registers.range.after": "%s自", "registers.range.before": "%s至",
@@ -211,7 +212,8 @@ var catalog = map[string]map[string]string{
 		"process.done_tasks": "Finished tasks",
 		"process.copies":     "Copies held by", "process.copy": "Copy %d:", "process.copy_origin": "(originating department)",
 		"process.copies_hint": "Only the people of these departments whose role lets them read, the process's participants, and the GM and deputy GMs may read it.",
-		"process.register":    "Register entry", "process.in_register": "Open the register", "process.register_empty": "Nothing registered yet.",
+		"process.copy_of":     "A copy of", "process.copies_made": "Copies registered", "process.made_by": "made by", "process.approved_by": "approved by",
+		"process.register": "Register entry", "process.in_register": "Open the register", "process.register_empty": "Nothing registered yet.",
 		"processes.title": "Processes", "processes.state": "State", "processes.empty": "No processes match.", "processes.register": "Open the register",
 		"registers.title": "Registers", "registers.filters": "Filter", "registers.csv": "Download CSV", "registers.empty": "No entries match.",
 		"registers.range.after": "%s from", "registers.range.before": "%s until",
@@ -421,7 +423,7 @@ var matrixLabels = map[string]zhidu.Text{
 // labels a descriptor adds for its steps' words (Labels), where the
 // catalogue has none (TestDescriptorLabels checks that they agree).
 func init() {
-	for _, labels := range []map[string]zhidu.Text{matrixLabels, purchasePageLabels, probationPageLabels} {
+	for _, labels := range []map[string]zhidu.Text{matrixLabels, purchasePageLabels, probationPageLabels, grantPageLabels} {
 		for key, t := range labels {
 			catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
@@ -90,6 +91,10 @@ type processView struct {
 	Timeline []timelineView
 	// Copies are who holds the copies of a process confined to them.
 	Copies []copyView
+	// CopyOf and Made are a top-secret copy's lineage: its source, and
+	// the copies made of this process (store.CopyLink), with links.
+	CopyOf *lineageView
+	Made   []lineageView
 	// Entry is the process's register entry, if its kind keeps a register.
 	Entry *entryView
 	// Purchase: a requisition's cards (purchase.go), in place of the
@@ -121,6 +126,12 @@ func (c *rc) renderProcess(id string, in probationForms) {
 	}
 	v := processView{Process: p, Summary: describeWith(c.lang, startFormOf(p.Kind), p.Input), Timeline: timeline(c.lang, p.Timeline),
 		Copies: copies(p.Process), Entry: c.registerEntry(p.Kind, p.ID)}
+	if l := p.CopyOf; l != nil {
+		v.CopyOf = &lineageView{CopyLink: *l, Ref: l.Source, Href: objectHref(l.Source)}
+	}
+	for _, l := range p.Copies {
+		v.Made = append(v.Made, lineageView{CopyLink: l, Ref: l.Copy, Href: objectHref(l.Copy)})
+	}
 	if page := kindPages[p.Kind]; page != nil {
 		page(c, &v, in)
 	}
@@ -192,4 +203,20 @@ func (s *server) processList(c *rc) {
 	}
 	p.Data = v
 	c.render(status, "processes", p)
+}
+
+// lineageView is one side of a copy's lineage: the object linked (Ref,
+// its page at Href) and how the copy was made.
+type lineageView struct {
+	store.CopyLink
+	Ref, Href string
+}
+
+// objectHref is the page of an object named TYPE:ID.
+func objectHref(ref string) string {
+	typ, id, _ := strings.Cut(ref, ":")
+	if typ == zhidu.ObjectTask {
+		return "/tasks/" + url.PathEscape(id)
+	}
+	return "/processes/" + url.PathEscape(id)
 }

@@ -42,7 +42,7 @@ type page struct {
 // requisition's cards; probation.html: a probation's).
 var pageNames = []string{"signin", "inbox", "task", "start_index", "start", "processes", "process", "register",
 	"explain", "who_can", "audit", "verify", "error", "credential",
-	"matrix", "matrix_route", "my_probation"}
+	"matrix", "matrix_route", "my_probation", "grants"}
 
 // mustParsePages parses every page once per language, with that
 // language's functions, so rendering never clones a template.

@@ -134,6 +134,8 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /processes/{id}", s.authed(s.processPage))
 	mux.HandleFunc("POST /processes/{id}/sales", s.authed(s.probationSale))
 	mux.HandleFunc("POST /processes/{id}/mentor", s.authed(s.probationMentor))
+	mux.HandleFunc("GET "+grantsPath, s.authed(s.grantsPage))
+	mux.HandleFunc("POST "+grantsPath+"/{id}/{action}", s.authed(s.grantAction))
 	mux.HandleFunc("GET "+myProbationPath, s.authed(s.myProbation))
 	mux.HandleFunc("POST "+myProbationPath+"/sales", s.authed(s.mySale))
 	mux.HandleFunc("POST "+myProbationPath+"/leave", s.authed(s.myLeave))

@@ -51,6 +51,18 @@ type BenchScenario struct {
 	// body's Field with the run's nonce appended, and puts that name
 	// there. Steps whose User is BenchSubjectUser are that user's.
 	Subject *BenchSubject
+	// Source, when set, is an object every start body names (the
+	// top-secret source of a copy): the bench starts it once before the
+	// run through the API and puts "process:ID" in the body's Field; the
+	// raw baseline, which looks nothing up, keeps what Start put there.
+	Source *BenchSource
+}
+
+// BenchSource is the process a scenario's Source starts: as User, a
+// process of Kind with Body.
+type BenchSource struct {
+	Field, User, Kind string
+	Body              map[string]any
 }
 
 // BenchSubject is the kind of user a scenario's Subject makes.
@@ -110,6 +122,9 @@ func (s BenchScenario) Users() []string {
 	out := []string{s.Starter}
 	if s.Subject != nil {
 		out = append(out, BenchAdmin)
+	}
+	if s.Source != nil {
+		out = append(out, s.Source.User)
 	}
 	for _, st := range append(append([]BenchStep(nil), s.Steps...), s.Optional...) {
 		if st.User != BenchSubjectUser {

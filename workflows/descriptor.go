@@ -69,6 +69,10 @@ type Descriptor struct {
 	// Bench is how `zhidu bench --kind KIND` drives the process and its raw
 	// baseline (bench.go); every process has one, but an internal one.
 	Bench *BenchScenario
+	// Alias, when set, is a start route of the process's own,
+	// POST /api/v1/<Alias>, beside POST /processes/<kind> (the leak
+	// report's /leaks).
+	Alias string
 	// Internal says only zhidu itself starts the process (the approval
 	// matrix's change, started by its proposal): it has no start route,
 	// start page or start policy lines, and no start hooks, starters or
@@ -117,6 +121,9 @@ type StartContext struct {
 	// Data finds the company's other records a start body names or its
 	// routing reads: the approval matrix, projects.
 	Data Sources
+	// Objects looks up the objects a start body names and whether the
+	// starter may read them (a file-access target, a copy's source).
+	Objects Objects
 	// Now is the time of the start, by the API's clock.
 	Now time.Time
 	// Configs are every kind's configuration (as Config is the kind's):
@@ -140,6 +147,31 @@ type Sources interface {
 	Running(ctx context.Context, kind, field, value string) ([]string, error)
 	// Holders returns the users holding a role in a department.
 	Holders(ctx context.Context, role zhidu.Role, dept zhidu.Department) ([]string, error)
+}
+
+// Objects finds the objects a start body names, for its checks (the API
+// passes its store and read rule).
+type Objects interface {
+	// Object returns what a start needs to know about an object named as
+	// TYPE:ID — a process, a customer file, or a department's customer
+	// files (department:D) — and whether the starter may read it now; an
+	// error of code zhidu.CodeNotFound when there is none.
+	Object(ctx context.Context, starter zhidu.Actor, ref string) (ObjectInfo, error)
+}
+
+// ObjectInfo is what Objects says about an object.
+type ObjectInfo struct {
+	Ref        string           `json:"ref"`
+	Kind       string           `json:"kind,omitempty"`
+	Level      zhidu.Level      `json:"level"`
+	Department zhidu.Department `json:"department,omitempty"`
+	// Readable says whether the starter may read it now; Barred that it
+	// keeps the starter out whatever they are (a misconduct complaint
+	// about them).
+	Readable bool `json:"-"`
+	Barred   bool `json:"-"`
+	// Designated are the users designated for it (top secret).
+	Designated []string `json:"designated,omitempty"`
 }
 
 // Setting is one value of a process's configuration that operators set by
@@ -211,9 +243,9 @@ type Starter struct {
 // process is one line here.
 func Descriptors() []Descriptor {
 	return append([]Descriptor{approvalDescriptor(), complaintDescriptor(), returnDescriptor(), supplierReturnDescriptor(),
-		purchaseDescriptor(), probationDescriptor(), matrixChangeDescriptor(),
-		customerDowngradeDescriptor(), customerCrossingDescriptor(), customerHandoverDescriptor(), orderChangeDescriptor(),
-		blacklistNoticeDescriptor()},
+		purchaseDescriptor(), probationDescriptor(), fileAccessDescriptor(), secretCopyDescriptor(), leakDescriptor(),
+		matrixChangeDescriptor(), customerDowngradeDescriptor(), customerCrossingDescriptor(), customerHandoverDescriptor(),
+		orderChangeDescriptor(), blacklistNoticeDescriptor()},
 		exampleProcesses()...) // the worked example of docs/ADDING_A_PROCESS.md, built with -tags example only
 }
 

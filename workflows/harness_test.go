@@ -88,6 +88,10 @@ type harness[In, Out any] struct {
 	classChanges  []zhidu.ClassChange
 	blacklistings []zhidu.BlacklistDecision
 	crossings     []zhidu.CrossingRecord
+	// grants and revocations record WriteGrant and RevokeGrant.
+	grants      []zhidu.GrantRecord
+	revocations []zhidu.GrantRevocation
+	copies      []zhidu.CopyRecord
 }
 
 // newHarness registers the workflow fn under its name, and every
@@ -130,10 +134,34 @@ func newHarness[In, Out any](t *testing.T, name string, fn any, processID string
 		ActivityBlacklistCustomer: h.blacklistCustomer,
 		ActivityContestCrossing:   h.contestCrossing,
 		ActivityDecideCrossing:    h.decideCrossing,
+		ActivityWriteGrant:        h.writeGrant,
+		ActivityRevokeGrant:       h.revokeGrant,
+		ActivityRegisterCopy:      h.registerCopy,
 	} {
 		env.RegisterActivityWithOptions(record, activity.RegisterOptions{Name: activityName})
 	}
 	return h
+}
+
+func (h *harness[In, Out]) writeGrant(_ context.Context, r zhidu.GrantRecord) error {
+	keep(&h.mu, &h.grants, r)
+	return nil
+}
+
+func (h *harness[In, Out]) revokeGrant(_ context.Context, r zhidu.GrantRevocation) error {
+	keep(&h.mu, &h.revocations, r)
+	return nil
+}
+
+func (h *harness[In, Out]) registerCopy(_ context.Context, r zhidu.CopyRecord) ([]string, error) {
+	keep(&h.mu, &h.copies, r)
+	var skipped []string
+	for _, u := range r.Readers {
+		if u == "nobody" {
+			skipped = append(skipped, u)
+		}
+	}
+	return skipped, nil
 }
 
 // keep appends v to *list under the harness's lock: activities run on

@@ -318,6 +318,9 @@ func (s stubs) register(r worker.ActivityRegistry) {
 		workflows.ActivityColleagues:      s.colleagues,
 		workflows.ActivityHandOverPlan:    s.handOverPlan,
 		workflows.ActivityHandedCustomers: s.handedCustomers,
+		workflows.ActivityWriteGrant:      s.writeGrant,
+		workflows.ActivityRevokeGrant:     s.revokeGrant,
+		workflows.ActivityRegisterCopy:    s.registerCopy,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -349,6 +352,12 @@ func (stubs) recordChild(context.Context, zhidu.ChildStart) error { return nil }
 func (stubs) shareProcess(context.Context, zhidu.ShareRecord) error { return nil }
 
 func (stubs) setMembers(context.Context, zhidu.MemberRecord) error { return nil }
+
+func (stubs) writeGrant(context.Context, zhidu.GrantRecord) error { return nil }
+
+func (stubs) revokeGrant(context.Context, zhidu.GrantRevocation) error { return nil }
+
+func (stubs) registerCopy(context.Context, zhidu.CopyRecord) ([]string, error) { return nil, nil }
 
 func (stubs) issueVoucher(_ context.Context, r zhidu.VoucherRequest) (string, error) {
 	return fmt.Sprintf("%s-%d-000001", cmp.Or(r.Series, zhidu.SeriesVoucher), r.Year), nil

@@ -80,6 +80,26 @@ var (
 	members        = []string{"sales.head", "sales.rep"}
 )
 
+// Grant fixtures: three secret fin processes, each with a task offered
+// to fin.clerk, and read grants (查阅审批) for them to pur.head (cleared
+// secret) — one not begun yet (before), one open now (during), one past
+// its stored expiry but never taken back (after: its workflow was down).
+// During also holds a revoked grant to sales.head and an open one to
+// quality.eng, who is cleared internal only: neither opens it. Grants
+// are relative to the wall clock when Load runs, as the read rule judges
+// them by the clock.
+var (
+	GrantBefore     = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: "fx-grant-before"}, ProcessID: "fx-grant-before", Department: zhidu.DeptFin, Level: zhidu.Secret}
+	GrantBeforeTask = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-grant-before"}, ProcessID: "fx-grant-before", Department: zhidu.DeptFin, Level: zhidu.Secret}
+	GrantDuring     = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: "fx-grant-during"}, ProcessID: "fx-grant-during", Department: zhidu.DeptFin, Level: zhidu.Secret}
+	GrantDuringTask = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-grant-during"}, ProcessID: "fx-grant-during", Department: zhidu.DeptFin, Level: zhidu.Secret}
+	GrantAfter      = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectProcess, ID: "fx-grant-after"}, ProcessID: "fx-grant-after", Department: zhidu.DeptFin, Level: zhidu.Secret}
+	GrantAfterTask  = Object{Ref: zhidu.ObjectRef{Type: zhidu.ObjectTask, ID: "t-fx-grant-after"}, ProcessID: "fx-grant-after", Department: zhidu.DeptFin, Level: zhidu.Secret}
+)
+
+// Grantee holds the fixture grants.
+const Grantee = "pur.head"
+
 func processID(d zhidu.Department, l zhidu.Level) string { return fmt.Sprintf("fx-%s-%s", d, l) }
 
 // Objects lists every fixture object: a process and its task per
@@ -95,7 +115,7 @@ func Objects() []Object {
 		}
 	}
 	return append(out, Excluded, BarredProcess, BarredTask, ConfinedProcess, ConfinedTask, SharedProcess, SharedTask,
-		MembersProcess, MembersTask)
+		MembersProcess, MembersTask, GrantBefore, GrantBeforeTask, GrantDuring, GrantDuringTask, GrantAfter, GrantAfterTask)
 }
 
 // Load writes the fixtures into a store that holds the demo organisation:
@@ -119,6 +139,28 @@ func Load(ctx context.Context, st *store.Store) error {
 			continue
 		}
 		if err := put(o, []zhidu.Candidate{{User: candidate[o.Department]}}, nil); err != nil {
+			return err
+		}
+	}
+	now := time.Now()
+	for _, g := range []struct {
+		id, process, grantee string
+		from, to             time.Duration
+		revoked              bool
+	}{
+		{"fx-access-before", GrantBefore.ProcessID, Grantee, time.Hour, 2 * time.Hour, false},
+		{"fx-access-during", GrantDuring.ProcessID, Grantee, -time.Hour, time.Hour, false},
+		{"fx-access-after", GrantAfter.ProcessID, Grantee, -2 * time.Hour, -time.Hour, false},
+		{"fx-access-revoked", GrantDuring.ProcessID, "sales.head", -time.Hour, time.Hour, true},
+		{"fx-access-uncleared", GrantDuring.ProcessID, "quality.eng", -time.Hour, time.Hour, false},
+	} {
+		var revokedAt *time.Time
+		if g.revoked {
+			revokedAt = &now
+		}
+		if _, err := st.Pool.Exec(ctx, `INSERT INTO access_grants (id, grantee, target, reason, granted_at, expires_at, approved_by, revoked_at, revoked_by)
+            VALUES ($1, $2, $3, 'fixture', $4, $5, 'gm', $6, CASE WHEN $6::timestamptz IS NULL THEN NULL ELSE 'gm' END)`,
+			g.id, g.grantee, "process:"+g.process, now.Add(g.from), now.Add(g.to), revokedAt); err != nil {
 			return err
 		}
 	}
@@ -258,6 +300,9 @@ var named = map[string][]string{
 
 // Expected is the decision the table holds for user, object and action.
 func Expected(user string, o Object, action string) bool {
+	if o.ProcessID == GrantDuring.ProcessID && user == Grantee {
+		return action == zhidu.ActRead // a grant opens reading, nothing else
+	}
 	if o.ProcessID == MembersProcess.ProcessID {
 		if action == zhidu.ActComplete && o.Ref.Type != zhidu.ObjectTask {
 			return false
