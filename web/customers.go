@@ -284,7 +284,9 @@ type orderRow struct {
 	ChangeURL    string // a signed order the user may ask to change
 }
 
-func (s *server) customerPage(c *rc) { c.renderCustomer(c.r.PathValue("id"), probationForms{status: http.StatusOK}) }
+func (s *server) customerPage(c *rc) {
+	c.renderCustomer(c.r.PathValue("id"), probationForms{status: http.StatusOK})
+}
 
 // renderCustomer renders a file's page from GET /api/v1/customers/{id}
 // and its orders; in is what a refused post left for its form.
@@ -602,7 +604,7 @@ var customerPageLabels = map[string]zhidu.Text{
 	"customer.field.order_state": {Zh: "订单 %s 状态", En: "Order %s state"},
 	"customer.via.order":         {Zh: "订单", En: "Order"}, "customer.via.order_change": {Zh: "订单修改（已签字）", En: "Order change (signed)"},
 	"customer.blacklist.on": {Zh: "在黑名单", En: "On the blacklist"}, "customer.blacklist.off": {Zh: "不在黑名单", En: "Off the blacklist"},
-	"customer.via.edit":         {Zh: "修改", En: "Edit"}, "customer.via.registered": {Zh: "登记", En: "Registration"},
+	"customer.via.edit": {Zh: "修改", En: "Edit"}, "customer.via.registered": {Zh: "登记", En: "Registration"},
 	"customer.via.handover": {Zh: "交接", En: "Handover"}, "customer.via.blacklist": {Zh: "黑名单决定", En: "Blacklist decision"},
 	"customer.via.crossing": {Zh: "客户交叉裁定", En: "Crossing decision"}, "customer.via.downgrade": {Zh: "降级", En: "Downgrade"},
 	"customer.case.open": {Zh: "未处理", En: "Open"}, "customer.case.contested": {Zh: "有异议，待部门经理裁定", En: "Contested, with the head"},
@@ -610,15 +612,15 @@ var customerPageLabels = map[string]zhidu.Text{
 	"customer.order.draft":  {Zh: "草稿", En: "Draft"}, "customer.order.signed": {Zh: "已签定", En: "Signed"},
 	"customer.blacklist.added": {Zh: "列入黑名单", En: "Put on the blacklist"}, "customer.blacklist.removed": {Zh: "移出黑名单", En: "Taken off the blacklist"},
 
-	"customers.title":          {Zh: "客户档案", En: "Customer files"},
-	"customers.lead":           {Zh: "您有权查看的客户档案（本部门的档案，或经查阅授权的档案）。", En: "The customer files you may read: your department's, or those an access grant opens."},
-	"customers.filters":        {Zh: "查找客户", En: "Find customers"},
-	"customers.filter.q":       {Zh: "名称、联系人或信用代码", En: "Name, contact or company ID"},
-	"customers.filter.phone":   {Zh: "电话", En: "Phone"},
-	"customers.filter.class":   {Zh: "客户分类", En: "Class"},
-	"customers.empty":          {Zh: "没有符合条件的客户档案。", En: "No customer file matches."},
-	"customers.register":       {Zh: "登记客户", En: "Register a customer"},
-	"customers.register_hint":  {Zh: "电话或信用代码已在档的客户不会重复建档：以第一次登记为准。", En: "A customer whose phone or company ID is on file gets no second file: the first registration counts."},
+	"customers.title":           {Zh: "客户档案", En: "Customer files"},
+	"customers.lead":            {Zh: "您有权查看的客户档案（本部门的档案，或经查阅授权的档案）。", En: "The customer files you may read: your department's, or those an access grant opens."},
+	"customers.filters":         {Zh: "查找客户", En: "Find customers"},
+	"customers.filter.q":        {Zh: "名称、联系人或信用代码", En: "Name, contact or company ID"},
+	"customers.filter.phone":    {Zh: "电话", En: "Phone"},
+	"customers.filter.class":    {Zh: "客户分类", En: "Class"},
+	"customers.empty":           {Zh: "没有符合条件的客户档案。", En: "No customer file matches."},
+	"customers.register":        {Zh: "登记客户", En: "Register a customer"},
+	"customers.register_hint":   {Zh: "电话或信用代码已在档的客户不会重复建档：以第一次登记为准。", En: "A customer whose phone or company ID is on file gets no second file: the first registration counts."},
 	"customers.submit_register": {Zh: "登记", En: "Register"},
 	"customers.registered_link": {Zh: "打开该档案", En: "Open the file"},
 	"customers.blacklist_link":  {Zh: "客户黑名单", En: "Customer blacklist"},
