@@ -325,7 +325,7 @@ func (c *rc) renderCustomer(id string, in probationForms) {
 	var orders struct {
 		Items []zhidu.Order `json:"items"`
 	}
-	if res := c.get(base+"/orders", nil, &orders); !res.ok() {
+	if res := c.get("/api/v1"+base+"/orders", nil, &orders); !res.ok() {
 		c.apiFail(res)
 		return
 	}
@@ -458,7 +458,11 @@ func orderValues(o zhidu.Order) map[string]any {
 // by the form (a file the user may not read stays not found).
 func (c *rc) customerPost(method, apiPath, form, flash string, data map[string]any) {
 	id := c.r.PathValue("id")
-	res := c.call(method, apiPath, nil, data)
+	var body any
+	if data != nil {
+		body = data
+	}
+	res := c.call(method, apiPath, nil, body)
 	if res.ok() {
 		http.Redirect(c.w, c.r, "/customers/"+url.PathEscape(id)+"?ok="+flash, http.StatusSeeOther)
 		return
