@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"net/url"
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
@@ -60,7 +59,9 @@ func customerOrders() map[string]any {
 	}}
 }
 
-func apiError(status int, e *zhidu.Error) apiAnswer { return apiAnswer{status, map[string]any{"error": e}} }
+func apiError(status int, e *zhidu.Error) apiAnswer {
+	return apiAnswer{status, map[string]any{"error": e}}
+}
 
 func (a *fakeCustomerAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
