@@ -304,7 +304,7 @@ func (c *rc) renderCustomer(id string, in probationForms) {
 	}
 	for _, h := range slices.Backward(f.History) {
 		v.History = append(v.History, historyRow{CustomerChange: h, Field: c.historyField(h.Field),
-			Before: c.historyValue(h.Field, h.Before), After: c.historyValue(h.Field, h.After), Via: label(c.lang, "customer.via", h.Via)})
+			Before: c.historyValue(h.Field, h.Before), After: c.historyValue(h.Field, h.After), Via: c.viaLabel(h.Via)})
 	}
 	for _, cc := range f.CrossingCases {
 		row := caseRow{CrossingCase: cc, State: label(c.lang, "customer.case", cc.State), Credit: cc.Credit}
@@ -382,6 +382,15 @@ func (c *rc) renderCustomer(id string, in probationForms) {
 	}
 	pg.Data = v
 	c.render(in.status, "customer", pg)
+}
+
+// viaLabel says how a change was made: the catalogue's word, else the
+// word of the process that made it (its descriptor's value labels).
+func (c *rc) viaLabel(via string) string {
+	if hasKey("customer.via." + via) {
+		return c.T("customer.via." + via)
+	}
+	return label(c.lang, "value", via)
 }
 
 // orderFieldKey is the catalogue's family of an order's fields.
@@ -529,7 +538,7 @@ func (s *server) orderSign(c *rc) {
 
 func (s *server) orderChange(c *rc) {
 	order := c.r.PathValue("order")
-	c.customerPost(http.MethodPost, "/api/v1/orders/"+url.PathEscape(order)+"/changes", "change-"+order, "order_change",
+	c.customerPost(http.MethodPost, "/api/v1/orders/"+url.PathEscape(order)+"/changes", "change-"+order, "change_asked",
 		parseForm(orderChangeForm, c.r.PostForm))
 }
 
@@ -606,8 +615,8 @@ var customerPageLabels = map[string]zhidu.Text{
 	"customer.field.registered": {Zh: "登记", En: "Registered"}, "customer.field.order": {Zh: "新建订单", En: "New order"},
 	"customer.field.order_lines": {Zh: "订单 %s 明细", En: "Order %s lines"}, "customer.field.order_payment_terms": {Zh: "订单 %s 付款条件", En: "Order %s payment terms"},
 	"customer.field.order_state": {Zh: "订单 %s 状态", En: "Order %s state"},
-	"customer.via.order":         {Zh: "订单", En: "Order"}, "customer.via.order_change": {Zh: "订单修改（已签字）", En: "Order change (signed)"},
-	"customer.blacklist.on": {Zh: "在黑名单", En: "On the blacklist"}, "customer.blacklist.off": {Zh: "不在黑名单", En: "Off the blacklist"},
+	"customer.via.order":         {Zh: "订单", En: "Order"},
+	"customer.blacklist.on":      {Zh: "在黑名单", En: "On the blacklist"}, "customer.blacklist.off": {Zh: "不在黑名单", En: "Off the blacklist"},
 	"customer.via.edit": {Zh: "修改", En: "Edit"}, "customer.via.registered": {Zh: "登记", En: "Registration"},
 	"customer.via.handover": {Zh: "交接", En: "Handover"}, "customer.via.blacklist": {Zh: "黑名单决定", En: "Blacklist decision"},
 	"customer.via.crossing": {Zh: "客户交叉裁定", En: "Crossing decision"}, "customer.via.downgrade": {Zh: "降级", En: "Downgrade"},
@@ -704,7 +713,7 @@ var customerPageLabels = map[string]zhidu.Text{
 	"flash.problem":             {Zh: "问题已报告，所属部门的降级任务已创建。", En: "The problem is reported; the department's downgrade task is created."},
 	"flash.order":               {Zh: "订单草稿已保存。", En: "The draft order is saved."},
 	"flash.order_signed":        {Zh: "订单已签定。", En: "The order is signed."},
-	"flash.order_change":        {Zh: "修改申请已提交，待部门经理或组长签字。", En: "The change is with the department head or a team lead for signature."},
+	"flash.change_asked":        {Zh: "修改申请已提交，待部门经理或组长签字。", En: "The change is with the department head or a team lead for signature."},
 	"flash.contested":           {Zh: "异议已提交，由部门经理裁定。", En: "The contest is with the department head."},
 	"flash.blacklisted":         {Zh: "客户已列入黑名单。", En: "The customer is on the blacklist."},
 	"flash.unblacklisted":       {Zh: "客户已移出黑名单。", En: "The customer is off the blacklist."},

@@ -326,7 +326,7 @@ func TestCustomerForms(t *testing.T) {
 			`POST /api/v1/customers/cust-1/orders {"lines":[{"item":"货架","quantity":2,"unit_price":150.5}],"payment_terms":"月结"}`, "order"},
 		{"/customers/cust-1/orders/ord-1/sign", url.Values{}, `POST /api/v1/orders/ord-1/sign`, "order_signed"},
 		{"/customers/cust-1/orders/ord-2/changes", url.Values{"f.lines[0].item": {"A"}, "f.lines[0].quantity": {"4"}, "f.lines[0].unit_price": {"10"}, "f.payment_terms": {"预付"}, "f.reason": {"追加"}},
-			`POST /api/v1/orders/ord-2/changes {"lines":[{"item":"A","quantity":4,"unit_price":10}],"payment_terms":"预付","reason":"追加"}`, "order_change"},
+			`POST /api/v1/orders/ord-2/changes {"lines":[{"item":"A","quantity":4,"unit_price":10}],"payment_terms":"预付","reason":"追加"}`, "change_asked"},
 		{"/customers/cust-1/crossings/cc-1/contest", url.Values{"f.reason": {"我先接待"}}, `POST /api/v1/crossings/cc-1/contest {"reason":"我先接待"}`, "contested"},
 		{"/customers/cust-1/blacklist/add", url.Values{"f.reason": {"恶意拖欠"}}, `POST /api/v1/customers/cust-1/blacklist {"reason":"恶意拖欠"}`, "blacklisted"},
 		{"/customers/cust-1/blacklist/remove", url.Values{"f.reason": {"已结清"}}, `DELETE /api/v1/customers/cust-1/blacklist {"reason":"已结清"}`, "unblacklisted"},
