@@ -124,13 +124,23 @@ func TestWebCustomers(t *testing.T) {
 		if got := rep.text("#orders-table tbody tr"); !strings.Contains(got, "草稿 展示货架 × 2 @ 150.50 = 301.00 月结30天 301.00") {
 			t.Errorf("the draft = %q", got)
 		}
+		if st := rep.submit("#edit-draft-" + order); st != http.StatusOK || rep.value("#draft-"+order+"-f-lines-0-quantity") != "2" {
+			t.Fatalf("edit the draft: %d", st)
+		}
+		rep.fill(map[string]string{"draft-" + order + "-f-lines-0-quantity": "2", "draft-" + order + "-f-payment_terms": "月结30天，货到付款"})
+		if st := rep.submit("#draft-" + order + "-submit"); st != http.StatusOK || rep.text(".alert-ok") != "订单草稿已修改。" {
+			t.Fatalf("the draft's edit: %d at %s", st, rep.location())
+		}
+		if got := rep.text(`#orders-table tr[data-order="` + order + `"]`); !strings.Contains(got, "月结30天，货到付款 301.00") {
+			t.Errorf("the edited draft = %q", got)
+		}
 		if st := rep.submit("#sign-" + order); st != http.StatusOK || rep.text(".alert-ok") != "订单已签定。" {
 			t.Fatalf("sign: %d", st)
 		}
 		if got := rep.text(`#orders-table tr[data-order="` + order + `"] td:nth-child(2)`); got != "已签定" {
 			t.Errorf("the order's state = %q", got)
 		}
-		if st := rep.submit("#request-change"); st != http.StatusOK || !rep.has("#form-change-"+order) {
+		if st := rep.submit("#request-change-" + order); st != http.StatusOK || !rep.has("#form-change-"+order) {
 			t.Fatalf("request a change: %d", st)
 		}
 		if got := rep.value("#change-" + order + "-f-lines-0-item"); got != "展示货架" {

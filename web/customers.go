@@ -256,7 +256,7 @@ type customerView struct {
 	Edit        *formCard
 	Contact     *formCard
 	Order       *formCard
-	Change      *formCard // the change of a signed order asked for (?change=ID)
+	Change      *formCard // the change of a signed order asked for (?change=ID), or a draft's edit (?draft=ID)
 	Problem     *formCard
 	Blacklist   *formCard
 }
@@ -281,6 +281,7 @@ type orderRow struct {
 	State, Total string
 	Lines        []string
 	Sign         bool   // a draft the user may sign
+	EditURL      string // a draft the user may edit
 	ChangeURL    string // a signed order the user may ask to change
 }
 
@@ -329,9 +330,12 @@ func (c *rc) renderCustomer(id string, in probationForms) {
 		c.apiFail(res)
 		return
 	}
-	change := c.r.URL.Query().Get("change")
-	if strings.HasPrefix(in.form, "change-") {
-		change = strings.TrimPrefix(in.form, "change-")
+	change, draft := c.r.URL.Query().Get("change"), c.r.URL.Query().Get("draft")
+	if rest, ok := strings.CutPrefix(in.form, "change-"); ok {
+		change = rest
+	}
+	if rest, ok := strings.CutPrefix(in.form, "draft-"); ok {
+		draft = rest
 	}
 	for _, o := range orders.Items {
 		row := orderRow{Order: o, State: label(c.lang, "customer.order", o.State), Total: yuan(o.Total)}
@@ -341,6 +345,13 @@ func (c *rc) renderCustomer(id string, in probationForms) {
 		if v.Write {
 			ob := base + "/orders/" + url.PathEscape(o.ID)
 			row.Sign = o.State == zhidu.OrderStateDraft
+			if row.Sign {
+				row.EditURL = base + "?draft=" + url.QueryEscape(o.ID) + "#form-draft-" + o.ID
+				if draft == o.ID {
+					v.Change = c.customerCard(in, "draft-"+o.ID, ob+"/edit", orderForm, c.T("customer.edit_order", o.ID),
+						c.T("customer.order_hint"), c.T("customer.submit_draft"), orderValues(o))
+				}
+			}
 			if o.State == zhidu.OrderStateSigned {
 				row.ChangeURL = base + "?change=" + url.QueryEscape(o.ID) + "#form-change-" + o.ID
 				if change == o.ID {
@@ -536,6 +547,12 @@ func (s *server) orderSign(c *rc) {
 	c.customerPost(http.MethodPost, "/api/v1/orders/"+url.PathEscape(c.r.PathValue("order"))+"/sign", "sign", "order_signed", nil)
 }
 
+// orderEdit edits a draft order's terms (PATCH /api/v1/orders/{id}).
+func (s *server) orderEdit(c *rc) {
+	order := c.r.PathValue("order")
+	c.customerPost(http.MethodPatch, "/api/v1/orders/"+url.PathEscape(order), "draft-"+order, "order_saved", parseForm(orderForm, c.r.PostForm))
+}
+
 func (s *server) orderChange(c *rc) {
 	order := c.r.PathValue("order")
 	c.customerPost(http.MethodPost, "/api/v1/orders/"+url.PathEscape(order)+"/changes", "change-"+order, "change_asked",
@@ -677,6 +694,9 @@ var customerPageLabels = map[string]zhidu.Text{
 	"customer.o.actions":          {Zh: "操作", En: "Actions"},
 	"customer.o.line":             {Zh: "%s × %s @ %s = %s", En: "%s × %s @ %s = %s"},
 	"customer.sign":               {Zh: "签定订单", En: "Sign"},
+	"customer.edit_draft":         {Zh: "修改草稿", En: "Edit the draft"},
+	"customer.edit_order":         {Zh: "修改订单草稿 %s", En: "Edit draft order %s"},
+	"customer.submit_draft":       {Zh: "保存草稿", En: "Save the draft"},
 	"customer.request_change":     {Zh: "申请修改", En: "Request a change"},
 	"customer.change_order":       {Zh: "申请修改订单 %s", En: "Request a change of order %s"},
 	"customer.change_hint":        {Zh: "订单签定后，明细和付款条件的修改须经部门经理或组长签字同意。", En: "Once signed, an order's lines and payment terms change only with the signature of the department head or a team lead."},
@@ -712,6 +732,7 @@ var customerPageLabels = map[string]zhidu.Text{
 	"flash.contact":             {Zh: "来人来电已登记。", En: "The contact is recorded."},
 	"flash.problem":             {Zh: "问题已报告，所属部门的降级任务已创建。", En: "The problem is reported; the department's downgrade task is created."},
 	"flash.order":               {Zh: "订单草稿已保存。", En: "The draft order is saved."},
+	"flash.order_saved":         {Zh: "订单草稿已修改。", En: "The draft order is changed."},
 	"flash.order_signed":        {Zh: "订单已签定。", En: "The order is signed."},
 	"flash.change_asked":        {Zh: "修改申请已提交，待部门经理或组长签字。", En: "The change is with the department head or a team lead for signature."},
 	"flash.contested":           {Zh: "异议已提交，由部门经理裁定。", En: "The contest is with the department head."},

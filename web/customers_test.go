@@ -275,6 +275,13 @@ func TestCustomerPage(t *testing.T) {
 		t.Error("the change form is not filled with the order's lines or posts elsewhere")
 	}
 
+	// A draft's edit, filled with its terms.
+	body = p.do("GET", "/customers/cust-1?draft=ord-1", "", nil).Body.String()
+	if !strings.Contains(body, `id="draft-ord-1-f-lines-0-item" name="f.lines[0].item" value="货架"`) || !strings.Contains(body, `action="/customers/cust-1/orders/ord-1/edit"`) ||
+		!strings.Contains(body, `href="/customers/cust-1?draft=ord-1#form-draft-ord-1"`) {
+		t.Error("the draft's edit form is not filled with its lines, posts elsewhere or is not linked")
+	}
+
 	// In English, no label is Chinese.
 	en := p.do("GET", "/customers/cust-1?change=ord-2", "en", nil).Body.String()
 	for _, id := range []string{"customer-file", "customer-history", "customer-cases", "customer-orders", "form-edit", "form-contact", "form-order",
@@ -327,6 +334,8 @@ func TestCustomerForms(t *testing.T) {
 		{"/customers/cust-1/orders/ord-1/sign", url.Values{}, `POST /api/v1/orders/ord-1/sign`, "order_signed"},
 		{"/customers/cust-1/orders/ord-2/changes", url.Values{"f.lines[0].item": {"A"}, "f.lines[0].quantity": {"4"}, "f.lines[0].unit_price": {"10"}, "f.payment_terms": {"预付"}, "f.reason": {"追加"}},
 			`POST /api/v1/orders/ord-2/changes {"lines":[{"item":"A","quantity":4,"unit_price":10}],"payment_terms":"预付","reason":"追加"}`, "change_asked"},
+		{"/customers/cust-1/orders/ord-1/edit", url.Values{"f.lines[0].item": {"货架"}, "f.lines[0].quantity": {"3"}, "f.lines[0].unit_price": {"150.5"}, "f.payment_terms": {"月结"}},
+			`PATCH /api/v1/orders/ord-1 {"lines":[{"item":"货架","quantity":3,"unit_price":150.5}],"payment_terms":"月结"}`, "order_saved"},
 		{"/customers/cust-1/crossings/cc-1/contest", url.Values{"f.reason": {"我先接待"}}, `POST /api/v1/crossings/cc-1/contest {"reason":"我先接待"}`, "contested"},
 		{"/customers/cust-1/blacklist/add", url.Values{"f.reason": {"恶意拖欠"}}, `POST /api/v1/customers/cust-1/blacklist {"reason":"恶意拖欠"}`, "blacklisted"},
 		{"/customers/cust-1/blacklist/remove", url.Values{"f.reason": {"已结清"}}, `DELETE /api/v1/customers/cust-1/blacklist {"reason":"已结清"}`, "unblacklisted"},

@@ -148,6 +148,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /customers/{id}/problems", s.authed(s.customerProblem))
 	mux.HandleFunc("POST /customers/{id}/orders", s.authed(s.customerOrder))
 	mux.HandleFunc("POST /customers/{id}/orders/{order}/sign", s.authed(s.orderSign))
+	mux.HandleFunc("POST /customers/{id}/orders/{order}/edit", s.authed(s.orderEdit))
 	mux.HandleFunc("POST /customers/{id}/orders/{order}/changes", s.authed(s.orderChange))
 	mux.HandleFunc("POST /customers/{id}/crossings/{case}/contest", s.authed(s.crossingContest))
 	mux.HandleFunc("POST /customers/{id}/blacklist/{op}", s.authed(s.customerBlacklist))
