@@ -423,7 +423,8 @@ var matrixLabels = map[string]zhidu.Text{
 // labels a descriptor adds for its steps' words (Labels), where the
 // catalogue has none (TestDescriptorLabels checks that they agree).
 func init() {
-	for _, labels := range []map[string]zhidu.Text{matrixLabels, purchasePageLabels, probationPageLabels, grantPageLabels} {
+	for _, labels := range []map[string]zhidu.Text{matrixLabels, purchasePageLabels, probationPageLabels, grantPageLabels,
+		customerPageLabels, reportPageLabels} {
 		for key, t := range labels {
 			catalog["zh"][key], catalog["en"][key] = t.Zh, t.En
 		}

@@ -34,6 +34,9 @@ type page struct {
 	// ProbationNav links the user's own probation page: they are on
 	// probation.
 	ProbationNav bool
+	// CustomersNav links the customer files: the user holds a business
+	// role (the API answers which files they may read).
+	CustomersNav bool
 	Year         int
 }
 
@@ -42,7 +45,7 @@ type page struct {
 // requisition's cards; probation.html: a probation's).
 var pageNames = []string{"signin", "inbox", "task", "start_index", "start", "processes", "process", "register",
 	"explain", "who_can", "audit", "verify", "error", "credential",
-	"matrix", "matrix_route", "my_probation", "grants"}
+	"matrix", "matrix_route", "my_probation", "grants", "customers", "customer", "blacklist", "customer_report"}
 
 // mustParsePages parses every page once per language, with that
 // language's functions, so rendering never clones a template.
@@ -152,6 +155,7 @@ func (c *rc) render(status int, name string, p page) {
 		p.Compliance = c.me.compliance()
 		p.MatrixNav = c.me.matrixNav()
 		p.ProbationNav = c.onProbation()
+		p.CustomersNav = c.me.businessRole()
 		if p.CSRF == "" && c.sess != nil {
 			p.CSRF = c.sess.CSRF
 		}

@@ -84,6 +84,8 @@ func orderChangeDescriptor() Descriptor {
 		},
 		Labels: map[string]zhidu.Text{
 			"outcome." + ResultChanged: text("已修改", "Changed"), "outcome." + ResultUnsigned: text("未同意", "Not signed"),
+			// How a customer file's history says the change was made (its via).
+			"value." + KindOrderChange: text("订单修改（已签字）", "Order change (signed)"),
 		},
 	}
 }
