@@ -68,6 +68,7 @@ type stack struct {
 	worker worker.Worker
 	server *api.Server
 	az     *authz.Authz
+	cfg    api.Config
 	http   *httptest.Server
 	creds  demo.Credentials
 	nonce  string
@@ -96,7 +97,7 @@ func newStackWith(t *testing.T, configure func(*api.Config)) *stack {
 	if configure != nil {
 		configure(&cfg)
 	}
-	s.az = az
+	s.az, s.cfg = az, cfg
 	s.server = api.New(st, az, api.TemporalEngine{Client: s.client, TaskQueue: s.queue}, cfg)
 	s.server.Payloads = e2eKeys.ring
 	s.http = httptest.NewServer(s.server.Router())
@@ -105,15 +106,22 @@ func newStackWith(t *testing.T, configure func(*api.Config)) *stack {
 }
 
 func (s *stack) startWorker() {
-	w := worker.New(s.client, s.queue, worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4,
-		Interceptors: []interceptor.WorkerInterceptor{e2eKeys.signer.WorkerInterceptor()}})
-	workflows.Register(w)
-	(&activities.Activities{Store: s.store}).Register(w)
+	w := s.newWorker(s.store)
 	if err := w.Start(); err != nil {
 		s.t.Fatal(err)
 	}
 	s.worker = w
 	s.t.Cleanup(w.Stop)
+}
+
+// newWorker is a worker of the stack's task queue whose activities write
+// through st.
+func (s *stack) newWorker(st *store.Store) worker.Worker {
+	w := worker.New(s.client, s.queue, worker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4,
+		Interceptors: []interceptor.WorkerInterceptor{e2eKeys.signer.WorkerInterceptor()}})
+	workflows.Register(w)
+	(&activities.Activities{Store: st}).Register(w)
+	return w
 }
 
 func (s *stack) stopWorker() { s.worker.Stop() }
