@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,10 +34,45 @@ import (
 type faultProxy struct {
 	ln     net.Listener
 	dial   func() (net.Conn, error)
-	rate   atomic.Uint64 // math.Float64bits of the probability
+	rate   atomic.Uint64 // the probability, in billionths
 	cuts   atomic.Int64
 	mu     sync.Mutex
 	random *rand.Rand
+	// down refuses every connection (PostgreSQL is not there); open are
+	// the connections relayed now, closed when it goes down.
+	down bool
+	open map[net.Conn]bool
+}
+
+// setDown takes PostgreSQL away — every connection is closed and new ones
+// are refused, as a restart does — or brings it back.
+func (p *faultProxy) setDown(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+	if down {
+		for c := range p.open {
+			c.Close()
+		}
+	}
+}
+
+// track registers a relayed connection; false when PostgreSQL is down.
+func (p *faultProxy) track(c net.Conn, on bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.open == nil {
+		p.open = map[net.Conn]bool{}
+	}
+	if !on {
+		delete(p.open, c)
+		return true
+	}
+	if p.down {
+		return false
+	}
+	p.open[c] = true
+	return true
 }
 
 func newFaultProxy(t *testing.T, pool *pgxpool.Pool) (*faultProxy, *pgxpool.Config) {
@@ -88,6 +124,11 @@ func (p *faultProxy) serve() {
 // handle relays one connection: the startup as it is, then message by
 // message from the client, each answer back unless the exchange is cut.
 func (p *faultProxy) handle(client net.Conn) {
+	if !p.track(client, true) {
+		client.Close()
+		return
+	}
+	defer p.track(client, false)
 	server, err := p.dial()
 	if err != nil {
 		client.Close()
@@ -194,10 +235,12 @@ func newFaultyStack(t *testing.T) (*stack, *faultProxy) {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
+	s.cfg.RequestTimeout = 3 * time.Second // fail fast: a request never waits long on a database that is gone
 	s.server = api.New(faulty, s.az, api.TemporalEngine{Client: s.client, TaskQueue: s.queue}, s.cfg)
 	s.server.Payloads = e2eKeys.ring
 	s.http.Close()
-	s.startAPI()
+	s.http = httptest.NewServer(s.server.Router())
+	t.Cleanup(s.http.Close)
 	return s, proxy
 }
 
@@ -318,5 +361,63 @@ func TestNothingLostNothingDoubledUnderFaults(t *testing.T) {
 	v := s.must(http.StatusOK, s.call("bmo.auditor", "GET", "/api/v1/audit/verify", nil))
 	if v["ok"] != true {
 		t.Errorf("audit chain: %v", v)
+	}
+}
+
+// TestPostgreSQLRestartMidRun: PostgreSQL goes away while approvals are
+// being started and worked. Requests meanwhile fail fast — 503 within the
+// request timeout, never a hang —; when it is back they succeed again
+// (starts retried with their Idempotency-Key find their process), every
+// start that was acknowledged is there, and the workflows that waited on
+// their projection writes resume and complete.
+func TestPostgreSQLRestartMidRun(t *testing.T) {
+	s, proxy := newFaultyStack(t)
+	start := func(i int) response {
+		return s.call("cs.agent", "POST", "/api/v1/processes/approval",
+			map[string]any{"title": fmt.Sprintf("重启 %d", i), "details": "restart", "level": "internal"},
+			"Idempotency-Key", s.key(fmt.Sprintf("restart-%d", i)))
+	}
+	var acknowledged []string
+	for i := range 3 {
+		acknowledged = append(acknowledged, s.must(http.StatusCreated, start(i))["id"].(string))
+	}
+	proxy.setDown(true)
+	var refused []int
+	for i := 3; i < 6; i++ {
+		began := time.Now()
+		r := start(i)
+		if took := time.Since(began); took > s.cfg.RequestTimeout+2*time.Second {
+			t.Errorf("a request while PostgreSQL was down took %v (timeout %v)", took, s.cfg.RequestTimeout)
+		}
+		if r.Status != http.StatusServiceUnavailable {
+			t.Errorf("start %d while PostgreSQL was down: %d %s", i, r.Status, r.Body)
+		}
+		refused = append(refused, i)
+	}
+	r := s.call("cs.head", "GET", "/api/v1/tasks", nil)
+	if r.Status != http.StatusServiceUnavailable {
+		t.Errorf("the inbox while PostgreSQL was down: %d", r.Status)
+	}
+	time.Sleep(2 * time.Second) // the workflows' projection writes retry meanwhile
+	proxy.setDown(false)
+	for _, i := range refused {
+		r := s.retry("cs.agent", "POST", "/api/v1/processes/approval",
+			map[string]any{"title": fmt.Sprintf("重启 %d", i), "details": "restart", "level": "internal"},
+			"Idempotency-Key", s.key(fmt.Sprintf("restart-%d", i)))
+		if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+			t.Fatalf("start %d after the restart: %d %s", i, r.Status, r.Body)
+		}
+		acknowledged = append(acknowledged, r.JSON(t)["id"].(string))
+	}
+	for _, id := range acknowledged {
+		s.workThrough("cs.head", s.waitTask(id, "dept_head_approval"), "approve")
+		s.workThrough("vp.ops", s.waitTask(id, "vp_approval"), "approve")
+		s.waitProcess(id, "completed")
+	}
+	if got := s.count(`SELECT count(*) FROM processes WHERE kind = 'approval' AND state = 'completed'`); got != len(acknowledged) {
+		t.Errorf("%d approvals completed, want %d", got, len(acknowledged))
+	}
+	if got := s.count(`SELECT count(*) FROM tasks t JOIN processes p ON p.id = t.process_id WHERE p.kind = 'approval'`); got != 2*len(acknowledged) {
+		t.Errorf("%d tasks, want %d", got, 2*len(acknowledged))
 	}
 }

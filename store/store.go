@@ -10,8 +10,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -128,10 +130,18 @@ func mapErr(err error, what string) error {
 		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnectErr(err) {
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnectErr(err) || connectionLost(err) {
 		return fmt.Errorf("%s: %v: %w", what, err, zhidu.Errorf(zhidu.CodeUnavailable, "database unavailable"))
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// connectionLost reports whether the connection went away in the middle
+// of a request (the server restarted, the network broke): what the request
+// did is unknown, and a retry is the client's way on.
+func connectionLost(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr)
 }
 
 func isConnectErr(err error) bool {
