@@ -44,6 +44,7 @@ type customerStore interface {
 	CustomerHistory(ctx context.Context, id string) ([]zhidu.CustomerChange, error)
 	CrossingCases(ctx context.Context, id string) ([]zhidu.CrossingCase, error)
 	RecordContact(ctx context.Context, c store.AdminChange, k zhidu.CustomerContact) (zhidu.CustomerContact, error)
+	Contacts(ctx context.Context, id string) ([]zhidu.CustomerContact, error)
 	SetBlacklist(ctx context.Context, c store.AdminChange, id string, on bool, reason string, at time.Time) (zhidu.BlacklistEntry, error)
 	Blacklist(ctx context.Context, level zhidu.Level) ([]zhidu.BlacklistEntry, error)
 	BlacklistDecisions(ctx context.Context, id string) ([]zhidu.BlacklistEntry, error)
@@ -238,7 +239,9 @@ type customerView struct {
 	History       []zhidu.CustomerChange `json:"history"`
 	CrossingCases []zhidu.CrossingCase   `json:"crossing_cases"`
 	Blacklisting  []zhidu.BlacklistEntry `json:"blacklisting"`
-	Permissions   map[string]bool        `json:"permissions"`
+	// Contacts are the latest visits, calls and test drives (200 at most).
+	Contacts    []zhidu.CustomerContact `json:"contacts"`
+	Permissions map[string]bool         `json:"permissions"`
 }
 
 // customerPage reads what a file's page shows, for a caller who may read it.
@@ -253,6 +256,9 @@ func (s *Server) customerPage(c *gin.Context, cu zhidu.Customer, f zhidu.ObjectF
 		return v, err
 	}
 	if v.Blacklisting, err = s.Store.BlacklistDecisions(ctx, cu.ID); err != nil {
+		return v, err
+	}
+	if v.Contacts, err = s.Store.Contacts(ctx, cu.ID); err != nil {
 		return v, err
 	}
 	d, err := s.Authz.Decide(currentUser(c).Actor(), f, zhidu.ActWrite)

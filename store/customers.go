@@ -333,6 +333,20 @@ func (s *Store) RecordContact(ctx context.Context, c AdminChange, k zhidu.Custom
 	return k, mapErr(err, CustomerObject(k.CustomerID))
 }
 
+// Contacts lists a file's visits, calls and test drives, newest first.
+func (s *Store) Contacts(ctx context.Context, id string) ([]zhidu.CustomerContact, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, customer_id, kind, outcome, note, by_user, department, at FROM customer_contacts
+        WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT 200`, id)
+	if err != nil {
+		return nil, mapErr(err, "contacts")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[zhidu.CustomerContact])
+	if out == nil {
+		out = []zhidu.CustomerContact{}
+	}
+	return out, mapErr(err, "contacts")
+}
+
 // SetBlacklist records a decision of the Marketing Division (c.Actor)
 // about a customer: put it on the blacklist (on) or take it off, with a
 // reason; a history entry and customer.blacklist in the audit trail. Putting

@@ -22,10 +22,11 @@ import (
 // customerFile is GET /api/v1/customers/{id}.
 type customerFile struct {
 	zhidu.Customer
-	History       []zhidu.CustomerChange `json:"history"`
-	CrossingCases []zhidu.CrossingCase   `json:"crossing_cases"`
-	Blacklisting  []zhidu.BlacklistEntry `json:"blacklisting"`
-	Permissions   map[string]bool        `json:"permissions"`
+	History       []zhidu.CustomerChange  `json:"history"`
+	CrossingCases []zhidu.CrossingCase    `json:"crossing_cases"`
+	Blacklisting  []zhidu.BlacklistEntry  `json:"blacklisting"`
+	Contacts      []zhidu.CustomerContact `json:"contacts"`
+	Permissions   map[string]bool         `json:"permissions"`
 }
 
 // The forms' fields: the API's bodies, labelled.
@@ -250,6 +251,7 @@ type customerView struct {
 	Credit      string
 	Write       bool
 	History     []historyRow
+	Contacts    []contactRow
 	Cases       []caseRow
 	Orders      []orderRow
 	OrdersError string
@@ -265,6 +267,12 @@ type customerView struct {
 type historyRow struct {
 	zhidu.CustomerChange
 	Field, Before, After, Via string
+}
+
+// contactRow is a visit, call or test drive, labelled.
+type contactRow struct {
+	zhidu.CustomerContact
+	Kind, Outcome string
 }
 
 // caseRow is a crossing case, with a contest form for its registrant
@@ -306,6 +314,10 @@ func (c *rc) renderCustomer(id string, in probationForms) {
 	for _, h := range slices.Backward(f.History) {
 		v.History = append(v.History, historyRow{CustomerChange: h, Field: c.historyField(h.Field),
 			Before: c.historyValue(h.Field, h.Before), After: c.historyValue(h.Field, h.After), Via: c.viaLabel(h.Via)})
+	}
+	for _, k := range f.Contacts {
+		v.Contacts = append(v.Contacts, contactRow{CustomerContact: k, Kind: label(c.lang, "value", k.Kind),
+			Outcome: label(c.lang, "value", k.Outcome)})
 	}
 	for _, cc := range f.CrossingCases {
 		row := caseRow{CrossingCase: cc, State: label(c.lang, "customer.case", cc.State), Credit: cc.Credit}
@@ -663,6 +675,11 @@ var customerPageLabels = map[string]zhidu.Text{
 	"customer.blacklisted_since":  {Zh: "已列入公司黑名单：%s（%s，%s）", En: "On the company blacklist: %s (%s, %s)"},
 	"customer.history":            {Zh: "变更记录", En: "Change history"},
 	"customer.history_empty":      {Zh: "尚无变更记录。", En: "No change recorded."},
+	"customer.contacts":           {Zh: "来人来电", En: "Visits and calls"},
+	"customer.contacts_empty":     {Zh: "尚无来人来电记录。", En: "No visit or call recorded."},
+	"customer.k.kind":             {Zh: "方式", En: "Kind"},
+	"customer.k.outcome":          {Zh: "结果", En: "Outcome"},
+	"customer.k.note":             {Zh: "备注", En: "Note"},
 	"customer.h.at":               {Zh: "时间", En: "When"},
 	"customer.h.actor":            {Zh: "操作人", En: "Who"},
 	"customer.h.field":            {Zh: "字段", En: "Field"},
