@@ -16,6 +16,10 @@ type Load struct {
 	N           int
 	Concurrency int
 	Rate        float64
+	// Sample, when set, takes a Sample every this long (a soak: memory,
+	// goroutines and latency over time) and hands it to OnSample.
+	Sample   time.Duration
+	OnSample func(Sample)
 }
 
 // Mode names the loop: "closed" or "open".
@@ -48,6 +52,7 @@ type outcome struct {
 	ok      int
 	failed  int
 	errors  []string
+	samples []Sample
 }
 
 // run runs one(ctx, i) for i in [first, first+N) as the load says, ticking
@@ -60,6 +65,18 @@ func (l Load) run(ctx context.Context, first int, bar *Progress, one func(ctx co
 		wg   sync.WaitGroup
 		next atomic.Int64
 	)
+	var samples *sampler
+	if l.Sample > 0 {
+		samples = newSampler(l.Sample, l.OnSample)
+	}
+	timed := func(ctx context.Context, i int) error {
+		began := time.Now()
+		err := one(ctx, i)
+		if samples != nil {
+			samples.record(time.Since(began), err)
+		}
+		return err
+	}
 	record := func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -84,7 +101,7 @@ func (l Load) run(ctx context.Context, first int, bar *Progress, one func(ctx co
 					if i >= l.N || ctx.Err() != nil {
 						return
 					}
-					record(one(ctx, first+i))
+					record(timed(ctx, first+i))
 				}
 			})
 		}
@@ -99,10 +116,13 @@ func (l Load) run(ctx context.Context, first int, bar *Progress, one func(ctx co
 				case <-time.After(wait):
 				}
 			}
-			wg.Go(func() { record(one(ctx, first+i)) })
+			wg.Go(func() { record(timed(ctx, first+i)) })
 		}
 	}
 	wg.Wait()
 	out.elapsed = time.Since(began)
+	if samples != nil {
+		out.samples = samples.close()
+	}
 	return out
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -213,4 +215,37 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("progress = %q", b.String())
 	}
 	NewProgress(nil, "quiet", 1).Done()
+}
+
+// TestSoakSamples: a sampled run takes a sample per window, the last one
+// partial, counting what finished and failed in each, with the process's
+// memory and goroutines.
+func TestSoakSamples(t *testing.T) {
+	var seen []Sample
+	var mu sync.Mutex
+	l := Load{N: 40, Rate: 200, Sample: 50 * time.Millisecond, OnSample: func(s Sample) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, s)
+	}}
+	out := l.run(context.Background(), 0, nil, func(ctx context.Context, i int) error {
+		time.Sleep(5 * time.Millisecond)
+		if i%10 == 0 {
+			return fmt.Errorf("process %d failed", i)
+		}
+		return nil
+	})
+	done, failed := 0, 0
+	for _, s := range out.samples {
+		done, failed = done+s.Done, failed+s.Failed
+		if s.Goroutines == 0 || (s.Done > 0 && s.P99 < s.P50) {
+			t.Errorf("sample %+v", s)
+		}
+	}
+	if done != 36 || failed != 4 || len(out.samples) < 2 || len(seen) != len(out.samples) {
+		t.Errorf("%d samples (%d seen): done %d, failed %d", len(out.samples), len(seen), done, failed)
+	}
+	if got := parseRSS(strings.NewReader("Name:\tzhidu\nVmRSS:\t  123456 kB\n")); got != 123456<<10 {
+		t.Errorf("parseRSS = %d", got)
+	}
 }

@@ -50,6 +50,7 @@ type benchConfig struct {
 	Timeout    time.Duration
 	Progress   bool
 	CPUProfile string
+	Sample     time.Duration // a soak's sampling interval
 	// zhidu bench inbox
 	Users       int
 	Tasks       int
@@ -84,6 +85,7 @@ func commandFlags(name string, fs *flag.FlagSet, c *config, args []string) []str
 	fs.StringVar(&b.Kind, "kind", b.Kind, "process kinds, separated by commas, or all (each with a bench scenario: "+strings.Join(bench.Kinds(), ", ")+")")
 	fs.Float64Var(&b.Rate, "rate", 0, "open loop: processes started per second whatever happens (0: closed loop, saturated)")
 	fs.BoolVar(&b.JSON, "json", false, "print the report as JSON")
+	fs.DurationVar(&b.Sample, "sample", 0, "a soak: print every this long what finished, p50/p99, resident memory and goroutines (0: none)")
 	fs.BoolVar(&b.Raw, "raw", b.Raw, "also drive the same workflows straight through the Temporal SDK and print zhidu / raw")
 	fs.IntVar(&b.Warmup, "warmup", b.Warmup, "unmeasured processes run first (-1: as many as -c, at most n)")
 	fs.DurationVar(&b.Timeout, "timeout", b.Timeout, "give up on a process that does not move on for this long")
@@ -106,7 +108,8 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		return runBenchInbox(ctx, cfg, out)
 	}
 	b := cfg.Bench
-	load := bench.Load{N: b.N, Concurrency: b.C, Rate: b.Rate}
+	load := bench.Load{N: b.N, Concurrency: b.C, Rate: b.Rate, Sample: b.Sample,
+		OnSample: func(s bench.Sample) { fmt.Fprintln(os.Stderr, "sample", s) }}
 	if err := load.Validate(); err != nil {
 		return err
 	}
