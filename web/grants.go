@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"path"
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
@@ -55,11 +56,7 @@ func (s *server) grantsPage(c *rc) {
 // grantAction returns or revokes a grant through the API, then shows the
 // page again.
 func (s *server) grantAction(c *rc) {
-	action := c.r.PathValue("action")
-	if action != "return" && action != "revoke" {
-		c.notFound()
-		return
-	}
+	action := path.Base(c.r.URL.Path) // the route's last segment: return or revoke
 	body := map[string]any{"reason": c.r.PostFormValue("reason")}
 	res := c.post("/api/v1/grants/"+url.PathEscape(c.r.PathValue("id"))+"/"+action, body, nil)
 	if !res.ok() {

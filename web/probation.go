@@ -190,7 +190,7 @@ func (c *rc) probationCards(p store.Process, row map[string]any, in probationFor
 		v.EndsAt = r.EndsAt // after an extension
 	}
 	if r.Stage == "" {
-		v.Stage = vocabulary(c.lang, "stage", "probation")
+		v.Stage = vocabulary(c.lang, "stage", workflows.StageProbation)
 	}
 
 	var total float64
@@ -329,6 +329,9 @@ func (c *rc) failed(res apiResult, form string, values map[string]any) (probatio
 
 // probationSale records a sale of the file's employee, as HR or their
 // head, from the process page.
+// navMyProbation is the nav entry of one's own probation page.
+const navMyProbation = "my-probation"
+
 func (s *server) probationSale(c *rc) {
 	id := c.r.PathValue("id")
 	p, ok := c.probationProcess(id)
@@ -405,7 +408,7 @@ func (c *rc) renderMyProbation(in probationForms) {
 		v.LeaveForm = c.card(in, "leave", myProbationPath+"/leave", leaveForm, c.T("probation.request_leave"), c.T("probation.leave_hint"),
 			c.T("probation.submit_leave"))
 	}
-	pg := pageFor(c, "probation", c.T("probation.mine"))
+	pg := pageFor(c, navMyProbation, c.T("probation.mine"))
 	if in.form != "" && !v.Running {
 		pg.Error = in.msg // the form is gone: the probation has ended
 	}

@@ -46,6 +46,9 @@ const (
 const (
 	ResultConverted = "converted" // 转正
 	ResultSeparated = "separated" // 未完成销售任务者自动离职
+
+	// StageProbation is the register's stage while the period runs.
+	StageProbation = "probation"
 )
 
 // ProbationResult is how a probation ended.
@@ -193,7 +196,7 @@ func (r *probationRun) context() map[string]any {
 }
 
 func (r *probationRun) run(ctx workflow.Context) (ProbationResult, error) {
-	if err := r.record(ctx, map[string]any{"stage": "probation", "employee": r.in.Employee, "mentor": r.mentor,
+	if err := r.record(ctx, map[string]any{"stage": StageProbation, "employee": r.in.Employee, "mentor": r.mentor,
 		"department": string(r.in.Department), "start_date": r.in.StartDate, "ends_at": r.end, "target": r.in.Target,
 		"sales_count": 0, "extended": false}); err != nil {
 		return ProbationResult{}, err
@@ -347,7 +350,7 @@ func (r *probationRun) evaluate(ctx workflow.Context) error {
 	if err := r.p.project(ctx, ActivityProcessEvent, ev).Get(ctx, nil); err != nil {
 		return err
 	}
-	return r.record(ctx, map[string]any{"stage": "probation", "evaluated_by": []string{head.done.Actor.Username, mentor.done.Actor.Username},
+	return r.record(ctx, map[string]any{"stage": StageProbation, "evaluated_by": []string{head.done.Actor.Username, mentor.done.Actor.Username},
 		"evaluation_head": head.d.Progress, "evaluation_mentor": mentor.d.Progress, "evaluated_at": workflow.Now(ctx)})
 }
 
@@ -377,7 +380,7 @@ func (r *probationRun) convert(ctx workflow.Context) (bool, error) {
 		return false, err
 	}
 	if signed.Outcome == OutcomeReject {
-		return false, r.record(ctx, map[string]any{"stage": "probation", "conversion_refused_by": signed.Actor.Username})
+		return false, r.record(ctx, map[string]any{"stage": StageProbation, "conversion_refused_by": signed.Actor.Username})
 	}
 	s = r.p.task("conversion_file", StepConversionFile, text("转正归档", "File the conversion"), zhidu.DeptHR, r.cfg.Conversion,
 		notesFormFor(OutcomeFiled), hrKeepers(), hrHeads())
@@ -422,7 +425,7 @@ func (r *probationRun) confirm(ctx workflow.Context) (bool, error) {
 	if done.Outcome == OutcomeExtend {
 		end, _ := time.ParseInLocation(time.DateOnly, d.NewEnd, companyZone(r.cfg.TimeZone)) // the check parsed it
 		r.end, r.extended = end.AddDate(0, 0, 1), true
-		return true, r.record(ctx, map[string]any{"stage": "probation", "extended": true, "extension_reason": d.Reason,
+		return true, r.record(ctx, map[string]any{"stage": StageProbation, "extended": true, "extension_reason": d.Reason,
 			"ends_at": r.end, "extended_by": done.Actor.Username})
 	}
 	if r.p.Cancelled != nil {
