@@ -80,7 +80,9 @@ func (s *Server) idempotent(c *gin.Context) {
 	s.purgeIdempotencyKeys(ctx)
 	deadline := time.Now().Add(idempotencyWait)
 	for {
-		now := s.Now()
+		// Retention and the stale cut are elapsed time, not the business
+		// clock s.Now (which tests freeze or compress).
+		now := time.Now()
 		claimed, held, err := s.Store.ClaimIdempotencyKey(ctx, call, now, now.Add(-s.Config.IdempotencyTTL),
 			now.Add(-s.Config.RequestTimeout-30*time.Second))
 		if err != nil {
@@ -181,7 +183,7 @@ func replay(c *gin.Context, key, username string, a store.IdempotentAnswer) {
 // idempotencyPurgeEvery per replica; a failure is logged and tried again
 // next time.
 func (s *Server) purgeIdempotencyKeys(ctx context.Context) {
-	now := s.Now()
+	now := time.Now()
 	last := s.purgedKeys.Load()
 	if now.UnixNano()-last < int64(idempotencyPurgeEvery) || !s.purgedKeys.CompareAndSwap(last, now.UnixNano()) {
 		return

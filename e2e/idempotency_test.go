@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,8 +53,9 @@ func (s *stack) one(what, sql string, args ...any) {
 // reassign, each sent twice under one Idempotency-Key, answer the same
 // twice and take effect once (task rows, timeline and audit entries);
 // another request under a used key is 409 idempotency.reused naming it;
-// the same key is another user's own; without a key a repeated claim or
-// completion is 409 as ever.
+// the same key is another user's own; simultaneous retries wait for the
+// first answer; without a key a repeated claim or completion is 409 as
+// ever.
 func TestIdempotentTaskSteps(t *testing.T) {
 	s := newStack(t)
 	body := map[string]any{"title": "重试 retried", "level": "internal"}
@@ -115,6 +117,26 @@ func TestIdempotentTaskSteps(t *testing.T) {
 	s.one("task_reassigned", `SELECT count(*) FROM timeline WHERE task_id = $1 AND action = 'task_reassigned'`, t2)
 	s.one("task.reassign audit", `SELECT count(*) FROM audit WHERE action = 'task.reassign' AND object = $1`, "task:"+t2)
 	s.one("the second task", `SELECT count(*) FROM tasks WHERE process_id = $1 AND step = 'vp_approval'`, pid)
+
+	// Ten simultaneous retries of one claim: one claim, ten equal answers
+	// (the duplicates wait for the first call's answer).
+	t3 := s.waitTask(theirs["id"].(string), "dept_head_approval")
+	kConcurrent := s.key("concurrent")
+	answers := make([]response, 10)
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Go(func() {
+			answers[i] = s.call("sales.head", "POST", "/api/v1/tasks/"+t3+"/claim", nil, "Idempotency-Key", kConcurrent)
+		})
+	}
+	wg.Wait()
+	for _, a := range answers {
+		if a.Status != http.StatusOK || !bytes.Equal(a.Body, answers[0].Body) {
+			t.Fatalf("simultaneous retries: %d %s, first %d %s", a.Status, a.Body, answers[0].Status, answers[0].Body)
+		}
+	}
+	s.one("task_claimed of the simultaneous retries", `SELECT count(*) FROM timeline WHERE task_id = $1 AND action = 'task_claimed'`, t3)
+	s.one("task.claim audit of the simultaneous retries", `SELECT count(*) FROM audit WHERE action = 'task.claim' AND object = $1`, "task:"+t3)
 
 	// Nothing pending is left behind, and the rows name no key.
 	if n := s.count(`SELECT count(*) FROM idempotency_keys WHERE state <> 'done'`); n != 0 {
