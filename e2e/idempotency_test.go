@@ -220,3 +220,23 @@ func TestIdempotentGrantsDesignationsAdmin(t *testing.T) {
 	s.retried(http.StatusOK, "sysadmin", "PUT", "/api/v1/admin/users/it.idem/roles", roles, s.key("roles"))
 	s.one("admin.user.roles audit", `SELECT count(*) FROM audit WHERE action = 'admin.user.roles' AND decision = 'allowed' AND object = 'user:it.idem'`)
 }
+
+// TestIdempotencyRetention: past --idempotency-ttl a key's answer is no
+// longer kept: the retry runs afresh (a second claim: 409, as without a
+// key) and the key then holds nothing (a 4xx is not kept).
+func TestIdempotencyRetention(t *testing.T) {
+	s := newStackWith(t, func(c *api.Config) { c.IdempotencyTTL = 300 * time.Millisecond })
+	pid := s.startApproval("cs.agent", "保留期 retention", "internal")
+	task := s.waitTask(pid, "dept_head_approval")
+	key := s.key("retention")
+	s.retried(http.StatusOK, "cs.head", "POST", "/api/v1/tasks/"+task+"/claim", nil, key)
+	time.Sleep(400 * time.Millisecond)
+	r := s.call("cs.head", "POST", "/api/v1/tasks/"+task+"/claim", nil, "Idempotency-Key", key)
+	s.wantError(r, http.StatusConflict, "conflict")
+	if r.Header.Get(api.ReplayedHeader) != "" {
+		t.Error("an expired answer was replayed")
+	}
+	if n := s.count(`SELECT count(*) FROM idempotency_keys`); n != 0 {
+		t.Errorf("%d keys kept after the expired retry", n)
+	}
+}
