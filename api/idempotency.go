@@ -25,8 +25,8 @@ import (
 type idempotencyStore interface {
 	ClaimIdempotencyKey(ctx context.Context, call store.IdempotentCall, now, expired, stale time.Time) (bool, store.IdempotentAnswer, error)
 	IdempotencyKey(ctx context.Context, username string, keyHash []byte) (store.IdempotentAnswer, bool, error)
-	FinishIdempotencyKey(ctx context.Context, username string, keyHash []byte, a store.IdempotentAnswer) error
-	ReleaseIdempotencyKey(ctx context.Context, username string, keyHash []byte) error
+	FinishIdempotencyKey(ctx context.Context, call store.IdempotentCall, a store.IdempotentAnswer) error
+	ReleaseIdempotencyKey(ctx context.Context, call store.IdempotentCall) error
 	PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error)
 }
 
@@ -41,6 +41,12 @@ const (
 	idempotencyWait = 5 * time.Second
 	idempotencyPoll = 50 * time.Millisecond
 )
+
+// idempotencyTries is how often a write of the key's own row is tried
+// while PostgreSQL is unavailable (each is safe to repeat: a claim is the
+// request's own again, a finish or release changes nothing the second
+// time), so that a lost answer leaves no key pending for nobody.
+const idempotencyTries = 5
 
 // idempotencyPurgeEvery is how often a replica deletes the rows past the
 // retention (on a request, before its own claim).
@@ -83,9 +89,15 @@ func (s *Server) idempotent(c *gin.Context) {
 		// Retention and the stale cut are elapsed time, not the business
 		// clock s.Now (which tests freeze or compress).
 		now := time.Now()
-		claimed, held, err := s.Store.ClaimIdempotencyKey(ctx, call, now, now.Add(-s.Config.IdempotencyTTL),
-			now.Add(-s.Config.RequestTimeout-30*time.Second))
+		var claimed bool
+		var held store.IdempotentAnswer
+		err := retryUnavailable(ctx, func(ctx context.Context) (err error) {
+			claimed, held, err = s.Store.ClaimIdempotencyKey(ctx, call, now, now.Add(-s.Config.IdempotencyTTL),
+				now.Add(-s.Config.RequestTimeout-30*time.Second))
+			return err
+		})
 		if err != nil {
+			s.releaseKey(c, call) // the claim may have been written, its answer lost
 			fail(c, err)
 			return
 		}
@@ -113,12 +125,11 @@ func (s *Server) idempotent(c *gin.Context) {
 				return
 			case <-time.After(idempotencyPoll):
 			}
-			var found bool
-			held, found, err = s.Store.IdempotencyKey(ctx, call.Username, call.KeyHash)
+			next, found, err := s.Store.IdempotencyKey(ctx, call.Username, call.KeyHash)
 			if err != nil {
-				fail(c, err)
-				return
+				continue // look again (the deadline still holds)
 			}
+			held = next
 			if !found {
 				break // the first call failed and let the key go: claim it
 			}
@@ -134,13 +145,8 @@ func (s *Server) runIdempotent(c *gin.Context, call store.IdempotentCall, key st
 	c.Writer = w
 	kept := false
 	defer func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
-		defer cancel()
-		if kept {
-			return
-		}
-		if err := s.Store.ReleaseIdempotencyKey(ctx, call.Username, call.KeyHash); err != nil {
-			slog.Error("release idempotency key", "user", call.Username, "error", err)
+		if !kept {
+			s.releaseKey(c, call)
 		}
 	}()
 	c.Next()
@@ -156,12 +162,35 @@ func (s *Server) runIdempotent(c *gin.Context, call store.IdempotentCall, key st
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
 	defer cancel()
 	h := w.Header()
-	if err := s.Store.FinishIdempotencyKey(ctx, call.Username, call.KeyHash, store.IdempotentAnswer{Status: status,
-		ContentType: h.Get("Content-Type"), Location: h.Get("Location"), Body: sealed}); err != nil {
+	a := store.IdempotentAnswer{Status: status, ContentType: h.Get("Content-Type"), Location: h.Get("Location"), Body: sealed}
+	if err := retryUnavailable(ctx, func(ctx context.Context) error { return s.Store.FinishIdempotencyKey(ctx, call, a) }); err != nil {
 		slog.Error("keep idempotent answer", "user", call.Username, "error", err)
 		return
 	}
 	kept = true
+}
+
+// releaseKey lets the request's claim of a key go, with a context of its
+// own (the request's may have timed out).
+func (s *Server) releaseKey(c *gin.Context, call store.IdempotentCall) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
+	defer cancel()
+	if err := retryUnavailable(ctx, func(ctx context.Context) error { return s.Store.ReleaseIdempotencyKey(ctx, call) }); err != nil {
+		slog.Error("release idempotency key", "user", call.Username, "error", err)
+	}
+}
+
+// retryUnavailable runs f up to idempotencyTries times while it fails
+// with PostgreSQL unavailable.
+func retryUnavailable(ctx context.Context, f func(ctx context.Context) error) error {
+	var err error
+	for i := range idempotencyTries {
+		if err = f(ctx); zhidu.ErrorCode(err) != zhidu.CodeUnavailable || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(i+1) * 10 * time.Millisecond)
+	}
+	return err
 }
 
 // replay answers with the kept answer of the first call.
@@ -218,7 +247,9 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 // is salted with it, so the table does not give away what a body held
 // (a password set) without the key.
 func idempotentCall(username, key, method, path string, body []byte) store.IdempotentCall {
-	return store.IdempotentCall{Username: username, Method: method, Path: path,
+	claim := make([]byte, 16)
+	_, _ = rand.Read(claim)
+	return store.IdempotentCall{Claim: claim, Username: username, Method: method, Path: path,
 		KeyHash:     digest("zhidu idempotency key", username, key),
 		RequestHash: digest("zhidu idempotent request", username, key, method, path, string(canonicalJSON(body)))}
 }

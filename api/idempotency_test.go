@@ -213,8 +213,8 @@ func TestIdempotentConcurrent(t *testing.T) {
 
 	// A server stopped in the middle of a call left its key pending.
 	call := idempotentCall("cs.agent", "k-stale", "POST", "/thing", []byte(`{}`))
-	if _, err := f.st.Pool.Exec(context.Background(), `INSERT INTO idempotency_keys (username, key_hash, method, path, request_hash, created_at)
-        VALUES ($1, $2, $3, $4, $5, now() - interval '1 hour')`, call.Username, call.KeyHash, call.Method, call.Path, call.RequestHash); err != nil {
+	if _, err := f.st.Pool.Exec(context.Background(), `INSERT INTO idempotency_keys (username, key_hash, method, path, request_hash, claim, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, now() - interval '1 hour')`, call.Username, call.KeyHash, call.Method, call.Path, call.RequestHash, call.Claim); err != nil {
 		t.Fatal(err)
 	}
 	f.respond = func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{}) }

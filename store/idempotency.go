@@ -16,6 +16,10 @@ import (
 // the key (the table never holds the key itself); RequestHash says what
 // was asked (method, path, canonical body).
 type IdempotentCall struct {
+	// Claim is the random ID of the request making the call: a claim
+	// repeated by the same request (its answer lost) is its own again,
+	// and only the request holding the row finishes or releases it.
+	Claim       []byte
 	Username    string
 	KeyHash     []byte
 	Method      string
@@ -40,14 +44,16 @@ type IdempotentAnswer struct {
 
 // The claim inserts a pending row, or takes over one that has expired
 // (older than $7) or whose call was abandoned while pending (older than
-// $8: a server stopped in the middle of it). RETURNING answers only when
-// this call now owns the row.
-const sqlClaimIdempotencyKey = `INSERT INTO idempotency_keys (username, key_hash, method, path, request_hash, state, created_at)
-    VALUES ($1, $2, $3, $4, $5, 'pending', $6)
+// $8: a server stopped in the middle of it), or finds it its own (the
+// same request's claim, whose answer was lost). RETURNING answers only
+// when this request now holds the row.
+const sqlClaimIdempotencyKey = `INSERT INTO idempotency_keys (username, key_hash, method, path, request_hash, claim, state, created_at)
+    VALUES ($1, $2, $3, $4, $5, $9, 'pending', $6)
     ON CONFLICT (username, key_hash) DO UPDATE SET method = EXCLUDED.method, path = EXCLUDED.path,
-        request_hash = EXCLUDED.request_hash, state = 'pending', status = NULL, content_type = '', location = '',
-        body = NULL, created_at = EXCLUDED.created_at
+        request_hash = EXCLUDED.request_hash, claim = EXCLUDED.claim, state = 'pending', status = NULL, content_type = '',
+        location = '', body = NULL, created_at = EXCLUDED.created_at
     WHERE idempotency_keys.created_at < $7 OR (idempotency_keys.state = 'pending' AND idempotency_keys.created_at < $8)
+        OR (idempotency_keys.state = 'pending' AND idempotency_keys.claim = EXCLUDED.claim)
     RETURNING true`
 
 const sqlIdempotencyKey = `SELECT method, path, request_hash, state = 'done', coalesce(status, 0), content_type, location,
@@ -63,7 +69,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, call IdempotentCall, no
 	for range 3 {
 		var ok bool
 		err = s.Pool.QueryRow(ctx, sqlClaimIdempotencyKey, call.Username, call.KeyHash, call.Method, call.Path, call.RequestHash,
-			now, expired, stale).Scan(&ok)
+			now, expired, stale, call.Claim).Scan(&ok)
 		if err == nil {
 			return true, IdempotentAnswer{}, nil
 		}
@@ -96,18 +102,20 @@ func (s *Store) IdempotencyKey(ctx context.Context, username string, keyHash []b
 	return held, true, nil
 }
 
-// FinishIdempotencyKey keeps the answer of a claimed call.
-func (s *Store) FinishIdempotencyKey(ctx context.Context, username string, keyHash []byte, a IdempotentAnswer) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE idempotency_keys SET state = 'done', status = $3, content_type = $4, location = $5, body = $6
-        WHERE username = $1 AND key_hash = $2 AND state = 'pending'`, username, keyHash, a.Status, a.ContentType, a.Location, a.Body)
+// FinishIdempotencyKey keeps the answer of a call its request claimed;
+// done again (a retry after a lost answer) it changes nothing.
+func (s *Store) FinishIdempotencyKey(ctx context.Context, call IdempotentCall, a IdempotentAnswer) error {
+	_, err := s.Pool.Exec(ctx, `UPDATE idempotency_keys SET state = 'done', status = $4, content_type = $5, location = $6, body = $7
+        WHERE username = $1 AND key_hash = $2 AND claim = $3 AND state = 'pending'`,
+		call.Username, call.KeyHash, call.Claim, a.Status, a.ContentType, a.Location, a.Body)
 	return mapErr(err, "idempotency key")
 }
 
-// ReleaseIdempotencyKey lets a pending key go (its call failed and changed
-// nothing, or may be tried again).
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, username string, keyHash []byte) error {
-	_, err := s.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE username = $1 AND key_hash = $2 AND state = 'pending'`,
-		username, keyHash)
+// ReleaseIdempotencyKey lets a key its request claimed go (its call failed
+// and changed nothing, or may be tried again).
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, call IdempotentCall) error {
+	_, err := s.Pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE username = $1 AND key_hash = $2 AND claim = $3 AND state = 'pending'`,
+		call.Username, call.KeyHash, call.Claim)
 	return mapErr(err, "idempotency key")
 }
 

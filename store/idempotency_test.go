@@ -27,11 +27,13 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 		return ok, held
 	}
-	a := store.IdempotentCall{Username: "alice", KeyHash: []byte("key-a"), Method: "POST", Path: "/x", RequestHash: []byte("req-1")}
+	a := store.IdempotentCall{Claim: []byte("claim-1"), Username: "alice", KeyHash: []byte("key-a"), Method: "POST", Path: "/x", RequestHash: []byte("req-1")}
 	if ok, _ := claim(a, t0); !ok {
 		t.Fatal("a new key is not claimed")
 	}
-	if ok, held := claim(a, t0.Add(time.Second)); ok || held.Done || held.Method != "POST" || held.Path != "/x" ||
+	stranger := a
+	stranger.Claim = []byte("claim-other")
+	if ok, held := claim(stranger, t0.Add(time.Second)); ok || held.Done || held.Method != "POST" || held.Path != "/x" ||
 		!bytes.Equal(held.RequestHash, []byte("req-1")) || !held.CreatedAt.Equal(t0) {
 		t.Fatalf("a held key: claimed %v, %+v", ok, held)
 	}
@@ -40,7 +42,21 @@ func TestIdempotencyKeys(t *testing.T) {
 	if ok, _ := claim(bob, t0); !ok {
 		t.Fatal("another user's key of the same hash is not theirs")
 	}
-	if err := s.FinishIdempotencyKey(ctx, "alice", a.KeyHash, store.IdempotentAnswer{Status: 201, ContentType: "application/json",
+	// Only the request holding the row finishes it.
+	if err := s.FinishIdempotencyKey(ctx, stranger, store.IdempotentAnswer{Status: 500}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseIdempotencyKey(ctx, stranger); err != nil {
+		t.Fatal(err)
+	}
+	if _, held, _ := s.ClaimIdempotencyKey(ctx, stranger, t0, t0.Add(-ttl), t0.Add(-stale)); held.Done || held.Method != "POST" {
+		t.Fatalf("another request finished or released the row: %+v", held)
+	}
+	// The holder's claim repeated (its answer lost) is its own again.
+	if ok, _ := claim(a, t0.Add(2*time.Second)); !ok {
+		t.Fatal("a request's repeated claim is not its own")
+	}
+	if err := s.FinishIdempotencyKey(ctx, a, store.IdempotentAnswer{Status: 201, ContentType: "application/json",
 		Location: "/x/1", Body: []byte("sealed")}); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +64,7 @@ func TestIdempotencyKeys(t *testing.T) {
 	if ok || !held.Done || held.Status != 201 || held.Location != "/x/1" || string(held.Body) != "sealed" {
 		t.Fatalf("a done key: claimed %v, %+v", ok, held)
 	}
-	if err := s.ReleaseIdempotencyKey(ctx, "alice", a.KeyHash); err != nil {
+	if err := s.ReleaseIdempotencyKey(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	if _, found, err := s.IdempotencyKey(ctx, "alice", a.KeyHash); err != nil || !found {
@@ -60,7 +76,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		t.Fatal("an abandoned pending key is not taken over")
 	}
 	// Released: claimed again.
-	if err := s.ReleaseIdempotencyKey(ctx, "bob", bob.KeyHash); err != nil {
+	if err := s.ReleaseIdempotencyKey(ctx, bob); err != nil {
 		t.Fatal(err)
 	}
 	if _, found, _ := s.IdempotencyKey(ctx, "bob", bob.KeyHash); found {
@@ -74,15 +90,15 @@ func TestIdempotencyKeys(t *testing.T) {
 	// Past the retention: a done key is taken over by a new request.
 	other := a
 	other.RequestHash = []byte("req-2")
-	if ok, _ := claim(other, t0.Add(ttl+time.Second)); !ok {
+	if ok, _ := claim(other, t0.Add(ttl+3*time.Second)); !ok {
 		t.Fatal("an expired key is not taken over")
 	}
-	if _, held, _ := s.ClaimIdempotencyKey(ctx, other, t0.Add(ttl+2*time.Second), t0, t0); held.Done || !bytes.Equal(held.RequestHash, []byte("req-2")) {
+	if _, held, _ := s.ClaimIdempotencyKey(ctx, stranger, t0.Add(ttl+4*time.Second), t0, t0); held.Done || !bytes.Equal(held.RequestHash, []byte("req-2")) {
 		t.Fatalf("the taken-over row: %+v", held)
 	}
 
 	// The purge: key c (created t0+1h) is past a retention ending at
-	// t0+1h+1s; alice's (t0+ttl+1s) is not.
+	// t0+1h+1s; alice's (t0+ttl+3s) is not.
 	n, err := s.PurgeIdempotencyKeys(ctx, t0.Add(time.Hour+time.Second))
 	if err != nil || n != 1 {
 		t.Fatalf("purge: %d rows, %v", n, err)

@@ -9,6 +9,9 @@
 -- from this table alone. request_hash is the SHA-256 of the method, the
 -- path and the canonical body, salted with the key. A row is pending
 -- while its first call runs; only successful (2xx) answers are kept.
+-- claim is the random ID of the API request that holds the row: it
+-- repeats its own claim after a lost answer, and a request whose row was
+-- taken over (expired, abandoned) finishes or releases nothing.
 -- Rows older than the configured retention are taken over or purged.
 CREATE TABLE idempotency_keys (
     username     text NOT NULL,
@@ -16,6 +19,7 @@ CREATE TABLE idempotency_keys (
     method       text NOT NULL,
     path         text NOT NULL,
     request_hash bytea NOT NULL,
+    claim        bytea NOT NULL,
     state        text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done')),
     status       integer,
     content_type text NOT NULL DEFAULT '',
