@@ -75,7 +75,8 @@ var messageExamples = []struct {
 	{zhidu.ObjectNotFound("task", "t-1"), "task t-1 not found"},
 	{zhidu.UnknownKind("returns"), `no process kind "returns"`},
 	{zhidu.BadObjectRef("proc:1"), `object must be process:ID, task:ID or customer:ID, got "proc:1"`},
-	{zhidu.IdempotencyReused(), "this Idempotency-Key was used for a different request"},
+	{zhidu.IdempotencyReused("k-1"), `the Idempotency-Key "k-1" was used for a different request`},
+	{zhidu.IdempotencyPending("k-1"), `a call with the Idempotency-Key "k-1" is still in progress; retry it shortly`},
 	{zhidu.RolesDoNotPermit("read", "audit"), "your roles do not permit read on audit"},
 
 	{zhidu.StartDenied("complaint"), "you may not start a complaint process"},

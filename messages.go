@@ -68,7 +68,8 @@ var english = map[string]string{
 	"not_found":           "{what} not found",
 	"kind.unknown":        "no process kind {kind}",
 	"object.ref":          "object must be process:ID, task:ID or customer:ID, got {value}",
-	"idempotency.reused":  "this Idempotency-Key was used for a different request",
+	"idempotency.reused":  "the Idempotency-Key {key} was used for a different request",
+	"idempotency.pending": "a call with the Idempotency-Key {key} is still in progress; retry it shortly",
 	"roles.not_permitted": "your roles do not permit {action} on {object}",
 
 	// Processes.
@@ -347,7 +348,15 @@ func BadObjectRef(s string) Message { return msg("object.ref", "value", strconv.
 func UnknownKind(kind string) Message { return msg("kind.unknown", "kind", strconv.Quote(kind)) }
 
 // IdempotencyReused: an Idempotency-Key sent again with another request.
-func IdempotencyReused() Message { return msg("idempotency.reused") }
+func IdempotencyReused(key string) Message {
+	return msg("idempotency.reused", "key", strconv.Quote(key))
+}
+
+// IdempotencyPending: an Idempotency-Key sent again while its first call
+// is still running.
+func IdempotencyPending(key string) Message {
+	return msg("idempotency.pending", "key", strconv.Quote(key))
+}
 
 // RolesDoNotPermit: no role of the caller permits action on object.
 func RolesDoNotPermit(action, object string) Message {

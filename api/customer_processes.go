@@ -209,7 +209,7 @@ func (s *Server) startInternalProcess(c *gin.Context, kind workflows.Descriptor,
 		return 0, false
 	}
 	if !created {
-		if err := s.sameRequest(ctx, info.ID, kind.Record(in)); err != nil {
+		if err := s.sameRequest(ctx, info.ID, c.GetHeader("Idempotency-Key"), kind.Record(in)); err != nil {
 			fail(c, err)
 			return 0, false
 		}

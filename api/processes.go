@@ -104,7 +104,7 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		return
 	}
 	if !created {
-		if err := s.sameRequest(ctx, info.ID, kind.Record(input)); err != nil {
+		if err := s.sameRequest(ctx, info.ID, key, kind.Record(input)); err != nil {
 			fail(c, err)
 			return
 		}
@@ -298,7 +298,7 @@ func (s *Server) setProcessLevel(c *gin.Context) {
 // sameRequest refuses an Idempotency-Key reused with a different request:
 // answering with the first process would hide that the second was never
 // started.
-func (s *Server) sameRequest(ctx context.Context, id string, input map[string]any) error {
+func (s *Server) sameRequest(ctx context.Context, id, key string, input map[string]any) error {
 	p, err := s.Store.ProcessInternal(ctx, id)
 	if err != nil {
 		return err
@@ -306,7 +306,7 @@ func (s *Server) sameRequest(ctx context.Context, id string, input map[string]an
 	was, _ := json.Marshal(p.Input)
 	now, _ := json.Marshal(input)
 	if !bytes.Equal(was, now) {
-		return zhidu.Fail(zhidu.CodeConflict, zhidu.IdempotencyReused())
+		return zhidu.Fail(zhidu.CodeConflict, zhidu.IdempotencyReused(key))
 	}
 	return nil
 }

@@ -48,6 +48,7 @@ type Store interface {
 	orderStore
 	customerStore
 	grantStore
+	idempotencyStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
@@ -113,6 +114,10 @@ type Config struct {
 	// Namespace is the Temporal namespace zhidu's processes run in; the
 	// codec endpoint decodes payloads of that namespace only.
 	Namespace string
+	// IdempotencyTTL is how long the answer to a call sent with an
+	// Idempotency-Key is kept for its retries (see idempotent); 0 keeps
+	// none.
+	IdempotencyTTL time.Duration
 	// CodecOrigins are the origins (scheme://host:port) of the Temporal
 	// Web UIs that may call the codec endpoint from a browser.
 	CodecOrigins []string
@@ -121,7 +126,7 @@ type Config struct {
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, Processes: workflows.Configs(),
-		UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour,
+		UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour, IdempotencyTTL: 24 * time.Hour,
 		RatePerAddress: Rate{N: 1200, Per: time.Minute}, RatePerUser: Rate{N: 600, Per: time.Minute}, Namespace: "default"}
 }
 
@@ -138,8 +143,9 @@ type Server struct {
 	ready atomic.Bool
 	users *userCache // nil: no cache
 
-	perAddress, perUser *Limiter    // nil: no limit
-	addresses           *gin.Engine // knows the trusted proxies, for ClientAddress
+	perAddress, perUser *Limiter     // nil: no limit
+	addresses           *gin.Engine  // knows the trusted proxies, for ClientAddress
+	purgedKeys          atomic.Int64 // when expired idempotency keys were last purged (Unix ns)
 }
 
 // New returns a server; call Router for its handler. Config.UserCacheTTL is
@@ -172,7 +178,7 @@ func (s *Server) Router() *gin.Engine {
 	// posts with the user's cookie (the web inbox turns it into the
 	// user) or a bearer token.
 	v1.POST("/codec/decode", s.codecCORS, s.gate, s.authenticate, s.limitUser, s.decodePayloads)
-	a := v1.Group("", s.gate, s.authenticate, s.limitUser)
+	a := v1.Group("", s.gate, s.authenticate, s.limitUser, s.idempotent)
 	a.GET("/me", s.me)
 	a.GET("/me/credential-resets", s.listCredentialResets)
 	a.GET("/me/probation", s.ownProbation)

@@ -133,15 +133,24 @@ func TestApprovalRejected(t *testing.T) {
 }
 
 // TestIdempotentStart: a start retried with the same Idempotency-Key
-// returns the same process and starts nothing new.
+// returns the same process and starts nothing new: the first answer
+// replayed while it is kept, and once it is not (past the retention) the
+// process the key's ID finds, 200.
 func TestIdempotentStart(t *testing.T) {
 	s := newStack(t)
 	body := map[string]any{"title": "chairs", "level": "internal"}
 	key := s.key("chairs")
 	first := s.must(http.StatusCreated, s.call("cs.agent", "POST", "/api/v1/processes/approval", body, "Idempotency-Key", key))
-	again := s.must(http.StatusOK, s.call("cs.agent", "POST", "/api/v1/processes/approval", body, "Idempotency-Key", key))
+	again := s.must(http.StatusCreated, s.call("cs.agent", "POST", "/api/v1/processes/approval", body, "Idempotency-Key", key))
 	if first["id"] != again["id"] {
 		t.Fatalf("retried start gave %v, want %v", again["id"], first["id"])
+	}
+	if _, err := s.pool.Exec(context.Background(), `DELETE FROM idempotency_keys`); err != nil {
+		t.Fatal(err)
+	}
+	again = s.must(http.StatusOK, s.call("cs.agent", "POST", "/api/v1/processes/approval", body, "Idempotency-Key", key))
+	if first["id"] != again["id"] {
+		t.Fatalf("start retried past the retention gave %v, want %v", again["id"], first["id"])
 	}
 	other := s.must(http.StatusCreated, s.call("cs.agent", "POST", "/api/v1/processes/approval", body, "Idempotency-Key", s.key("desks")))
 	if other["id"] == first["id"] {

@@ -54,7 +54,7 @@ func TestCustomerDowngradeThroughTheAPI(t *testing.T) {
 	key := "problem-" + vip.ID // unique per run: the test server's Temporal outlives the database
 	p := s.must(http.StatusCreated, s.call("sales.rep", "POST", "/api/v1/customers/"+vip.ID+"/problems", problem, "Idempotency-Key", key))
 	pid := p["id"].(string)
-	s.must(http.StatusOK, s.call("sales.rep", "POST", "/api/v1/customers/"+vip.ID+"/problems", problem, "Idempotency-Key", key))
+	s.must(http.StatusCreated, s.call("sales.rep", "POST", "/api/v1/customers/"+vip.ID+"/problems", problem, "Idempotency-Key", key))
 	s.wantError(s.call("sales.head", "POST", "/api/v1/customers/"+vip.ID+"/problems", problem), http.StatusConflict, "conflict")
 
 	task := s.waitTask(pid, workflows.StepDowngrade)

@@ -77,7 +77,7 @@ func TestExampleLeaveStart(t *testing.T) {
 	}
 
 	// Started: 201 with the facts the descriptor gave it; the same key
-	// answers 200 with the same process, a different body 409.
+	// answers 201 with the same process again, a different body 409.
 	key := s.key("leave")
 	p := s.must(http.StatusCreated, s.call("cs.agent", "POST", "/api/v1/processes/example_leave", leave(2, "探亲 visiting family"), "Idempotency-Key", key))
 	id, _ := p["id"].(string)
@@ -88,7 +88,7 @@ func TestExampleLeaveStart(t *testing.T) {
 	if in := p["input"].(map[string]any); len(in) != 2 || in["days"] != 2.0 || in["reason"] != "探亲 visiting family" {
 		t.Errorf("stored input = %v", in)
 	}
-	again := s.must(http.StatusOK, s.call("cs.agent", "POST", "/api/v1/processes/example_leave", leave(2, "探亲 visiting family"), "Idempotency-Key", key))
+	again := s.must(http.StatusCreated, s.call("cs.agent", "POST", "/api/v1/processes/example_leave", leave(2, "探亲 visiting family"), "Idempotency-Key", key))
 	if again["id"] != id {
 		t.Errorf("repeated start = %v, want %s", again["id"], id)
 	}

@@ -535,7 +535,8 @@ var messagesZh = map[string]string{
 
 	"not_found": "未找到。", "kind.unknown": "没有这种流程类型：{kind}",
 	"object.ref":         "对象须为 process:编号、task:编号 或 customer:编号，而不是 {value}",
-	"idempotency.reused": "此表单已提交过不同的内容，请重新打开表单。", "roles.not_permitted": "您的角色无权执行此操作。",
+	"idempotency.reused": "此表单已提交过不同的内容，请重新打开表单。", "idempotency.pending": "同一请求仍在处理中，请稍后重试。",
+	"roles.not_permitted": "您的角色无权执行此操作。",
 
 	"process.start_denied": "您无权发起「{kind:kind}」流程。", "process.not_running": "流程已结束。",
 	"process.ending": "流程正在结束。", "process.say_why": "请说明原因。",
