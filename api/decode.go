@@ -20,8 +20,9 @@ import (
 	"github.com/zhidu/zhidu"
 )
 
-// decode reads a JSON body strictly: unknown fields, trailing data and
-// oversize bodies are errors.
+// decode reads a JSON body strictly: unknown fields, trailing data,
+// oversize bodies, invalid UTF-8, a key given twice in one object and
+// nesting deeper than maxDepth are errors.
 func decode(c *gin.Context, v any) error {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
@@ -33,6 +34,12 @@ func decode(c *gin.Context, v any) error {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
+	}
+	if !utf8.Valid(body) {
+		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyUTF8())
+	}
+	if err := scanJSON(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -47,6 +54,93 @@ func decode(c *gin.Context, v any) error {
 		return invalid(field, msg)
 	}
 	return nil
+}
+
+// maxDepth bounds how deep a request body's arrays and objects nest: no
+// body zhidu takes goes past a few levels (a form's rows are four deep),
+// and encoding/json alone would take 10000.
+const maxDepth = 32
+
+// scanJSON reads the first JSON value of body token by token and refuses
+// nesting deeper than maxDepth and a key given twice in one object. Keys
+// are compared as encoding/json matches them to struct fields, ignoring
+// case: {"reason":"a","Reason":"b"} sets one field twice. encoding/json
+// keeps the last of duplicates, where a proxy or an audit tool in front
+// of zhidu may read the first: refused, the two never disagree. Syntax
+// errors are left to the decoder, which says them better.
+func scanJSON(body []byte) error {
+	type frame struct {
+		object bool
+		key    bool // an object's next string is a key
+		keys   map[string]bool
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []frame
+	var path []string
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].key = true
+			path = path[:len(path)-1]
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		top := len(stack) - 1
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if len(stack) >= maxDepth {
+					return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyTooDeep(maxDepth))
+				}
+				stack = append(stack, frame{object: t == '{', key: t == '{', keys: map[string]bool{}})
+				continue
+			default:
+				stack = stack[:top]
+				valueDone()
+			}
+		case string:
+			if top >= 0 && stack[top].key {
+				folded := strings.ToLower(strings.ToUpper(t))
+				path = append(path, t)
+				if stack[top].keys[folded] {
+					return invalid(printable(strings.Join(path, ".")), zhidu.DuplicateKey())
+				}
+				stack[top].keys[folded] = true
+				stack[top].key = false
+				continue
+			}
+			valueDone()
+		default:
+			valueDone()
+		}
+		if len(stack) == 0 {
+			return nil
+		}
+	}
+}
+
+// printable is s as an error may name it: at most 100 characters, each
+// one CheckText takes in one line ('?' for the others).
+func printable(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == 100 {
+			b.WriteString("…")
+			break
+		}
+		if !zhidu.CheckText(string(r), false).IsZero() {
+			r = '?'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }
 
 // badText finds the first string in v that zhidu.CheckText refuses and
