@@ -190,7 +190,7 @@ func badText(v reflect.Value, path string, long bool) (string, zhidu.Message) {
 		for it.Next() {
 			k := fmt.Sprint(it.Key().Interface())
 			if msg := zhidu.CheckText(k, false); !msg.IsZero() {
-				return join(strings.ToValidUTF8(k, "?")), zhidu.KeyText(msg)
+				return join(printable(k)), zhidu.KeyText(msg)
 			}
 			if p, msg := badText(it.Value(), join(k), long); !msg.IsZero() {
 				return p, msg
@@ -223,7 +223,7 @@ func refuseControl(c *gin.Context) {
 				msg = zhidu.CheckText(v, false)
 			}
 			if !msg.IsZero() {
-				fail(c, invalid(strings.ToValidUTF8(name, "?"), msg))
+				fail(c, invalid(printable(name), msg))
 				return
 			}
 		}

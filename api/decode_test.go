@@ -54,6 +54,11 @@ func TestDecodeAccepts(t *testing.T) {
 		{"empty object", "{}", decodeTarget{}},
 		{"null", "null", decodeTarget{}},
 		{"trailing whitespace", "{\"title\":\"报销\"}\n", decodeTarget{Title: "报销"}},
+		{"same key in two objects", `{"data":{"a":{"n":1},"b":{"n":2}}}`, decodeTarget{Data: map[string]any{
+			"a": map[string]any{"n": json.Number("1")}, "b": map[string]any{"n": json.Number("2")}}}},
+		{"nested to the limit", `{"data":{"x":` + strings.Repeat("[", maxDepth-2) + strings.Repeat("]", maxDepth-2) + `}}`, decodeTarget{
+			Data: map[string]any{"x": nested(maxDepth - 2)}}},
+		{"zero-width joiner in long text", "{\"data\":{\"note\":\"👩\u200d💻\"}}", decodeTarget{Data: map[string]any{"note": "👩\u200d💻"}}},
 		{"every field", `{"title":"t","count":3,"data":{"n":1.5,"s":"x"},"level":"secret"}`, decodeTarget{
 			Title: "t", Count: 3, Data: map[string]any{"n": json.Number("1.5"), "s": "x"}, Level: new(zhidu.Secret)}},
 	}
@@ -69,6 +74,15 @@ func TestDecodeAccepts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// nested is n arrays, each holding the next.
+func nested(n int) any {
+	v := []any{}
+	for range n - 1 {
+		v = []any{v}
+	}
+	return v
 }
 
 func TestDecodeRejects(t *testing.T) {
@@ -87,6 +101,17 @@ func TestDecodeRejects(t *testing.T) {
 		{"truncated", `{"title":`, ""},
 		{"not JSON", `title=t`, ""},
 		{"array", `[]`, ""},
+		{"duplicate key", `{"title":"a","title":"b"}`, "title"},
+		{"duplicate key in another case", `{"title":"a","Title":"b"}`, "Title"},
+		{"duplicate key in a map", `{"data":{"n":1,"n":2}}`, "data.n"},
+		{"duplicate key in a nested object", `{"data":{"rows":[{"a":1},{"a":1,"a":2}]}}`, "data.rows.a"},
+		{"invalid UTF-8 in a string", "{\"title\":\"a\xffb\"}", ""},
+		{"invalid UTF-8 in a key", "{\"data\":{\"\xc3\":1}}", ""},
+		{"nested too deep", `{"data":{"x":` + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + `}}`, ""},
+		{"10000 nested arrays", strings.Repeat("[", 10000) + strings.Repeat("]", 10000), ""},
+		{"bidi override", "{\"title\":\"invoice \u202egnp.exe\"}", "title"},
+		{"escaped bidi isolate", `{"title":"a\u2066b"}`, "title"},
+		{"zero-width space in a key", `{"data":{"amo\u200bunt":1}}`, "data.amo?unt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
