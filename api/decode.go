@@ -45,7 +45,7 @@ func decode(c *gin.Context, v any) error {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		return badJSON(err)
+		return badJSON(err, reflect.TypeOf(v))
 	}
 	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
 		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyTrailing())
@@ -233,13 +233,13 @@ func refuseControl(c *gin.Context) {
 	}
 }
 
-func badJSON(err error) error {
+func badJSON(err error, target reflect.Type) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		if typeErr.Field == "" {
 			return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyNotObject())
 		}
-		return invalid(typeErr.Field, jsonKind(typeErr.Type))
+		return invalid(printable(jsonPath(target, typeErr.Field)), jsonKind(typeErr.Type))
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		f := strings.Trim(field, `"`)
@@ -253,6 +253,44 @@ func badJSON(err error) error {
 		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodySyntax(syntaxErr.Offset))
 	}
 	return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyInvalid())
+}
+
+// jsonPath is the path of a field as the client wrote it, from the path
+// encoding/json reports, which names an embedded struct by its Go type
+// ("Requisition.kind" for a purchase's kind): a Go type name is nothing
+// the client sent, and an error must not echo it.
+func jsonPath(t reflect.Type, field string) string {
+	var out []string
+	for _, seg := range strings.Split(field, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			out, t = append(out, seg), nil
+			continue
+		}
+		var next reflect.Type
+		embedded := false
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.Anonymous && name == "" && f.Type.Name() == seg || f.Anonymous && name == "" && f.Type.Kind() == reflect.Pointer && f.Type.Elem().Name() == seg {
+				next, embedded = f.Type, true
+				break
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if strings.EqualFold(name, seg) && next == nil {
+				next = f.Type
+			}
+		}
+		if !embedded {
+			out = append(out, seg)
+		}
+		t = next
+	}
+	return strings.Join(out, ".")
 }
 
 // jsonKind says what a value of a Go type must be, the way a JSON client

@@ -440,3 +440,30 @@ func TestNumberParams(t *testing.T) {
 }
 
 func ptr(x float64) *float64 { return &x }
+
+// An embedded struct's fields are named as the client writes them, never
+// by the Go type that holds them.
+func TestDecodeNamesEmbeddedFields(t *testing.T) {
+	type Slip struct {
+		Batch string `json:"batch"`
+		Lines []struct {
+			Qty int `json:"qty"`
+		} `json:"lines"`
+	}
+	type start struct {
+		Slip
+		Level *zhidu.Level `json:"level"`
+	}
+	for body, field := range map[string]string{
+		`{"batch":42}`:            "batch",
+		`{"lines":[{"qty":"x"}]}`: "lines.qty",
+		`{"BATCH":[1]}`:           "batch",
+	} {
+		c, _ := decodeTestContext(http.MethodPost, "/", strings.NewReader(body))
+		var got start
+		e := domainError(t, decode(c, &got))
+		if _, ok := e.Fields[field]; !ok || len(e.Fields) != 1 {
+			t.Errorf("decode(%s): fields %v, want %q", body, e.Fields, field)
+		}
+	}
+}
