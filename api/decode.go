@@ -21,8 +21,8 @@ import (
 )
 
 // decode reads a JSON body strictly: unknown fields, trailing data,
-// oversize bodies, invalid UTF-8, a key given twice in one object and
-// nesting deeper than maxDepth are errors.
+// oversize bodies, invalid UTF-8 (a lone surrogate escape too), a key
+// given twice in one object and nesting deeper than maxDepth are errors.
 func decode(c *gin.Context, v any) error {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
@@ -35,7 +35,7 @@ func decode(c *gin.Context, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	if !utf8.Valid(body) {
+	if !utf8.Valid(body) || loneSurrogate(body) {
 		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyUTF8())
 	}
 	if err := scanJSON(body); err != nil {
@@ -122,6 +122,46 @@ func scanJSON(body []byte) error {
 			return nil
 		}
 	}
+}
+
+// loneSurrogate reports whether a string of body escapes half of a UTF-16
+// surrogate pair alone ("\ud800"), which is no character: encoding/json
+// would quietly read it as U+FFFD, where another reader may keep it.
+func loneSurrogate(body []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(body) {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(body[i:i+4]), 16, 32)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character: an escaped backslash is no escape
+		if i >= len(body) || body[i] != 'u' {
+			continue
+		}
+		r, ok := hex4(i + 1)
+		if !ok {
+			continue
+		}
+		i += 4
+		switch {
+		case r >= 0xdc00 && r <= 0xdfff:
+			return true
+		case r >= 0xd800 && r <= 0xdbff:
+			if i+2 < len(body) && body[i+1] == '\\' && body[i+2] == 'u' {
+				if lo, ok := hex4(i + 3); ok && lo >= 0xdc00 && lo <= 0xdfff {
+					i += 6
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // printable is s as an error may name it: at most 100 characters, each

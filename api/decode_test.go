@@ -58,6 +58,8 @@ func TestDecodeAccepts(t *testing.T) {
 			"a": map[string]any{"n": json.Number("1")}, "b": map[string]any{"n": json.Number("2")}}}},
 		{"nested to the limit", `{"data":{"x":` + strings.Repeat("[", maxDepth-2) + strings.Repeat("]", maxDepth-2) + `}}`, decodeTarget{
 			Data: map[string]any{"x": nested(maxDepth - 2)}}},
+		{"surrogate pair", `{"data":{"note":"\ud83d\ude00"}}`, decodeTarget{Data: map[string]any{"note": "😀"}}},
+		{"escaped backslash before u", `{"data":{"note":"\\ud800"}}`, decodeTarget{Data: map[string]any{"note": `\ud800`}}},
 		{"zero-width joiner in long text", "{\"data\":{\"note\":\"👩\u200d💻\"}}", decodeTarget{Data: map[string]any{"note": "👩\u200d💻"}}},
 		{"every field", `{"title":"t","count":3,"data":{"n":1.5,"s":"x"},"level":"secret"}`, decodeTarget{
 			Title: "t", Count: 3, Data: map[string]any{"n": json.Number("1.5"), "s": "x"}, Level: new(zhidu.Secret)}},
@@ -109,6 +111,10 @@ func TestDecodeRejects(t *testing.T) {
 		{"invalid UTF-8 in a key", "{\"data\":{\"\xc3\":1}}", ""},
 		{"nested too deep", `{"data":{"x":` + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + `}}`, ""},
 		{"10000 nested arrays", strings.Repeat("[", 10000) + strings.Repeat("]", 10000), ""},
+		{"lone surrogate", `{"title":"a\ud800b"}`, ""},
+		{"lone low surrogate", `{"title":"\udc00"}`, ""},
+		{"reversed surrogates", `{"title":"\udc00\ud800"}`, ""},
+		{"high surrogate at the end", `{"title":"\ud83d`, ""},
 		{"bidi override", "{\"title\":\"invoice \u202egnp.exe\"}", "title"},
 		{"escaped bidi isolate", `{"title":"a\u2066b"}`, "title"},
 		{"zero-width space in a key", `{"data":{"amo\u200bunt":1}}`, "data.amo?unt"},
