@@ -265,6 +265,26 @@ func TestHostileInput(t *testing.T) {
 	)
 	n := s.checkHostile(t, routes)
 	t.Logf("%d hostile requests over %d routes", n, len(routes))
+
+	// Parameters: the same rules, before any handler (refuseControl).
+	before := s.tableCounts()
+	for _, c := range []struct{ method, path, field, code string }{
+		{"GET", "/api/v1/tasks?process=a%E2%80%AEb", "process", "text.bidi"},
+		{"GET", "/api/v1/tasks?process=a%E2%80%8Bb", "process", "text.invisible"},
+		{"GET", "/api/v1/tasks?process=a%FFb", "process", "text.utf8"},
+		{"GET", "/api/v1/processes?state=running%00", "state", "text.nul"},
+		{"GET", "/api/v1/tasks/" + task + "%E2%80%8B", "id", "text.invisible"},
+		{"POST", "/api/v1/tasks/" + task + "%E2%81%A7/claim", "id", "text.bidi"},
+	} {
+		r := s.call("cs.head", c.method, c.path, nil)
+		e := s.wantError(r, http.StatusBadRequest, "invalid")
+		if m, _ := e["field_codes"].(map[string]any)[c.field].(map[string]any); m["code"] != c.code {
+			t.Errorf("%s %s: %s, want %s for %s", c.method, c.path, r.Body, c.code, c.field)
+		}
+	}
+	if after := s.tableCounts(); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("hostile parameters changed the database: %v, then %v", before, after)
+	}
 }
 
 // TestMassAssignment: the fields that say who works a task, its state,
