@@ -45,7 +45,7 @@ func decode(c *gin.Context, v any) error {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		return badJSON(err, reflect.TypeOf(v))
+		return badJSON(err, body, reflect.TypeOf(v))
 	}
 	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
 		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyTrailing())
@@ -273,7 +273,7 @@ func refuseControl(c *gin.Context) {
 	}
 }
 
-func badJSON(err error, target reflect.Type) error {
+func badJSON(err error, body []byte, target reflect.Type) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		if typeErr.Field == "" {
@@ -286,13 +286,114 @@ func badJSON(err error, target reflect.Type) error {
 		return invalid(f, zhidu.UnknownField())
 	}
 	if strings.Contains(err.Error(), "unknown level") {
-		return invalid("level", zhidu.Plain(err.Error()))
+		// zhidu.Level's own error names no field: find it.
+		var names []string
+		for _, l := range zhidu.Levels() {
+			names = append(names, l.String())
+		}
+		return invalid(printable(levelField(body, target)), zhidu.OneOf(names))
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
 		return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodySyntax(syntaxErr.Offset))
 	}
 	return zhidu.Fail(zhidu.CodeInvalid, zhidu.BodyInvalid())
+}
+
+// levelField is the path of the first value in body that is no level
+// where target has a level ("level" if none is found): the field whose
+// zhidu.Level refused to read it.
+func levelField(body []byte, target reflect.Type) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		object, key bool
+		t           reflect.Type
+		name        string
+	}
+	stack := []frame{{t: target}}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "level"
+		}
+		if tok == json.Delim('}') || tok == json.Delim(']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) == 1 {
+				return "level"
+			}
+			continue
+		}
+		top := &stack[len(stack)-1]
+		if name, ok := tok.(string); ok && top.object && top.key {
+			top.name, top.key = name, false
+			continue
+		}
+		t := top.t
+		if top.object {
+			t = fieldType(top.t, top.name)
+			top.key = true
+		} else if t != nil {
+			t = elem(t)
+			if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+				t = t.Elem()
+			}
+		}
+		switch tok := tok.(type) {
+		case json.Delim: // an opening one
+			stack = append(stack, frame{object: tok == '{', key: tok == '{', t: t})
+		case string:
+			if t != nil && elem(t) == reflect.TypeFor[zhidu.Level]() {
+				if _, err := zhidu.ParseLevel(tok); err != nil {
+					var path []string
+					for _, f := range stack {
+						if f.object {
+							path = append(path, f.name)
+						}
+					}
+					return jsonPath(target, strings.Join(path, "."))
+				}
+			}
+		}
+	}
+}
+
+// elem is t without pointers.
+func elem(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// fieldType is the type of the field of struct (or map) t that the JSON
+// key name sets, embedded structs' fields included; nil if none.
+func fieldType(t reflect.Type, name string) reflect.Type {
+	t = elem(t)
+	switch {
+	case t == nil:
+		return nil
+	case t.Kind() == reflect.Map:
+		return t.Elem()
+	case t.Kind() != reflect.Struct:
+		return nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && tag == "" {
+			if ft := fieldType(f.Type, name); ft != nil {
+				return ft
+			}
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag != "-" && strings.EqualFold(tag, name) {
+			return f.Type
+		}
+	}
+	return nil
 }
 
 // jsonPath is the path of a field as the client wrote it, from the path

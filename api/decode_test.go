@@ -473,3 +473,28 @@ func TestDecodeNamesEmbeddedFields(t *testing.T) {
 		}
 	}
 }
+
+// An unknown level is named by its own field, wherever it is.
+func TestDecodeNamesTheLevelField(t *testing.T) {
+	type grant struct {
+		Clearance zhidu.Level `json:"clearance"`
+	}
+	type body struct {
+		Title  string            `json:"title"`
+		Level  *zhidu.Level      `json:"level"`
+		Grants []grant           `json:"grants"`
+		Per    map[string]*grant `json:"per"`
+	}
+	for in, field := range map[string]string{
+		`{"title":"ultra","level":"ultra"}`:                            "level",
+		`{"grants":[{"clearance":"internal"},{"clearance":"ultra"}]}`:  "grants.clearance",
+		`{"title":"x","per":{"cs":{"clearance":"hush"}},"level":null}`: "per.cs.clearance",
+	} {
+		c, _ := decodeTestContext(http.MethodPost, "/", strings.NewReader(in))
+		var got body
+		e := domainError(t, decode(c, &got))
+		if m, ok := e.FieldCodes[field]; !ok || m.Code != "choice.one_of" || len(e.Fields) != 1 {
+			t.Errorf("decode(%s): fields %v, want a choice.one_of for %q", in, e.Fields, field)
+		}
+	}
+}

@@ -456,6 +456,12 @@ func TestUsernamesArePlainASCII(t *testing.T) {
 			t.Errorf("%s: %s, want %s for username", name, r.Body, c.code)
 		}
 	}
+	// A level that is none is named by its own field.
+	e := s.wantError(s.call("sysadmin", "POST", "/api/v1/admin/users", map[string]any{"username": "sales.rep3", "name": "x", "department": "sales", "clearance": "ultra"}),
+		http.StatusBadRequest, "invalid")
+	if m, _ := e["field_codes"].(map[string]any)["clearance"].(map[string]any); m["code"] != "choice.one_of" {
+		t.Errorf("an unknown clearance: %v", e)
+	}
 	if n := s.count(`SELECT count(*) FROM users`); n != users {
 		t.Errorf("users = %d, want %d", n, users)
 	}
