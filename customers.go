@@ -170,11 +170,15 @@ func NormalizePhone(s string) (string, bool) {
 		return "", false
 	}
 	// The company's own country code (+86, 0086) is dropped, so a number
-	// is on file once however it was written.
+	// is on file once however it was written — as often as it was written
+	// ("+86 0086 …"), so that a normalised number normalises to itself.
 	n := b.String()
-	for _, cc := range []string{"+86", "0086"} {
-		if rest, ok := strings.CutPrefix(n, cc); ok && len(rest) >= 7 {
-			return rest, true
+	for cut := true; cut; {
+		cut = false
+		for _, cc := range []string{"+86", "0086"} {
+			if rest, ok := strings.CutPrefix(n, cc); ok && len(rest) >= 7 {
+				n, cut = rest, true
+			}
 		}
 	}
 	return n, true

@@ -23,6 +23,8 @@ var english = map[string]string{
 	"text.nul":           "must not contain NUL bytes",
 	"text.control":       "must not contain control characters other than tabs and line breaks",
 	"text.one_line":      "must be one line without control characters",
+	"text.bidi":          "must not contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069)",
+	"text.invisible":     "must not contain invisible characters such as zero-width spaces",
 	"text.key":           "has a key that {why:msg}",
 	"list.each_item":     "each item {why:msg}",
 	"list.max_people":    "must list at most {max} people",
@@ -50,6 +52,7 @@ var english = map[string]string{
 	"user.inactive":      "is not an active user",
 	"user.someone_else":  "must be someone else",
 	"user.username":      "must be a username",
+	"user.username_form": "must be 2 to 40 of a-z, 0-9, '.', '_', '-', starting with a letter",
 	"query.invalid":      "invalid query parameters",
 	"cursor.bad":         "bad cursor",
 	"cursor.invalid":     "is not a cursor this server issued",
@@ -63,6 +66,9 @@ var english = map[string]string{
 	"body.not_object": "request body must be a JSON object",
 	"body.syntax":     "request body is not valid JSON (at byte {offset})",
 	"body.invalid":    "request body is not valid JSON",
+	"body.utf8":       "request body must be valid UTF-8",
+	"body.too_deep":   "request body nests deeper than {max} levels",
+	"body.duplicate":  "appears more than once",
 
 	// Objects.
 	"not_found":           "{what} not found",
@@ -215,6 +221,12 @@ func TextControl() Message { return msg("text.control") }
 // TextOneLine: a one-line text with a line break or control character.
 func TextOneLine() Message { return msg("text.one_line") }
 
+// TextBidi: a text with a bidirectional embedding, override or isolate.
+func TextBidi() Message { return msg("text.bidi") }
+
+// TextInvisible: a one-line text with an invisible format character.
+func TextInvisible() Message { return msg("text.invisible") }
+
 // KeyText: a map key CheckText refuses (why).
 func KeyText(why Message) Message { return msg("text.key", "why", why) }
 
@@ -298,6 +310,11 @@ func SomeoneElse() Message { return msg("user.someone_else") }
 // NotAUsername: a value too long for a username.
 func NotAUsername() Message { return msg("user.username") }
 
+// UsernameForm: a new account's username outside plain ASCII
+// [a-z][a-z0-9._-]{1,39} — a Cyrillic "а" or a zero-width space would
+// make an account that reads as another's.
+func UsernameForm() Message { return msg("user.username_form") }
+
 // BadQuery is the message of an error about query parameters.
 func BadQuery() Message { return msg("query.invalid") }
 
@@ -329,6 +346,17 @@ func BodyNotObject() Message { return msg("body.not_object") }
 
 // BodyInvalid: a body that is not JSON.
 func BodyInvalid() Message { return msg("body.invalid") }
+
+// BodyUTF8: a request body that is not valid UTF-8 (encoding/json would
+// quietly turn its bad bytes into U+FFFD).
+func BodyUTF8() Message { return msg("body.utf8") }
+
+// BodyTooDeep: a request body whose arrays and objects nest deeper than max.
+func BodyTooDeep(max int) Message { return msg("body.too_deep", "max", max) }
+
+// DuplicateKey: a key given twice in one JSON object of a request body
+// (encoding/json would keep the last, where a proxy may read the first).
+func DuplicateKey() Message { return msg("body.duplicate") }
 
 // BodySyntax: a JSON syntax error at byte offset.
 func BodySyntax(offset int64) Message { return msg("body.syntax", "offset", offset) }

@@ -40,6 +40,9 @@ import (
 // once). The cache is emptied even when the store reports an error, since
 // a change may have been committed before the error.
 
+// usernamePattern is what a new account's username is: plain ASCII, so
+// no homoglyph ("sаles.rep" with a Cyrillic а) or invisible character
+// makes an account that reads as someone else's.
 var usernamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,39}$`)
 
 // sysadminGrants are the only roles the system administrator may grant or
@@ -182,7 +185,7 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	errs := map[string]zhidu.Message{}
 	if !usernamePattern.MatchString(b.Username) {
-		errs["username"] = zhidu.Plain("must be 2 to 40 of a-z, 0-9, '.', '_', '-', starting with a letter")
+		errs["username"] = zhidu.UsernameForm()
 	}
 	if b.Name == "" || len([]rune(b.Name)) > 100 {
 		errs["name"] = zhidu.CharRange(1, 100)

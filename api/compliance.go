@@ -265,8 +265,8 @@ func (s *Server) verifyAudit(c *gin.Context) {
 }
 
 type designationBody struct {
-	User   string `json:"user"`
-	Object string `json:"object"`
+	User   string `json:"user" text:"line"`
+	Object string `json:"object" text:"line"`
 	Reason string `json:"reason"`
 }
 

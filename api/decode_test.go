@@ -54,6 +54,13 @@ func TestDecodeAccepts(t *testing.T) {
 		{"empty object", "{}", decodeTarget{}},
 		{"null", "null", decodeTarget{}},
 		{"trailing whitespace", "{\"title\":\"报销\"}\n", decodeTarget{Title: "报销"}},
+		{"same key in two objects", `{"data":{"a":{"n":1},"b":{"n":2}}}`, decodeTarget{Data: map[string]any{
+			"a": map[string]any{"n": json.Number("1")}, "b": map[string]any{"n": json.Number("2")}}}},
+		{"nested to the limit", `{"data":{"x":` + strings.Repeat("[", maxDepth-2) + strings.Repeat("]", maxDepth-2) + `}}`, decodeTarget{
+			Data: map[string]any{"x": nested(maxDepth - 2)}}},
+		{"surrogate pair", `{"data":{"note":"\ud83d\ude00"}}`, decodeTarget{Data: map[string]any{"note": "😀"}}},
+		{"escaped backslash before u", `{"data":{"note":"\\ud800"}}`, decodeTarget{Data: map[string]any{"note": `\ud800`}}},
+		{"zero-width joiner in long text", "{\"data\":{\"note\":\"👩\u200d💻\"}}", decodeTarget{Data: map[string]any{"note": "👩\u200d💻"}}},
 		{"every field", `{"title":"t","count":3,"data":{"n":1.5,"s":"x"},"level":"secret"}`, decodeTarget{
 			Title: "t", Count: 3, Data: map[string]any{"n": json.Number("1.5"), "s": "x"}, Level: new(zhidu.Secret)}},
 	}
@@ -69,6 +76,15 @@ func TestDecodeAccepts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// nested is n arrays, each holding the next.
+func nested(n int) any {
+	v := []any{}
+	for range n - 1 {
+		v = []any{v}
+	}
+	return v
 }
 
 func TestDecodeRejects(t *testing.T) {
@@ -87,6 +103,21 @@ func TestDecodeRejects(t *testing.T) {
 		{"truncated", `{"title":`, ""},
 		{"not JSON", `title=t`, ""},
 		{"array", `[]`, ""},
+		{"duplicate key", `{"title":"a","title":"b"}`, "title"},
+		{"duplicate key in another case", `{"title":"a","Title":"b"}`, "Title"},
+		{"duplicate key in a map", `{"data":{"n":1,"n":2}}`, "data.n"},
+		{"duplicate key in a nested object", `{"data":{"rows":[{"a":1},{"a":1,"a":2}]}}`, "data.rows.a"},
+		{"invalid UTF-8 in a string", "{\"title\":\"a\xffb\"}", ""},
+		{"invalid UTF-8 in a key", "{\"data\":{\"\xc3\":1}}", ""},
+		{"nested too deep", `{"data":{"x":` + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + `}}`, ""},
+		{"10000 nested arrays", strings.Repeat("[", 10000) + strings.Repeat("]", 10000), ""},
+		{"lone surrogate", `{"title":"a\ud800b"}`, ""},
+		{"lone low surrogate", `{"title":"\udc00"}`, ""},
+		{"reversed surrogates", `{"title":"\udc00\ud800"}`, ""},
+		{"high surrogate at the end", `{"title":"\ud83d`, ""},
+		{"bidi override", "{\"title\":\"invoice \u202egnp.exe\"}", "title"},
+		{"escaped bidi isolate", `{"title":"a\u2066b"}`, "title"},
+		{"zero-width space in a key", `{"data":{"amo\u200bunt":1}}`, "data.amo?unt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -415,3 +446,55 @@ func TestNumberParams(t *testing.T) {
 }
 
 func ptr(x float64) *float64 { return &x }
+
+// An embedded struct's fields are named as the client writes them, never
+// by the Go type that holds them.
+func TestDecodeNamesEmbeddedFields(t *testing.T) {
+	type Slip struct {
+		Batch string `json:"batch"`
+		Lines []struct {
+			Qty int `json:"qty"`
+		} `json:"lines"`
+	}
+	type start struct {
+		Slip
+		Level *zhidu.Level `json:"level"`
+	}
+	for body, field := range map[string]string{
+		`{"batch":42}`:            "batch",
+		`{"lines":[{"qty":"x"}]}`: "lines.qty",
+		`{"BATCH":[1]}`:           "batch",
+	} {
+		c, _ := decodeTestContext(http.MethodPost, "/", strings.NewReader(body))
+		var got start
+		e := domainError(t, decode(c, &got))
+		if _, ok := e.Fields[field]; !ok || len(e.Fields) != 1 {
+			t.Errorf("decode(%s): fields %v, want %q", body, e.Fields, field)
+		}
+	}
+}
+
+// An unknown level is named by its own field, wherever it is.
+func TestDecodeNamesTheLevelField(t *testing.T) {
+	type grant struct {
+		Clearance zhidu.Level `json:"clearance"`
+	}
+	type body struct {
+		Title  string            `json:"title"`
+		Level  *zhidu.Level      `json:"level"`
+		Grants []grant           `json:"grants"`
+		Per    map[string]*grant `json:"per"`
+	}
+	for in, field := range map[string]string{
+		`{"title":"ultra","level":"ultra"}`:                            "level",
+		`{"grants":[{"clearance":"internal"},{"clearance":"ultra"}]}`:  "grants.clearance",
+		`{"title":"x","per":{"cs":{"clearance":"hush"}},"level":null}`: "per.cs.clearance",
+	} {
+		c, _ := decodeTestContext(http.MethodPost, "/", strings.NewReader(in))
+		var got body
+		e := domainError(t, decode(c, &got))
+		if m, ok := e.FieldCodes[field]; !ok || m.Code != "choice.one_of" || len(e.Fields) != 1 {
+			t.Errorf("decode(%s): fields %v, want a choice.one_of for %q", in, e.Fields, field)
+		}
+	}
+}

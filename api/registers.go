@@ -64,6 +64,41 @@ func (s *Server) serveRegister(c *gin.Context, kind string) {
 	}
 	reg := d.Register
 	p := queryParams(c)
+	f := registerFilter(p, reg)
+	f.Cursor, f.Limit = p.str("cursor", 500), p.integer("limit", 1, store.MaxLimit)
+	csv := p.oneOf("format", "json", "csv") == "csv"
+	if err := p.err(); err != nil {
+		fail(c, err)
+		return
+	}
+	v, err := s.viewer(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if csv {
+		f.All, f.Cursor = true, ""
+	}
+	page, err := s.Store.Register(c.Request.Context(), kind, reg, v, f, s.Now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !csv {
+		c.JSON(http.StatusOK, page)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+reg.File+`"`)
+	c.Status(http.StatusOK)
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	if err := store.WriteRegisterCSV(c.Writer, reg, page.Items); err != nil {
+		_ = c.Error(err)
+	}
+}
+
+// registerFilter reads the filters reg's columns declare from the query
+// parameters.
+func registerFilter(p *params, reg *zhidu.Register) store.RegisterFilter {
 	f := store.RegisterFilter{Equal: map[string]string{}, AnyOf: map[string][]string{}, After: map[string]time.Time{},
 		Before: map[string]time.Time{}, Is: map[string]bool{}, Number: map[string]float64{}, Min: map[string]float64{},
 		Max: map[string]float64{}}
@@ -110,33 +145,5 @@ func (s *Server) serveRegister(c *gin.Context, kind string) {
 			}
 		}
 	}
-	f.Cursor, f.Limit = p.str("cursor", 500), p.integer("limit", 1, store.MaxLimit)
-	csv := p.oneOf("format", "json", "csv") == "csv"
-	if err := p.err(); err != nil {
-		fail(c, err)
-		return
-	}
-	v, err := s.viewer(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if csv {
-		f.All, f.Cursor = true, ""
-	}
-	page, err := s.Store.Register(c.Request.Context(), kind, reg, v, f, s.Now())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if !csv {
-		c.JSON(http.StatusOK, page)
-		return
-	}
-	c.Header("Content-Disposition", `attachment; filename="`+reg.File+`"`)
-	c.Status(http.StatusOK)
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	if err := store.WriteRegisterCSV(c.Writer, reg, page.Items); err != nil {
-		_ = c.Error(err)
-	}
+	return f
 }

@@ -137,7 +137,7 @@ func (s *Server) unclaimTask(c *gin.Context) {
 }
 
 type completeBody struct {
-	Outcome string         `json:"outcome"`
+	Outcome string         `json:"outcome" text:"line"`
 	Data    map[string]any `json:"data"`
 	Comment string         `json:"comment"`
 }

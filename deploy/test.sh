@@ -38,6 +38,22 @@ if [ -d workflows ]; then
 	fi
 fi
 
+# The fuzz targets (issue 18, hostile input): go test runs their seed
+# corpora (testdata/fuzz/FuzzX/) as unit tests below; here each is fuzzed
+# for a few seconds (-fuzz takes one target per package). ZHIDU_FUZZTIME
+# sets how long (default 4s, under a minute in all; 0 skips).
+fuzztime=${ZHIDU_FUZZTIME:-4s}
+if [ "$fuzztime" != 0 ]; then
+	for target in \
+		.:FuzzCheckText .:FuzzFormValidate .:FuzzNormalizePhone .:FuzzNormalizeCompanyID \
+		./api:FuzzDecode ./api:FuzzBodies ./api:FuzzQueryParams ./api:FuzzRegisterFilter \
+		./workflows:FuzzGrantDuration; do
+		pkg=${target%%:*} name=${target#*:}
+		echo "==> fuzzing $name in $pkg for $fuzztime"
+		go test -run='^$' -fuzz="^$name\$" -fuzztime="$fuzztime" "$pkg"
+	done
+fi
+
 echo "==> go test -count=1 -timeout 30m ./... $*"
 go test -count=1 -timeout 30m ./... "$@"
 

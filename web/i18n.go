@@ -516,6 +516,7 @@ var messagesZh = map[string]string{
 	"text.max": "最多 {max} 个字符", "text.length": "须为 {min} 至 {max} 个字符", "text.too_long": "内容过长",
 	"text.utf8": "必须是有效的 UTF-8 文本", "text.nul": "不能包含 NUL 字符",
 	"text.control": "除制表符和换行外不能包含控制字符", "text.one_line": "必须是一行文字，不能包含控制字符",
+	"text.bidi": "不能包含双向文字控制字符（U+202A 至 U+202E、U+2066 至 U+2069）", "text.invisible": "不能包含零宽空格等不可见字符",
 	"text.key": "其中的键名{why:msg}", "list.each_item": "每一项都{why:msg}", "list.max_people": "最多 {max} 人",
 	"rows.min": "至少需要 {min} 行", "rows.max": "最多 {max} 行",
 	"choice.one_of": "请从给定选项中选择", "choice.one_of_list": "请从给定选项中选择", "choice.list_of": "请从给定选项中选择",
@@ -526,12 +527,14 @@ var messagesZh = map[string]string{
 	"number.range": "必须是有效的整数", "number.negative": "不能为负数", "number.max": "不能超过 {max}",
 	"number.above": "不能大于 {other}",
 	"user.unknown": "没有这个用户", "user.inactive": "不是在职用户", "user.someone_else": "不能是您自己", "user.username": "必须是用户名",
-	"query.invalid": "查询参数无效", "cursor.bad": "分页标记无效", "cursor.invalid": "分页标记无效",
+	"user.username_form": "须为 2 至 40 个小写英文字母、数字或 . _ -，以字母开头", "query.invalid": "查询参数无效",
+	"cursor.bad": "分页标记无效", "cursor.invalid": "分页标记无效",
 	"sort.bad": "排序方式无效", "scope.bad": "收件箱分类无效",
 
 	"body.too_large": "请求内容超过 {limit} 字节", "body.unreadable": "无法读取请求内容",
 	"body.trailing": "请求内容在 JSON 之后还有多余的数据", "body.not_object": "请求内容必须是 JSON 对象",
 	"body.syntax": "请求内容不是有效的 JSON（第 {offset} 字节）", "body.invalid": "请求内容不是有效的 JSON",
+	"body.utf8": "请求内容必须是有效的 UTF-8", "body.too_deep": "请求内容的嵌套超过 {max} 层", "body.duplicate": "重复出现",
 
 	"not_found": "未找到。", "kind.unknown": "没有这种流程类型：{kind}",
 	"object.ref":         "对象须为 process:编号、task:编号 或 customer:编号，而不是 {value}",

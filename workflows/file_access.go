@@ -169,14 +169,9 @@ func prepareFileAccess(ctx context.Context, b fileAccessStart, s StartContext) (
 	cfg := *s.Config.(*FileAccessConfig)
 	errs := map[string]zhidu.Message{}
 	checkText(errs, "reason", b.Reason, true, true, 2000)
-	d, err := time.ParseDuration(strings.TrimSpace(b.Duration))
-	switch {
-	case strings.TrimSpace(b.Duration) == "":
-		errs["duration"] = zhidu.Required()
-	case err != nil:
-		errs["duration"] = zhidu.Say(msgBadDuration)
-	case d <= 0 || d > cfg.MaxDuration:
-		errs["duration"] = zhidu.Say(msgDurationRange, "max", cfg.MaxDuration.String())
+	d, msg := grantDuration(b.Duration, cfg.MaxDuration)
+	if !msg.IsZero() {
+		errs["duration"] = msg
 	}
 	typ, id, _ := strings.Cut(b.Target, ":")
 	if id == "" || !slices.Contains([]string{zhidu.GrantDepartment, zhidu.GrantCustomer, zhidu.GrantProcess}, typ) {
@@ -202,6 +197,23 @@ func prepareFileAccess(ctx context.Context, b fileAccessStart, s StartContext) (
 	info := s.Process
 	info.Title, info.Level = "查阅 "+b.Target, level
 	return FileAccessInput{Process: *info, Target: b.Target, Reason: b.Reason, Duration: d, Config: cfg}, nil
+}
+
+// grantDuration reads a requested grant's duration, a Go duration ("8h",
+// "90m", "1h30m"), and says what is wrong with it: missing, not a
+// duration, or not above zero and within max.
+func grantDuration(s string, max time.Duration) (time.Duration, zhidu.Message) {
+	s = strings.TrimSpace(s)
+	d, err := time.ParseDuration(s)
+	switch {
+	case s == "":
+		return 0, zhidu.Required()
+	case err != nil:
+		return 0, zhidu.Say(msgBadDuration)
+	case d <= 0 || d > max:
+		return 0, zhidu.Say(msgDurationRange, "max", max.String())
+	}
+	return d, zhidu.Message{}
 }
 
 // accessForm is what the approval step asks: approve, or decline with a
