@@ -23,6 +23,32 @@ type customerProcessStore interface {
 	Responsible(ctx context.Context, username string) (bool, error)
 	Customer(ctx context.Context, id string) (zhidu.Customer, zhidu.ObjectFacts, error)
 	CrossingCase(ctx context.Context, id string) (zhidu.CrossingCase, error)
+	CrossingCasesOf(ctx context.Context, username string) ([]zhidu.CrossingCase, error)
+}
+
+// listCrossings answers the crossing cases the caller is a party to — the
+// second registrant, who may not read the file, learns its case (to
+// contest it) and nothing of the file: the file's ID and who holds the
+// credit are left out unless the caller may read the file.
+func (s *Server) listCrossings(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	cases, err := s.Store.CrossingCasesOf(ctx, u.Username)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	for i, cc := range cases {
+		_, f, err := s.Store.Customer(ctx, cc.CustomerID)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if d, err := s.Authz.Decide(u.Actor(), f, zhidu.ActRead); err != nil || !d.Allowed {
+			cases[i].CustomerID, cases[i].Credit = "", ""
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": cases})
 }
 
 // problemBody is POST /customers/{id}/problems.

@@ -222,6 +222,7 @@ func (s *Server) Router() *gin.Engine {
 	a.POST("/employees/:username/leave", s.requestLeave)
 	a.GET("/reports/probation", s.probationReport)
 	a.POST("/customers/:id/problems", s.reportProblem)
+	a.GET("/crossings", s.listCrossings)
 	a.POST("/crossings/:id/contest", s.contestCrossing)
 	a.GET("/customers/:id/orders", s.listOrders)
 	a.POST("/customers/:id/orders", s.createOrder)

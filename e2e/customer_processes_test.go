@@ -100,7 +100,25 @@ func TestCustomerCrossingThroughTheAPI(t *testing.T) {
 	if second.Created || second.Crossing == nil {
 		t.Fatalf("the second registration: %+v", second)
 	}
-	cid := second.Crossing.ID
+	// cs.agent, who may not read sales' file, finds the case among theirs,
+	// naming nothing of the file.
+	mine := s.must(http.StatusOK, s.call("cs.agent", "GET", "/api/v1/crossings", nil))["items"].([]any)
+	if len(mine) != 1 {
+		t.Fatalf("cs.agent's crossing cases: %v", mine)
+	}
+	got := mine[0].(map[string]any)
+	cid := got["id"].(string)
+	if cid != second.Crossing.ID || got["customer_id"] != "" || got["credit"] != "" || got["state"] != "open" {
+		t.Errorf("cs.agent's case: %v", got)
+	}
+	// sales.rep, who holds the credit and reads the file, sees it named.
+	if theirs := s.must(http.StatusOK, s.call("sales.rep", "GET", "/api/v1/crossings", nil))["items"].([]any); len(theirs) != 1 ||
+		theirs[0].(map[string]any)["customer_id"] != first.Customer.ID {
+		t.Errorf("sales.rep's crossing cases: %v", theirs)
+	}
+	if none := s.must(http.StatusOK, s.call("quality.eng", "GET", "/api/v1/crossings", nil))["items"].([]any); len(none) != 0 {
+		t.Errorf("quality.eng's crossing cases: %v", none)
+	}
 	reason := map[string]any{"reason": "客户最初由客服部接待"}
 	s.wantError(s.call("quality.eng", "POST", "/api/v1/crossings/"+cid+"/contest", reason), http.StatusNotFound, "not_found")
 	s.wantError(s.call("sales.mentor", "POST", "/api/v1/crossings/"+cid+"/contest", reason), http.StatusForbidden, "forbidden")

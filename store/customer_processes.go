@@ -104,3 +104,18 @@ func (s *Store) Responsible(ctx context.Context, username string) (bool, error) 
 	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customers WHERE responsible = $1)`, username).Scan(&any)
 	return any, mapErr(err, "customers")
 }
+
+// CrossingCasesOf lists the crossing cases a user is a party to — as the
+// second registrant or as who holds the credit — newest first.
+func (s *Store) CrossingCasesOf(ctx context.Context, username string) ([]zhidu.CrossingCase, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+sqlCrossingColumns+` FROM crossing_cases
+        WHERE registrant = $1 OR credit = $1 ORDER BY at DESC, id DESC LIMIT 200`, username)
+	if err != nil {
+		return nil, mapErr(err, "crossing cases")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[zhidu.CrossingCase])
+	if out == nil {
+		out = []zhidu.CrossingCase{}
+	}
+	return out, mapErr(err, "crossing cases")
+}
