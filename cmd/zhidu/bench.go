@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -50,6 +51,7 @@ type benchConfig struct {
 	Timeout    time.Duration
 	Progress   bool
 	CPUProfile string
+	MemProfile string
 	Sample     time.Duration // a soak's sampling interval
 	// zhidu bench inbox
 	Users       int
@@ -91,6 +93,7 @@ func commandFlags(name string, fs *flag.FlagSet, c *config, args []string) []str
 	fs.DurationVar(&b.Timeout, "timeout", b.Timeout, "give up on a process that does not move on for this long")
 	fs.BoolVar(&b.Progress, "progress", b.Progress, "draw progress bars on stderr")
 	fs.StringVar(&b.CPUProfile, "cpuprofile", "", "write a CPU profile of this process (API, worker, embedded Temporal) during the measured runs to this file")
+	fs.StringVar(&b.MemProfile, "memprofile", "", "write a heap profile of this process to this file after the zhidu runs (a soak: whose memory it is)")
 	fs.IntVar(&b.Users, "users", b.Users, "inbox: users to load")
 	fs.IntVar(&b.Tasks, "tasks", b.Tasks, "inbox: tasks to load")
 	fs.IntVar(&b.Requests, "requests", b.Requests, "inbox: requests per reader, page and concurrency")
@@ -189,6 +192,7 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	defer stop()
+	defer writeHeapProfile(b.MemProfile)
 	nonce := randomHex(4)
 	failed := 0
 	for _, sc := range scenarios {
@@ -537,6 +541,24 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes this process's heap profile to path, after a
+// collection (nothing when path is empty).
+func writeHeapProfile(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "memprofile:", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "memprofile:", err)
+	}
 }
 
 // postmasterCPU reports the CPU time of the PostgreSQL server whose data
