@@ -3,7 +3,10 @@ package e2e
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/zhidu/zhidu"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/web"
 	"github.com/zhidu/zhidu/workflows"
 )
 
@@ -111,6 +115,25 @@ func TestCustomerCrossingThroughTheAPI(t *testing.T) {
 	if cid != second.Crossing.ID || got["customer_id"] != "" || got["credit"] != "" || got["state"] != "open" {
 		t.Errorf("cs.agent's case: %v", got)
 	}
+	// The web inbox lists it on the customers page, with its contest form.
+	inbox := httptest.NewServer(web.New(web.Config{}, s.server.Router(), s.store))
+	t.Cleanup(inbox.Close)
+	se, err := s.store.CreateSession(context.Background(), "cs.agent", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", inbox.URL+"/customers", nil)
+	req.AddCookie(&http.Cookie{Name: "zhidu_session", Value: se.ID})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(page), `action="/crossings/`+cid+`/contest"`) ||
+		!strings.Contains(string(page), "联拓电子有限公司") {
+		t.Errorf("cs.agent's customers page (%d) lacks the case or its contest form", res.StatusCode)
+	}
 	// sales.rep, who holds the credit and reads the file, sees it named.
 	if theirs := s.must(http.StatusOK, s.call("sales.rep", "GET", "/api/v1/crossings", nil))["items"].([]any); len(theirs) != 1 ||
 		theirs[0].(map[string]any)["customer_id"] != first.Customer.ID {
@@ -123,11 +146,22 @@ func TestCustomerCrossingThroughTheAPI(t *testing.T) {
 	s.wantError(s.call("quality.eng", "POST", "/api/v1/crossings/"+cid+"/contest", reason), http.StatusNotFound, "not_found")
 	s.wantError(s.call("sales.mentor", "POST", "/api/v1/crossings/"+cid+"/contest", reason), http.StatusForbidden, "forbidden")
 	s.wantError(s.call("cs.agent", "POST", "/api/v1/crossings/"+cid+"/contest", map[string]any{"reason": ""}), http.StatusBadRequest, "invalid")
-	p := s.must(http.StatusCreated, s.call("cs.agent", "POST", "/api/v1/crossings/"+cid+"/contest", reason))
-	pid, _ := p["id"].(string)
-	if pid == "" { // cs.agent may not read a process of sales' file: the answer says only that it started
-		pid = s.runningOf(workflows.KindCustomerCrossing, false)
+	// cs.agent contests it from the customers page of the web inbox.
+	form := url.Values{"f.reason": {"客户最初由客服部接待"}, "csrf": {se.CSRF}}
+	post, _ := http.NewRequest("POST", inbox.URL+"/crossings/"+cid+"/contest", strings.NewReader(form.Encode()))
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	post.AddCookie(&http.Cookie{Name: "zhidu_session", Value: se.ID})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err = noRedirect.Do(post)
+	if err != nil {
+		t.Fatal(err)
 	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/customers?ok=contested" {
+		t.Fatalf("the web contest: %d %s %.300s", res.StatusCode, res.Header.Get("Location"), answer)
+	}
+	pid := s.runningOf(workflows.KindCustomerCrossing, false)
 	s.wantError(s.call("sales.rep", "POST", "/api/v1/crossings/"+cid+"/contest", reason), http.StatusConflict, "conflict")
 	task := s.waitTask(pid, workflows.StepCrossingDecision)
 	// A party is kept off the decision: the task is not even theirs to see.

@@ -158,6 +158,10 @@ type customersView struct {
 	NoticeURL string // the file, when the API named it to this user
 	Blacklist bool   // link the blacklist: the user is of sales or marketing (the API decides)
 	Report    bool   // link the statistics: a department head or the GM line (the API decides)
+	// Cases are the crossing cases the user is a party to (GET
+	// /api/v1/crossings), an open one with its contest form: a second
+	// registrant who may not read the file contests from here.
+	Cases []caseRow
 }
 
 func (s *server) customers(c *rc) { c.renderCustomers(probationForms{status: http.StatusOK}, "", "") }
@@ -211,6 +215,19 @@ func (c *rc) renderCustomers(in probationForms, notice, noticeURL string) {
 	v.Report = u.IsLeadership() || slices.ContainsFunc(u.Roles, func(g zhidu.RoleGrant) bool { return g.Role == zhidu.RoleDeptHead })
 	v.Register = c.customerCard(in, "register", "/customers", c.registerForm(), c.T("customers.register"), c.T("customers.register_hint"),
 		c.T("customers.submit_register"), nil)
+	var cases struct {
+		Items []zhidu.CrossingCase `json:"items"`
+	}
+	if res := c.get("/api/v1/crossings", nil, &cases); res.ok() {
+		for _, cc := range cases.Items {
+			row := caseRow{CrossingCase: cc, State: label(c.lang, "customer.case", cc.State)}
+			if cc.State == zhidu.CrossingOpen {
+				row.Contest = c.customerCard(in, "contest-"+cc.ID, "/crossings/"+url.PathEscape(cc.ID)+"/contest", contestForm,
+					c.T("customer.contest"), c.T("customer.contest_hint"), c.T("customer.submit_contest"), nil)
+			}
+			v.Cases = append(v.Cases, row)
+		}
+	}
 	pg := pageFor(c, "customers", c.T("customers.title"))
 	pg.Data = v
 	c.render(in.status, "customers", pg)
@@ -571,6 +588,25 @@ func (s *server) orderChange(c *rc) {
 		parseForm(orderChangeForm, c.r.PostForm))
 }
 
+// myCrossingContest contests a case from the customers page (the user may
+// not read its file): back to the list, or the API's answer by the form.
+func (s *server) myCrossingContest(c *rc) {
+	cc := c.r.PathValue("case")
+	data := parseForm(contestForm, c.r.PostForm)
+	res := c.call(http.MethodPost, "/api/v1/crossings/"+url.PathEscape(cc)+"/contest", nil, data)
+	if res.ok() {
+		http.Redirect(c.w, c.r, "/customers?ok=contested", http.StatusSeeOther)
+		return
+	}
+	if res.Status == http.StatusNotFound {
+		c.apiFail(res)
+		return
+	}
+	if in, ok := c.failed(res, "contest-"+cc, data); ok {
+		c.renderCustomers(in, "", "")
+	}
+}
+
 func (s *server) crossingContest(c *rc) {
 	cc := c.r.PathValue("case")
 	c.customerPost(http.MethodPost, "/api/v1/crossings/"+url.PathEscape(cc)+"/contest", "contest-"+cc, "contested",
@@ -694,6 +730,7 @@ var customerPageLabels = map[string]zhidu.Text{
 	"customer.c.decision":         {Zh: "裁定", En: "Decision"},
 	"customer.c.credit":           {Zh: "业绩归属", En: "Credit"},
 	"customer.contest":            {Zh: "提出异议", En: "Contest"},
+	"customers.my_cases":          {Zh: "我的交叉客户案例", En: "My crossing cases"},
 	"customer.contest_hint":       {Zh: "由档案所属部门经理裁定，裁定为最终决定。", En: "The head of the file's department decides; the decision is final."},
 	"customer.submit_contest":     {Zh: "提出异议", En: "Contest"},
 	"customer.blacklisting":       {Zh: "黑名单决定", En: "Blacklist decisions"},

@@ -154,6 +154,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("POST /customers/{id}/orders/{order}/edit", s.authed(s.orderEdit))
 	mux.HandleFunc("POST /customers/{id}/orders/{order}/changes", s.authed(s.orderChange))
 	mux.HandleFunc("POST /customers/{id}/crossings/{case}/contest", s.authed(s.crossingContest))
+	mux.HandleFunc("POST /crossings/{case}/contest", s.authed(s.myCrossingContest))
 	mux.HandleFunc("POST /customers/{id}/blacklist/{op}", s.authed(s.customerBlacklist))
 	mux.HandleFunc("GET /blacklist", s.authed(s.blacklistPage))
 	mux.HandleFunc("GET /reports/customers", s.authed(s.customerReport))
