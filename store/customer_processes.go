@@ -57,17 +57,9 @@ func (s *Store) BlacklistByDecision(ctx context.Context, r zhidu.BlacklistDecisi
 // HandedCustomers lists the files handover (the process that recorded it)
 // moved, as the notices name them.
 func (s *Store) HandedCustomers(ctx context.Context, handover string) ([]zhidu.CustomerRef, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT c.id, c.name, c.class, c.department, c.level, c.responsible FROM customers c
+	return listOf[zhidu.CustomerRef](ctx, s, "customers", `SELECT c.id, c.name, c.class, c.department, c.level, c.responsible FROM customers c
         WHERE EXISTS (SELECT 1 FROM customer_history h WHERE h.customer_id = c.id AND h.via = 'handover' AND h.reason = $1)
         ORDER BY c.id`, handover)
-	if err != nil {
-		return nil, mapErr(err, "customers")
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[zhidu.CustomerRef])
-	if out == nil {
-		out = []zhidu.CustomerRef{}
-	}
-	return out, mapErr(err, "customers")
 }
 
 // CrossingCase reads one crossing case.
@@ -108,14 +100,6 @@ func (s *Store) Responsible(ctx context.Context, username string) (bool, error) 
 // CrossingCasesOf lists the crossing cases a user is a party to — as the
 // second registrant or as who holds the credit — newest first.
 func (s *Store) CrossingCasesOf(ctx context.Context, username string) ([]zhidu.CrossingCase, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+sqlCrossingColumns+` FROM crossing_cases
+	return listOf[zhidu.CrossingCase](ctx, s, "crossing cases", `SELECT `+sqlCrossingColumns+` FROM crossing_cases
         WHERE registrant = $1 OR credit = $1 ORDER BY at DESC, id DESC LIMIT 200`, username)
-	if err != nil {
-		return nil, mapErr(err, "crossing cases")
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[zhidu.CrossingCase])
-	if out == nil {
-		out = []zhidu.CrossingCase{}
-	}
-	return out, mapErr(err, "crossing cases")
 }

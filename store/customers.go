@@ -196,16 +196,8 @@ func addHistory(ctx context.Context, tx pgx.Tx, h zhidu.CustomerChange) error {
 
 // CustomerHistory returns a file's history, oldest first.
 func (s *Store) CustomerHistory(ctx context.Context, id string) ([]zhidu.CustomerChange, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, customer_id, at, actor, field, before, after, via, reason FROM customer_history
+	return listOf[zhidu.CustomerChange](ctx, s, "customer history", `SELECT id, customer_id, at, actor, field, before, after, via, reason FROM customer_history
         WHERE customer_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, mapErr(err, "customer history")
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[zhidu.CustomerChange])
-	if out == nil {
-		out = []zhidu.CustomerChange{}
-	}
-	return out, mapErr(err, "customer history")
 }
 
 const sqlCrossingColumns = `id, customer_id, registrant, department, at, matched, name, COALESCE(credit, ''), state,
@@ -213,15 +205,7 @@ const sqlCrossingColumns = `id, customer_id, registrant, department, at, matched
 
 // CrossingCases returns the crossing cases of a file, oldest first.
 func (s *Store) CrossingCases(ctx context.Context, id string) ([]zhidu.CrossingCase, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+sqlCrossingColumns+` FROM crossing_cases WHERE customer_id = $1 ORDER BY at, id`, id)
-	if err != nil {
-		return nil, mapErr(err, "crossing cases")
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[zhidu.CrossingCase])
-	if out == nil {
-		out = []zhidu.CrossingCase{}
-	}
-	return out, mapErr(err, "crossing cases")
+	return listOf[zhidu.CrossingCase](ctx, s, "crossing cases", `SELECT `+sqlCrossingColumns+` FROM crossing_cases WHERE customer_id = $1 ORDER BY at, id`, id)
 }
 
 // CustomerPatch is an edit of a file; nil leaves a field as it is.
@@ -335,16 +319,8 @@ func (s *Store) RecordContact(ctx context.Context, c AdminChange, k zhidu.Custom
 
 // Contacts lists a file's visits, calls and test drives, newest first.
 func (s *Store) Contacts(ctx context.Context, id string) ([]zhidu.CustomerContact, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, customer_id, kind, outcome, note, by_user, department, at FROM customer_contacts
+	return listOf[zhidu.CustomerContact](ctx, s, "contacts", `SELECT id, customer_id, kind, outcome, note, by_user, department, at FROM customer_contacts
         WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT 200`, id)
-	if err != nil {
-		return nil, mapErr(err, "contacts")
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[zhidu.CustomerContact])
-	if out == nil {
-		out = []zhidu.CustomerContact{}
-	}
-	return out, mapErr(err, "contacts")
 }
 
 // SetBlacklist records a decision of the Marketing Division (c.Actor)
@@ -409,16 +385,8 @@ func (s *Store) Blacklist(ctx context.Context, level zhidu.Level) ([]zhidu.Black
 // BlacklistDecisions returns every decision about a customer, oldest
 // first.
 func (s *Store) BlacklistDecisions(ctx context.Context, id string) ([]zhidu.BlacklistEntry, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT b.id, b.customer_id, c.name, b.decision, b.reason, b.by_user, b.at
+	return listOf[zhidu.BlacklistEntry](ctx, s, "blacklist", `SELECT b.id, b.customer_id, c.name, b.decision, b.reason, b.by_user, b.at
         FROM customer_blacklist b JOIN customers c ON c.id = b.customer_id WHERE b.customer_id = $1 ORDER BY b.id`, id)
-	if err != nil {
-		return nil, mapErr(err, "blacklist")
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[zhidu.BlacklistEntry])
-	if out == nil {
-		out = []zhidu.BlacklistEntry{}
-	}
-	return out, mapErr(err, "blacklist")
 }
 
 // Blacklisted returns the blacklist entries of the named customers that

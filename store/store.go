@@ -148,3 +148,18 @@ func isConnectErr(err error) bool {
 	var ce *pgconn.ConnectError
 	return errors.As(err, &ce)
 }
+
+// listOf runs a query whose rows map, column by column, onto T's fields,
+// and returns them — an empty slice, never nil, when there are none; what
+// names them in errors.
+func listOf[T any](ctx context.Context, s *Store, what, sql string, args ...any) ([]T, error) {
+	rows, err := s.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, mapErr(err, what)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[T])
+	if out == nil {
+		out = []T{}
+	}
+	return out, mapErr(err, what)
+}
