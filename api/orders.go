@@ -74,6 +74,18 @@ func (b orderBody) terms(errs map[string]zhidu.Message) zhidu.OrderTerms {
 	return t
 }
 
+// valid checks the terms (terms) and answers 400 with every field's
+// message when they are not; ok is false when an answer was written.
+func (b orderBody) valid(c *gin.Context) (zhidu.OrderTerms, bool) {
+	errs := map[string]zhidu.Message{}
+	t := b.terms(errs)
+	if len(errs) > 0 {
+		fail(c, zhidu.Invalid(zhidu.CannotOrder(), errs))
+		return t, false
+	}
+	return t, true
+}
+
 func (s *Server) createOrder(c *gin.Context) {
 	ref := zhidu.ObjectRef{Type: zhidu.ObjectCustomer, ID: c.Param("id")}
 	var b orderBody
@@ -84,10 +96,8 @@ func (s *Server) createOrder(c *gin.Context) {
 	if _, ok := s.access(c, ref, zhidu.ActWrite, "order.create"); !ok {
 		return
 	}
-	errs := map[string]zhidu.Message{}
-	t := b.terms(errs)
-	if len(errs) > 0 {
-		fail(c, zhidu.Invalid(zhidu.CannotOrder(), errs))
+	t, ok := b.valid(c)
+	if !ok {
 		return
 	}
 	o, err := s.Store.CreateOrder(c.Request.Context(), s.change(c), ref.ID, t, s.Now())
@@ -158,10 +168,8 @@ func (s *Server) updateOrder(c *gin.Context) {
 	if !ok {
 		return
 	}
-	errs := map[string]zhidu.Message{}
-	t := b.terms(errs)
-	if len(errs) > 0 {
-		fail(c, zhidu.Invalid(zhidu.CannotOrder(), errs))
+	t, ok := b.valid(c)
+	if !ok {
 		return
 	}
 	o, err := s.Store.UpdateDraft(c.Request.Context(), s.change(c), o.ID, t, s.Now())
