@@ -52,16 +52,12 @@ type BlacklistNoticeResult struct {
 // is derived from the file's and the entry's, so that the notice is
 // started once.
 func NewBlacklistNotice(e zhidu.BlacklistEntry, c zhidu.CustomerRef, config any) BlacklistNoticeInput {
-	cfg, ok := config.(*BlacklistNoticeConfig)
-	if !ok || cfg == nil {
-		d := DefaultBlacklistNoticeConfig()
-		cfg = &d
-	}
+	cfg := configOr(config, DefaultBlacklistNoticeConfig)
 	id := ProcessID(KindBlacklistNotice, e.CustomerID, strconv.FormatInt(e.ID, 10))
 	return BlacklistNoticeInput{
 		Process: zhidu.ProcessInfo{ID: id, Kind: KindBlacklistNotice, Title: c.Name, Level: max(c.Level, zhidu.Internal),
 			Department: zhidu.DeptMkt, StartedBy: e.By},
-		Entry: e.ID, Customer: c, Reason: e.Reason, Config: *cfg,
+		Entry: e.ID, Customer: c, Reason: e.Reason, Config: cfg,
 	}
 }
 

@@ -65,15 +65,11 @@ type CustomerCrossingResult struct {
 // The process belongs to the file's department at the file's level; its
 // title is the name the second registrant gave, which they know already.
 func NewCustomerCrossing(id, contester string, cc zhidu.CrossingCase, c zhidu.CustomerRef, reason string, config any) CustomerCrossingInput {
-	cfg, ok := config.(*CustomerCrossingConfig)
-	if !ok || cfg == nil {
-		d := DefaultCustomerCrossingConfig()
-		cfg = &d
-	}
+	cfg := configOr(config, DefaultCustomerCrossingConfig)
 	return CustomerCrossingInput{
 		Process: zhidu.ProcessInfo{ID: id, Kind: KindCustomerCrossing, Title: cc.Name, Level: max(c.Level, zhidu.Internal),
 			Department: c.Department, StartedBy: contester},
-		Case: cc.ID, Customer: c, First: cc.Credit, Second: cc.Registrant, Reason: reason, Config: *cfg,
+		Case: cc.ID, Customer: c, First: cc.Credit, Second: cc.Registrant, Reason: reason, Config: cfg,
 	}
 }
 

@@ -89,15 +89,11 @@ type CustomerDowngradeResult struct {
 // reporter: the process belongs to the file's department, at the file's
 // level (at least internal).
 func NewCustomerDowngrade(id, reporter string, c zhidu.CustomerRef, problem, description string, majorLoss bool, config any) CustomerDowngradeInput {
-	cfg, ok := config.(*CustomerDowngradeConfig)
-	if !ok || cfg == nil {
-		d := DefaultCustomerDowngradeConfig()
-		cfg = &d
-	}
+	cfg := configOr(config, DefaultCustomerDowngradeConfig)
 	return CustomerDowngradeInput{
 		Process: zhidu.ProcessInfo{ID: id, Kind: KindCustomerDowngrade, Title: c.Name, Level: max(c.Level, zhidu.Internal),
 			Department: c.Department, StartedBy: reporter},
-		Customer: c, Problem: problem, Description: description, MajorLoss: majorLoss, Config: *cfg,
+		Customer: c, Problem: problem, Description: description, MajorLoss: majorLoss, Config: cfg,
 	}
 }
 

@@ -111,15 +111,11 @@ func newCustomerHandover(parent zhidu.ProcessInfo, sep zhidu.SeparationRecord, d
 // NewLeavingHandover is the handover of a leaving employee's files and
 // tasks to colleague, asked by the system administrator by.
 func NewLeavingHandover(id, by, employee, colleague string, dept zhidu.Department, config any) CustomerHandoverInput {
-	cfg, ok := config.(*CustomerHandoverConfig)
-	if !ok || cfg == nil {
-		d := DefaultCustomerHandoverConfig()
-		cfg = &d
-	}
+	cfg := configOr(config, DefaultCustomerHandoverConfig)
 	return CustomerHandoverInput{
 		Process: zhidu.ProcessInfo{ID: id, Kind: KindCustomerHandover, Title: employee + " → " + colleague, Level: zhidu.Internal,
 			Department: dept, StartedBy: by},
-		Handover: id, Employee: employee, Colleague: colleague, Leaving: true, Config: *cfg,
+		Handover: id, Employee: employee, Colleague: colleague, Leaving: true, Config: cfg,
 	}
 }
 

@@ -57,15 +57,11 @@ type OrderChangeResult struct {
 
 // NewOrderChange is the input of requester's change of order o of file c.
 func NewOrderChange(id, requester string, o zhidu.Order, c zhidu.CustomerRef, after zhidu.OrderTerms, reason string, config any) OrderChangeInput {
-	cfg, ok := config.(*OrderChangeConfig)
-	if !ok || cfg == nil {
-		d := DefaultOrderChangeConfig()
-		cfg = &d
-	}
+	cfg := configOr(config, DefaultOrderChangeConfig)
 	return OrderChangeInput{
 		Process: zhidu.ProcessInfo{ID: id, Kind: KindOrderChange, Title: o.ID + ", " + c.Name, Level: max(c.Level, zhidu.Internal),
 			Department: c.Department, StartedBy: requester},
-		Order: o.ID, Customer: c, Before: o.OrderTerms, After: after, Reason: reason, Config: *cfg,
+		Order: o.ID, Customer: c, Before: o.OrderTerms, After: after, Reason: reason, Config: cfg,
 	}
 }
 

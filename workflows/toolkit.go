@@ -154,3 +154,13 @@ func companyZone(name string) *time.Location {
 	}
 	return time.FixedZone("CST", 8*3600)
 }
+
+// configOr is the kind's configuration as the API holds it (a pointer to
+// the kind's configuration, Descriptor.NewConfig), or its defaults when
+// there is none: for processes zhidu starts itself.
+func configOr[T any](config any, defaults func() T) T {
+	if cfg, ok := config.(*T); ok && cfg != nil {
+		return *cfg
+	}
+	return defaults()
+}
