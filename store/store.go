@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/zhidu/zhidu"
 )
@@ -95,13 +96,51 @@ func migrator(pool *pgxpool.Pool) (*goose.Provider, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// Concurrent starts of "zhidu migrate" (a migration job per replica
+	// set) take turns on a PostgreSQL advisory lock: one applies, the
+	// others then find nothing pending.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, nil, err
+	}
 	db := stdlib.OpenDBFromPool(pool)
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSessionLocker(locker))
 	if err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrations: %w", err)
 	}
 	return provider, func() { db.Close() }, nil
+}
+
+// CheckSchema refuses, with a message that says what to do, a database
+// whose schema is older or newer than this binary's migrations: only
+// "zhidu migrate" changes the schema, so "zhidu serve" and "zhidu worker"
+// never run against a schema they were not built for.
+func CheckSchema(ctx context.Context, pool *pgxpool.Pool) error {
+	provider, closeDB, err := migrator(pool)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("check the database schema: %w", err)
+	}
+	var have int64
+	if exists {
+		if have, err = provider.GetDBVersion(ctx); err != nil {
+			return fmt.Errorf("check the database schema: %w", err)
+		}
+	}
+	sources := provider.ListSources()
+	want := sources[len(sources)-1].Version
+	switch {
+	case have < want:
+		return fmt.Errorf("the database schema is at version %d and this zhidu needs version %d: run \"zhidu migrate\" first", have, want)
+	case have > want:
+		return fmt.Errorf("the database schema is at version %d, newer than this zhidu knows (%d): run the zhidu version that migrated it, or a newer one", have, want)
+	}
+	return nil
 }
 
 // Ping checks the database answers within the context's deadline.

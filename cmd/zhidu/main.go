@@ -150,6 +150,10 @@ func connectAll(ctx context.Context, cfg *config) (pool *pgxpool.Pool, tc client
 	if pool, err = connect(ctx, *cfg); err != nil {
 		return nil, nil, nil, err
 	}
+	if err := store.CheckSchema(ctx, pool); err != nil {
+		pool.Close()
+		return nil, nil, nil, err
+	}
 	if tc, err = dialTemporal(*cfg); err != nil {
 		pool.Close()
 		return nil, nil, nil, err
