@@ -57,6 +57,7 @@ Commands:
   serve     serve the HTTP API against external PostgreSQL and Temporal
   worker    run the Temporal worker against external PostgreSQL and Temporal
   migrate   apply database migrations and install the default policy
+  temporal-sql-tool  Temporal's own SQL schema tool, to create and upgrade a Temporal cluster's PostgreSQL schema
   bench     measure throughput and latency against raw Temporal; 'bench inbox' the inbox at scale
 
 Run 'zhidu COMMAND -h' for the flags of a command; each flag has a ZHIDU_*
@@ -69,6 +70,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return nil
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd == "temporal-sql-tool" {
+		return runTemporalSQLTool(rest)
+	}
 	commands := map[string]func(context.Context, config, io.Writer) error{
 		"dev": runDev, "serve": runServe, "worker": runWorker, "migrate": runMigrate,
 		"bench": runBench,
