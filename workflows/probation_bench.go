@@ -77,8 +77,8 @@ func probationBench() *BenchScenario {
 			c.DayLength, c.MonthLength = time.Millisecond, time.Hour
 			return c
 		},
-		Deployment: "no flag compresses a deployment's calendar: its probations wait for day 1's 17:00 test and " +
-			"day 15's evaluation, longer than any --timeout",
+		Deployment: "start it with ZHIDU_PROBATION_DAY_LENGTH=1ms and ZHIDU_PROBATION_MONTH_LENGTH=1h (a compressed " +
+			"calendar, for a test deployment only); on the real calendar its probations wait for day 1's 17:00 test",
 		Steps: steps,
 	}
 }

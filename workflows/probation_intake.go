@@ -32,8 +32,9 @@ type ProbationConfig struct {
 	MentorChange SLA         `json:"mentor_change"`
 	Conversion   SLA         `json:"conversion"`
 	Confirmation SLA         `json:"confirmation"`
-	// DayLength and MonthLength, when set, replace the calendar: tests and
-	// bench runs only (no flag sets them). A day and a month of the
+	// DayLength and MonthLength, when set, replace the calendar: for
+	// tests, bench runs and demonstrations (--probation-day-length,
+	// --probation-month-length), never for real probations. A day and a month of the
 	// probation last that long, counted from its registration, with no
 	// weekends; the written test comes TestHour/24 of a day after the
 	// start, the evaluation at 09:00 of a day's length. An extension's
@@ -249,6 +250,8 @@ var probationSettings = []Setting{
 	{Flag: "probation-target", Env: "ZHIDU_PROBATION_TARGET", Field: "Target", Usage: "probation: sales that earn the conversion"},
 	{Flag: "probation-time-zone", Env: "ZHIDU_PROBATION_TIME_ZONE", Field: "TimeZone", Usage: "probation: the company's time zone (the day-1 test at 17:00 there)"},
 	{Flag: "probation-test-hour", Env: "ZHIDU_PROBATION_TEST_HOUR", Field: "TestHour", Usage: "probation: the hour of the day-1 written test"},
+	{Flag: "probation-day-length", Env: "ZHIDU_PROBATION_DAY_LENGTH", Field: "DayLength", Usage: "probation: tests and demonstrations only: a probation day lasts this long (0: calendar days)"},
+	{Flag: "probation-month-length", Env: "ZHIDU_PROBATION_MONTH_LENGTH", Field: "MonthLength", Usage: "probation: tests and demonstrations only: a probation month lasts this long (0: calendar months)"},
 }
 
 // probationDescriptor: HR starts a probation; the file is HR's.

@@ -5,6 +5,8 @@
 //	zhidu serve     the HTTP API, against external PostgreSQL and Temporal
 //	zhidu worker    the Temporal worker
 //	zhidu migrate   apply database migrations and the default policy
+//	zhidu temporal-server    Temporal's server from a cluster config file
+//	zhidu temporal-sql-tool  Temporal's SQL schema tool
 //
 // Every command takes flags and the matching ZHIDU_* environment
 // variables; `zhidu COMMAND -h` lists them.
@@ -12,6 +14,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,6 +60,7 @@ Commands:
   serve     serve the HTTP API against external PostgreSQL and Temporal
   worker    run the Temporal worker against external PostgreSQL and Temporal
   migrate   apply database migrations and install the default policy
+  temporal-server    Temporal's own server (all services or some) from a cluster configuration file
   temporal-sql-tool  Temporal's own SQL schema tool, to create and upgrade a Temporal cluster's PostgreSQL schema
   bench     measure throughput and latency against raw Temporal; 'bench inbox' the inbox at scale
 
@@ -72,6 +76,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	cmd, rest := args[0], args[1:]
 	if cmd == "temporal-sql-tool" {
 		return runTemporalSQLTool(rest)
+	}
+	if cmd == "temporal-server" {
+		return runTemporalServer(ctx, rest, getenv, out)
 	}
 	commands := map[string]func(context.Context, config, io.Writer) error{
 		"dev": runDev, "serve": runServe, "worker": runWorker, "migrate": runMigrate,
@@ -187,7 +194,7 @@ func serveAPI(ctx context.Context, cfg config, pool *pgxpool.Pool, tc client.Cli
 	go srv.Watch(ctx, time.Second)
 	go az.Watch(ctx, pool, nil, srv.ForgetUsers)
 	webCfg.ClientAddress = srv.ClientAddress // the sign-in audit and limits believe the same proxies as the API
-	return serveHTTP(ctx, out, listeners(cfg, web.New(webCfg, srv.Router(), st), "API and inbox")...)
+	return serveHTTP(ctx, out, listeners(cfg, web.New(webCfg, srv.Router(), st), "API and inbox", nil)...)
 }
 
 // listener is one address zhidu serves.
@@ -198,8 +205,11 @@ type listener struct {
 
 // listeners are the addresses a process serves: h on --http (when what is
 // not empty) and the Prometheus metrics on --metrics-addr (unless empty),
-// never on the public address.
-func listeners(cfg config, h http.Handler, what string) []listener {
+// never on the public address. A process without an HTTP API of its own
+// (the worker) passes ready: its probes, GET /healthz (the process
+// answers) and GET /readyz (ready answers nil), are served next to the
+// metrics.
+func listeners(cfg config, h http.Handler, what string, ready func(context.Context) error) []listener {
 	var ls []listener
 	if what != "" {
 		ls = append(ls, listener{addr: cfg.HTTPAddr, what: what, handler: h})
@@ -207,6 +217,14 @@ func listeners(cfg config, h http.Handler, what string) []listener {
 	if cfg.MetricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", api.MetricsHandler())
+		if ready != nil {
+			mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { probeAnswer(w, nil) })
+			mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+				ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+				defer cancel()
+				probeAnswer(w, ready(ctx))
+			})
+		}
 		ls = append(ls, listener{addr: cfg.MetricsAddr, what: "metrics", handler: mux})
 	}
 	return ls
@@ -244,6 +262,18 @@ func serveHTTP(ctx context.Context, out io.Writer, ls ...listener) error {
 	return err
 }
 
+// probeAnswer answers a probe: 200 {"status":"ok"}, or 503 with the
+// error.
+func probeAnswer(w http.ResponseWriter, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "unavailable", "error": err.Error()})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+}
+
 // startWorker starts a worker with every workflow and activity.
 func startWorker(cfg config, pool *pgxpool.Pool, tc client.Client) (worker.Worker, error) {
 	w := worker.New(tc, cfg.TaskQueue, workerOptions(cfg))
@@ -267,5 +297,14 @@ func runWorker(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	defer w.Stop()
 	fmt.Fprintf(out, "worker polling task queue %q on %s\n", cfg.TaskQueue, cfg.TemporalAddress)
-	return serveHTTP(ctx, out, listeners(cfg, nil, "")...)
+	ready := func(ctx context.Context) error {
+		if err := pool.Ping(ctx); err != nil {
+			return fmt.Errorf("PostgreSQL: %w", err)
+		}
+		if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			return fmt.Errorf("Temporal: %w", err)
+		}
+		return nil
+	}
+	return serveHTTP(ctx, out, listeners(cfg, nil, "", ready)...)
 }

@@ -144,7 +144,7 @@ func TestMetricsListener(t *testing.T) {
 		t.Fatalf("default metrics address %q", cfg.MetricsAddr)
 	}
 	public := http.NotFoundHandler()
-	ls := listeners(cfg, public, "API and inbox")
+	ls := listeners(cfg, public, "API and inbox", nil)
 	if len(ls) != 2 || ls[0].addr != cfg.HTTPAddr || ls[1].addr != cfg.MetricsAddr {
 		t.Fatalf("listeners = %+v", ls)
 	}
@@ -153,7 +153,7 @@ func TestMetricsListener(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "go_goroutines") {
 		t.Fatalf("metrics listener: %d", rec.Code)
 	}
-	if ls := listeners(config{MetricsAddr: ""}, nil, ""); len(ls) != 0 {
+	if ls := listeners(config{MetricsAddr: ""}, nil, "", nil); len(ls) != 0 {
 		t.Fatalf("no metrics address, no API: %+v", ls)
 	}
 }
