@@ -102,6 +102,9 @@ func (s *Server) idempotent(c *gin.Context) {
 			return
 		}
 		if claimed {
+			if held.Resumed {
+				c.Set(resumedKey, true)
+			}
 			s.runIdempotent(c, call, key)
 			return
 		}
@@ -136,6 +139,16 @@ func (s *Server) idempotent(c *gin.Context) {
 		}
 	}
 }
+
+// resumedKey marks, in the gin context, a call that took over its key from
+// the same call abandoned while pending (a replica stopped in the middle
+// of it): its effect may already be in place, and a handler that finds it
+// so answers with it, as the first call would have (resumed).
+const resumedKey = "zhidu.idempotency.resumed"
+
+// resumed says the call resumes the same call abandoned under its
+// Idempotency-Key.
+func resumed(c *gin.Context) bool { return c.GetBool(resumedKey) }
 
 // runIdempotent runs the handlers of a claimed call and keeps a 2xx
 // answer; any other answer (or a panic) lets the key go. The writes use

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -99,6 +102,10 @@ func (s *Server) claimTask(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if resumed(c) && d.Task.State == zhidu.TaskClaimed && d.Task.Assignee != nil && *d.Task.Assignee == currentUser(c).Username {
+		s.respondTask(c, http.StatusOK, d) // the abandoned first call claimed it
+		return
+	}
 	v, err := s.viewer(c)
 	if err == nil {
 		d, err = s.Store.Claim(c.Request.Context(), v, d, s.Now())
@@ -165,6 +172,9 @@ func (s *Server) completeTask(c *gin.Context) {
 		req.Data = normalise(b.Data).(map[string]any)
 	}
 	switch {
+	case resumed(c) && completedAs(d.Task, me, req):
+		s.respondTask(c, http.StatusOK, d) // the abandoned first call completed it
+		return
 	case f.TaskState == zhidu.TaskOpen:
 		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.ClaimFirst()))
 		return
@@ -200,6 +210,21 @@ func (s *Server) completeTask(c *gin.Context) {
 	if s.readableNow(c, d.Facts, nil) {
 		s.respondTask(c, http.StatusOK, d)
 	}
+}
+
+// completedAs says t was completed by actor exactly as req asks (outcome,
+// comment and data).
+func completedAs(t store.Task, actor string, req zhidu.CompleteTaskRequest) bool {
+	if t.State != zhidu.TaskCompleted || t.CompletedBy == nil || *t.CompletedBy != actor ||
+		t.Outcome == nil || *t.Outcome != req.Outcome || t.Comment == nil || *t.Comment != req.Comment {
+		return false
+	}
+	if len(t.Data) == 0 && len(req.Data) == 0 {
+		return true
+	}
+	had, err1 := json.Marshal(t.Data)
+	asked, err2 := json.Marshal(req.Data)
+	return err1 == nil && err2 == nil && bytes.Equal(had, asked)
 }
 
 type assignBody struct {
@@ -254,6 +279,11 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 			return
 		}
 	}
+	if resumed(c) && f.TaskState == zhidu.TaskClaimed &&
+		(kind == zhidu.AssignDelegate && f.Delegate == b.To || kind == zhidu.AssignReassign && f.Assignee == b.To) {
+		s.respondTaskNow(c, http.StatusOK, f.Ref.ID) // the abandoned first call assigned it
+		return
+	}
 	if f.TaskState != zhidu.TaskOpen && f.TaskState != zhidu.TaskClaimed {
 		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.TaskIs(f.TaskState)))
 		return
@@ -297,6 +327,15 @@ func (s *Server) addComment(c *gin.Context) {
 	asCompliance, ok := s.mayComment(c, d.Facts)
 	if !ok {
 		return
+	}
+	if resumed(c) {
+		me := currentUser(c).Username
+		for _, cm := range slices.Backward(d.Comments) {
+			if cm.Author == me && cm.Body == b.Body {
+				c.JSON(http.StatusCreated, cm) // the abandoned first call added it
+				return
+			}
+		}
 	}
 	if st := d.Facts.TaskState; st != zhidu.TaskOpen && st != zhidu.TaskClaimed {
 		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.ClosedForComments(st)))

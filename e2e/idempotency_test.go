@@ -175,6 +175,7 @@ func TestIdempotentGrantsDesignationsAdmin(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+		s.settled(id) // the workflow holds the grant once it has seen the write succeed
 		return id
 	}
 	id := granted("sales.rep")
@@ -238,5 +239,89 @@ func TestIdempotencyRetention(t *testing.T) {
 	}
 	if n := s.count(`SELECT count(*) FROM idempotency_keys`); n != 0 {
 		t.Errorf("%d keys kept after the expired retry", n)
+	}
+}
+
+// abandon makes the kept answers of user's keys look like calls a
+// replica stopped in the middle of: pending, of another request, past the
+// stale cut (the effect is in place, the answer was never kept).
+func (s *stack) abandon(user string) {
+	s.t.Helper()
+	if _, err := s.pool.Exec(context.Background(), `UPDATE idempotency_keys SET state = 'pending', status = NULL, body = NULL,
+        claim = '\xdead'::bytea, created_at = created_at - interval '1 hour' WHERE username = $1`, user); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// TestIdempotentAbandonedCalls: a call whose replica stopped after its
+// effect and before its answer was kept leaves its key pending; the retry
+// under that key, past the stale cut, takes the key over and answers what
+// the first call did — claim, comment, delegate, complete and reassign —
+// never 409 and never a second effect. Another call under the abandoned
+// key runs afresh (and finds the task as it is).
+func TestIdempotentAbandonedCalls(t *testing.T) {
+	s := newStack(t)
+	pid := s.startApproval("cs.agent", "中断 abandoned", "internal")
+	t1 := s.waitTask(pid, "dept_head_approval")
+	again := func(want int, user, method, path string, body any, key string) map[string]any {
+		t.Helper()
+		if r := s.call(user, method, path, body, "Idempotency-Key", key); r.Status != want {
+			t.Fatalf("%s %s: %d %s, want %d", method, path, r.Status, r.Body, want)
+		}
+		s.abandon(user)
+		r := s.call(user, method, path, body, "Idempotency-Key", key)
+		if r.Status != want || r.Header.Get(api.ReplayedHeader) != "" {
+			t.Fatalf("%s %s resumed: %d %s (replayed %q), want %d", method, path, r.Status, r.Body, r.Header.Get(api.ReplayedHeader), want)
+		}
+		return r.JSON(t)
+	}
+	if c := again(http.StatusOK, "cs.head", "POST", "/api/v1/tasks/"+t1+"/claim", nil, s.key("claim")); c["assignee"] != "cs.head" {
+		t.Fatalf("claim resumed: %v", c)
+	}
+	s.one("task.claim audit", `SELECT count(*) FROM audit WHERE action = 'task.claim' AND object = $1`, "task:"+t1)
+	if c := again(http.StatusCreated, "cs.head", "POST", "/api/v1/tasks/"+t1+"/comments", map[string]any{"body": "一次"}, s.key("comment")); c["body"] != "一次" {
+		t.Fatalf("comment resumed: %v", c)
+	}
+	s.one("comment rows", `SELECT count(*) FROM task_comments WHERE task_id = $1`, t1)
+	if d := again(http.StatusOK, "cs.head", "POST", "/api/v1/tasks/"+t1+"/delegate", map[string]any{"to": "cs.super"}, s.key("delegate")); d["delegate"] != "cs.super" {
+		t.Fatalf("delegate resumed: %v", d)
+	}
+	s.one("task.delegate audit", `SELECT count(*) FROM audit WHERE action = 'task.delegate' AND object = $1`, "task:"+t1)
+	complete := map[string]any{"outcome": "approve", "data": map[string]any{"opinion": "同意"}, "comment": "好"}
+	if d := again(http.StatusOK, "cs.super", "POST", "/api/v1/tasks/"+t1+"/complete", complete, s.key("complete")); d["state"] != "completed" {
+		t.Fatalf("complete resumed: %v", d)
+	}
+	s.one("task.complete audit", `SELECT count(*) FROM audit WHERE action = 'task.complete' AND decision = 'allowed' AND object = $1`, "task:"+t1)
+	s.one("task_completed", `SELECT count(*) FROM timeline WHERE task_id = $1 AND action = 'task_completed'`, t1)
+	t2 := s.waitTask(pid, "vp_approval")
+	if r := again(http.StatusOK, "gm", "POST", "/api/v1/tasks/"+t2+"/reassign", map[string]any{"to": "deputy"}, s.key("reassign")); r["assignee"] != "deputy" {
+		t.Fatalf("reassign resumed: %v", r)
+	}
+	s.one("task.reassign audit", `SELECT count(*) FROM audit WHERE action = 'task.reassign' AND object = $1`, "task:"+t2)
+
+	// Another completion under an abandoned key is not the first call's:
+	// it runs and finds the task completed.
+	s.abandon("cs.super")
+	other := map[string]any{"outcome": "reject", "data": map[string]any{"opinion": "不同意"}}
+	s.wantError(s.call("cs.super", "POST", "/api/v1/tasks/"+t1+"/complete", other, "Idempotency-Key", s.key("complete")), http.StatusConflict, "conflict")
+}
+
+// settled waits until the workflow of process id has nothing in hand: no
+// workflow task and no activity pending.
+func (s *stack) settled(id string) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d, err := s.client.DescribeWorkflowExecution(context.Background(), id, "")
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if d.PendingWorkflowTask == nil && len(d.PendingActivities) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("process %s still busy", id)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -40,21 +40,30 @@ type IdempotentAnswer struct {
 	Location    string
 	Body        []byte
 	CreatedAt   time.Time
+	// Resumed, on a claim, says the row taken over was this same call
+	// left pending by another request (a server stopped in the middle
+	// of it): its effect may already be in place.
+	Resumed bool
 }
 
 // The claim inserts a pending row, or takes over one that has expired
 // (older than $7) or whose call was abandoned while pending (older than
 // $8: a server stopped in the middle of it), or finds it its own (the
 // same request's claim, whose answer was lost). RETURNING answers only
-// when this request now holds the row.
-const sqlClaimIdempotencyKey = `INSERT INTO idempotency_keys (username, key_hash, method, path, request_hash, claim, state, created_at)
+// when this request now holds the row, and says whether the row it took
+// over was the same call abandoned by another request (old: the row as
+// the statement's snapshot has it; of simultaneous takeovers the row lock
+// of ON CONFLICT lets one win).
+const sqlClaimIdempotencyKey = `WITH old AS (SELECT state, request_hash, method, path, claim FROM idempotency_keys
+        WHERE username = $1 AND key_hash = $2)
+    INSERT INTO idempotency_keys (username, key_hash, method, path, request_hash, claim, state, created_at)
     VALUES ($1, $2, $3, $4, $5, $9, 'pending', $6)
     ON CONFLICT (username, key_hash) DO UPDATE SET method = EXCLUDED.method, path = EXCLUDED.path,
         request_hash = EXCLUDED.request_hash, claim = EXCLUDED.claim, state = 'pending', status = NULL, content_type = '',
         location = '', body = NULL, created_at = EXCLUDED.created_at
     WHERE idempotency_keys.created_at < $7 OR (idempotency_keys.state = 'pending' AND idempotency_keys.created_at < $8)
         OR (idempotency_keys.state = 'pending' AND idempotency_keys.claim = EXCLUDED.claim)
-    RETURNING true`
+    RETURNING coalesce((SELECT state = 'pending' AND claim <> $9 AND method = $3 AND path = $4 AND request_hash = $5 FROM old), false)`
 
 const sqlIdempotencyKey = `SELECT method, path, request_hash, state = 'done', coalesce(status, 0), content_type, location,
         coalesce(body, ''::bytea), created_at
@@ -64,14 +73,15 @@ const sqlIdempotencyKey = `SELECT method, path, request_hash, state = 'done', co
 // held: then it returns the row that holds it (claimed false). A row
 // created before expired, or pending since before stale, is taken over. A
 // row that vanished between the two statements (its call failed and let
-// the key go) is claimed on a second try.
+// the key go) is claimed on a second try. A claim's answer has only
+// Resumed set.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, call IdempotentCall, now, expired, stale time.Time) (claimed bool, held IdempotentAnswer, err error) {
 	for range 3 {
-		var ok bool
+		var resumed bool
 		err = s.Pool.QueryRow(ctx, sqlClaimIdempotencyKey, call.Username, call.KeyHash, call.Method, call.Path, call.RequestHash,
-			now, expired, stale, call.Claim).Scan(&ok)
+			now, expired, stale, call.Claim).Scan(&resumed)
 		if err == nil {
-			return true, IdempotentAnswer{}, nil
+			return true, IdempotentAnswer{Resumed: resumed}, nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return false, held, mapErr(err, "idempotency key")

@@ -71,10 +71,22 @@ func TestIdempotencyKeys(t *testing.T) {
 		t.Fatalf("release let a done key go: found %v, %v", found, err)
 	}
 
-	// Pending past the stale cut: a stopped server's; taken over.
-	if ok, _ := claim(bob, t0.Add(2*stale)); !ok {
-		t.Fatal("an abandoned pending key is not taken over")
+	// Pending past the stale cut: a stopped server's; taken over, and
+	// the same call from another request resumes it.
+	if ok, held := claim(bob, t0.Add(2*stale)); !ok || held.Resumed {
+		t.Fatalf("an abandoned pending key taken over by its own request: claimed %v, resumed %v", ok, held.Resumed)
 	}
+	bobAgain := bob
+	bobAgain.Claim = []byte("claim-bob-2")
+	if ok, held := claim(bobAgain, t0.Add(4*stale)); !ok || !held.Resumed {
+		t.Fatalf("the same call abandoned by another request: claimed %v, resumed %v", ok, held.Resumed)
+	}
+	bobOther := bob
+	bobOther.Claim, bobOther.RequestHash = []byte("claim-bob-3"), []byte("req-other")
+	if ok, held := claim(bobOther, t0.Add(6*stale)); !ok || held.Resumed {
+		t.Fatalf("another call over an abandoned key: claimed %v, resumed %v", ok, held.Resumed)
+	}
+	bob = bobOther
 	// Released: claimed again.
 	if err := s.ReleaseIdempotencyKey(ctx, bob); err != nil {
 		t.Fatal(err)
