@@ -218,6 +218,10 @@ func (f *Flow) call(ctx context.Context, rec *Recorder, st Step, subject string)
 	return nil
 }
 
+// SourceID is the ID of the scenario's Source process once Prepare has
+// started it (it stays running: the flows read it), else "".
+func (f *Flow) SourceID() string { return strings.TrimPrefix(f.source, "process:") }
+
 // Prepare starts the scenario's Source once, and makes the subjects of
 // processes first .. first+n-1 (a scenario's Subject), as the system
 // administrator, through the administration API, and keeps their tokens:

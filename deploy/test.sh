@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # The project's test command: formatting, vet, dependency rules, then all
 # tests. Tests start their own PostgreSQL (see pgtest), so this script only
-# makes sure the PostgreSQL binaries are installed, and Chromium for the web
-# inbox's browser tests.
+# makes sure the PostgreSQL binaries are installed, Chromium for the web
+# inbox's browser tests and kubectl for deploy/validate.
 # Extra arguments are passed to "go test".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . deploy/postgres.sh
 . deploy/chromium.sh
+. deploy/kubectl.sh
 
 echo "==> checking for PostgreSQL binaries"
 ensure_postgres
 
 echo "==> checking for Chromium (web inbox browser tests)"
 ensure_chromium
+
+echo "==> checking for kubectl (deploy/validate renders deploy/k8s)"
+ensure_kubectl
 
 echo "==> gofmt -l"
 unformatted=$(find . \( -name .git -o -name vendor -o -name testdata -o -name '.?*' -o -name '_*' \) -prune -o -name '*.go' -type f -print0 | xargs -0 -r gofmt -l)

@@ -206,7 +206,7 @@ func kustomize(t *testing.T) [][]byte {
 	t.Helper()
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
-		t.Skip("kubectl is not installed")
+		t.Fatal("kubectl is not installed (deploy/test.sh installs it)")
 	}
 	out, err := exec.Command(kubectl, "kustomize", "../k8s").CombinedOutput()
 	if err != nil {
