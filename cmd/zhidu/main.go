@@ -266,9 +266,10 @@ func serveHTTP(ctx context.Context, out io.Writer, ls ...listener) error {
 // error.
 func probeAnswer(w http.ResponseWriter, err error) {
 	w.Header().Set("Content-Type", "application/json")
-	if err != nil {
+	if err != nil { // logged, not answered: a probe's answer names no internals
+		slog.Warn("not ready", "error", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_ = json.NewEncoder(w).Encode(map[string]string{"status": "unavailable", "error": err.Error()})
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "unavailable"})
 		return
 	}
 	_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})

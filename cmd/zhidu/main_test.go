@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"net/http"
 	"net/http/httptest"
@@ -158,6 +159,42 @@ func TestMetricsListener(t *testing.T) {
 	}
 }
 
+// TestWorkerProbes: a worker has no --http; its metrics address answers
+// the liveness probe /healthz and the readiness probe /readyz, which is
+// 503 while a dependency is down (naming no internals).
+func TestWorkerProbes(t *testing.T) {
+	var down error
+	ls := listeners(config{MetricsAddr: "127.0.0.1:0"}, nil, "", func(context.Context) error { return down })
+	if len(ls) != 1 {
+		t.Fatalf("listeners = %+v", ls)
+	}
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		ls[0].handler.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Code, strings.TrimSpace(rec.Body.String())
+	}
+	if code, body := get("/healthz"); code != http.StatusOK || body != `{"status":"ok"}` {
+		t.Fatalf("/healthz: %d %s", code, body)
+	}
+	if code, body := get("/readyz"); code != http.StatusOK || body != `{"status":"ok"}` {
+		t.Fatalf("/readyz: %d %s", code, body)
+	}
+	down = errors.New("dial tcp 10.0.0.7:5432: connection refused")
+	if code, body := get("/readyz"); code != http.StatusServiceUnavailable || body != `{"status":"unavailable"}` {
+		t.Fatalf("/readyz with PostgreSQL down: %d %s", code, body)
+	}
+	if code, _ := get("/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz must not depend on the dependencies: %d", code)
+	}
+	// serve's readiness is on its public address; its metrics address has no /readyz.
+	serve := listeners(config{MetricsAddr: "127.0.0.1:0"}, nil, "", nil)
+	rec := httptest.NewRecorder()
+	serve[0].handler.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("serve's metrics /readyz: %d", rec.Code)
+	}
+}
+
 func TestRateSettings(t *testing.T) {
 	cfg, err := load("serve", []string{"--api-rate-per-user", "5/1s", "--signin-lockout-after", "3"},
 		func(k string) string { return map[string]string{"ZHIDU_SIGNIN_RATE_PER_ADDRESS": "off"}[k] })
@@ -173,6 +210,35 @@ func TestRateSettings(t *testing.T) {
 	for _, bad := range []string{"5", "x/1m", "5/soon", "-1/1m"} {
 		if _, err := load("serve", nil, func(k string) string { return map[string]string{"ZHIDU_API_RATE_PER_USER": bad}[k] }); err == nil {
 			t.Errorf("rate %q must be refused", bad)
+		}
+	}
+}
+
+// TestTemporalServerFlags: the environment's lists, replaced by flags; a
+// missing configuration file, an unknown service and an argument refused.
+func TestTemporalServerFlags(t *testing.T) {
+	env := map[string]string{"ZHIDU_TEMPORAL_CONFIG_FILE": "/etc/t.yaml", "ZHIDU_TEMPORAL_SERVICES": "history,matching",
+		"ZHIDU_TEMPORAL_NAMESPACES": "zhidu"}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	f, err := parseTemporalServerFlags(nil, getenv, &out)
+	if err != nil || f.configFile != "/etc/t.yaml" || !reflect.DeepEqual(f.services, []string{"history", "matching"}) ||
+		!reflect.DeepEqual(f.namespaces, []string{"zhidu"}) || f.retention != 720*time.Hour {
+		t.Fatalf("from the environment: %+v, %v", f, err)
+	}
+	f, err = parseTemporalServerFlags([]string{"--service", "frontend", "--service", "worker", "--namespace", "a,b",
+		"--namespace-retention", "24h"}, getenv, &out)
+	if err != nil || !reflect.DeepEqual(f.services, []string{"frontend", "worker"}) || !reflect.DeepEqual(f.namespaces, []string{"a", "b"}) ||
+		f.retention != 24*time.Hour {
+		t.Fatalf("flags replace the lists: %+v, %v", f, err)
+	}
+	if f, err := parseTemporalServerFlags([]string{"--config-file", "x.yaml"}, func(string) string { return "" }, &out); err != nil ||
+		len(f.services) != 4 || len(f.namespaces) != 0 {
+		t.Fatalf("defaults: %+v, %v", f, err)
+	}
+	for _, bad := range [][]string{{}, {"--config-file", "x.yaml", "--service", "gateway"}, {"--config-file", "x.yaml", "extra"}} {
+		if _, err := parseTemporalServerFlags(bad, func(string) string { return "" }, &out); err == nil {
+			t.Errorf("%q accepted", bad)
 		}
 	}
 }
