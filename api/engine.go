@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -50,6 +51,30 @@ func (t TemporalEngine) Update(ctx context.Context, processID, name string, arg,
 		err = h.Get(ctx, result)
 	}
 	return engineErr(name, err)
+}
+
+// Settle polls the execution's description until nothing is pending (a
+// workflow task is scheduled atomically with whatever wakes the workflow,
+// so "none pending" means it waits on a person, a timer or a signal), or
+// ctx ends.
+func (t TemporalEngine) Settle(ctx context.Context, processID string) error {
+	wait := 2 * time.Millisecond
+	for {
+		d, err := t.Client.DescribeWorkflowExecution(ctx, processID, "")
+		if err != nil {
+			return engineErr("describe process", err)
+		}
+		closed := d.WorkflowExecutionInfo.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+		if closed || d.PendingWorkflowTask == nil && len(d.PendingActivities) == 0 && len(d.PendingChildren) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 50*time.Millisecond)
+	}
 }
 
 // Ping checks the cluster answers.

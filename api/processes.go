@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"slices"
 	"unicode/utf8"
@@ -114,6 +115,7 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		status = http.StatusCreated
 		metrics.ProcessStarts.WithLabelValues(kindName).Inc()
 	}
+	s.settle(ctx, info.ID)
 	p, f, err := s.process(c, info.ID)
 	if err != nil {
 		fail(c, err)
@@ -130,12 +132,64 @@ func (s *Server) startKind(c *gin.Context, kind workflows.Descriptor) {
 		c.JSON(status, gin.H{"id": info.ID, "kind": kindName, "level": info.Level, "state": zhidu.ProcessRunning, "note": note})
 		return
 	}
-	s.respondProcess(c, status, p, f)
+	first, err := s.firstTask(c, p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	perms, err := s.permissions(c, f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, processView{Process: p, Permissions: perms, FirstTask: first})
+}
+
+// settle waits, up to Config.FirstTaskWait, for a process just started to
+// settle (its first human task written, if it has one now); a process
+// slower than that is answered as it is.
+func (s *Server) settle(ctx context.Context, id string) {
+	if s.Config.FirstTaskWait <= 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Config.FirstTaskWait)
+	defer cancel()
+	if err := s.Engine.Settle(ctx, id); err != nil && ctx.Err() == nil {
+		slog.Warn("settle a started process", "process", id, "error", err)
+	}
+}
+
+// firstTask returns the first task of p (as the starter reads it) that
+// the starter may work — open and theirs to claim, or claimed by them —
+// with its comments and permissions, or nil.
+func (s *Server) firstTask(c *gin.Context, p store.Process) (*taskView, error) {
+	me := currentUser(c).Username
+	for _, t := range p.Tasks {
+		mine := t.State == zhidu.TaskClaimed && t.Assignee != nil && *t.Assignee == me
+		if t.State != zhidu.TaskOpen && !mine {
+			continue
+		}
+		d, err := s.Store.TaskDetail(c.Request.Context(), t.ID, s.Now())
+		if err != nil {
+			return nil, err
+		}
+		perms, err := s.permissions(c, d.Facts)
+		if err != nil {
+			return nil, err
+		}
+		if perms[zhidu.ActComplete] {
+			return &taskView{Task: d.Task, Comments: d.Comments, Permissions: perms}, nil
+		}
+	}
+	return nil, nil
 }
 
 type processView struct {
 	store.Process
 	Permissions map[string]bool `json:"permissions"`
+	// FirstTask, on a start, is the process's first task the starter may
+	// work, once the process has settled.
+	FirstTask *taskView `json:"first_task,omitempty"`
 }
 
 // process reads a process, the tasks of it the caller may read, its

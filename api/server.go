@@ -86,6 +86,10 @@ type Authorizer interface {
 type Engine interface {
 	Start(ctx context.Context, workflow, id string, input any) (runID string, err error)
 	Update(ctx context.Context, processID, name string, arg, result any) error
+	// Settle waits until the process has nothing in hand — no workflow
+	// task, activity or child start pending: it waits on a person, a
+	// timer or another process — or ctx ends.
+	Settle(ctx context.Context, processID string) error
 	Ping(ctx context.Context) error
 }
 
@@ -121,12 +125,16 @@ type Config struct {
 	// CodecOrigins are the origins (scheme://host:port) of the Temporal
 	// Web UIs that may call the codec endpoint from a browser.
 	CodecOrigins []string
+	// FirstTaskWait bounds how long a start waits for its process to
+	// settle before answering, so that it can answer with the first task
+	// the starter may work (first_task); 0 answers at once, without it.
+	FirstTaskWait time.Duration
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, Processes: workflows.Configs(),
-		UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour, IdempotencyTTL: 24 * time.Hour,
+		UserCacheTTL: 10 * time.Second, CredentialResetTTL: 24 * time.Hour, IdempotencyTTL: 24 * time.Hour, FirstTaskWait: 2 * time.Second,
 		RatePerAddress: Rate{N: 1200, Per: time.Minute}, RatePerUser: Rate{N: 600, Per: time.Minute}, Namespace: "default"}
 }
 

@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -200,7 +202,7 @@ func (s *Server) completeTask(c *gin.Context) {
 		}
 	}
 	var res zhidu.CompleteTaskResult
-	if err := s.Engine.Update(c.Request.Context(), f.ProcessID, workflows.UpdateCompleteTask, req, &res); err != nil {
+	if err := s.updateTask(c.Request.Context(), f.ProcessID, workflows.UpdateCompleteTask, req, &res); err != nil {
 		s.failOrDeny(c, err, "task.complete", f.Ref.String())
 		return
 	}
@@ -209,6 +211,33 @@ func (s *Server) completeTask(c *gin.Context) {
 		Data: req.Data, Comment: req.Comment, At: res.CompletedAt})
 	if s.readableNow(c, d.Facts, nil) {
 		s.respondTask(c, http.StatusOK, d)
+	}
+}
+
+// catchUpWait bounds how long updateTask waits for a workflow to learn of
+// a task its projection already holds.
+const catchUpWait = 10 * time.Second
+
+// updateTask sends an update about a task to its process's workflow. The
+// task was read from the projection, so its process has created it: a
+// workflow that does not know it (task.not_in_process) is catching up — a
+// worker stopped after writing the task and before reporting it, and the
+// worker that took over is replaying — and the update is sent again
+// (validators reject without touching history: nothing happened) until
+// the workflow knows the task, up to catchUpWait or the request's end.
+func (s *Server) updateTask(ctx context.Context, processID, name string, arg, res any) error {
+	deadline := time.Now().Add(catchUpWait)
+	for wait := 20 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := s.Engine.Update(ctx, processID, name, arg, res)
+		var e *zhidu.Error
+		if !errors.As(err, &e) || e.MessageCode.Code != zhidu.NoTaskInProcess("").Code || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
 	}
 }
 
@@ -299,7 +328,7 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 	}
 	req.To = to.Actor()
 	var res string
-	if err := s.Engine.Update(c.Request.Context(), f.ProcessID, workflows.UpdateAssignTask, req, &res); err != nil {
+	if err := s.updateTask(c.Request.Context(), f.ProcessID, workflows.UpdateAssignTask, req, &res); err != nil {
 		s.failOrDeny(c, err, "task."+kind, f.Ref.String())
 		return
 	}

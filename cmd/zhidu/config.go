@@ -144,6 +144,7 @@ func settings(c *config) ([]setting, error) {
 		strs(&c.API.CodecOrigins, "codec-origins", "ZHIDU_CODEC_ORIGINS", "origins of the Temporal Web UIs allowed to call the codec endpoint (dev adds its own UI)"),
 		dur(&c.API.RequestTimeout, "request-timeout", "ZHIDU_REQUEST_TIMEOUT", "deadline of each API request"),
 		dur(&c.API.UserCacheTTL, "user-cache-ttl", "ZHIDU_USER_CACHE_TTL", "how long the API remembers a signed-in user (0: ask PostgreSQL on every request); changes empty it at once"),
+		dur(&c.API.FirstTaskWait, "first-task-wait", "ZHIDU_FIRST_TASK_WAIT", "how long a start waits for the process's first task the starter may work, to answer with it as first_task (0: answer at once)"),
 		dur(&c.API.IdempotencyTTL, "idempotency-ttl", "ZHIDU_IDEMPOTENCY_TTL", "how long the answer to a call sent with an Idempotency-Key is kept for its retries (0: none)"),
 		dur(&c.API.CredentialResetTTL, "credential-reset-ttl", "ZHIDU_CREDENTIAL_RESET_TTL", "how long a reset of the GM's, a deputy GM's or a top-secret account's token or password waits for confirmation"),
 		list(&c.API.TrustedProxies, "trusted-proxies", "ZHIDU_TRUSTED_PROXIES", "proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default"),
