@@ -586,5 +586,8 @@ func workerOptions(cfg config) worker.Options {
 	if cfg.secrets != nil {
 		o = cfg.secrets.workerOptions(o)
 	}
+	if cfg.FaultKillAfter != "" {
+		o.Interceptors = append(o.Interceptors, &killAfter{activity: cfg.FaultKillAfter, kill: killSelf})
+	}
 	return o
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/zhidu/zhidu/payload"
 	"github.com/zhidu/zhidu/pgtest"
 	"github.com/zhidu/zhidu/store"
+	"github.com/zhidu/zhidu/workflows"
 )
 
 // TestCluster runs zhidu the way production does, as separate OS
@@ -46,7 +47,9 @@ import (
 // verifies, a start retried on the other replica with its Idempotency-Key
 // answers the first start's process, a policy change made through one
 // replica holds on the other within a second, and serve refuses a
-// database whose schema it does not know.
+// database whose schema it does not know. Last, a worker that kills itself
+// right after writing a task (--fault-kill-after) loses and doubles
+// nothing: the next worker finishes the process.
 func TestCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the cluster test starts five processes; -short skips it")
@@ -287,6 +290,47 @@ wait:
 	}
 	policyHolds(0, 1, "DELETE", http.StatusForbidden)
 	policyHolds(1, 0, "POST", http.StatusOK)
+
+	// A worker killed right after a projection write, before it reports:
+	// the only worker writes an approval's first task and SIGKILLs itself
+	// (--fault-kill-after); the task is in the inbox, claimed, and its
+	// completion sent while no worker runs; a worker started then replays
+	// the lost workflow task and the process ends with each step once.
+	for _, w := range workers {
+		w.kill(t)
+	}
+	faulty := startProcess(t, dir, "worker-faulty", append(workerEnv(0), "ZHIDU_FAULT_KILL_AFTER="+workflows.ActivityCreateTask), "worker")
+	var approval *bench.Flow
+	for _, f := range flows {
+		if f.Scenario.Kind == workflows.KindApproval {
+			approval = f
+		}
+	}
+	flowDone := make(chan error, 1)
+	go func() { flowDone <- approval.One(ctx, perKind, rec) }()
+	select {
+	case <-faulty.exited:
+	case <-time.After(time.Minute):
+		t.Fatal("the faulty worker did not kill itself after writing a task")
+	}
+	if !strings.Contains(tail(faulty.logPath, 100), "fault injection") {
+		t.Fatalf("the faulty worker stopped, but not by its fault:\n%s", tail(faulty.logPath, 20))
+	}
+	time.Sleep(time.Second) // the flow finds the task and sends its claim and completion meanwhile
+	workers[0] = workers[0].restart(t)
+	if err := <-flowDone; err != nil {
+		t.Fatalf("the approval whose worker was killed after writing its task: %v", err)
+	}
+	var faultID string
+	if err := pool.QueryRow(ctx, `SELECT process_id FROM tasks ORDER BY created_at DESC LIMIT 1`).Scan(&faultID); err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	if err := pool.QueryRow(ctx, `SELECT state FROM processes WHERE id = $1`, faultID).Scan(&state); err != nil || state != "completed" {
+		t.Fatalf("process %s after the kill: %q, %v", faultID, state, err)
+	}
+	testdb.CheckInvariants(t, pool, []string{faultID})
+	t.Logf("process %s: its worker was killed after writing its first task; completed on the next worker", faultID)
 }
 
 // temporalSchema creates Temporal's schema named schema (its newest

@@ -27,6 +27,7 @@ type config struct {
 	UIPort          int
 	MetricsAddr     string
 	Pollers         int
+	FaultKillAfter  string // tests only: see fault.go
 	API             api.Config
 	Web             web.Config
 	Bench           benchConfig // zhidu bench only
@@ -138,6 +139,7 @@ func settings(c *config) ([]setting, error) {
 		num(&c.UIPort, "ui-port", "ZHIDU_UI_PORT", "dev: port of the Temporal Web UI on 127.0.0.1 (0: no UI)"),
 		str(&c.MetricsAddr, "metrics-addr", "ZHIDU_METRICS_ADDR", "address serving /metrics (serve, dev, worker); never the --http address; empty: none"),
 		num(&c.Pollers, "pollers", "ZHIDU_WORKER_POLLERS", "worker: workflow and activity task pollers"),
+		str(&c.FaultKillAfter, "fault-kill-after", "ZHIDU_FAULT_KILL_AFTER", "worker, tests only: SIGKILL this worker right after the first successful run of this activity"),
 		str(&c.KeysFile, "keys-file", "ZHIDU_KEYS_FILE", "JSON file of the payload encryption and actor signing keys (dev: DATA/keys.json, created on first start)"),
 		str(&c.PayloadKeys, "payload-keys", "ZHIDU_PAYLOAD_KEYS", "payload encryption keys, id:base64 (32 bytes), comma-separated; the first encrypts, all decrypt"),
 		str(&c.ActorKeys, "actor-keys", "ZHIDU_ACTOR_KEYS", "actor signing (HMAC) keys, id:base64 (32 bytes), comma-separated; the first signs, all verify"),
