@@ -1,7 +1,9 @@
 package zhidu
 
 import (
+	"slices"
 	"strings"
+	"time"
 )
 
 // Actions decided on objects.
@@ -96,6 +98,30 @@ func (o ObjectFacts) Participant(a Actor) (bool, Message) {
 		}
 	}
 	return false, Message{}
+}
+
+// Works reports whether the actor is one of those who work the object: for
+// a task its assignee, delegate or a candidate; for a process someone named
+// on one of its tasks or holding one of its candidate roles.
+func (o ObjectFacts) Works(a Actor) bool {
+	if o.Ref.Type == ObjectTask {
+		return o.Assignee == a.Username || o.Delegate != "" && o.Delegate == a.Username ||
+			slices.ContainsFunc(o.Candidates, func(c Candidate) bool { return c.Matches(a) })
+	}
+	return slices.Contains(o.Named, a.Username) ||
+		slices.ContainsFunc(o.CandidateRoles, func(g RoleGrant) bool { return a.Has(g.Role, g.Department) })
+}
+
+// Substituting returns the window in which the actor substitutes, at now,
+// for someone who works the object and is not kept from it, if any.
+func (o ObjectFacts) Substituting(a Actor, now time.Time) (Substitution, bool) {
+	for _, w := range a.Substituting {
+		if w.Covers(now, o.Department, o.Kind) && !slices.Contains(o.Excluded, w.Absent.Username) &&
+			!slices.Contains(o.Barred, w.Absent.Username) && o.Works(w.Absent) {
+			return w, true
+		}
+	}
+	return Substitution{}, false
 }
 
 // Decision is an access decision with the reasons that led to it: the

@@ -76,6 +76,14 @@ var english = map[string]string{
 	"object.ref":          "object must be process:ID, task:ID or customer:ID, got {value}",
 	"idempotency.reused":  "the Idempotency-Key {key} was used for a different request",
 	"idempotency.pending": "a call with the Idempotency-Key {key} is still in progress; retry it shortly",
+	"substitute.cycle":    "{substitute} is away with {absent} as their substitute at that time: substitution cannot go round",
+	"substitute.overlap":  "{absent} already has a substitute at that time: send replace to replace it",
+	"substitute.self":     "cannot be yourself",
+	"substitute.inactive": "must be an active user",
+	"substitute.after":    "must be after from",
+	"substitute.past":     "must be in the future",
+	"substitute.scope":    "unknown {what} {value}",
+	"substitute.head":     "only {absent}'s department head may set their substitute",
 	"roles.not_permitted": "your roles do not permit {action} on {object}",
 
 	// Processes.
@@ -171,6 +179,7 @@ var english = map[string]string{
 	"decide.excluded":          "separation of duties: excluded from this task",
 	"decide.assignee":          "is the assignee",
 	"decide.delegate":          "is the delegate of {user}",
+	"decide.substitute":        "substitutes for {user}, who is away",
 	"decide.candidate":         "is a candidate ({candidate})",
 	"decide.not_candidate":     "is not a candidate, the assignee or the delegate",
 	"decide.unknown_action":    "unknown action {action}",
@@ -710,6 +719,39 @@ func ReasonUnreadable(action string) Message { return msg("decide.unreadable", "
 func ReasonNoRole(user, action string, dept Department) Message {
 	return msg("decide.no_role", "user", user, "action", action, "department", string(dept))
 }
+
+// ReasonSubstitute: the substitute of an absent user (out of office).
+func ReasonSubstitute(user string) Message { return msg("decide.substitute", "user", user) }
+
+// SubstitutionCycle: a window whose substitute is away with the absent
+// user as their own substitute at the same time.
+func SubstitutionCycle(substitute, absent string) Message {
+	return msg("substitute.cycle", "substitute", substitute, "absent", absent)
+}
+
+// SubstitutionOverlap: a window overlapping one of the same absent user.
+func SubstitutionOverlap(absent string) Message { return msg("substitute.overlap", "absent", absent) }
+
+// SubstituteSelf: a substitute who is the absent user.
+func SubstituteSelf() Message { return msg("substitute.self") }
+
+// SubstituteInactive: a substitute who is unknown or disabled.
+func SubstituteInactive() Message { return msg("substitute.inactive") }
+
+// SubstituteAfter: a window ending before it starts.
+func SubstituteAfter() Message { return msg("substitute.after") }
+
+// SubstitutePast: a window that is already over.
+func SubstitutePast() Message { return msg("substitute.past") }
+
+// SubstituteScope: an unknown department or process kind in the scope.
+func SubstituteScope(what, value string) Message {
+	return msg("substitute.scope", "what", what, "value", strconv.Quote(value))
+}
+
+// SubstituteHead: someone else's substitute set by someone other than
+// their department head.
+func SubstituteHead(absent string) Message { return msg("substitute.head", "absent", absent) }
 
 // ReasonDelegate: the delegate of user.
 func ReasonDelegate(user string) Message { return msg("decide.delegate", "user", user) }

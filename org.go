@@ -80,6 +80,10 @@ type Actor struct {
 	Clearance  Level       `json:"clearance"`
 	// Address is where the request came from, for the audit trail.
 	Address string `json:"address,omitempty"`
+	// Substituting are the out-of-office windows in which this user is
+	// the substitute (see Substitution); the absent users' own windows
+	// are never included (substitution does not cascade).
+	Substituting []Substitution `json:"substituting,omitempty"`
 }
 
 // Has reports whether the actor holds role in dept.

@@ -34,6 +34,10 @@ type Store interface {
 	Tasks(ctx context.Context, v store.Viewer, f store.TaskFilter, now time.Time) (store.Page[store.Task], error)
 	TaskDetail(ctx context.Context, id string, now time.Time) (store.TaskDetail, error)
 	Claim(ctx context.Context, v store.Viewer, d store.TaskDetail, now time.Time) (store.TaskDetail, error)
+	ClaimFor(ctx context.Context, v store.Viewer, forUser string, d store.TaskDetail, now time.Time) (store.TaskDetail, error)
+	SetSubstitution(ctx context.Context, w zhidu.Substitution, replace bool, by, address string, now time.Time) (zhidu.Substitution, error)
+	EndSubstitutions(ctx context.Context, absent, by, address string, now time.Time) error
+	Substitutions(ctx context.Context, username string, now time.Time) (away, covering []zhidu.Substitution, err error)
 	Unclaim(ctx context.Context, v store.Viewer, t store.Task, now time.Time) error
 	AddComment(ctx context.Context, v store.Viewer, t store.Task, body string, asCompliance bool, now time.Time) (store.Comment, error)
 	PutProcess(ctx context.Context, p store.Process, runID string, audit store.AuditEntry) (bool, error)
@@ -190,6 +194,10 @@ func (s *Server) Router() *gin.Engine {
 	a.GET("/me", s.me)
 	a.GET("/me/credential-resets", s.listCredentialResets)
 	a.GET("/me/probation", s.ownProbation)
+	a.GET("/me/substitute", s.getSubstitute)
+	a.PUT("/me/substitute", s.setOwnSubstitute)
+	a.DELETE("/me/substitute", s.endSubstitute)
+	a.PUT("/users/:username/substitute", s.setUserSubstitute)
 	a.POST("/me/credential-resets/:id/confirm", s.confirmCredentialReset)
 	a.POST("/me/credential-resets/:id/reject", s.rejectCredentialReset)
 	a.GET("/tasks", s.listTasks)

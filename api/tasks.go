@@ -110,13 +110,27 @@ func (s *Server) claimTask(c *gin.Context) {
 	}
 	v, err := s.viewer(c)
 	if err == nil {
-		d, err = s.Store.Claim(c.Request.Context(), v, d, s.Now())
+		d, err = s.Store.ClaimFor(c.Request.Context(), v, s.claimingFor(c, d.Facts), d, s.Now())
 	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	s.respondTask(c, http.StatusOK, d)
+}
+
+// claimingFor names the absent user a claim is made for: "" when the
+// caller may work the task themselves, else the user they substitute for
+// (the decision has allowed one of the two).
+func (s *Server) claimingFor(c *gin.Context, f zhidu.ObjectFacts) string {
+	a := currentUser(c).Actor()
+	if slices.ContainsFunc(f.Candidates, func(cd zhidu.Candidate) bool { return cd.Matches(a) }) {
+		return ""
+	}
+	if w, ok := f.Substituting(a, s.Now()); ok {
+		return w.Absent.Username
+	}
+	return ""
 }
 
 // failOrDeny audits a forbidden action before answering.
@@ -187,6 +201,8 @@ func (s *Server) completeTask(c *gin.Context) {
 		req.Assignee = me
 	case f.Delegate != "" && f.Delegate == me:
 		req.Assignee, req.OnBehalfOf = f.Assignee, f.Assignee
+	case substitutes(f, currentUser(c).Actor(), s.Now()):
+		req.Assignee, req.OnBehalfOf = f.Assignee, f.Assignee // the workflow checks the window again
 	default:
 		s.deny(c, "task.complete", f.Ref.String(), zhidu.NotYourTask())
 		return
@@ -239,6 +255,13 @@ func (s *Server) updateTask(ctx context.Context, processID, name string, arg, re
 		case <-time.After(wait):
 		}
 	}
+}
+
+// substitutes says a substitutes, now, for the absent assignee of the
+// task f.
+func substitutes(f zhidu.ObjectFacts, a zhidu.Actor, now time.Time) bool {
+	w, ok := f.Substituting(a, now)
+	return ok && f.Assignee == w.Absent.Username
 }
 
 // completedAs says t was completed by actor exactly as req asks (outcome,

@@ -19,7 +19,10 @@ import (
 //     deputy GM may read it, whatever their clearance.
 //  3. Top-secret objects: nobody else.
 //  4. Otherwise the reader's clearance must reach the object's level, and
-//  5. a participant of the process (started it, named on a task, or holding
+//  5. the substitute of an absent user who works the object, in an open
+//     window covering its department and kind (zhidu.Substitution), may
+//     read it up to internal — above that only by the rules below; or
+//     a participant of the process (started it, named on a task, or holding
 //     a candidate role) or one of its named readers (ObjectFacts.Members)
 //     may read it — up to confidential; so may the grantee of an open
 //     read grant for its process (ObjectFacts.Grants, approved by the GM
@@ -89,6 +92,9 @@ func (a *Authz) Decide(u zhidu.Actor, o zhidu.ObjectFacts, action string) (zhidu
 				return allow(zhidu.ReasonCandidate(c.String()))
 			}
 		}
+		if w, ok := o.Substituting(u, a.now()); ok && (o.Assignee == "" || o.Assignee == w.Absent.Username) {
+			return allow(zhidu.ReasonSubstitute(w.Absent.Username))
+		}
 		return deny(zhidu.ReasonNotCandidate())
 	}
 	return deny(zhidu.ReasonUnknownAction(action))
@@ -130,6 +136,10 @@ func (a *Authz) decideRead(u zhidu.Actor, o zhidu.ObjectFacts) (zhidu.Decision, 
 		return allow(zhidu.ReasonNamedReader())
 	}
 	now := a.now()
+	// An absent user's substitute, up to internal: above it only by their own rule.
+	if w, ok := o.Substituting(u, now); ok && o.Level <= zhidu.Internal {
+		return allow(zhidu.ReasonSubstitute(w.Absent.Username))
+	}
 	for _, g := range o.Grants {
 		if g.Target == zhidu.GrantProcess+":"+o.ProcessID && g.Opens(u.Username, now) {
 			return allow(zhidu.ReasonGranted(g))

@@ -283,12 +283,26 @@ const sqlClaim = `UPDATE tasks SET state = 'claimed', assignee = $2, claimed_at 
 // others get a conflict. One statement writes the claim, its timeline
 // entry and its audit entry.
 func (s *Store) Claim(ctx context.Context, v Viewer, d TaskDetail, now time.Time) (TaskDetail, error) {
+	return s.ClaimFor(ctx, v, "", d, now)
+}
+
+// ClaimFor is Claim by a substitute for an absent user (forUser, when not
+// empty; the caller has decided the window holds): the absent user becomes
+// the assignee, and the timeline and the audit trail say the substitute
+// claimed it for them.
+func (s *Store) ClaimFor(ctx context.Context, v Viewer, forUser string, d TaskDetail, now time.Time) (TaskDetail, error) {
 	t := d.Task
-	n, err := s.write(ctx, guarded{change: sqlClaim, args: []any{t.ID, v.Username, now},
+	assignee := v.Username
+	var detail map[string]any
+	if forUser != "" {
+		assignee, detail = forUser, map[string]any{"for": forUser}
+	}
+	n, err := s.write(ctx, guarded{change: sqlClaim, args: []any{t.ID, assignee, now},
 		timeline: &timelineEntry{processID: t.ProcessID, eventKey: fmt.Sprintf("%s:claimed:%d", t.ID, now.UnixNano()),
-			actor: v.Username, action: "task_claimed", taskID: t.ID, step: t.Step},
+			actor: v.Username, onBehalfOf: forUser, action: "task_claimed", taskID: t.ID, step: t.Step},
 		timelineAt: now,
-		audit:      &AuditEntry{At: now, Actor: v.Username, Action: "task.claim", Object: "task:" + t.ID, Decision: "allowed", Address: v.Address},
+		audit: &AuditEntry{At: now, Actor: v.Username, Action: "task.claim", Object: "task:" + t.ID, Decision: "allowed", Address: v.Address,
+			Detail: detail},
 	})
 	if err != nil {
 		return TaskDetail{}, mapErr(err, "task "+t.ID)
@@ -299,9 +313,9 @@ func (s *Store) Claim(ctx context.Context, v Viewer, d TaskDetail, now time.Time
 	// The row is what was read, with what the UPDATE set (and the
 	// participants trigger added): no need to read it again.
 	claimed := now.Truncate(time.Microsecond) // as stored
-	t.State, t.Assignee, t.ClaimedAt = zhidu.TaskClaimed, &v.Username, &claimed
+	t.State, t.Assignee, t.ClaimedAt = zhidu.TaskClaimed, &assignee, &claimed
 	d.Task, d.Facts = t, taskFacts(d.Facts, t)
-	d.Facts.Named = withNames(d.Facts.Named, v.Username)
+	d.Facts.Named = withNames(d.Facts.Named, assignee)
 	return d, nil
 }
 

@@ -23,11 +23,15 @@ type User struct {
 	Disabled   bool              `json:"disabled"`
 	// Designations are the objects the user is designated for; never shown.
 	Designations []string `json:"-"`
+	// Substituting are the out-of-office windows in which the user is the
+	// substitute, not yet over (see zhidu.Substitution); never shown here.
+	Substituting []zhidu.Substitution `json:"-"`
 }
 
 // Actor returns the facts the workflows need about the user.
 func (u User) Actor() zhidu.Actor {
-	return zhidu.Actor{Username: u.Username, Name: u.Name, Department: u.Department, Roles: u.Roles, Clearance: u.Clearance}
+	return zhidu.Actor{Username: u.Username, Name: u.Name, Department: u.Department, Roles: u.Roles, Clearance: u.Clearance,
+		Substituting: u.Substituting}
 }
 
 // NewAPIToken returns a new bearer token ("zd_" and 192 random bits).
@@ -84,16 +88,20 @@ const sqlUserColumns = `u.username, u.name, u.name_en, u.department, u.clearance
     COALESCE((SELECT array_agg(r.role || '@' || r.department ORDER BY r.department, r.role)
               FROM user_roles r WHERE r.username = u.username), '{}'),
     COALESCE((SELECT array_agg(d.object ORDER BY d.object) FROM designations d
-              WHERE d.username = u.username AND d.revoked_at IS NULL), '{}')`
+              WHERE d.username = u.username AND d.revoked_at IS NULL), '{}'),
+    ` + sqlSubstitutingOf
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
 	var grants []string
-	if err := row.Scan(&u.Username, &u.Name, &u.NameEn, &u.Department, &u.Clearance, &u.Disabled, &grants, &u.Designations); err != nil {
+	var windows []byte
+	if err := row.Scan(&u.Username, &u.Name, &u.NameEn, &u.Department, &u.Clearance, &u.Disabled, &grants, &u.Designations, &windows); err != nil {
 		return User{}, err
 	}
 	u.Roles = parseGrants(grants)
-	return u, nil
+	var err error
+	u.Substituting, err = scanWindows(windows)
+	return u, err
 }
 
 func parseGrants(grants []string) []zhidu.RoleGrant {

@@ -539,6 +539,9 @@ var messagesZh = map[string]string{
 	"not_found": "未找到。", "kind.unknown": "没有这种流程类型：{kind}",
 	"object.ref":         "对象须为 process:编号、task:编号 或 customer:编号，而不是 {value}",
 	"idempotency.reused": "此表单已提交过不同的内容，请重新打开表单。", "idempotency.pending": "同一请求仍在处理中，请稍后重试。",
+	"substitute.cycle": "{substitute} 在此期间外出，由 {absent} 代理：代理不能互为循环。", "substitute.overlap": "{absent} 在此期间已有代理人；如要替换，请选择替换。",
+	"substitute.self": "不能是本人", "substitute.inactive": "须为在职的用户", "substitute.after": "须晚于开始时间", "substitute.past": "须在将来",
+	"substitute.scope": "未知的{what}：{value}", "substitute.head": "只有 {absent} 所在部门的负责人可以为其设置代理人。",
 	"roles.not_permitted": "您的角色无权执行此操作。",
 
 	"process.start_denied": "您无权发起「{kind:kind}」流程。", "process.not_running": "流程已结束。",
@@ -602,7 +605,7 @@ var messagesZh = map[string]string{
 	"decide.unreadable":        "不能查看的对象也不能「{action:act}」",
 	"decide.no_role":           "{user} 没有可对{department:dept}流程执行「{action:act}」的角色",
 	"decide.only_tasks":        "只有任务可以办理", "decide.excluded": "职责分离：被排除在此任务之外",
-	"decide.assignee": "是处理人", "decide.delegate": "受 {user} 委托", "decide.candidate": "是候选人（{candidate}）",
+	"decide.assignee": "是处理人", "decide.delegate": "受 {user} 委托", "decide.substitute": "代理外出的 {user}", "decide.candidate": "是候选人（{candidate}）",
 	"decide.not_candidate": "既不是候选人，也不是处理人或受托人", "decide.unknown_action": "未知操作「{action}」",
 	"decide.disabled": "账号已停用",
 }

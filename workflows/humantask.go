@@ -551,6 +551,16 @@ func (p *process) validateComplete(ctx workflow.Context, req zhidu.CompleteTaskR
 		if req.Actor.Clearance < t.Spec.Level {
 			return reject(zhidu.CodeForbidden, zhidu.NotCleared(actor, t.Spec.Level))
 		}
+	case req.OnBehalfOf == req.Assignee && p.substituteWindow(ctx, t, req) != nil:
+		// The substitute of the absent assignee (委托代理): the assignee's
+		// authority, the substitute's clearance, in a window open now.
+		w := p.substituteWindow(ctx, t, req)
+		if why := p.mayHold(t, w.Absent, true); !why.IsZero() {
+			return reject(zhidu.CodeForbidden, zhidu.MayNotWork(req.Assignee, why))
+		}
+		if req.Actor.Clearance < t.Spec.Level {
+			return reject(zhidu.CodeForbidden, zhidu.NotCleared(actor, t.Spec.Level))
+		}
 	default:
 		return reject(zhidu.CodeForbidden, zhidu.NotAssignee(actor))
 	}
@@ -568,6 +578,19 @@ func (p *process) validateComplete(ctx workflow.Context, req zhidu.CompleteTaskR
 		}
 	}
 	return nil
+}
+
+// substituteWindow returns the window, open at the workflow's now, in which
+// the request's actor substitutes for its assignee on task t, or nil.
+func (p *process) substituteWindow(ctx workflow.Context, t *humanTask, req zhidu.CompleteTaskRequest) *zhidu.Substitution {
+	if req.Actor.Username == req.Assignee {
+		return nil
+	}
+	w, ok := req.Actor.SubstituteFor(req.Assignee, workflow.Now(ctx), t.Spec.Department, p.Info.Kind)
+	if !ok {
+		return nil
+	}
+	return &w
 }
 
 // complete records a completion; the task is done only once the record is
