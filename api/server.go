@@ -433,12 +433,20 @@ func actor(c *gin.Context) zhidu.Actor {
 // viewer returns what the read queries need to know about the caller.
 func (s *Server) viewer(c *gin.Context) (store.Viewer, error) {
 	u := currentUser(c)
-	sc, err := s.Authz.ReadScope(u.Actor())
+	v, err := s.viewerOf(u.Actor(), c.ClientIP())
+	v.Designations = u.Designations
+	return v, err
+}
+
+// viewerOf is what the read queries need to know about a user (without
+// their designations).
+func (s *Server) viewerOf(a zhidu.Actor, address string) (store.Viewer, error) {
+	sc, err := s.Authz.ReadScope(a)
 	if err != nil {
 		return store.Viewer{}, err
 	}
-	return store.Viewer{Username: u.Username, Clearance: u.Clearance, Roles: u.Roles, Address: c.ClientIP(),
-		Designations: u.Designations, Leadership: sc.Leadership, Now: s.Now(),
+	return store.Viewer{Username: a.Username, Clearance: a.Clearance, Roles: a.Roles, Address: address,
+		Leadership: sc.Leadership, Now: s.Now(),
 		Global: sc.Global, Member: sc.Member, ConfidentialAll: sc.ConfidentialAll, Confidential: sc.Confidential}, nil
 }
 

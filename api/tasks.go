@@ -40,8 +40,13 @@ func (s *Server) listTasks(c *gin.Context) {
 	for _, st := range p.list("state", taskStates...) {
 		f.States = append(f.States, zhidu.TaskState(st))
 	}
+	forUser := p.str("for", 64)
 	if err := p.err(); err != nil {
 		fail(c, err)
+		return
+	}
+	if forUser != "" {
+		s.listTasksFor(c, forUser, f)
 		return
 	}
 	v, err := s.viewer(c)
@@ -55,6 +60,60 @@ func (s *Server) listTasks(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, page)
+}
+
+// substituteTask is a task listed for the absent user the caller
+// substitutes for.
+type substituteTask struct {
+	store.Task
+	ForUser string `json:"for_user"`
+}
+
+// listTasksFor lists, for a substitute, the absent user's inbox (as the
+// absent user's scopes and filters select it) and shows of it only the
+// tasks the caller may read now, each marked for_user; total counts what
+// is shown. A user the caller does not substitute for now answers 404.
+func (s *Server) listTasksFor(c *gin.Context, absent string, f store.TaskFilter) {
+	me := currentUser(c).Actor()
+	now := s.Now()
+	var win *zhidu.Substitution
+	for _, w := range me.Substituting {
+		if w.Absent.Username == absent && !now.Before(w.Starts) && now.Before(w.Ends) {
+			win = &w
+		}
+	}
+	if win == nil {
+		fail(c, zhidu.Fail(zhidu.CodeNotFound, zhidu.NotFound("substitution for "+absent)))
+		return
+	}
+	v, err := s.viewerOf(win.Absent, c.ClientIP())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	page, err := s.Store.Tasks(c.Request.Context(), v, f, now)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := store.Page[substituteTask]{Items: []substituteTask{}, NextCursor: page.NextCursor}
+	for _, t := range page.Items {
+		d, err := s.Store.TaskDetail(c.Request.Context(), t.ID, now)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		read, err := s.Authz.Decide(me, d.Facts, zhidu.ActRead)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if read.Allowed {
+			out.Items = append(out.Items, substituteTask{Task: t, ForUser: absent})
+		}
+	}
+	out.Total = len(out.Items)
+	c.JSON(http.StatusOK, out)
 }
 
 type taskView struct {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -76,6 +77,25 @@ func TestSubstitution(t *testing.T) {
 	st := s.waitTask(secret, "dept_head_approval")
 	s.wantError(s.call("sales.head", "GET", "/api/v1/tasks/"+st, nil), http.StatusNotFound, "not_found")
 	s.wantError(s.call("sales.head", "POST", "/api/v1/tasks/"+st+"/claim", nil), http.StatusNotFound, "not_found")
+
+	// The absent user's inbox, as the substitute may see it.
+	waiting := s.waitTask(s.startApproval("cs.agent", "等待代理 waiting", "internal"), "dept_head_approval")
+	inbox := s.must(http.StatusOK, s.call("sales.head", "GET", "/api/v1/tasks?for=cs.head&scope=claimable", nil))
+	var listed []string
+	for _, it := range inbox["items"].([]any) {
+		row := it.(map[string]any)
+		if row["for_user"] != "cs.head" {
+			t.Fatalf("row without for_user: %v", row)
+		}
+		listed = append(listed, row["id"].(string))
+	}
+	if slices.Contains(listed, st) || !slices.Contains(listed, waiting) {
+		t.Fatalf("listed to the substitute: %v; want %s and not the secret %s", listed, waiting, st)
+	}
+	if int(inbox["total"].(float64)) != len(listed) {
+		t.Fatalf("total %v counts more than is shown (%d)", inbox["total"], len(listed))
+	}
+	s.wantError(s.call("sales.head", "GET", "/api/v1/tasks?for=cs.super", nil), http.StatusNotFound, "not_found")
 
 	// No cascade: sales.head's own substitute (sales.rep) gets nothing of cs.head's.
 	s.must(http.StatusOK, s.call("sales.head", "PUT", "/api/v1/me/substitute", window("sales.rep", -time.Minute, time.Hour)))
