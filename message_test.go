@@ -101,6 +101,8 @@ var messageExamples = []struct {
 	{zhidu.LowerLeadership(), "only the GM or a deputy GM may lower a level (解密)"},
 	{zhidu.DesignationTopSecret(zhidu.Secret), "designations are for top-secret (绝密) objects; this one is secret"},
 	{zhidu.DesignationAdmin(), "administrators read no business data"},
+	{zhidu.ViewNameTaken("到期"), `you already have a view named "到期"`},
+	{zhidu.ViewDepartment(), "must be a department you belong to"},
 
 	{zhidu.NoTaskInProcess("t-9"), "no task t-9 in this process"},
 	{zhidu.TaskNotOpen(), "the task is not open"},

@@ -95,6 +95,8 @@ var english = map[string]string{
 	"level.lower_leadership": "only the GM or a deputy GM may lower a level (解密)",
 	"designation.top_secret": "designations are for top-secret (绝密) objects; this one is {level:level}",
 	"designation.admin":      "administrators read no business data",
+	"view.name_taken":        "you already have a view named {name}",
+	"view.department":        "must be a department you belong to",
 
 	// Tasks.
 	"task.not_in_process":       "no task {task} in this process",
@@ -443,6 +445,14 @@ func DesignationTopSecret(level Level) Message {
 
 // DesignationAdmin: administrators are never designated.
 func DesignationAdmin() Message { return msg("designation.admin") }
+
+// Saved views.
+
+// ViewNameTaken: the caller already has a saved view of that name.
+func ViewNameTaken(name string) Message { return msg("view.name_taken", "name", strconv.Quote(name)) }
+
+// ViewDepartment: a view shared with a department its owner is not in.
+func ViewDepartment() Message { return msg("view.department") }
 
 // Tasks.
 
