@@ -103,6 +103,7 @@ var messageExamples = []struct {
 	{zhidu.DesignationAdmin(), "administrators read no business data"},
 	{zhidu.ViewNameTaken("到期"), `you already have a view named "到期"`},
 	{zhidu.ViewDepartment(), "must be a department you belong to"},
+	{zhidu.ViewsTooMany(50), "you have 50 views already: delete one first"},
 
 	{zhidu.NoTaskInProcess("t-9"), "no task t-9 in this process"},
 	{zhidu.TaskNotOpen(), "the task is not open"},

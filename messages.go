@@ -97,6 +97,7 @@ var english = map[string]string{
 	"designation.admin":      "administrators read no business data",
 	"view.name_taken":        "you already have a view named {name}",
 	"view.department":        "must be a department you belong to",
+	"view.too_many":          "you have {max} views already: delete one first",
 
 	// Tasks.
 	"task.not_in_process":       "no task {task} in this process",
@@ -453,6 +454,9 @@ func ViewNameTaken(name string) Message { return msg("view.name_taken", "name", 
 
 // ViewDepartment: a view shared with a department its owner is not in.
 func ViewDepartment() Message { return msg("view.department") }
+
+// ViewsTooMany: the caller has as many saved views as one may keep.
+func ViewsTooMany(max int) Message { return msg("view.too_many", "max", max) }
 
 // Tasks.
 

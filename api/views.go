@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"sort"
@@ -136,8 +137,9 @@ func (s *Server) createView(c *gin.Context) {
 	}
 	vw, err := s.Store.CreateView(c.Request.Context(), store.SavedView{Owner: u.Username, Name: b.Name, Filters: b.Filters,
 		SharedWith: b.SharedWith, CreatedAt: s.Now()}, c.ClientIP())
-	if zhidu.ErrorCode(err) == zhidu.CodeConflict {
-		err = zhidu.Fail(zhidu.CodeConflict, zhidu.ViewNameTaken(b.Name))
+	var e *zhidu.Error
+	if errors.As(err, &e) && e.Code == zhidu.CodeConflict && e.MessageCode.IsZero() {
+		err = zhidu.Fail(zhidu.CodeConflict, zhidu.ViewNameTaken(b.Name)) // the unique name
 	}
 	if err != nil {
 		fail(c, err)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -190,5 +191,25 @@ func TestSharedViewUnderEachReadRule(t *testing.T) {
 	s.must(http.StatusCreated, s.call("cs.agent", "POST", "/api/v1/me/views", map[string]any{"name": name, "filters": map[string]any{"q": tag}}))
 	if got := s.views("cs.agent"); got[name]["owner"] != "cs.agent" || got[name]["count"] != float64(1) {
 		t.Fatalf("cs.agent's own view of the same name = %v", got[name])
+	}
+}
+
+// TestSavedViewLimit: one user keeps at most 50 views (each is a count on
+// every inbox page); the 51st is 409 and saves nothing.
+func TestSavedViewLimit(t *testing.T) {
+	s := newStack(t)
+	for i := range 50 {
+		s.must(http.StatusCreated, s.call("cs.super", "POST", "/api/v1/me/views", map[string]any{"name": fmt.Sprintf("视图 %02d", i)}))
+	}
+	r := s.call("cs.super", "POST", "/api/v1/me/views", map[string]any{"name": "one more"})
+	e := s.wantError(r, http.StatusConflict, "conflict")
+	if mc, _ := e["message_code"].(map[string]any); mc["code"] != "view.too_many" {
+		t.Fatalf("error %s, want view.too_many", r.Body)
+	}
+	if n := s.count(`SELECT count(*) FROM saved_views WHERE owner = 'cs.super'`); n != 50 {
+		t.Fatalf("cs.super keeps %d views, want 50", n)
+	}
+	if got := s.views("cs.super"); len(got) != 50 {
+		t.Fatalf("listed %d views, want 50", len(got))
 	}
 }

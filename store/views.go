@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/zhidu/zhidu"
 )
 
 // SavedView is a user's named set of inbox filters (the query parameters
@@ -24,8 +26,13 @@ type SavedView struct {
 // ViewObject is a saved view as the audit trail names it.
 func ViewObject(id string) string { return "view:" + id }
 
+// MaxViews is how many saved views one user may keep: each costs one count
+// on every inbox page.
+const MaxViews = 50
+
 // CreateView stores a new view of its owner's and audits it (view.create);
-// a name the owner already uses is a conflict.
+// a name the owner already uses is a conflict, and so is a view beyond
+// MaxViews.
 func (s *Store) CreateView(ctx context.Context, v SavedView, address string) (SavedView, error) {
 	v.ID = newID("vw-")
 	if v.Filters == nil {
@@ -36,6 +43,15 @@ func (s *Store) CreateView(ctx context.Context, v SavedView, address string) (Sa
 		return SavedView{}, err
 	}
 	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		// One owner's creations in turn, so the limit holds under races.
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('saved_views:' || $1, 0)),
+            (SELECT count(*) FROM saved_views WHERE owner = $1)`, v.Owner).Scan(nil, &n); err != nil {
+			return err
+		}
+		if n >= MaxViews {
+			return zhidu.Fail(zhidu.CodeConflict, zhidu.ViewsTooMany(MaxViews))
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO saved_views (id, owner, name, filters, shared_with, created_at)
             VALUES ($1, $2, $3, $4, $5, $6)`, v.ID, v.Owner, v.Name, filters, v.SharedWith, v.CreatedAt); err != nil {
 			return err
