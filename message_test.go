@@ -104,6 +104,7 @@ var messageExamples = []struct {
 	{zhidu.ViewNameTaken("到期"), `you already have a view named "到期"`},
 	{zhidu.ViewDepartment(), "must be a department you belong to"},
 	{zhidu.ViewsTooMany(50), "you have 50 views already: delete one first"},
+	{zhidu.ViewProcessShared(), "a shared view may not name a process"},
 
 	{zhidu.NoTaskInProcess("t-9"), "no task t-9 in this process"},
 	{zhidu.TaskNotOpen(), "the task is not open"},

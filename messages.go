@@ -98,6 +98,7 @@ var english = map[string]string{
 	"view.name_taken":        "you already have a view named {name}",
 	"view.department":        "must be a department you belong to",
 	"view.too_many":          "you have {max} views already: delete one first",
+	"view.process_shared":    "a shared view may not name a process",
 
 	// Tasks.
 	"task.not_in_process":       "no task {task} in this process",
@@ -454,6 +455,10 @@ func ViewNameTaken(name string) Message { return msg("view.name_taken", "name", 
 
 // ViewDepartment: a view shared with a department its owner is not in.
 func ViewDepartment() Message { return msg("view.department") }
+
+// ViewProcessShared: a shared view filtering by one process, whose ID
+// would reach colleagues who may not read it.
+func ViewProcessShared() Message { return msg("view.process_shared") }
 
 // ViewsTooMany: the caller has as many saved views as one may keep.
 func ViewsTooMany(max int) Message { return msg("view.too_many", "max", max) }

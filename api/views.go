@@ -135,6 +135,12 @@ func (s *Server) createView(c *gin.Context) {
 		fail(c, invalid("shared_with", zhidu.ViewDepartment()))
 		return
 	}
+	// A process ID in a shared view would tell its members of a process
+	// they may not read.
+	if b.SharedWith != nil && b.Filters["process"] != "" {
+		fail(c, invalid("filters.process", zhidu.ViewProcessShared()))
+		return
+	}
 	vw, err := s.Store.CreateView(c.Request.Context(), store.SavedView{Owner: u.Username, Name: b.Name, Filters: b.Filters,
 		SharedWith: b.SharedWith, CreatedAt: s.Now()}, c.ClientIP())
 	var e *zhidu.Error

@@ -109,6 +109,7 @@ func TestSavedViewBadInput(t *testing.T) {
 		{"shared with another department", map[string]any{"name": "a", "shared_with": "fin"}, 400, "shared_with", "view.department"},
 		{"shared with no department", map[string]any{"name": "a", "shared_with": "nowhere"}, 400, "shared_with", "view.department"},
 		{"shared with empty", map[string]any{"name": "a", "shared_with": ""}, 400, "shared_with", "view.department"},
+		{"shared naming a process", map[string]any{"name": "a", "filters": map[string]any{"process": "approval-0"}, "shared_with": "cs"}, 400, "filters.process", "view.process_shared"},
 		{"duplicate name", map[string]any{"name": "到期", "filters": map[string]any{"scope": "mine"}}, 409, "", "view.name_taken"},
 	}
 	for _, c := range cases {

@@ -558,7 +558,7 @@ var messagesZh = map[string]string{
 	"level.current": "就是当前的密级", "level.lower_leadership": "只有总经理或副总经理可以降低密级（解密）。",
 	"designation.top_secret": "只有绝密对象才需指定知悉人；此对象为{level:level}", "designation.admin": "管理员不阅读业务数据",
 	"view.name_taken": "您已有名为{name}的视图", "view.department": "必须是您所在的部门",
-	"view.too_many": "您已有 {max} 个视图，请先删除一个。",
+	"view.too_many": "您已有 {max} 个视图，请先删除一个。", "view.process_shared": "共享的视图不能指定某个流程",
 
 	"task.not_in_process": "此流程中没有任务 {task}。",
 	"task.not_open":       "任务已不是待认领状态（可能已被他人认领）。", "task.claim_not_open": "任务已不是待认领状态（可能已被他人认领）。",
