@@ -101,6 +101,10 @@ var messageExamples = []struct {
 	{zhidu.LowerLeadership(), "only the GM or a deputy GM may lower a level (解密)"},
 	{zhidu.DesignationTopSecret(zhidu.Secret), "designations are for top-secret (绝密) objects; this one is secret"},
 	{zhidu.DesignationAdmin(), "administrators read no business data"},
+	{zhidu.ViewNameTaken("到期"), `you already have a view named "到期"`},
+	{zhidu.ViewDepartment(), "must be a department you belong to"},
+	{zhidu.ViewsTooMany(50), "you have 50 views already: delete one first"},
+	{zhidu.ViewProcessShared(), "a shared view may not name a process"},
 
 	{zhidu.NoTaskInProcess("t-9"), "no task t-9 in this process"},
 	{zhidu.SubstitutionCycle("sales.head", "cs.head"), "sales.head is away with cs.head as their substitute at that time: substitution cannot go round"},

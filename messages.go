@@ -103,6 +103,10 @@ var english = map[string]string{
 	"level.lower_leadership": "only the GM or a deputy GM may lower a level (解密)",
 	"designation.top_secret": "designations are for top-secret (绝密) objects; this one is {level:level}",
 	"designation.admin":      "administrators read no business data",
+	"view.name_taken":        "you already have a view named {name}",
+	"view.department":        "must be a department you belong to",
+	"view.too_many":          "you have {max} views already: delete one first",
+	"view.process_shared":    "a shared view may not name a process",
 
 	// Tasks.
 	"task.not_in_process":       "no task {task} in this process",
@@ -452,6 +456,21 @@ func DesignationTopSecret(level Level) Message {
 
 // DesignationAdmin: administrators are never designated.
 func DesignationAdmin() Message { return msg("designation.admin") }
+
+// Saved views.
+
+// ViewNameTaken: the caller already has a saved view of that name.
+func ViewNameTaken(name string) Message { return msg("view.name_taken", "name", strconv.Quote(name)) }
+
+// ViewDepartment: a view shared with a department its owner is not in.
+func ViewDepartment() Message { return msg("view.department") }
+
+// ViewProcessShared: a shared view filtering by one process, whose ID
+// would reach colleagues who may not read it.
+func ViewProcessShared() Message { return msg("view.process_shared") }
+
+// ViewsTooMany: the caller has as many saved views as one may keep.
+func ViewsTooMany(max int) Message { return msg("view.too_many", "max", max) }
 
 // Tasks.
 

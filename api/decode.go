@@ -481,14 +481,22 @@ func normalise(v any) any {
 
 // params reads typed query parameters, collecting errors per field.
 type params struct {
-	c    *gin.Context
+	get  func(name string) string
 	errs map[string]zhidu.Message
 }
 
-func queryParams(c *gin.Context) *params { return &params{c: c, errs: map[string]zhidu.Message{}} }
+func queryParams(c *gin.Context) *params {
+	return &params{get: c.Query, errs: map[string]zhidu.Message{}}
+}
+
+// mapParams reads parameters from m (a saved view's filters) as
+// queryParams reads them from the query string.
+func mapParams(m map[string]string) *params {
+	return &params{get: func(name string) string { return m[name] }, errs: map[string]zhidu.Message{}}
+}
 
 func (p *params) str(name string, max int) string {
-	v := p.c.Query(name)
+	v := p.get(name)
 	if utf8.RuneCountInString(v) > max {
 		p.errs[name] = zhidu.MaxChars(max)
 		return ""
@@ -497,7 +505,7 @@ func (p *params) str(name string, max int) string {
 }
 
 func (p *params) oneOf(name string, allowed ...string) string {
-	v := p.c.Query(name)
+	v := p.get(name)
 	if v == "" {
 		return ""
 	}
@@ -511,7 +519,7 @@ func (p *params) oneOf(name string, allowed ...string) string {
 }
 
 func (p *params) list(name string, allowed ...string) []string {
-	v := p.c.Query(name)
+	v := p.get(name)
 	if v == "" {
 		return nil
 	}
@@ -531,7 +539,7 @@ func (p *params) list(name string, allowed ...string) []string {
 }
 
 func (p *params) integer(name string, min, max int) int {
-	v := p.c.Query(name)
+	v := p.get(name)
 	if v == "" {
 		return 0
 	}
@@ -544,7 +552,7 @@ func (p *params) integer(name string, min, max int) int {
 }
 
 func (p *params) boolean(name string) *bool {
-	v := p.c.Query(name)
+	v := p.get(name)
 	if v == "" {
 		return nil
 	}
@@ -557,7 +565,7 @@ func (p *params) boolean(name string) *bool {
 }
 
 func (p *params) time(name string) *time.Time {
-	v := p.c.Query(name)
+	v := p.get(name)
 	if v == "" {
 		return nil
 	}
@@ -576,7 +584,7 @@ var decimal = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
 
 // number reads a finite decimal number; nil if the parameter is empty.
 func (p *params) number(name string) *float64 {
-	v := p.c.Query(name)
+	v := p.get(name)
 	if v == "" {
 		return nil
 	}

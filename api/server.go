@@ -52,6 +52,7 @@ type Store interface {
 	orderStore
 	customerStore
 	grantStore
+	viewStore
 	idempotencyStore
 	ComplaintReply(ctx context.Context, processID string) (store.Reply, error)
 	ObjectFacts(ctx context.Context, ref zhidu.ObjectRef) (zhidu.ObjectFacts, error)
@@ -200,6 +201,9 @@ func (s *Server) Router() *gin.Engine {
 	a.PUT("/users/:username/substitute", s.setUserSubstitute)
 	a.POST("/me/credential-resets/:id/confirm", s.confirmCredentialReset)
 	a.POST("/me/credential-resets/:id/reject", s.rejectCredentialReset)
+	a.GET("/me/views", s.listViews)
+	a.POST("/me/views", s.createView)
+	a.DELETE("/me/views/:id", s.deleteView)
 	a.GET("/tasks", s.listTasks)
 	a.GET("/tasks/:id", s.getTask)
 	a.POST("/tasks/:id/claim", s.claimTask)

@@ -20,9 +20,15 @@ import (
 
 var taskStates = []string{string(zhidu.TaskOpen), string(zhidu.TaskClaimed), string(zhidu.TaskCompleted), string(zhidu.TaskCancelled)}
 
-// listTasks serves the inbox: my tasks and those I may claim.
-func (s *Server) listTasks(c *gin.Context) {
-	p := queryParams(c)
+// taskFilterParams are the task list's filters: the query parameters of
+// GET /api/v1/tasks but its paging (cursor, limit), which is what a saved
+// view may hold.
+var taskFilterParams = []string{"scope", "kind", "department", "overdue", "due_before", "due_after", "priority",
+	"process", "q", "sort", "state"}
+
+// taskFilter reads the task list's filters (taskFilterParams), recording
+// what is wrong with each in p.
+func taskFilter(p *params) store.TaskFilter {
 	f := store.TaskFilter{
 		Scope:      p.oneOf("scope", store.ScopeMine, store.ScopeClaimable, store.ScopeCompleted),
 		Kind:       p.str("kind", 64),
@@ -34,12 +40,19 @@ func (s *Server) listTasks(c *gin.Context) {
 		Process:    p.str("process", 200),
 		Q:          p.str("q", 200),
 		Sort:       p.oneOf("sort", "created_at", "-created_at", "due_at", "-due_at", "priority", "-priority"),
-		Cursor:     p.str("cursor", 500),
-		Limit:      p.integer("limit", 1, store.MaxLimit),
 	}
 	for _, st := range p.list("state", taskStates...) {
 		f.States = append(f.States, zhidu.TaskState(st))
 	}
+	return f
+}
+
+// listTasks serves the inbox: my tasks and those I may claim.
+func (s *Server) listTasks(c *gin.Context) {
+	p := queryParams(c)
+	f := taskFilter(p)
+	f.Cursor = p.str("cursor", 500)
+	f.Limit = p.integer("limit", 1, store.MaxLimit)
 	forUser := p.str("for", 64)
 	if err := p.err(); err != nil {
 		fail(c, err)

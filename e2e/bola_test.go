@@ -76,6 +76,7 @@ func TestNoObjectLevelLeaks(t *testing.T) {
 			return "order", true
 		case strings.HasPrefix(path, "/api/v1/admin/users/{username}"), // administrators only: e2e/admin_test.go
 			strings.HasPrefix(path, "/api/v1/me/credential-resets/{id}"),   // one's own: e2e/credentials_test.go
+			strings.HasPrefix(path, "/api/v1/me/views/{id}"),               // one's own: e2e/views_test.go
 			strings.HasPrefix(path, "/api/v1/grants/{id}"),                 // the grantee's, compliance's: e2e/file_access_test.go
 			strings.HasPrefix(path, "/api/v1/employees/{username}"),        // a probation's: e2e/probation_test.go
 			strings.HasPrefix(path, "/api/v1/suppliers/{id}"),              // master data: e2e/suppliers_test.go

@@ -259,6 +259,8 @@ func TestHostileInput(t *testing.T) {
 			body: map[string]any{"lines": []map[string]any{{"item": "XR-200", "quantity": 1, "unit_price": 10}}, "payment_terms": "月结"}, text: "payment_terms"},
 		hostileRoute{name: "designation", user: "gm", method: "POST", path: "/api/v1/designations",
 			body: map[string]any{"user": "cs.head", "object": "process:" + ts, "reason": "need to know"}, text: "reason", line: "object"},
+		hostileRoute{name: "saved view", user: "cs.head", method: "POST", path: "/api/v1/me/views",
+			body: map[string]any{"name": "敌意视图", "filters": map[string]any{"q": "x"}}, text: "name", line: "name", fields: []string{"shared_with"}},
 		hostileRoute{name: "user create", user: "sysadmin", method: "POST", path: "/api/v1/admin/users",
 			body: map[string]any{"username": "it.hostile", "name": "敌意", "department": "gmo", "clearance": "internal"}, text: "name", line: "username",
 			fields: []string{"department"}},

@@ -226,7 +226,7 @@ func TestInboxFilters(t *testing.T) {
 	now := t0.Add(3*time.Hour + 30*time.Minute) // due times are t0 + (n%7)h: 0..3h are overdue
 	yes, no := true, false
 	before := t0.Add(2 * time.Hour)
-	for _, tc := range []struct {
+	cases := []struct {
 		name string
 		f    store.TaskFilter
 		want int
@@ -249,7 +249,22 @@ func TestInboxFilters(t *testing.T) {
 		{"mine", store.TaskFilter{Scope: store.ScopeMine}, 0},
 		{"completed", store.TaskFilter{Scope: store.ScopeCompleted}, 0},
 		{"state completed", store.TaskFilter{States: []zhidu.TaskState{zhidu.TaskCompleted}}, 0},
-	} {
+	}
+	// A saved view's count is the same count, all of them in one batch.
+	var fs []store.TaskFilter
+	for _, tc := range cases {
+		fs = append(fs, tc.f)
+	}
+	counts, err := s.TaskCounts(context.Background(), v, fs, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range cases {
+		if counts[i] != tc.want {
+			t.Errorf("TaskCounts %s = %d, want %d", tc.name, counts[i], tc.want)
+		}
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			page, err := s.Tasks(context.Background(), v, tc.f, now)
 			if err != nil {

@@ -147,6 +147,15 @@ func (s *Store) Tasks(ctx context.Context, v Viewer, f TaskFilter, now time.Time
 // counts and pages them. Finished ones (scope completed, or a state filter
 // naming them) come from the tasks table.
 func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, windowed bool, limit int, err error) {
+	count, page, windowed, limit, err = tasksCountAndPage(v, f, now)
+	if windowed && f.Cursor == "" {
+		count = nil // an empty first page has nothing to count
+	}
+	return count, page, windowed, limit, err
+}
+
+// tasksCountAndPage is tasksQueries with the count query always built.
+func tasksCountAndPage(v Viewer, f TaskFilter, now time.Time) (count, page *query, windowed bool, limit int, err error) {
 	states := f.States
 	if len(states) == 0 && f.Scope != ScopeCompleted {
 		states = []zhidu.TaskState{zhidu.TaskOpen, zhidu.TaskClaimed}
@@ -258,9 +267,6 @@ func tasksQueries(v Viewer, f TaskFilter, now time.Time) (count, page *query, wi
 		page.sql.Reset()
 		page.sql.WriteString("SELECT " + sqlTaskColumns + ", e.total, (" + k.expr + ")::text FROM (" + inner +
 			") e JOIN tasks t ON t.id = e.task_id ORDER BY " + k.expr + " " + dir + ", e.task_id " + dir)
-		if f.Cursor == "" {
-			count = nil // an empty first page has nothing to count
-		}
 		return count, page, true, limit, nil
 	}
 	page = build(sqlTaskColumns + ", (" + k.expr + ")::text")

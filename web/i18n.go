@@ -36,6 +36,10 @@ var catalog = map[string]map[string]string{
 		"signin.demo_hint":    "点击一位演示用户即可登录；演示用户的密码均为 zhidu-demo，仅供演示。",
 
 		"inbox.title": "我的收件箱", "inbox.start_new": "发起流程", "inbox.tabs": "收件箱分类",
+		"inbox.views": "我的视图", "inbox.view.save": "将当前筛选保存为视图", "inbox.view.name": "视图名称",
+		"inbox.view.share": "共享给部门", "inbox.view.not_shared": "不共享", "inbox.view.save_submit": "保存视图",
+		"inbox.view.delete": "删除视图", "inbox.view.delete_named": "删除视图「%s」", "inbox.view.shared_with": "已共享给%s",
+		"inbox.view.shared_by": "%s 共享", "flash.view_saved": "视图已保存。", "flash.view_deleted": "视图已删除。",
 		"inbox.tab.mine": "我的任务", "inbox.tab.claimable": "可认领", "inbox.tab.overdue": "已逾期", "inbox.tab.completed": "我已完成",
 		"inbox.empty.mine": "您名下暂无任务。可以到「可认领」中认领任务。", "inbox.empty.claimable": "暂无可认领的任务。",
 		"inbox.empty.overdue": "没有逾期任务。", "inbox.empty.completed": "您还没有完成过任务。",
@@ -188,6 +192,10 @@ var catalog = map[string]map[string]string{
 		"signin.demo_hint":    "Click a demo user to sign in. Every demo user's password is zhidu-demo — for the demo only.",
 
 		"inbox.title": "My inbox", "inbox.start_new": "Start a process", "inbox.tabs": "Inbox views",
+		"inbox.views": "Saved views", "inbox.view.save": "Save these filters as a view", "inbox.view.name": "View name",
+		"inbox.view.share": "Share with department", "inbox.view.not_shared": "Not shared", "inbox.view.save_submit": "Save view",
+		"inbox.view.delete": "Delete view", "inbox.view.delete_named": "Delete the view “%s”", "inbox.view.shared_with": "shared with %s",
+		"inbox.view.shared_by": "shared by %s", "flash.view_saved": "View saved.", "flash.view_deleted": "View deleted.",
 		"inbox.tab.mine": "Mine", "inbox.tab.claimable": "Claimable", "inbox.tab.overdue": "Overdue", "inbox.tab.completed": "Completed by me",
 		"inbox.empty.mine": "No tasks are assigned to you. Claim one under Claimable.", "inbox.empty.claimable": "Nothing to claim.",
 		"inbox.empty.overdue": "Nothing is overdue.", "inbox.empty.completed": "You have not completed any task yet.",
@@ -552,6 +560,8 @@ var messagesZh = map[string]string{
 	"level.unknown": "未知的密级。", "level.not_a_level": "不是有效的密级", "level.unchanged": "密级没有变化。",
 	"level.current": "就是当前的密级", "level.lower_leadership": "只有总经理或副总经理可以降低密级（解密）。",
 	"designation.top_secret": "只有绝密对象才需指定知悉人；此对象为{level:level}", "designation.admin": "管理员不阅读业务数据",
+	"view.name_taken": "您已有名为{name}的视图", "view.department": "必须是您所在的部门",
+	"view.too_many": "您已有 {max} 个视图，请先删除一个。", "view.process_shared": "共享的视图不能指定某个流程",
 
 	"task.not_in_process": "此流程中没有任务 {task}。",
 	"task.not_open":       "任务已不是待认领状态（可能已被他人认领）。", "task.claim_not_open": "任务已不是待认领状态（可能已被他人认领）。",

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/zhidu/zhidu"
@@ -30,9 +32,41 @@ type tabView struct {
 	Active bool
 }
 
+// savedViewTab is one saved view (GET /api/v1/me/views) as an inbox tab.
+type savedViewTab struct {
+	ID     string
+	Name   string
+	Owner  string
+	Shared string // the department it is shared with, if any
+	URL    string
+	Count  int
+	Active bool
+	Mine   bool // the signed-in user's own: they may delete it
+}
+
+// savedView is a view as GET /api/v1/me/views answers it.
+type savedView struct {
+	ID         string            `json:"id"`
+	Owner      string            `json:"owner"`
+	Name       string            `json:"name"`
+	Filters    map[string]string `json:"filters"`
+	SharedWith *string           `json:"shared_with"`
+	Count      int               `json:"count"`
+}
+
+// viewFilterField is how the save-view form carries one filter.
+const viewFilterField = "f."
+
 type inboxView struct {
-	Tabs        []tabView
-	Tab         string
+	Tabs     []tabView
+	Tab      string
+	Views    []savedViewTab
+	View     string // the saved view shown, if any
+	ViewName string
+	// SaveFilters are the filters of the list shown, as the API takes
+	// them: what "save as a view" saves.
+	SaveFilters map[string]string
+	ShareWith   []string // the departments a view may be shared with
 	Tasks       []store.Task
 	Total       int
 	NextURL     string
@@ -74,8 +108,42 @@ func (s *server) inbox(c *rc) {
 		}
 	}
 	apiFilters := c.apiTaskFilters(filters)
+	var views struct {
+		Items []savedView `json:"items"`
+	}
+	var shown *savedView
+	if res := c.get("/api/v1/me/views", nil, &views); res.ok() {
+		for i, sv := range views.Items {
+			tab := savedViewTab{ID: sv.ID, Name: sv.Name, Owner: sv.Owner, URL: "/?" + url.Values{"view": {sv.ID}}.Encode(),
+				Count: sv.Count, Mine: sv.Owner == c.me.Username, Active: sv.ID == q.Get("view")}
+			if sv.SharedWith != nil {
+				tab.Shared = *sv.SharedWith
+			}
+			if tab.Active {
+				shown = &views.Items[i]
+				v.View, v.ViewName = sv.ID, sv.Name
+			}
+			v.Views = append(v.Views, tab)
+		}
+	}
+	v.ShareWith = c.me.departments()
 	var page store.Page[store.Task]
 	var listErr apiResult
+	if shown != nil {
+		// A saved view's list: its filters, as saved, under the user's
+		// own read rule (the API's).
+		query := url.Values{"limit": {"50"}}
+		for k, val := range shown.Filters {
+			query.Set(k, val)
+		}
+		if cur := q.Get("cursor"); cur != "" {
+			query.Set("cursor", cur)
+		}
+		if res := c.get("/api/v1/tasks", query, &page); !res.ok() {
+			listErr = res
+		}
+		v.SaveFilters = shown.Filters
+	}
 	for _, t := range inboxTabs {
 		query := url.Values{}
 		for k, vs := range apiFilters {
@@ -88,8 +156,12 @@ func (s *server) inbox(c *rc) {
 		for k, vs := range filters {
 			link[k] = vs
 		}
-		tv := tabView{Name: t.Name, URL: "/?" + link.Encode(), Active: t.Name == tab}
-		if t.Name == tab {
+		tv := tabView{Name: t.Name, URL: "/?" + link.Encode(), Active: t.Name == tab && shown == nil}
+		if tv.Active {
+			v.SaveFilters = map[string]string{}
+			for k := range query {
+				v.SaveFilters[k] = query.Get(k)
+			}
 			query.Set("limit", "50")
 			if cur := q.Get("cursor"); cur != "" {
 				query.Set("cursor", cur)
@@ -124,7 +196,9 @@ func (s *server) inbox(c *rc) {
 	}
 	v.Tasks, v.Total = page.Items, page.Total
 	v.Resets = c.pendingResets()
-	if page.NextCursor != "" {
+	if page.NextCursor != "" && shown != nil {
+		v.NextURL = "/?" + url.Values{"view": {shown.ID}, "cursor": {page.NextCursor}}.Encode()
+	} else if page.NextCursor != "" {
 		next := url.Values{"tab": {tab}, "cursor": {page.NextCursor}}
 		for k, vs := range filters {
 			next[k] = vs
@@ -162,4 +236,55 @@ func (c *rc) apiTaskFilters(f url.Values) url.Values {
 
 func pageFor(c *rc, nav, title string) page {
 	return page{Nav: nav, Title: title}
+}
+
+// saveView saves the filters the inbox form carries (viewFilterField
+// fields) under a name, optionally shared with a department.
+func (s *server) saveView(c *rc) {
+	if err := c.r.ParseForm(); err != nil {
+		c.fail(http.StatusBadRequest, c.T("error.fields"))
+		return
+	}
+	filters := map[string]string{}
+	for k, vs := range c.r.PostForm {
+		if f, ok := strings.CutPrefix(k, viewFilterField); ok && len(vs) > 0 && vs[0] != "" {
+			filters[f] = vs[0]
+		}
+	}
+	body := map[string]any{"name": strings.TrimSpace(c.r.PostFormValue("name")), "filters": filters}
+	if d := c.r.PostFormValue("shared_with"); d != "" {
+		body["shared_with"] = d
+	}
+	var out savedView
+	if res := c.post("/api/v1/me/views", body, &out); !res.ok() {
+		c.apiFail(res)
+		return
+	}
+	http.Redirect(c.w, c.r, "/?"+url.Values{"view": {out.ID}, "ok": {"view_saved"}}.Encode(), http.StatusSeeOther)
+}
+
+// deleteView deletes one of the user's saved views.
+func (s *server) deleteView(c *rc) {
+	if res := c.call(http.MethodDelete, "/api/v1/me/views/"+url.PathEscape(c.r.PathValue("id")), nil, nil); !res.ok() {
+		c.apiFail(res)
+		return
+	}
+	http.Redirect(c.w, c.r, "/?ok=view_deleted", http.StatusSeeOther)
+}
+
+// departments are those the user belongs to (their own, and each they
+// hold a role in): the API shares a view with one of these only.
+func (m *me) departments() []string {
+	var out []string
+	add := func(d string) {
+		if zhidu.Department(d).Valid() && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	add(m.Department)
+	for _, g := range m.Roles {
+		add(string(g.Department))
+	}
+	slices.Sort(out)
+	return out
 }

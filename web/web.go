@@ -127,6 +127,8 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /tasks/{id}", s.authed(s.taskPage))
 	mux.HandleFunc("POST /tasks/{id}/{action}", s.authed(s.taskAction))
 	mux.HandleFunc("POST /credential-resets/{id}/{action}", s.authed(s.resetAction))
+	mux.HandleFunc("POST /views", s.authed(s.saveView))
+	mux.HandleFunc("POST /views/{id}/delete", s.authed(s.deleteView))
 	mux.HandleFunc("GET /start", s.authed(s.startIndex))
 	mux.HandleFunc("GET /start/{kind}", s.authed(s.startPage))
 	mux.HandleFunc("POST /start/{kind}", s.authed(s.start))
