@@ -87,6 +87,11 @@ type HandOverRequest struct {
 	By        string   `json:"by"`
 	Reason    string   `json:"reason"`
 	Held      []string `json:"held,omitempty"`
+	// Tasks, when set, are the only tasks handed over, named for the
+	// employee by name or by role; with no Colleague they are released
+	// (when held) and escalated a rung: an absent user's tasks their
+	// substitute may not read (api setSubstitute).
+	Tasks []string `json:"tasks,omitempty"`
 }
 
 // HandOverPlan is what a separation hands over: the colleague's facts and,
@@ -100,6 +105,11 @@ type HandOverPlan struct {
 type HandOverTarget struct {
 	ProcessID string   `json:"process_id"`
 	Held      []string `json:"held,omitempty"`
+	// Tasks, when set, are the only tasks handed over, named for the
+	// employee by name or by role; with no Colleague they are released
+	// (when held) and escalated a rung: an absent user's tasks their
+	// substitute may not read (api setSubstitute).
+	Tasks []string `json:"tasks,omitempty"`
 }
 
 // HandOverPlanRequest asks which tasks an employee's separation hands to

@@ -77,6 +77,11 @@ func (t TemporalEngine) Settle(ctx context.Context, processID string) error {
 	}
 }
 
+// Signal sends a signal to a running process.
+func (t TemporalEngine) Signal(ctx context.Context, processID, name string, arg any) error {
+	return engineErr(name, t.Client.SignalWorkflow(ctx, processID, "", name, arg))
+}
+
 // Ping checks the cluster answers.
 func (t TemporalEngine) Ping(ctx context.Context) error {
 	_, err := t.Client.CheckHealth(ctx, &client.CheckHealthRequest{})

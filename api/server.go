@@ -95,6 +95,8 @@ type Engine interface {
 	// task, activity or child start pending: it waits on a person, a
 	// timer or another process — or ctx ends.
 	Settle(ctx context.Context, processID string) error
+	// Signal sends a signal to a running process.
+	Signal(ctx context.Context, processID, name string, arg any) error
 	Ping(ctx context.Context) error
 }
 

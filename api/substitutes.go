@@ -1,12 +1,14 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/zhidu/zhidu"
+	"github.com/zhidu/zhidu/store"
 	"github.com/zhidu/zhidu/workflows"
 )
 
@@ -120,7 +122,77 @@ func (s *Server) setSubstitute(c *gin.Context, absent string) {
 		return
 	}
 	s.ForgetUsers()
+	if err := s.escalateUnreadable(c, w); err != nil {
+		fail(c, err) // the window holds; setting it again escalates what is left
+		return
+	}
 	c.JSON(http.StatusOK, w)
+}
+
+// escalateUnreadable, for a window open now, escalates each open task of
+// the absent user at secret and above that the substitute may not read:
+// rather than waiting in the inbox of someone away, it goes a rung up the
+// step's ladder (the absent user's superior), released from them when they
+// hold it — the timeline says so. One HandOver signal per process, keyed by
+// the window, so a repeated set changes nothing twice.
+func (s *Server) escalateUnreadable(c *gin.Context, w zhidu.Substitution) error {
+	ctx := c.Request.Context()
+	now := s.Now()
+	if now.Before(w.Starts) || !now.Before(w.Ends) {
+		return nil
+	}
+	absent, err := s.Store.User(ctx, w.Absent.Username)
+	if err != nil {
+		return err
+	}
+	sub, err := s.Store.User(ctx, w.Substitute) // with the new window
+	if err != nil {
+		return err
+	}
+	v, err := s.viewerOf(absent.Actor(), c.ClientIP())
+	if err != nil {
+		return err
+	}
+	v.Designations = absent.Designations
+	page, err := s.Store.Tasks(ctx, v, store.TaskFilter{Limit: store.MaxLimit}, now)
+	if err != nil {
+		return err
+	}
+	tasks, held := map[string][]string{}, map[string][]string{}
+	var order []string
+	for _, t := range page.Items {
+		// Secret and above, in scope, still on its first rung (one already
+		// escalated is with a superior already).
+		if t.Level < zhidu.Secret || t.Escalation > 0 || !w.Covers(now, zhidu.Department(t.Department), t.Kind) {
+			continue
+		}
+		d, err := s.Store.TaskDetail(ctx, t.ID, now)
+		if err != nil {
+			return err
+		}
+		read, err := s.Authz.Decide(sub.Actor(), d.Facts, zhidu.ActRead)
+		if err != nil {
+			return err
+		}
+		if read.Allowed {
+			continue
+		}
+		if _, seen := tasks[t.ProcessID]; !seen {
+			order = append(order, t.ProcessID)
+		}
+		tasks[t.ProcessID] = append(tasks[t.ProcessID], t.ID)
+		if t.Assignee != nil && *t.Assignee == absent.Username {
+			held[t.ProcessID] = append(held[t.ProcessID], t.ID)
+		}
+	}
+	for _, pid := range order {
+		req := zhidu.HandOverRequest{EventKey: fmt.Sprintf("absence-%d", w.ID), Employee: absent.Username, By: currentUser(c).Username,
+			Reason: "away (委托代理); the substitute " + w.Substitute + " may not read it", Tasks: tasks[pid], Held: held[pid]}
+		if err := s.Engine.Signal(ctx, pid, workflows.SignalHandOver, req); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // endSubstitute ends the caller's windows now.

@@ -49,8 +49,9 @@ func (noEngine) Start(context.Context, string, string, any) (string, error) {
 func (noEngine) Update(context.Context, string, string, any, any) error {
 	return errors.New("no workflow engine in this test")
 }
-func (noEngine) Ping(context.Context) error           { return nil }
-func (noEngine) Settle(context.Context, string) error { return nil }
+func (noEngine) Ping(context.Context) error                        { return nil }
+func (noEngine) Settle(context.Context, string) error              { return nil }
+func (noEngine) Signal(context.Context, string, string, any) error { return nil }
 
 // cacheFixture is one API server over a fresh demo database.
 type cacheFixture struct {

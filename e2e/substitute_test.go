@@ -107,6 +107,18 @@ func TestSubstitution(t *testing.T) {
 	s.must(http.StatusOK, s.call("cs.head", "PUT", "/api/v1/me/substitute",
 		map[string]any{"substitute": "cs.agent", "from": at(-time.Minute), "to": at(time.Hour), "replace": true}))
 	s.wantError(s.call("cs.agent", "POST", "/api/v1/tasks/"+other+"/claim", nil), http.StatusForbidden, "forbidden")
+	// The secret task cs.agent may not read goes to cs.head's superior
+	// instead of waiting for someone away; the internal ones stay.
+	s.waitFor("the secret task escalated", func() bool {
+		return s.count(`SELECT count(*) FROM timeline WHERE task_id = $1 AND action = 'task_escalated'`, st) == 1
+	})
+	if n := s.count(`SELECT count(*) FROM timeline WHERE task_id = ANY($1) AND action = 'task_escalated'`, []string{other, waiting}); n != 0 {
+		t.Fatalf("%d internal tasks escalated", n)
+	}
+	s.must(http.StatusOK, s.call("cs.head", "PUT", "/api/v1/me/substitute",
+		map[string]any{"substitute": "cs.agent", "from": at(-time.Minute), "to": at(time.Hour), "replace": true}))
+	time.Sleep(300 * time.Millisecond)
+	s.one("escalated once for the absence", `SELECT count(*) FROM timeline WHERE task_id = $1 AND action = 'task_escalated'`, st)
 	s.wantError(s.call("sales.head", "GET", "/api/v1/tasks/"+other, nil), http.StatusNotFound, "not_found") // replaced
 
 	// A department head names the substitute of someone in their department; nobody else.

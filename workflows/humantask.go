@@ -206,6 +206,10 @@ func (p *process) handOver(ctx workflow.Context, req zhidu.HandOverRequest) {
 	for _, t := range p.Tasks {
 		held := slices.Contains(req.Held, t.ID) || t.Delegate == req.Employee
 		named := slices.ContainsFunc(t.Candidates, func(c zhidu.Candidate) bool { return c.User == req.Employee })
+		if len(req.Tasks) > 0 { // only these (an absence: no colleague)
+			named = slices.Contains(req.Tasks, t.ID)
+			held = held && named
+		}
 		if !held && !named {
 			continue
 		}
@@ -217,7 +221,10 @@ func (p *process) handOver(ctx workflow.Context, req zhidu.HandOverRequest) {
 			Step: t.Spec.Step, Kind: zhidu.AssignReassign, By: req.By, Owner: req.Employee, To: req.Colleague.Username,
 			Note: req.Reason, At: workflow.Now(ctx)}
 		why := p.mayHold(t, req.Colleague, false)
-		if !why.IsZero() {
+		switch {
+		case req.Colleague.Username == "": // nobody to hand it to: released and escalated
+			rec.Kind, rec.To, rec.Note = zhidu.AssignRelease, "", req.Reason
+		case !why.IsZero():
 			rec.Kind, rec.To, rec.Note = zhidu.AssignRelease, "", req.Reason+": "+why.String()
 		}
 		if why.IsZero() || held {
