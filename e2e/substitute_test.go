@@ -49,7 +49,7 @@ func TestSubstitution(t *testing.T) {
 	}
 	s.one("substitute.set audit", `SELECT count(*) FROM audit WHERE action = 'substitute.set' AND object = 'user:cs.head'`)
 	s.wantError(s.call("cs.head", "PUT", "/api/v1/me/substitute", window("cs.super", 0, 2*time.Hour)), http.StatusConflict, "conflict") // overlap
-	s.wantError(s.call("sales.head", "PUT", "/api/v1/me/substitute", window("cs.head", 0, time.Hour)), http.StatusConflict, "conflict")    // cycle
+	s.wantError(s.call("sales.head", "PUT", "/api/v1/me/substitute", window("cs.head", 0, time.Hour)), http.StatusConflict, "conflict") // cycle
 	mine := s.must(http.StatusOK, s.call("sales.head", "GET", "/api/v1/me/substitute", nil))
 	if c, _ := mine["covering"].([]any); len(c) != 1 {
 		t.Fatalf("sales.head covers: %v", mine)
