@@ -191,7 +191,11 @@ type ComplaintRecord struct {
 // ClosedAt), kept for good (KeepForGood: RetainUntil stays unset), or
 // before RetainUntil.
 type RegisterRecord struct {
-	ProcessID   string         `json:"process_id"`
+	ProcessID string `json:"process_id"`
+	// Process, when set, lets the entry be written before the API has
+	// recorded the start (a replica stopped between starting the
+	// workflow and recording it): the process row is made from it first.
+	Process     *ProcessInfo   `json:"process,omitempty"`
 	Kind        string         `json:"kind"`
 	Fields      map[string]any `json:"fields,omitempty"`
 	ClosedAt    *time.Time     `json:"closed_at,omitempty"`

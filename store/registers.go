@@ -42,8 +42,13 @@ func (s *Store) RecordRegister(ctx context.Context, r zhidu.RegisterRecord) erro
 			return zhidu.Invalid(zhidu.Plain("register entry of "+r.ProcessID), map[string]zhidu.Message{"fields": zhidu.Plain(err.Error())})
 		}
 	}
-	_, err := s.Pool.Exec(ctx, sqlRecordRegister, r.ProcessID, fields, r.ClosedAt, r.RetainUntil, r.KeepForGood, r.At)
-	return mapErr(err, "register entry of "+r.ProcessID)
+	b := &pgx.Batch{}
+	if p := r.Process; p != nil {
+		b.Queue(sqlEnsureProcess, p.ID, p.RunID, p.Kind, p.Title, p.Level, p.Department, p.StartedBy, r.At, nonNil(p.Barred),
+			departments(p.Readers), nonNil(p.Members))
+	}
+	b.Queue(sqlRecordRegister, r.ProcessID, fields, r.ClosedAt, r.RetainUntil, r.KeepForGood, r.At)
+	return mapErr(s.send(ctx, b), "register entry of "+r.ProcessID)
 }
 
 // RegisterFilter selects register rows by column name (the query

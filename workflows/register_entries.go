@@ -10,6 +10,8 @@ import (
 // decided, and, when the process closes, its retention.
 func (p *process) recordEntry(ctx workflow.Context, r zhidu.RegisterRecord) error {
 	r.ProcessID, r.Kind, r.At = p.Info.ID, p.Info.Kind, workflow.Now(ctx)
+	info := p.Info
+	r.Process = &info
 	return p.project(ctx, ActivityRecordRegister, r).Get(ctx, nil)
 }
 
