@@ -186,6 +186,7 @@ func (s *Server) Router() *gin.Engine {
 	a.POST("/me/credential-resets/:id/reject", s.rejectCredentialReset)
 	a.GET("/tasks", s.listTasks)
 	a.GET("/tasks/:id", s.getTask)
+	a.POST("/tasks/bulk", s.bulkTasks)
 	a.POST("/tasks/:id/claim", s.claimTask)
 	a.POST("/tasks/:id/unclaim", s.unclaimTask)
 	a.POST("/tasks/:id/complete", s.completeTask)
