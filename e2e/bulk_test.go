@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/zhidu/zhidu/api"
 )
 
 // bulkResults posts a bulk call and returns "status code" per task, in
@@ -150,4 +153,21 @@ func TestBulkTasks(t *testing.T) {
 			t.Fatalf("task %s was not reassigned to deputy once", task)
 		}
 	}
+}
+
+// TestBulkTasksRateLimit: a bulk call is one call for the per-user rate
+// limit, however many tasks it names.
+func TestBulkTasksRateLimit(t *testing.T) {
+	s := newStackWith(t, func(c *api.Config) { c.RatePerUser = api.Rate{N: 3, Per: time.Hour} })
+	var tasks []string
+	for i := range 3 {
+		tasks = append(tasks, s.waitTask(s.startApproval("cs.agent", fmt.Sprintf("limit %d", i), "internal"), "dept_head_approval"))
+	}
+	got, _ := s.bulk("cs.head", map[string]any{"action": "claim", "tasks": tasks})
+	s.wantBulk(got, "200", "200", "200")
+	got, _ = s.bulk("cs.head", map[string]any{"action": "unclaim", "tasks": tasks})
+	s.wantBulk(got, "200", "200", "200")
+	got, _ = s.bulk("cs.head", map[string]any{"action": "claim", "tasks": tasks})
+	s.wantBulk(got, "200", "200", "200")
+	s.wantError(s.call("cs.head", "POST", "/api/v1/tasks/bulk", map[string]any{"action": "unclaim", "tasks": tasks}), 429, "too_many_requests")
 }
