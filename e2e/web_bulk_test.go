@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,24 @@ func TestWebInboxBulk(t *testing.T) {
 		}
 		if s.count(`SELECT count(*) FROM timeline WHERE action = 'task_claimed'`) != r {
 			t.Fatal("a form without a session or token claimed a task")
+		}
+	})
+
+	t.Run("dates read as a Chinese user reads them", func(t *testing.T) {
+		p := head.in(t)
+		p.open("/?tab=mine")
+		created := p.text("tr.task-row td:last-child")
+		if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$`).MatchString(created) {
+			t.Fatalf("a datetime on a zh page reads %q, want YYYY-MM-DD HH:MM", created)
+		}
+		if !p.eval(`(e => e.type === "text" && e.placeholder === "YYYY-MM-DD")(document.getElementById("flt-after"))`) {
+			t.Fatal("the zh date input is not a YYYY-MM-DD text input")
+		}
+		if st := p.open("/?tab=mine&due_after=2026-12-01"); st != http.StatusOK || p.value("#flt-after") != "2026-12-01" {
+			t.Fatalf("due_after=2026-12-01: %d, input %q", st, p.value("#flt-after"))
+		}
+		if st := p.open("/?tab=mine&due_after=12/01/2026"); st != http.StatusBadRequest && !p.has(".field-error") {
+			t.Fatalf("a mm/dd/yyyy date was not refused: %d", st)
 		}
 	})
 
