@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -69,8 +70,8 @@ func (c *rc) bulkSummary(q url.Values) string {
 	var parts []string
 	for _, f := range strings.Split(q.Get("failed"), ",") {
 		id, st, found := strings.Cut(f, ":")
-		if !found || len(id) > 200 {
-			continue
+		if !found || !taskIDShape.MatchString(id) {
+			continue // only what a task ID looks like: the query is anyone's link
 		}
 		why := "bulk.reason.other"
 		switch st {
@@ -88,3 +89,5 @@ func (c *rc) bulkSummary(q url.Values) string {
 	}
 	return sum
 }
+
+var taskIDShape = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,100}$`)
