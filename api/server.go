@@ -208,6 +208,7 @@ func (s *Server) Router() *gin.Engine {
 	a.DELETE("/me/views/:id", s.deleteView)
 	a.GET("/tasks", s.listTasks)
 	a.GET("/tasks/:id", s.getTask)
+	a.POST("/tasks/bulk", s.bulkTasks)
 	a.POST("/tasks/:id/claim", s.claimTask)
 	a.POST("/tasks/:id/unclaim", s.unclaimTask)
 	a.POST("/tasks/:id/complete", s.completeTask)

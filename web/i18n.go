@@ -35,6 +35,11 @@ var catalog = map[string]map[string]string{
 		"signin.demo_title":   "演示用户（仅限 zhidu dev）",
 		"signin.demo_hint":    "点击一位演示用户即可登录；演示用户的密码均为 zhidu-demo，仅供演示。",
 
+		"bulk.select": "选择", "bulk.select_all": "全选本页", "bulk.claim": "认领所选", "bulk.unclaim": "释放所选",
+		"bulk.done.claim": "已认领 %d 项", "bulk.done.unclaim": "已释放 %d 项", "bulk.failed": "，%d 项失败：%s", "bulk.sep": "；",
+		"bulk.reason.not_found": "不存在或无权查看", "bulk.reason.conflict": "状态不允许（已被认领或不是您的任务）",
+		"bulk.reason.forbidden": "无权操作", "bulk.reason.other": "操作失败", "bulk.bad_action": "未知的批量操作。未作任何更改。",
+		"kbd.title": "键盘快捷键", "kbd.move": "下移 / 上移一行", "kbd.select": "选中或取消选中当前行", "kbd.claim": "认领当前行的任务", "kbd.open": "打开当前行的任务", "kbd.help": "显示或隐藏本帮助",
 		"inbox.title": "我的收件箱", "inbox.start_new": "发起流程", "inbox.tabs": "收件箱分类",
 		"inbox.views": "我的视图", "inbox.view.save": "将当前筛选保存为视图", "inbox.view.name": "视图名称",
 		"inbox.view.share": "共享给部门", "inbox.view.not_shared": "不共享", "inbox.view.save_submit": "保存视图",
@@ -191,6 +196,11 @@ var catalog = map[string]map[string]string{
 		"signin.demo_title":   "Demo users (zhidu dev only)",
 		"signin.demo_hint":    "Click a demo user to sign in. Every demo user's password is zhidu-demo — for the demo only.",
 
+		"bulk.select": "Select", "bulk.select_all": "Select all on this page", "bulk.claim": "Claim selected", "bulk.unclaim": "Release selected",
+		"bulk.done.claim": "%d claimed", "bulk.done.unclaim": "%d released", "bulk.failed": ", %d failed: %s", "bulk.sep": "; ",
+		"bulk.reason.not_found": "does not exist or you may not see it", "bulk.reason.conflict": "not in a state that allows it (claimed already, or not yours)",
+		"bulk.reason.forbidden": "not allowed", "bulk.reason.other": "failed", "bulk.bad_action": "Unknown bulk action. Nothing was changed.",
+		"kbd.title": "Keyboard shortcuts", "kbd.move": "Move down / up a row", "kbd.select": "Select or unselect the row", "kbd.claim": "Claim the row's task", "kbd.open": "Open the row's task", "kbd.help": "Show or hide this help",
 		"inbox.title": "My inbox", "inbox.start_new": "Start a process", "inbox.tabs": "Inbox views",
 		"inbox.views": "Saved views", "inbox.view.save": "Save these filters as a view", "inbox.view.name": "View name",
 		"inbox.view.share": "Share with department", "inbox.view.not_shared": "Not shared", "inbox.view.save_submit": "Save view",

@@ -205,6 +205,9 @@ func (s *server) inbox(c *rc) {
 		}
 		v.NextURL = "/?" + next.Encode()
 	}
+	if p.Flash == "" {
+		p.Flash = c.bulkSummary(q)
+	}
 	p.Data = v
 	c.render(status, "inbox", p)
 }

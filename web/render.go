@@ -98,8 +98,18 @@ func funcs(lang string, loc *time.Location) template.FuncMap {
 		return t.In(loc).Format("2006-01-02 15:04")
 	}
 	return template.FuncMap{
-		"t":     tr,
-		"when":  when,
+		"t":    tr,
+		"when": when,
+		// dateinput is a date input's type: on Chinese pages a text
+		// input taking YYYY-MM-DD (Chromium shows <input type=date> in
+		// the browser's locale, mm/dd/yyyy, whatever the page's
+		// language); the value sent is the same either way.
+		"dateinput": func() template.HTMLAttr {
+			if lang == "en" {
+				return `type="date"`
+			}
+			return `type="text" inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}" placeholder="YYYY-MM-DD" maxlength="10"`
+		},
 		"level": func(l zhidu.Level) string { return tr("level." + l.String()) },
 		"text": func(x zhidu.Text) string {
 			if lang == "en" || x.Zh == "" {

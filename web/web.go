@@ -125,6 +125,7 @@ func (s *server) routes() http.Handler {
 
 	mux.HandleFunc("GET /{$}", s.authed(s.inbox))
 	mux.HandleFunc("GET /tasks/{id}", s.authed(s.taskPage))
+	mux.HandleFunc("POST /tasks/bulk", s.authed(s.bulkAction))
 	mux.HandleFunc("POST /tasks/{id}/{action}", s.authed(s.taskAction))
 	mux.HandleFunc("POST /credential-resets/{id}/{action}", s.authed(s.resetAction))
 	mux.HandleFunc("POST /views", s.authed(s.saveView))

@@ -384,7 +384,8 @@ func TestFormRendering(t *testing.T) {
 		`<option value="quality" >质量部</option>`,
 		`选择「有效投诉」时必填`,
 		`<input type="checkbox" id="f-joint" name="f.joint" value="true" checked`,
-		`<input type="date" id="f-deadline" name="f.deadline"`,
+		// a date input on a Chinese page: YYYY-MM-DD whatever the browser's locale
+		`<input type="text" inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}" placeholder="YYYY-MM-DD" maxlength="10" id="f-deadline" name="f.deadline"`,
 		`name="f.amount" value="12.5"`,
 		`<textarea id="f-reason" name="f.reason"`,
 		`aria-required="true"`,
@@ -396,6 +397,9 @@ func TestFormRendering(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("rendered form lacks %q", want)
 		}
+	}
+	if en := renderFields(t, "en", buildForm("en", testForm, values, errs, "data.", false, nil)); !strings.Contains(en, `<input type="date" id="f-deadline" name="f.deadline"`) {
+		t.Error("an English page keeps <input type=date>")
 	}
 	if n := strings.Count(html, "<label"); n != len(testForm.Fields) {
 		t.Errorf("%d labels for %d fields", n, len(testForm.Fields))

@@ -51,5 +51,57 @@
         if (b) { b.setAttribute("aria-busy", "true"); }
       });
     });
+    // The inbox: select all on the page, and the keyboard (j/k move, x
+    // selects, c claims, Enter opens, ? shows the keys).
+    var all = document.getElementById("select-all");
+    var checks = document.querySelectorAll(".row-check");
+    if (all) {
+      all.addEventListener("change", function () {
+        checks.forEach(function (b) { b.checked = all.checked; });
+      });
+    }
+    var rows = document.querySelectorAll("tr.task-row");
+    var help = document.getElementById("kbd-help");
+    if (rows.length && help) {
+      var cur = -1;
+      var move = function (i) {
+        if (i < 0 || i >= rows.length) { return; }
+        if (cur >= 0) { rows[cur].classList.remove("kbd-current"); rows[cur].removeAttribute("aria-current"); }
+        cur = i;
+        rows[cur].classList.add("kbd-current");
+        rows[cur].setAttribute("aria-current", "true");
+        rows[cur].scrollIntoView({ block: "nearest" });
+      };
+      document.addEventListener("keydown", function (e) {
+        var t = e.target;
+        if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+        if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) {
+          if (!(t.tagName === "INPUT" && t.type === "checkbox")) { return; }
+        }
+        var row = cur >= 0 ? rows[cur] : null;
+        switch (e.key) {
+          case "j": move(cur + 1); break;
+          case "k": move(cur < 0 ? 0 : cur - 1); break;
+          case "x":
+            if (row) { var b = row.querySelector(".row-check"); if (b) { b.checked = !b.checked; } }
+            break;
+          case "c":
+            if (row) {
+              checks.forEach(function (b) { b.checked = false; });
+              var own = row.querySelector(".row-check");
+              var claim = document.getElementById("bulk-claim");
+              if (own && claim) { own.checked = true; claim.click(); }
+            }
+            break;
+          case "Enter":
+            if (row && !(t && t.tagName === "INPUT")) { var a = row.querySelector("a.task-link"); if (a) { a.click(); } }
+            break;
+          case "?": help.hidden = !help.hidden; break;
+          case "Escape": help.hidden = true; break;
+          default: return;
+        }
+        e.preventDefault();
+      });
+    }
   });
 })();
