@@ -26,8 +26,9 @@ func (e *lateEngine) Update(context.Context, string, string, any, any) error {
 }
 
 // TestUpdateTaskCatchesUp: an update about a task the projection holds is
-// sent again while its workflow does not know the task yet, and any other
-// answer is final at once.
+// sent again while its workflow does not know the task yet, answering 503
+// (retry), not 404, if it has not caught up; any other answer is final at
+// once.
 func TestUpdateTaskCatchesUp(t *testing.T) {
 	e := &lateEngine{behind: 3}
 	s := &Server{Engine: e}
@@ -45,7 +46,7 @@ func TestUpdateTaskCatchesUp(t *testing.T) {
 	e = &lateEngine{behind: 100}
 	s = &Server{Engine: e}
 	var coded *zhidu.Error
-	if err := s.updateTask(ctx, "p-1", "CompleteTask", nil, nil); !errors.As(err, &coded) || coded.Code != zhidu.CodeNotFound || e.calls != 1 {
-		t.Fatalf("a request that ended: %v after %d calls", err, e.calls)
+	if err := s.updateTask(ctx, "p-1", "CompleteTask", nil, nil); !errors.As(err, &coded) || coded.Code != zhidu.CodeUnavailable || e.calls != 1 {
+		t.Fatalf("a request that ended before the workflow caught up: %v after %d calls, want unavailable (retry) after 1", err, e.calls)
 	}
 }

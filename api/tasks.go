@@ -313,17 +313,25 @@ const catchUpWait = 10 * time.Second
 // worker that took over is replaying — and the update is sent again
 // (validators reject without touching history: nothing happened) until
 // the workflow knows the task, up to catchUpWait or the request's end.
+//
+// If it has not caught up by then the answer is 503 (retry), never 404:
+// the task exists. A workflow task lost with a killed worker is retried
+// only after its timeout (10 s), so catching up may take longer than one
+// request.
 func (s *Server) updateTask(ctx context.Context, processID, name string, arg, res any) error {
 	deadline := time.Now().Add(catchUpWait)
 	for wait := 20 * time.Millisecond; ; wait = min(2*wait, time.Second) {
 		err := s.Engine.Update(ctx, processID, name, arg, res)
 		var e *zhidu.Error
-		if !errors.As(err, &e) || e.MessageCode.Code != zhidu.NoTaskInProcess("").Code || time.Now().Add(wait).After(deadline) {
+		if !errors.As(err, &e) || e.MessageCode.Code != zhidu.NoTaskInProcess("").Code {
 			return err
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return zhidu.Errorf(zhidu.CodeUnavailable, "the process is catching up with its tasks (a worker stopped): retry shortly")
 		}
 		select {
 		case <-ctx.Done():
-			return err
+			return zhidu.Errorf(zhidu.CodeUnavailable, "the process is catching up with its tasks (a worker stopped): retry shortly")
 		case <-time.After(wait):
 		}
 	}
