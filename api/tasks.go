@@ -261,7 +261,24 @@ func (s *Server) completeTask(c *gin.Context) {
 	}
 	switch {
 	case resumed(c) && completedAs(d.Task, me, req):
-		s.respondTask(c, http.StatusOK, d) // the abandoned first call completed it
+		// The abandoned first call's completion is in the projection, but
+		// its workflow may have lost it with a killed worker (the workflow
+		// task that ran it never completed): send it again; a workflow
+		// that has it refuses the task as not open, and the first call's
+		// completion is the answer.
+		if d.Task.Assignee != nil {
+			req.Assignee = *d.Task.Assignee
+		}
+		if d.Task.OnBehalfOf != nil {
+			req.OnBehalfOf = *d.Task.OnBehalfOf
+		}
+		var res zhidu.CompleteTaskResult
+		err := s.updateTask(c.Request.Context(), f.ProcessID, workflows.UpdateCompleteTask, req, &res)
+		if err != nil && zhidu.ErrorCode(err) != zhidu.CodeConflict {
+			s.failOrDeny(c, err, "task.complete", f.Ref.String())
+			return
+		}
+		s.respondTaskNow(c, http.StatusOK, f.Ref.ID)
 		return
 	case f.TaskState == zhidu.TaskOpen:
 		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.ClaimFirst()))
