@@ -22,10 +22,13 @@ type Substitution struct {
 	Kinds       []string     `json:"kinds"`
 }
 
+// Open says whether the window is open at now.
+func (s Substitution) Open(now time.Time) bool { return !now.Before(s.Starts) && now.Before(s.Ends) }
+
 // Covers says whether the window is open at now for an object of the
 // department and kind.
 func (s Substitution) Covers(now time.Time, dept Department, kind string) bool {
-	return !now.Before(s.Starts) && now.Before(s.Ends) &&
+	return s.Open(now) &&
 		(len(s.Departments) == 0 || slices.Contains(s.Departments, dept)) &&
 		(len(s.Kinds) == 0 || slices.Contains(s.Kinds, kind))
 }

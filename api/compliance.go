@@ -292,12 +292,12 @@ func (s *Server) designate(c *gin.Context) {
 		fail(c, invalid("object", zhidu.DesignationTopSecret(f.Level)))
 		return
 	}
-	u, err := s.Store.User(c.Request.Context(), b.User)
-	if err != nil || u.Disabled {
-		if err != nil && zhidu.ErrorCode(err) != zhidu.CodeNotFound {
-			fail(c, err)
-			return
-		}
+	u, active, err := s.activeUser(c.Request.Context(), b.User)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !active {
 		fail(c, invalid("user", zhidu.NotActiveUser()))
 		return
 	}

@@ -102,12 +102,12 @@ func (s *Server) setSubstitute(c *gin.Context, absent string) {
 		}
 	}
 	if _, bad := errs["substitute"]; !bad {
-		sub, err := s.Store.User(c.Request.Context(), b.Substitute)
-		if err != nil && zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+		_, active, err := s.activeUser(c.Request.Context(), b.Substitute)
+		if err != nil {
 			fail(c, err)
 			return
 		}
-		if err != nil || sub.Disabled {
+		if !active {
 			errs["substitute"] = zhidu.SubstituteInactive()
 		}
 	}
@@ -138,7 +138,7 @@ func (s *Server) setSubstitute(c *gin.Context, absent string) {
 func (s *Server) escalateUnreadable(c *gin.Context, w zhidu.Substitution) error {
 	ctx := c.Request.Context()
 	now := s.Now()
-	if now.Before(w.Starts) || !now.Before(w.Ends) {
+	if !w.Open(now) {
 		return nil
 	}
 	absent, err := s.Store.User(ctx, w.Absent.Username)

@@ -91,7 +91,7 @@ func (s *Server) listTasksFor(c *gin.Context, absent string, f store.TaskFilter)
 	now := s.Now()
 	var win *zhidu.Substitution
 	for _, w := range me.Substituting {
-		if w.Absent.Username == absent && !now.Before(w.Starts) && now.Before(w.Ends) {
+		if w.Absent.Username == absent && w.Open(now) {
 			win = &w
 		}
 	}
@@ -343,12 +343,13 @@ func (s *Server) updateTask(ctx context.Context, processID, name string, arg, re
 		if !errors.As(err, &e) || e.MessageCode.Code != zhidu.NoTaskInProcess("").Code {
 			return err
 		}
+		catchingUp := zhidu.Errorf(zhidu.CodeUnavailable, "the process is catching up with its tasks (a worker stopped): retry shortly")
 		if time.Now().Add(wait).After(deadline) {
-			return zhidu.Errorf(zhidu.CodeUnavailable, "the process is catching up with its tasks (a worker stopped): retry shortly")
+			return catchingUp
 		}
 		select {
 		case <-ctx.Done():
-			return zhidu.Errorf(zhidu.CodeUnavailable, "the process is catching up with its tasks (a worker stopped): retry shortly")
+			return catchingUp
 		case <-time.After(wait):
 		}
 	}
@@ -437,12 +438,12 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.TaskIs(f.TaskState)))
 		return
 	}
-	to, err := s.Store.User(c.Request.Context(), b.To)
-	if err != nil && zhidu.ErrorCode(err) != zhidu.CodeNotFound {
+	to, active, err := s.activeUser(c.Request.Context(), b.To)
+	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err != nil || to.Disabled {
+	if !active {
 		fail(c, invalid("to", zhidu.NotActiveUser()))
 		return
 	}
@@ -453,6 +454,17 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 		return
 	}
 	s.respondTaskNow(c, http.StatusOK, f.Ref.ID)
+}
+
+// activeUser reads a user named in a request: active is false for one
+// who does not exist or is disabled (the request's field is then
+// invalid); err is any other failure.
+func (s *Server) activeUser(ctx context.Context, username string) (u store.User, active bool, err error) {
+	u, err = s.Store.User(ctx, username)
+	if zhidu.ErrorCode(err) == zhidu.CodeNotFound {
+		return u, false, nil
+	}
+	return u, err == nil && !u.Disabled, err
 }
 
 type commentBody struct {

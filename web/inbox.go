@@ -44,16 +44,6 @@ type savedViewTab struct {
 	Mine   bool // the signed-in user's own: they may delete it
 }
 
-// savedView is a view as GET /api/v1/me/views answers it.
-type savedView struct {
-	ID         string            `json:"id"`
-	Owner      string            `json:"owner"`
-	Name       string            `json:"name"`
-	Filters    map[string]string `json:"filters"`
-	SharedWith *string           `json:"shared_with"`
-	Count      int               `json:"count"`
-}
-
 // viewFilterField is how the save-view form carries one filter.
 const viewFilterField = "f."
 
@@ -109,9 +99,9 @@ func (s *server) inbox(c *rc) {
 	}
 	apiFilters := c.apiTaskFilters(filters)
 	var views struct {
-		Items []savedView `json:"items"`
+		Items []store.SavedView `json:"items"`
 	}
-	var shown *savedView
+	var shown *store.SavedView
 	if res := c.get("/api/v1/me/views", nil, &views); res.ok() {
 		for i, sv := range views.Items {
 			tab := savedViewTab{ID: sv.ID, Name: sv.Name, Owner: sv.Owner, URL: "/?" + url.Values{"view": {sv.ID}}.Encode(),
@@ -258,7 +248,7 @@ func (s *server) saveView(c *rc) {
 	if d := c.r.PostFormValue("shared_with"); d != "" {
 		body["shared_with"] = d
 	}
-	var out savedView
+	var out store.SavedView
 	if res := c.post("/api/v1/me/views", body, &out); !res.ok() {
 		c.apiFail(res)
 		return
