@@ -94,6 +94,7 @@ var messageExamples = []struct {
 	{zhidu.AboveClearance(), "is above your clearance"},
 	{zhidu.CannotChangeLevel(), "cannot change the level"},
 	{zhidu.LevelChanging(), "another level change is being recorded"},
+	{zhidu.HistoryFull(), "this process has recorded as many changes as it may: complete its open step or cancel it"},
 	{zhidu.UnknownLevel(), "unknown level"},
 	{zhidu.NotALevel(), "is not a level"},
 	{zhidu.LevelUnchanged(), "the level is unchanged"},

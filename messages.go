@@ -96,6 +96,7 @@ var english = map[string]string{
 	"level.above_clearance":  "is above your clearance",
 	"level.cannot_change":    "cannot change the level",
 	"level.changing":         "another level change is being recorded",
+	"history.full":           "this process has recorded as many changes as it may: complete its open step or cancel it",
 	"level.unknown":          "unknown level",
 	"level.not_a_level":      "is not a level",
 	"level.unchanged":        "the level is unchanged",
@@ -432,6 +433,11 @@ func CannotChangeLevel() Message { return msg("level.cannot_change") }
 
 // LevelChanging: another level change is being recorded.
 func LevelChanging() Message { return msg("level.changing") }
+
+// HistoryFull: the process's workflow history is near Temporal's limit, so
+// it takes no more reassignments, delegations or level changes (which
+// could go on without end); completing and cancelling still work.
+func HistoryFull() Message { return msg("history.full") }
 
 // UnknownLevel: the message of an error about a level that is none of the five.
 func UnknownLevel() Message { return msg("level.unknown") }

@@ -567,6 +567,7 @@ var messagesZh = map[string]string{
 	"process.barred":        "{user} 是此流程所涉及的当事人，不得参与任何步骤。",
 	"approval.cannot_start": "无法发起审批。",
 	"level.above_clearance": "高于您的密级", "level.cannot_change": "无法变更密级。", "level.changing": "另一项密级变更正在记录中。",
+	"history.full":  "本流程记录的变更已达上限：请办结当前步骤或撤销流程。",
 	"level.unknown": "未知的密级。", "level.not_a_level": "不是有效的密级", "level.unchanged": "密级没有变化。",
 	"level.current": "就是当前的密级", "level.lower_leadership": "只有总经理或副总经理可以降低密级（解密）。",
 	"designation.top_secret": "只有绝密对象才需指定知悉人；此对象为{level:level}", "designation.admin": "管理员不阅读业务数据",

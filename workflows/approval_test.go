@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -677,4 +678,35 @@ func TestApprovalTimedEscalationClimbsEmptyRungs(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("escalations of step 1 = %q, want %q", got, want)
 	}
+}
+
+// TestHistoryBudget: a process whose history has reached its budget refuses
+// a delegation and a level change (which could go on without end, up to
+// Temporal's hard limit, where the workflow would be terminated), and
+// records neither; completing its steps still works, so it ends.
+func TestHistoryBudget(t *testing.T) {
+	h := newApprovalHarness(t)
+	var delegated, raised, done, vp *reply
+	h.at(time.Minute, func() {
+		h.env.SetCurrentHistoryLength(historyBudget)
+		delegated = h.assign("cs.head delegates", zhidu.AssignTaskRequest{TaskID: h.task(stepDeptHead),
+			Kind: zhidu.AssignDelegate, Actor: csHead, Owner: "cs.head", To: csSuper, Note: "on leave"})
+		raised = h.send(UpdateSetLevel, "raise", zhidu.SetLevelRequest{Actor: csHead, Level: zhidu.Secret, Reason: "names a person"})
+	})
+	h.at(2*time.Minute, func() { done = h.complete("cs.head approves", approve(h.task(stepDeptHead), csHead)) })
+	h.at(3*time.Minute, func() { vp = h.complete("vp.ops approves", approve(h.task(stepVP), vpOps)) })
+	res := h.run(input(zhidu.Internal, SLA{}))
+
+	for _, r := range []*reply{delegated, raised} {
+		wantRejected(t, r, zhidu.CodeConflict)
+		if r != nil && !strings.Contains(fmt.Sprint(r.rejected), "recorded as many changes as it may") {
+			t.Errorf("%s: rejection %v, want history.full", r.what, r.rejected)
+		}
+	}
+	if len(h.assigns) != 0 || len(h.levels) != 0 {
+		t.Errorf("recorded %d assignments and %d level changes past the budget, want none", len(h.assigns), len(h.levels))
+	}
+	wantAccepted(t, done)
+	wantAccepted(t, vp)
+	wantResult(t, res, "approved", "cs.head", "vp.ops")
 }

@@ -627,6 +627,8 @@ func (p *process) validateAssign(ctx workflow.Context, req zhidu.AssignTaskReque
 	switch {
 	case err != nil:
 		return err
+	case historyFull(ctx):
+		return reject(zhidu.CodeConflict, zhidu.HistoryFull())
 	case req.To.Username == "":
 		return rejectErr(zhidu.Invalid(zhidu.AssignWho(), map[string]zhidu.Message{"to": zhidu.Required()}))
 	case req.To.Username == req.Actor.Username:
@@ -681,6 +683,23 @@ func (p *process) assign(ctx workflow.Context, req zhidu.AssignTaskRequest) (str
 		t.Candidates = append(t.Candidates, zhidu.Candidate{User: req.To.Username})
 	}
 	return req.To.Username, nil
+}
+
+// historyBudget is how many history events a process may have before it
+// refuses the updates that have no bound (delegations, reassignments,
+// level changes). Temporal terminates a workflow at 51,200 events; what a
+// process still does after the budget is bounded by its steps (each task
+// is created, reminded, escalated and completed a fixed number of times),
+// so it ends well below the limit. A process does not continue as new:
+// its steps are one Go function, whose place cannot be carried into a new
+// run (docs/NOTES.md).
+const historyBudget = 40_000
+
+// historyFull reports whether the process has spent its history budget.
+// Only validators ask it: they do not run on replay, so the answer never
+// has to be the same twice.
+func historyFull(ctx workflow.Context) bool {
+	return workflow.GetInfo(ctx).GetCurrentHistoryLength() >= historyBudget
 }
 
 // running says why the process takes no more updates, or nil.
@@ -745,6 +764,8 @@ func (p *process) validateSetLevel(ctx workflow.Context, req zhidu.SetLevelReque
 		return p.running()
 	case p.levelling:
 		return reject(zhidu.CodeConflict, zhidu.LevelChanging())
+	case historyFull(ctx):
+		return reject(zhidu.CodeConflict, zhidu.HistoryFull())
 	case !req.Level.Valid():
 		return rejectErr(zhidu.Invalid(zhidu.UnknownLevel(), map[string]zhidu.Message{"level": zhidu.NotALevel()}))
 	case req.Level == p.Info.Level:
