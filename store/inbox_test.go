@@ -103,6 +103,20 @@ func TestInboxFollowsTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a delegation")
+	// The same assignment again (an activity retried after its answer was
+	// lost): nothing is written twice, not even the audit entry.
+	if err := s.AssignTask(ctx, zhidu.AssignRecord{EventKey: "d", TaskID: "t-0000", ProcessID: "approval-0000", Step: "s",
+		Kind: zhidu.AssignDelegate, By: "head", Owner: "head", To: "ann", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	var timelines, audits int
+	if err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM timeline WHERE event_key = 'd'),
+        (SELECT count(*) FROM audit WHERE object = 'task:t-0000' AND action = 'task.delegate')`).Scan(&timelines, &audits); err != nil {
+		t.Fatal(err)
+	}
+	if timelines != 1 || audits != 1 {
+		t.Errorf("a delegation recorded twice has %d timeline and %d audit entries, want 1 and 1", timelines, audits)
+	}
 	d, err := s.TaskDetail(ctx, "t-0000", t0)
 	if err != nil {
 		t.Fatal(err)

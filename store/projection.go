@@ -172,7 +172,17 @@ WHERE id = $1 AND state IN ('open', 'claimed')`
 // AssignTask records a delegation, a reassignment or a release.
 func (s *Store) AssignTask(ctx context.Context, r zhidu.AssignRecord) error {
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var err error
+		// The timeline entry first: its event key says whether this
+		// assignment is recorded already (an activity retried after its
+		// answer was lost, or a re-sent update the workflow had lost),
+		// and then nothing is written twice, the audit entry included.
+		fresh, err := recordTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.EventKey, actor: r.By,
+			action: map[string]string{zhidu.AssignDelegate: "task_delegated", zhidu.AssignReassign: "task_reassigned",
+				zhidu.AssignRelease: "task_released"}[r.Kind], taskID: r.TaskID, step: r.Step,
+			detail: map[string]any{"to": r.To, "owner": r.Owner, "note": r.Note}}, r.At)
+		if err != nil || !fresh {
+			return err
+		}
 		switch r.Kind {
 		case zhidu.AssignDelegate:
 			_, err = tx.Exec(ctx, `UPDATE tasks SET delegate = $2 WHERE id = $1 AND state = 'claimed' AND assignee = $3`, r.TaskID, r.To, r.Owner)
@@ -188,12 +198,6 @@ func (s *Store) AssignTask(ctx context.Context, r zhidu.AssignRecord) error {
 			return fmt.Errorf("unknown assignment kind %q", r.Kind)
 		}
 		if err != nil {
-			return err
-		}
-		if err := insertTimeline(ctx, tx, timelineEntry{processID: r.ProcessID, eventKey: r.EventKey, actor: r.By,
-			action: map[string]string{zhidu.AssignDelegate: "task_delegated", zhidu.AssignReassign: "task_reassigned",
-				zhidu.AssignRelease: "task_released"}[r.Kind], taskID: r.TaskID, step: r.Step,
-			detail: map[string]any{"to": r.To, "owner": r.Owner, "note": r.Note}}, r.At); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, AuditEntry{At: r.At, Actor: r.By, Action: "task." + r.Kind, Object: "task:" + r.TaskID,

@@ -88,11 +88,20 @@ ON CONFLICT (event_key) DO NOTHING`
 const sqlInsertAudit = `INSERT INTO ` + auditColumns + ` VALUES (COALESCE($1, now()), $2, $3, $4, $5, $6, $7)`
 
 func insertTimeline(ctx context.Context, db execer, e timelineEntry, at time.Time) error {
-	args, err := e.args(at)
-	if err == nil {
-		_, err = db.Exec(ctx, sqlInsertTimeline, args...)
-	}
+	_, err := recordTimeline(ctx, db, e, at)
 	return err
+}
+
+// recordTimeline inserts a timeline entry and reports whether it is new:
+// false when its event key is recorded already (a retried activity whose
+// first transaction committed), so the caller writes nothing else either.
+func recordTimeline(ctx context.Context, db execer, e timelineEntry, at time.Time) (bool, error) {
+	args, err := e.args(at)
+	if err != nil {
+		return false, err
+	}
+	tag, err := db.Exec(ctx, sqlInsertTimeline, args...)
+	return err == nil && tag.RowsAffected() == 1, err
 }
 
 func appendAudit(ctx context.Context, db execer, e AuditEntry) error {
