@@ -449,6 +449,10 @@ type AssignTaskRequest struct {
 	Owner string `json:"owner,omitempty"`
 	To    Actor  `json:"to"`
 	Note  string `json:"note,omitempty"`
+	// Key, when set, names the request (from its Idempotency-Key): the
+	// workflow applies a key once, and answers the same request sent
+	// again (a retry after a lost answer) without a second assignment.
+	Key string `json:"key,omitempty"`
 }
 
 // CancelProcessRequest is the argument of the CancelProcess update.

@@ -146,6 +146,9 @@ func (s *Server) runOne(c *gin.Context, run gin.HandlerFunc, action, id string, 
 	if resumed(c) {
 		ic.Set(resumedKey, true)
 	}
+	if h, ok := c.Get(callKey); ok {
+		ic.Set(callKey, h)
+	}
 	func() {
 		defer func() {
 			if p := recover(); p != nil {

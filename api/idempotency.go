@@ -7,6 +7,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -105,6 +106,7 @@ func (s *Server) idempotent(c *gin.Context) {
 			if held.Resumed {
 				c.Set(resumedKey, true)
 			}
+			c.Set(callKey, call.KeyHash)
 			s.runIdempotent(c, call, key)
 			return
 		}
@@ -149,6 +151,22 @@ const resumedKey = "zhidu.idempotency.resumed"
 // resumed says the call resumes the same call abandoned under its
 // Idempotency-Key.
 func resumed(c *gin.Context) bool { return c.GetBool(resumedKey) }
+
+// callKey holds, in the gin context, the hash of the call's
+// Idempotency-Key (with its user), for requestKey.
+const callKey = "zhidu.idempotency.call"
+
+// requestKey names one effect of an idempotent call on object (a task),
+// for a workflow that applies each key once; "" for a call without an
+// Idempotency-Key. The same call sent again names it the same.
+func requestKey(c *gin.Context, object string) string {
+	h, ok := c.Get(callKey)
+	if !ok {
+		return ""
+	}
+	sum := sha256.Sum256(append(append([]byte(nil), h.([]byte)...), object...))
+	return hex.EncodeToString(sum[:16])
+}
 
 // runIdempotent runs the handlers of a claimed call and keeps a 2xx
 // answer; any other answer (or a panic) lets the key go. The writes use

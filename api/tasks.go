@@ -406,7 +406,7 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 		return
 	}
 	me := currentUser(c).Username
-	req := zhidu.AssignTaskRequest{TaskID: f.Ref.ID, Kind: kind, Actor: actor(c), Note: b.Note}
+	req := zhidu.AssignTaskRequest{TaskID: f.Ref.ID, Kind: kind, Actor: actor(c), Note: b.Note, Key: requestKey(c, f.Ref.ID)}
 	switch kind {
 	case zhidu.AssignDelegate:
 		if f.TaskState != zhidu.TaskClaimed {
@@ -429,11 +429,14 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 			return
 		}
 	}
-	if resumed(c) && f.TaskState == zhidu.TaskClaimed &&
-		(kind == zhidu.AssignDelegate && f.Delegate == b.To || kind == zhidu.AssignReassign && f.Assignee == b.To) {
-		s.respondTaskNow(c, http.StatusOK, f.Ref.ID) // the abandoned first call assigned it
-		return
-	}
+	// A resumed call whose abandoned first call assigned the task in the
+	// projection is sent to the workflow again under its key, since a
+	// killed worker may have lost it there: a workflow that has it answers
+	// without a second assignment, one that lost it applies it and the
+	// projection keeps its one record (same event key). Either way the
+	// answer is the assignment shown, as the first call's would have been.
+	assigned := resumed(c) && f.TaskState == zhidu.TaskClaimed &&
+		(kind == zhidu.AssignDelegate && f.Delegate == b.To || kind == zhidu.AssignReassign && f.Assignee == b.To)
 	if f.TaskState != zhidu.TaskOpen && f.TaskState != zhidu.TaskClaimed {
 		fail(c, zhidu.Fail(zhidu.CodeConflict, zhidu.TaskIs(f.TaskState)))
 		return
@@ -449,7 +452,7 @@ func (s *Server) assignTask(c *gin.Context, kind string) {
 	}
 	req.To = to.Actor()
 	var res string
-	if err := s.updateTask(c.Request.Context(), f.ProcessID, workflows.UpdateAssignTask, req, &res); err != nil {
+	if err := s.updateTask(c.Request.Context(), f.ProcessID, workflows.UpdateAssignTask, req, &res); err != nil && !assigned {
 		s.failOrDeny(c, err, "task."+kind, f.Ref.String())
 		return
 	}

@@ -710,3 +710,34 @@ func TestHistoryBudget(t *testing.T) {
 	wantAccepted(t, vp)
 	wantResult(t, res, "approved", "cs.head", "vp.ops")
 }
+
+// TestAssignKeyAppliedOnce: a delegation sent again under its key (a retry
+// after a lost answer) is answered, not applied a second time; another key
+// is another delegation.
+func TestAssignKeyAppliedOnce(t *testing.T) {
+	h := newApprovalHarness(t)
+	var first, again, other *reply
+	delegate := func(key string) zhidu.AssignTaskRequest {
+		return zhidu.AssignTaskRequest{TaskID: h.task(stepDeptHead), Kind: zhidu.AssignDelegate, Actor: csHead,
+			Owner: "cs.head", To: csSuper, Note: "on leave", Key: key}
+	}
+	h.at(time.Minute, func() { first = h.assign("delegate under k1", delegate("k1")) })
+	h.at(2*time.Minute, func() { again = h.assign("delegate under k1 again", delegate("k1")) })
+	h.at(3*time.Minute, func() { other = h.assign("delegate under k2", delegate("k2")) })
+	h.at(4*time.Minute, func() {
+		r := approve(h.task(stepDeptHead), csSuper)
+		r.Assignee, r.OnBehalfOf = "cs.head", "cs.head"
+		h.complete("cs.super approves for cs.head", r)
+	})
+	h.at(5*time.Minute, func() { h.complete("vp.ops approves", approve(h.task(stepVP), vpOps)) })
+	res := h.run(input(zhidu.Internal, SLA{}))
+
+	wantAccepted(t, first)
+	wantAccepted(t, again)
+	wantAccepted(t, other)
+	wantResult(t, res, "approved", "cs.super", "vp.ops")
+	if len(h.assigns) != 2 || h.assigns[0].EventKey != h.assigns[0].TaskID+":assign:1" ||
+		h.assigns[1].EventKey != h.assigns[1].TaskID+":assign:2" {
+		t.Errorf("AssignTask records %+v, want two (k1 once, k2)", h.assigns)
+	}
+}

@@ -75,7 +75,10 @@ type humanTask struct {
 	Reminded    bool              `json:"reminded"`
 	Rung        int               `json:"rung"`
 	Assignments int               `json:"assignments"`
-	result      zhidu.CompleteTaskRequest
+	// AssignKeys are the keys of the last assignments applied
+	// (AssignTaskRequest.Key), at most maxAssignKeys.
+	AssignKeys []string `json:"assign_keys,omitempty"`
+	result     zhidu.CompleteTaskRequest
 }
 
 // authorizes reports whether the step's authority reaches the actor: one
@@ -627,6 +630,8 @@ func (p *process) validateAssign(ctx workflow.Context, req zhidu.AssignTaskReque
 	switch {
 	case err != nil:
 		return err
+	case t.applied(req.Key):
+		return nil // sent again: assign answers it as the first time
 	case historyFull(ctx):
 		return reject(zhidu.CodeConflict, zhidu.HistoryFull())
 	case req.To.Username == "":
@@ -666,6 +671,9 @@ func (p *process) validateAssign(ctx workflow.Context, req zhidu.AssignTaskReque
 // assign records a delegation or reassignment, then applies it.
 func (p *process) assign(ctx workflow.Context, req zhidu.AssignTaskRequest) (string, error) {
 	t := p.find(req.TaskID)
+	if t.applied(req.Key) {
+		return req.To.Username, nil
+	}
 	t.State = taskAssigning // refuses other updates of the task while the write runs
 	defer func() { t.State = taskOpen }()
 	n := t.Assignments + 1
@@ -676,6 +684,12 @@ func (p *process) assign(ctx workflow.Context, req zhidu.AssignTaskRequest) (str
 		return "", err
 	}
 	t.Assignments = n
+	if req.Key != "" {
+		t.AssignKeys = append(t.AssignKeys, req.Key)
+		if len(t.AssignKeys) > maxAssignKeys {
+			t.AssignKeys = slices.Delete(t.AssignKeys, 0, len(t.AssignKeys)-maxAssignKeys)
+		}
+	}
 	if req.Kind == zhidu.AssignDelegate {
 		t.Delegate, t.DelegatedBy = req.To.Username, req.Owner
 	} else {
@@ -700,6 +714,15 @@ const historyBudget = 40_000
 // has to be the same twice.
 func historyFull(ctx workflow.Context) bool {
 	return workflow.GetInfo(ctx).GetCurrentHistoryLength() >= historyBudget
+}
+
+// maxAssignKeys is how many request keys of its last assignments a task
+// remembers: a retry comes soon after the request it repeats.
+const maxAssignKeys = 16
+
+// applied reports whether the assignment request named key was applied.
+func (t *humanTask) applied(key string) bool {
+	return key != "" && slices.Contains(t.AssignKeys, key)
 }
 
 // running says why the process takes no more updates, or nil.
