@@ -20,6 +20,10 @@ type Load struct {
 	// goroutines and latency over time) and hands it to OnSample.
 	Sample   time.Duration
 	OnSample func(Sample)
+	// Watch, when set, are the /metrics URLs of the deployment's own
+	// processes (serve, worker): a sample's memory and goroutines are then
+	// theirs, summed, not this process's (a soak against --url).
+	Watch []string
 }
 
 // Mode names the loop: "closed" or "open".
@@ -68,6 +72,9 @@ func (l Load) run(ctx context.Context, first int, bar *Progress, one func(ctx co
 	var samples *sampler
 	if l.Sample > 0 {
 		samples = newSampler(l.Sample, l.OnSample)
+		if len(l.Watch) > 0 {
+			samples.measure = scraper(l.Watch)
+		}
 	}
 	timed := func(ctx context.Context, i int) error {
 		began := time.Now()

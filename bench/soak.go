@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"runtime"
 	"slices"
@@ -11,6 +12,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // Sample is one window of a long run (a soak): what finished in it, and
@@ -41,11 +46,13 @@ type sampler struct {
 	onSample  func(Sample)
 	stop      chan struct{}
 	stopped   sync.WaitGroup
-	rssSource func() int64
+	// measure gives the resident set (bytes) and goroutines of what is
+	// measured: this process by default (self).
+	measure func() (rss int64, goroutines int)
 }
 
 func newSampler(every time.Duration, on func(Sample)) *sampler {
-	s := &sampler{began: time.Now(), onSample: on, stop: make(chan struct{}), rssSource: residentSet}
+	s := &sampler{began: time.Now(), onSample: on, stop: make(chan struct{}), measure: self}
 	s.stopped.Add(1)
 	go func() {
 		defer s.stopped.Done()
@@ -85,8 +92,9 @@ func (s *sampler) take() {
 		}
 		return w[min(len(w)-1, int(p*float64(len(w))))]
 	}
+	rss, goroutines := s.measure()
 	sm := Sample{At: time.Since(s.began), Done: len(w), Failed: failed, P50: q(0.5), P99: q(0.99),
-		RSS: s.rssSource(), Goroutines: runtime.NumGoroutine()}
+		RSS: rss, Goroutines: goroutines}
 	s.mu.Lock()
 	s.samples = append(s.samples, sm)
 	s.mu.Unlock()
@@ -103,6 +111,50 @@ func (s *sampler) close() []Sample {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.samples
+}
+
+// self measures this process.
+func self() (int64, int) { return residentSet(), runtime.NumGoroutine() }
+
+// scraper measures the processes serving the metrics at urls: the sums of
+// their process_resident_memory_bytes and go_goroutines (Prometheus's
+// default collectors, which every zhidu process serves). An endpoint that
+// does not answer counts 0, and the sample shows the drop.
+func scraper(urls []string) func() (int64, int) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	return func() (int64, int) {
+		var rss, goroutines float64
+		for _, u := range urls {
+			families, err := scrape(client, u)
+			if err != nil {
+				continue
+			}
+			rss += gauge(families, "process_resident_memory_bytes")
+			goroutines += gauge(families, "go_goroutines")
+		}
+		return int64(rss), int(goroutines)
+	}
+}
+
+func scrape(client *http.Client, url string) (map[string]*dto.MetricFamily, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	return p.TextToMetricFamilies(resp.Body)
+}
+
+// gauge is the value of a family's first gauge, or 0.
+func gauge(families map[string]*dto.MetricFamily, name string) float64 {
+	if f, ok := families[name]; ok && len(f.GetMetric()) > 0 {
+		return f.GetMetric()[0].GetGauge().GetValue()
+	}
+	return 0
 }
 
 // residentSet is this process's resident set size in bytes (Linux), or 0.

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 func durations(msList ...int) []time.Duration {
@@ -247,5 +250,21 @@ func TestSoakSamples(t *testing.T) {
 	}
 	if got := parseRSS(strings.NewReader("Name:\tzhidu\nVmRSS:\t  123456 kB\n")); got != 123456<<10 {
 		t.Errorf("parseRSS = %d", got)
+	}
+}
+
+// TestScraper: a soak against --url measures the deployment's processes
+// from their /metrics: resident memory and goroutines summed over the
+// endpoints; one that does not answer counts nothing.
+func TestScraper(t *testing.T) {
+	srv := httptest.NewServer(promhttp.Handler())
+	defer srv.Close()
+	one, g1 := scraper([]string{srv.URL})()
+	two, g2 := scraper([]string{srv.URL, srv.URL, "http://127.0.0.1:1/metrics"})()
+	if one <= 0 || g1 <= 0 {
+		t.Fatalf("one endpoint: rss %d, goroutines %d", one, g1)
+	}
+	if two < one || two > 3*one || g2 < g1 {
+		t.Errorf("two endpoints: rss %d (one: %d), goroutines %d (one: %d)", two, one, g2, g1)
 	}
 }

@@ -53,6 +53,7 @@ type benchConfig struct {
 	CPUProfile string
 	MemProfile string
 	Sample     time.Duration // a soak's sampling interval
+	Watch      string        // a soak against --url: the deployment's /metrics URLs, by commas
 	// zhidu bench inbox
 	Users       int
 	Tasks       int
@@ -88,6 +89,7 @@ func commandFlags(name string, fs *flag.FlagSet, c *config, args []string) []str
 	fs.Float64Var(&b.Rate, "rate", 0, "open loop: processes started per second whatever happens (0: closed loop, saturated)")
 	fs.BoolVar(&b.JSON, "json", false, "print the report as JSON")
 	fs.DurationVar(&b.Sample, "sample", 0, "a soak: print every this long what finished, p50/p99, resident memory and goroutines (0: none)")
+	fs.StringVar(&b.Watch, "watch", "", "a soak against --url: /metrics URLs of the deployment's serve and worker processes, separated by commas; samples show their memory and goroutines, summed, instead of this process's")
 	fs.BoolVar(&b.Raw, "raw", b.Raw, "also drive the same workflows straight through the Temporal SDK and print zhidu / raw")
 	fs.IntVar(&b.Warmup, "warmup", b.Warmup, "unmeasured processes run first (-1: as many as -c, at most n)")
 	fs.DurationVar(&b.Timeout, "timeout", b.Timeout, "give up on a process that does not move on for this long")
@@ -111,7 +113,7 @@ func runBench(ctx context.Context, cfg config, out io.Writer) error {
 		return runBenchInbox(ctx, cfg, out)
 	}
 	b := cfg.Bench
-	load := bench.Load{N: b.N, Concurrency: b.C, Rate: b.Rate, Sample: b.Sample,
+	load := bench.Load{N: b.N, Concurrency: b.C, Rate: b.Rate, Sample: b.Sample, Watch: splitList(b.Watch),
 		OnSample: func(s bench.Sample) { fmt.Fprintln(os.Stderr, "sample", s) }}
 	if err := load.Validate(); err != nil {
 		return err
