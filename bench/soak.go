@@ -38,14 +38,14 @@ func (s Sample) String() string {
 
 // sampler collects the processes' durations and, every window, a Sample.
 type sampler struct {
-	mu        sync.Mutex
-	window    []time.Duration
-	failed    int
-	began     time.Time
-	samples   []Sample
-	onSample  func(Sample)
-	stop      chan struct{}
-	stopped   sync.WaitGroup
+	mu       sync.Mutex
+	window   []time.Duration
+	failed   int
+	began    time.Time
+	samples  []Sample
+	onSample func(Sample)
+	stop     chan struct{}
+	stopped  sync.WaitGroup
 	// measure gives the resident set (bytes) and goroutines of what is
 	// measured: this process by default (self).
 	measure func() (rss int64, goroutines int)
