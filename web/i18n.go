@@ -36,7 +36,10 @@ var catalog = map[string]map[string]string{
 		"signin.demo_hint":    "点击一位演示用户即可登录；演示用户的密码均为 zhidu-demo，仅供演示。",
 
 		"bulk.select": "选择", "bulk.select_all": "全选本页", "bulk.claim": "认领所选", "bulk.unclaim": "释放所选",
-		"bulk.done.claim": "已认领 %d 项", "bulk.done.unclaim": "已释放 %d 项", "bulk.failed": "，%d 项失败：%s", "bulk.sep": "；",
+		"bulk.done.claim": "已认领 %d 项", "bulk.done.unclaim": "已释放 %d 项", "bulk.done.reassign": "已改派 %d 项",
+		"bulk.reassign": "改派所选", "bulk.reassign_to": "改派给", "bulk.reassign_placeholder": "用户名",
+		"bulk.reassign_to_missing": "改派所选任务时必须填写改派给谁（用户名）。未作任何更改。",
+		"bulk.reason.invalid":      "输入无效（例如改派对象不是在职用户）", "bulk.failed": "，%d 项失败：%s", "bulk.sep": "；",
 		"bulk.reason.not_found": "不存在或无权查看", "bulk.reason.conflict": "状态不允许（已被认领或不是您的任务）",
 		"bulk.reason.forbidden": "无权操作", "bulk.reason.other": "操作失败", "bulk.bad_action": "未知的批量操作。未作任何更改。",
 		"kbd.title": "键盘快捷键", "kbd.move": "下移 / 上移一行", "kbd.select": "选中或取消选中当前行", "kbd.claim": "认领当前行的任务", "kbd.open": "打开当前行的任务", "kbd.help": "显示或隐藏本帮助",
@@ -197,7 +200,10 @@ var catalog = map[string]map[string]string{
 		"signin.demo_hint":    "Click a demo user to sign in. Every demo user's password is zhidu-demo — for the demo only.",
 
 		"bulk.select": "Select", "bulk.select_all": "Select all on this page", "bulk.claim": "Claim selected", "bulk.unclaim": "Release selected",
-		"bulk.done.claim": "%d claimed", "bulk.done.unclaim": "%d released", "bulk.failed": ", %d failed: %s", "bulk.sep": "; ",
+		"bulk.done.claim": "%d claimed", "bulk.done.unclaim": "%d released", "bulk.done.reassign": "%d reassigned",
+		"bulk.reassign": "Reassign selected", "bulk.reassign_to": "Reassign to", "bulk.reassign_placeholder": "username",
+		"bulk.reassign_to_missing": "Say to whom (a username) the selected tasks are reassigned. Nothing was changed.",
+		"bulk.reason.invalid":      "invalid input (for example the new assignee is not an active user)", "bulk.failed": ", %d failed: %s", "bulk.sep": "; ",
 		"bulk.reason.not_found": "does not exist or you may not see it", "bulk.reason.conflict": "not in a state that allows it (claimed already, or not yours)",
 		"bulk.reason.forbidden": "not allowed", "bulk.reason.other": "failed", "bulk.bad_action": "Unknown bulk action. Nothing was changed.",
 		"kbd.title": "Keyboard shortcuts", "kbd.move": "Move down / up a row", "kbd.select": "Select or unselect the row", "kbd.claim": "Claim the row's task", "kbd.open": "Open the row's task", "kbd.help": "Show or hide this help",
