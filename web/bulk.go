@@ -19,6 +19,9 @@ func (s *server) bulkAction(c *rc) {
 	if tab != "" {
 		back.Set("tab", tab)
 	}
+	if f := c.r.PostFormValue("for"); tab == forTab && f != "" {
+		back.Set("for", f) // the "for A" tab the form was on
+	}
 	tasks := c.r.PostForm["task"]
 	to := strings.TrimSpace(c.r.PostFormValue("to"))
 	if !webBulkActions[action] {
