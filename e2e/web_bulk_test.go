@@ -172,4 +172,67 @@ func TestWebInboxBulk(t *testing.T) {
 			t.Fatalf("Enter: %d at %s, want /tasks/%s", st, p.location(), open)
 		}
 	})
+
+	t.Run("reassign selected", func(t *testing.T) {
+		var vp []string
+		for i := range 2 {
+			pid := s.startApproval("cs.agent", fmt.Sprintf("改派 %d %s", i, s.nonce), "internal")
+			s.claimComplete("cs.head", s.waitTask(pid, "dept_head_approval"), "approve", nil)
+			vp = append(vp, s.waitTask(pid, "vp_approval"))
+		}
+		reassigned := func(to string) int {
+			return s.count(`SELECT count(*) FROM tasks WHERE id = ANY($1) AND assignee = $2`, vp, to)
+		}
+		entries := func() int {
+			return s.count(`SELECT count(*) FROM timeline WHERE task_id = ANY($1) AND action = 'task_reassigned'`, vp)
+		}
+		p := w.person(t)
+		p.signIn("vp.ops")
+		selectVP := func() {
+			p.open("/?tab=claimable")
+			for _, id := range vp {
+				p.step("check "+id, chromedp.Click(chromedp.CSS(`tr[data-task="`+id+`"] .row-check`)))
+			}
+		}
+		// No one named: 400, nothing changes.
+		selectVP()
+		if st := p.submit("#bulk-reassign"); st != http.StatusBadRequest || !strings.Contains(p.text("main"), "必须填写改派给谁") {
+			t.Fatalf("reassign to no one: %d, %q", st, p.text("main"))
+		}
+		// The requester may not receive the steps: each row fails, with the reason.
+		selectVP()
+		p.fill(map[string]string{"bulk-to": "cs.agent"})
+		if st := p.submit("#bulk-reassign"); st != http.StatusOK {
+			t.Fatalf("reassign to the requester: %d", st)
+		}
+		if sum := p.text(".alert-ok"); !strings.Contains(sum, "已改派 0 项") || !strings.Contains(sum, "2 项失败") || !strings.Contains(sum, vp[0]+" 无权操作") {
+			t.Fatalf("summary %q", sum)
+		}
+		// Someone who is no user: each row fails as invalid input.
+		selectVP()
+		p.fill(map[string]string{"bulk-to": "no.such.user"})
+		p.submit("#bulk-reassign")
+		if sum := p.text(".alert-ok"); !strings.Contains(sum, "2 项失败") || !strings.Contains(sum, "输入无效") {
+			t.Fatalf("summary %q", sum)
+		}
+		if entries() != 0 || reassigned("cs.agent") != 0 {
+			t.Fatal("a refused bulk reassignment moved a task")
+		}
+		// The ladder names the deputy GM: Enter in the field reassigns both.
+		selectVP()
+		p.step("type deputy", chromedp.SendKeys(chromedp.ID("bulk-to"), "deputy"))
+		if st := p.pressNav("\r"); st != http.StatusOK {
+			t.Fatalf("reassign with Enter: %d at %s", st, p.location())
+		}
+		if sum := p.text(".alert-ok"); !strings.Contains(sum, "已改派 2 项") || strings.Contains(sum, "失败") {
+			t.Fatalf("summary %q", sum)
+		}
+		if reassigned("deputy") != 2 || entries() != 2 {
+			t.Fatalf("reassigned to deputy %d, timeline entries %d, want 2 2", reassigned("deputy"), entries())
+		}
+		if s.count(`SELECT count(*) FROM audit WHERE object = ANY($1) AND action = 'task.reassign' AND decision = 'allowed'`,
+			[]string{"task:" + vp[0], "task:" + vp[1]}) != 2 {
+			t.Fatal("each reassignment has its own allowed audit entry")
+		}
+	})
 }

@@ -19,9 +19,17 @@ func (s *server) bulkAction(c *rc) {
 	if tab != "" {
 		back.Set("tab", tab)
 	}
+	if f := c.r.PostFormValue("for"); tab == forTab && f != "" {
+		back.Set("for", f) // the "for A" tab the form was on
+	}
 	tasks := c.r.PostForm["task"]
-	if action != "claim" && action != "unclaim" {
+	to := strings.TrimSpace(c.r.PostFormValue("to"))
+	if !webBulkActions[action] {
 		c.fail(http.StatusBadRequest, c.T("bulk.bad_action"))
+		return
+	}
+	if action == "reassign" && to == "" {
+		c.fail(http.StatusBadRequest, c.T("bulk.reassign_to_missing"))
 		return
 	}
 	if len(tasks) == 0 {
@@ -36,7 +44,11 @@ func (s *server) bulkAction(c *rc) {
 			Status int    `json:"status"`
 		} `json:"results"`
 	}
-	res := c.post("/api/v1/tasks/bulk", map[string]any{"action": action, "tasks": tasks}, &out)
+	body := map[string]any{"action": action, "tasks": tasks}
+	if action == "reassign" {
+		body["to"] = to
+	}
+	res := c.post("/api/v1/tasks/bulk", body, &out)
 	if !res.ok() {
 		c.apiFail(res)
 		return
@@ -62,7 +74,7 @@ func (s *server) bulkAction(c *rc) {
 // claimed, 1 failed: ID: reason".
 func (c *rc) bulkSummary(q url.Values) string {
 	action := q.Get("bulk")
-	if action != "claim" && action != "unclaim" {
+	if !webBulkActions[action] {
 		return ""
 	}
 	n, _ := strconv.Atoi(q.Get("ok"))
@@ -81,6 +93,8 @@ func (c *rc) bulkSummary(q url.Values) string {
 			why = "bulk.reason.conflict"
 		case "403":
 			why = "bulk.reason.forbidden"
+		case "400":
+			why = "bulk.reason.invalid"
 		}
 		parts = append(parts, id+" "+c.T(why))
 	}
@@ -89,5 +103,9 @@ func (c *rc) bulkSummary(q url.Values) string {
 	}
 	return sum
 }
+
+// webBulkActions are the bulk form's actions (complete needs a form per
+// step, so the inbox does not offer it).
+var webBulkActions = map[string]bool{"claim": true, "unclaim": true, "reassign": true}
 
 var taskIDShape = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,100}$`)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,47 @@ type tabView struct {
 	URL    string
 	Count  int
 	Active bool
+	// For is the absent user of a "for A" tab (the tasks the viewer sees
+	// as their substitute, GET /api/v1/tasks?for=A); ForName their name.
+	For, ForName string
+}
+
+// forTab is "for A"'s tab name; its link names A in the "for" parameter.
+const forTab = "for"
+
+// substituteTabs are the "for A" tabs: one per absent user whose window
+// is open now, in the order of the windows.
+func (c *rc) substituteTabs(now time.Time) []struct {
+	Name, For, ForName string
+	Query              url.Values
+} {
+	var out []struct {
+		Name, For, ForName string
+		Query              url.Values
+	}
+	var windows struct {
+		Covering []zhidu.Substitution `json:"covering"`
+	}
+	if res := c.get("/api/v1/me/substitute", nil, &windows); !res.ok() {
+		return nil // no tab rather than no inbox
+	}
+	seen := map[string]bool{}
+	for _, w := range windows.Covering {
+		a := w.Absent.Username
+		if !w.Open(now) || seen[a] {
+			continue
+		}
+		seen[a] = true
+		name := w.Absent.Name
+		if name == "" {
+			name = a
+		}
+		out = append(out, struct {
+			Name, For, ForName string
+			Query              url.Values
+		}{forTab, a, name, url.Values{"for": {a}}})
+	}
+	return out
 }
 
 // savedViewTab is one saved view (GET /api/v1/me/views) as an inbox tab.
@@ -48,11 +90,15 @@ type savedViewTab struct {
 const viewFilterField = "f."
 
 type inboxView struct {
-	Tabs     []tabView
-	Tab      string
-	Views    []savedViewTab
-	View     string // the saved view shown, if any
-	ViewName string
+	Tabs []tabView
+	Tab  string
+	// For is the absent user whose tasks the "for A" tab shown lists
+	// (each row says "for A"; a claim there is made for A); ForName
+	// their name.
+	For, ForName string
+	Views        []savedViewTab
+	View         string // the saved view shown, if any
+	ViewName     string
 	// SaveFilters are the filters of the list shown, as the API takes
 	// them: what "save as a view" saves.
 	SaveFilters map[string]string
@@ -76,12 +122,25 @@ type inboxView struct {
 func (s *server) inbox(c *rc) {
 	q := c.r.URL.Query()
 	tab := q.Get("tab")
-	found := false
+	type tabDef = struct {
+		Name, For, ForName string
+		Query              url.Values
+	}
+	var tabs []tabDef
 	for _, t := range inboxTabs {
-		found = found || t.Name == tab
+		tabs = append(tabs, tabDef{Name: t.Name, Query: t.Query})
+	}
+	tabs = append(tabs, c.substituteTabs(s.now())...)
+	forUser := ""
+	if tab == forTab {
+		forUser = q.Get("for")
+	}
+	found := false
+	for _, t := range tabs {
+		found = found || t.Name == tab && t.For == forUser
 	}
 	if !found {
-		tab = "mine"
+		tab, forUser = "mine", ""
 	}
 	v := inboxView{Tab: tab, Filter: map[string]string{}, Kinds: kindNames(),
 		Priorities: []int{zhidu.PriorityUrgent, zhidu.PriorityHigh, zhidu.PriorityNormal, zhidu.PriorityLow},
@@ -134,7 +193,7 @@ func (s *server) inbox(c *rc) {
 		}
 		v.SaveFilters = shown.Filters
 	}
-	for _, t := range inboxTabs {
+	for _, t := range tabs {
 		query := url.Values{}
 		for k, vs := range apiFilters {
 			query[k] = vs
@@ -146,12 +205,19 @@ func (s *server) inbox(c *rc) {
 		for k, vs := range filters {
 			link[k] = vs
 		}
-		tv := tabView{Name: t.Name, URL: "/?" + link.Encode(), Active: t.Name == tab && shown == nil}
+		if t.For != "" {
+			link.Set("for", t.For)
+		}
+		tv := tabView{Name: t.Name, URL: "/?" + link.Encode(), Active: t.Name == tab && t.For == forUser && shown == nil,
+			For: t.For, ForName: t.ForName}
 		if tv.Active {
 			v.SaveFilters = map[string]string{}
 			for k := range query {
-				v.SaveFilters[k] = query.Get(k)
+				if k != "for" { // a saved view is the viewer's own list
+					v.SaveFilters[k] = query.Get(k)
+				}
 			}
+			v.For, v.ForName = t.For, t.ForName
 			query.Set("limit", "50")
 			if cur := q.Get("cursor"); cur != "" {
 				query.Set("cursor", cur)
@@ -163,6 +229,11 @@ func (s *server) inbox(c *rc) {
 			tv.Count = page.Total
 		} else {
 			query.Set("limit", "1")
+			if t.For != "" {
+				// "for A" counts what a page shows of A's tasks (the
+				// substitute's read rule filters the page, not the query).
+				query.Set("limit", strconv.Itoa(store.MaxLimit))
+			}
 			var counted store.Page[store.Task]
 			if res := c.get("/api/v1/tasks", query, &counted); res.ok() {
 				tv.Count = counted.Total
@@ -192,6 +263,9 @@ func (s *server) inbox(c *rc) {
 		next := url.Values{"tab": {tab}, "cursor": {page.NextCursor}}
 		for k, vs := range filters {
 			next[k] = vs
+		}
+		if forUser != "" {
+			next.Set("for", forUser)
 		}
 		v.NextURL = "/?" + next.Encode()
 	}

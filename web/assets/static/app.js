@@ -60,6 +60,15 @@
         checks.forEach(function (b) { b.checked = all.checked; });
       });
     }
+    // Enter in the bulk form's "reassign to" field reassigns (the form's
+    // first button would claim).
+    var bulkTo = document.getElementById("bulk-to");
+    var bulkReassign = document.getElementById("bulk-reassign");
+    if (bulkTo && bulkReassign) {
+      bulkTo.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") { e.preventDefault(); bulkReassign.click(); }
+      });
+    }
     var rows = document.querySelectorAll("tr.task-row");
     var help = document.getElementById("kbd-help");
     if (rows.length && help) {
